@@ -1,0 +1,57 @@
+/**
+ * Domain errors carry a short message a person can read and the next step to take (`metaMessages`),
+ * in the manner of viem's BaseError. Routes turn them into 4xx responses; users never see a stack.
+ */
+export type BaseErrorOptions = {
+  cause?: unknown;
+  metaMessages?: string[];
+  details?: unknown;
+};
+
+export abstract class BaseError extends Error {
+  abstract override readonly name: string;
+  /** HTTP status a route answers with when this error reaches it. */
+  abstract readonly status: number;
+  readonly shortMessage: string;
+  readonly metaMessages: string[];
+  readonly details: unknown;
+
+  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
+    super([shortMessage, ...(options.metaMessages ?? [])].join('\n'), { cause: options.cause });
+    this.shortMessage = shortMessage;
+    this.metaMessages = options.metaMessages ?? [];
+    this.details = options.details;
+  }
+
+  toJSON() {
+    return { error: this.name, message: this.shortMessage, next: this.metaMessages, details: this.details };
+  }
+}
+
+/** The request itself is malformed: fix it and send again. */
+export class InvalidRequestError extends BaseError {
+  override readonly name = 'InvalidRequestError';
+  readonly status = 400;
+}
+
+export class NotFoundError extends BaseError {
+  override readonly name = 'NotFoundError';
+  readonly status = 404;
+}
+
+/** The lease behind a result is not (or no longer) held by the sender. */
+export class LeaseError extends BaseError {
+  override readonly name = 'LeaseError';
+  readonly status = 409;
+}
+
+/** A result's bytes do not describe what the lease asked for. */
+export class InvalidResultError extends BaseError {
+  override readonly name = 'InvalidResultError';
+  readonly status = 422;
+}
+
+export class PayloadTooLargeError extends BaseError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly status = 413;
+}

@@ -1,0 +1,89 @@
+import type { JobSpec, ParsedJobRequest } from './job-spec';
+import { JOB_LIMITS } from './job-spec';
+
+/** A rectangle of pixels, in image coordinates (y down). */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Tile extends Region {
+  index: number;
+}
+
+/** One tile times one half-open sample range [start, end). */
+export interface UnitPlan {
+  tileIndex: number;
+  sampleStart: number;
+  sampleEnd: number;
+}
+
+/**
+ * Pixel-samples a unit aims for. On a laptop GPU that is well under a second; on SwiftShader a few seconds.
+ * Units stay short so a closed tab loses little and the image converges early.
+ */
+const TARGET_PIXEL_SAMPLES_PER_UNIT = 64 * 64 * 16;
+
+/** Fills in the defaults of a request: tile size and samples per unit sized for short units. */
+export function planJob(request: ParsedJobRequest, randomSeed: () => number): JobSpec {
+  const tileSize = request.tileSize ?? (Math.max(request.width, request.height) <= 256 ? 32 : 64);
+  const samplesPerUnit = Math.min(
+    request.samplesPerPixel,
+    request.samplesPerUnit ?? Math.max(1, Math.floor(TARGET_PIXEL_SAMPLES_PER_UNIT / (tileSize * tileSize))),
+  );
+  return {
+    scene: request.scene,
+    width: request.width,
+    height: request.height,
+    samplesPerPixel: request.samplesPerPixel,
+    maxBounces: request.maxBounces,
+    tileSize,
+    samplesPerUnit,
+    seed: request.seed ?? randomSeed() >>> 0,
+  };
+}
+
+/** Tiles in row-major order; tiles on the right and bottom edges are cropped to the image. */
+export function tilesOf(spec: Pick<JobSpec, 'width' | 'height' | 'tileSize'>): Tile[] {
+  const tiles: Tile[] = [];
+  for (let y = 0; y < spec.height; y += spec.tileSize) {
+    for (let x = 0; x < spec.width; x += spec.tileSize) {
+      tiles.push({
+        index: tiles.length,
+        x,
+        y,
+        width: Math.min(spec.tileSize, spec.width - x),
+        height: Math.min(spec.tileSize, spec.height - y),
+      });
+    }
+  }
+  return tiles;
+}
+
+export function unitCount(
+  spec: Pick<JobSpec, 'width' | 'height' | 'tileSize' | 'samplesPerPixel' | 'samplesPerUnit'>,
+) {
+  const tiles = Math.ceil(spec.width / spec.tileSize) * Math.ceil(spec.height / spec.tileSize);
+  return tiles * Math.ceil(spec.samplesPerPixel / spec.samplesPerUnit);
+}
+
+/**
+ * Every (tile, sample range) of a job. Together the units cover each pixel's samples [0, spp) exactly once.
+ * Sample ranges come first in the order so that a coordinator leasing in this order spreads early samples
+ * over the whole image: the preview converges everywhere at once rather than tile by tile.
+ */
+export function planUnits(spec: JobSpec): UnitPlan[] {
+  const count = unitCount(spec);
+  if (count > JOB_LIMITS.maxUnits) {
+    throw new RangeError(`job would have ${count} units; the limit is ${JOB_LIMITS.maxUnits}`);
+  }
+  const tiles = tilesOf(spec);
+  const units: UnitPlan[] = [];
+  for (let start = 0; start < spec.samplesPerPixel; start += spec.samplesPerUnit) {
+    const end = Math.min(start + spec.samplesPerUnit, spec.samplesPerPixel);
+    for (const tile of tiles) units.push({ tileIndex: tile.index, sampleStart: start, sampleEnd: end });
+  }
+  return units;
+}

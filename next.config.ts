@@ -1,0 +1,11 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // WGSL shaders are imported as strings and joined by lib/render/wgsl.ts.
+  turbopack: { rules: { '*.wgsl': { type: 'raw' } } },
+  // PGlite ships its own WASM and data files; bundling it breaks their lookup.
+  serverExternalPackages: ['@electric-sql/pglite'],
+  poweredByHeader: false,
+};
+
+export default nextConfig;
