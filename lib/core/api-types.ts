@@ -1,0 +1,60 @@
+/**
+ * Wire shapes of the coordinator's HTTP API, shared by route handlers and browser code.
+ *
+ *   POST /api/jobs                         JobRequest            -> 201 JobView
+ *   GET  /api/jobs                                               -> { jobs: JobView[] } (newest first)
+ *   GET  /api/jobs/:id                                           -> JobView
+ *   GET  /api/jobs/:id/events              Server-Sent Events, `event: job` with a JobView on every change
+ *   GET  /api/jobs/:id/image.png           tone-mapped preview / final image
+ *   GET  /api/jobs/:id/image.pfm           linear float RGB (mean radiance), Portable Float Map
+ *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major
+ *   POST /api/work/lease                   { sessionId }         -> 200 Lease, or 204 when there is no work
+ *   PUT  /api/work/leases/:leaseId/result  float32 LE body, header `x-lumengrid-session` -> SubmitReceipt
+ *
+ * Errors are JSON `{ error, message, next: string[], details? }` with a 4xx status.
+ */
+import type { JobSpec } from './job-spec';
+import type { RenderTask } from './render-task';
+import type { Tile } from './tiling';
+
+export type JobStatus = 'rendering' | 'done';
+
+export interface TileProgress extends Tile {
+  /** Samples per pixel accepted into this tile so far. */
+  samplesDone: number;
+}
+
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  spec: JobSpec;
+  createdAt: number;
+  /** When the first unit was leased (ms since epoch), or null. */
+  startedAt: number | null;
+  completedAt: number | null;
+  unitsTotal: number;
+  unitsDone: number;
+  pixelSamplesDone: number;
+  pixelSamplesTotal: number;
+  tiles: TileProgress[];
+  /** Increases with every accepted result; clients use it to refetch the image only when it changed. */
+  version: number;
+}
+
+export interface Lease {
+  leaseId: string;
+  jobId: string;
+  unitId: number;
+  /** ms since epoch; a result that arrives later is refused and the unit goes to someone else. */
+  expiresAt: number;
+  task: RenderTask;
+}
+
+export interface SubmitReceipt {
+  accepted: true;
+  /** True when this exact lease's result had already been accepted: nothing was added twice. */
+  duplicate: boolean;
+  job: { id: string; status: JobStatus; unitsDone: number; unitsTotal: number };
+}
+
+export const SESSION_HEADER = 'x-lumengrid-session';

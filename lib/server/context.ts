@@ -1,0 +1,14 @@
+import type { Sql } from './db/sql';
+
+/** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */
+export interface CoordinatorContext {
+  db: Sql;
+  /** ms since epoch; injected so lease expiry is testable without sleeping. */
+  now: () => number;
+  /** How long a contributor may hold a unit before it goes to someone else. */
+  leaseTtlMs: number;
+  /** Called after a job's progress changed (results accepted, job created). */
+  onJobChanged: (jobId: string) => void;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 120_000;

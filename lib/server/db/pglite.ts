@@ -1,0 +1,86 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { Sql, SqlExecutor } from './sql';
+
+/**
+ * The embedded database: PostgreSQL compiled to WASM, persisted in a folder.
+ *
+ * PGlite must be opened by one process per folder, ever: two processes on one folder corrupted it for good
+ * in a probe here. A lock file holding the owner's PID refuses a second opener with a clear message, and a
+ * lock left by a killed process (kill -9) is taken over.
+ */
+export async function openPglite(dataDir: string | null): Promise<Sql> {
+  let releaseLock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    releaseLock = acquireFolderLock(join(dataDir, '..', `${dataDirName(dataDir)}.lock`));
+  }
+  try {
+    const db = await PGlite.create(dataDir ?? undefined);
+    return wrap(db, releaseLock);
+  } catch (cause) {
+    releaseLock();
+    throw new Error(`Could not open the embedded database in ${dataDir ?? 'memory'}: ${String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+function dataDirName(dir: string): string {
+  return dir.replace(/\/+$/, '').split('/').pop() || 'data';
+}
+
+function executor(db: PGlite | Transaction): SqlExecutor {
+  return {
+    async query<Row>(text: string, params?: unknown[]) {
+      const result = await db.query<Row>(text, params);
+      return result.rows;
+    },
+  };
+}
+
+function wrap(db: PGlite, releaseLock: () => void): Sql {
+  return {
+    ...executor(db),
+    transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}
+
+function acquireFolderLock(lockPath: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockPath, 'utf8').trim());
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The database folder is in use by process ${owner}. Stop that Lumengrid server first, or set LUMENGRID_DATA_DIR to another folder.`,
+        );
+      }
+      // The owner is gone (killed or crashed): its lock is stale.
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,128 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { JobStatus, JobView } from '../core/api-types';
+import { InvalidRequestError, NotFoundError } from '../core/errors';
+import { JOB_LIMITS, JobRequestSchema, type JobSpec } from '../core/job-spec';
+import { planJob, planUnits, tilesOf, unitCount } from '../core/tiling';
+import type { CoordinatorContext } from './context';
+import type { SqlExecutor } from './db/sql';
+
+interface JobRow {
+  id: string;
+  spec: JobSpec;
+  status: JobStatus;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  units_total: number;
+  units_done: number;
+  pixel_samples_total: number;
+  pixel_samples_done: number;
+  version: number;
+}
+
+/** Validates a requestor's job, plans its tiles and units, and stores them in one transaction. */
+export async function createJob(ctx: CoordinatorContext, input: unknown): Promise<JobView> {
+  const parsed = JobRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new InvalidRequestError('The job request is invalid', {
+      metaMessages: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      details: parsed.error.flatten(),
+    });
+  }
+  const spec = planJob(parsed.data, () => randomInt(0, 2 ** 32 - 1));
+  const units = unitCount(spec);
+  if (units > JOB_LIMITS.maxUnits) {
+    throw new InvalidRequestError(
+      `This job would need ${units} work units; the limit is ${JOB_LIMITS.maxUnits}`,
+      {
+        metaMessages: ['Raise tileSize or samplesPerUnit, or lower the resolution or samples per pixel.'],
+      },
+    );
+  }
+
+  const id = randomUUID();
+  const now = ctx.now();
+  const tiles = tilesOf(spec);
+  const plan = planUnits(spec);
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total)
+       VALUES ($1, $2, 'rendering', $3, $4, $5)`,
+      [id, JSON.stringify(spec), now, plan.length, spec.width * spec.height * spec.samplesPerPixel],
+    );
+    await tx.query(
+      `INSERT INTO tiles (job_id, tile_index, x, y, width, height)
+       SELECT $1, t.i, t.x, t.y, t.w, t.h
+       FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS t(i, x, y, w, h)`,
+      [id, ...(['index', 'x', 'y', 'width', 'height'] as const).map((k) => tiles.map((t) => t[k]))],
+    );
+    await tx.query(
+      `INSERT INTO units (job_id, tile_index, sample_start, sample_end, state)
+       SELECT $1, u.t, u.s0, u.s1, 'pending'
+       FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS u(t, s0, s1, n)
+       ORDER BY u.n`,
+      [id, plan.map((u) => u.tileIndex), plan.map((u) => u.sampleStart), plan.map((u) => u.sampleEnd)],
+    );
+  });
+  ctx.onJobChanged(id);
+  return getJob(ctx, id);
+}
+
+export async function getJob(
+  ctx: CoordinatorContext,
+  id: string,
+  db: SqlExecutor = ctx.db,
+): Promise<JobView> {
+  const [row] = await db.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+  if (!row) {
+    throw new NotFoundError(`No job with id ${id}`, {
+      metaMessages: ['Check the link, or list jobs at /jobs.'],
+    });
+  }
+  const tiles = await db.query<{
+    tile_index: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    samples_done: number;
+  }>(
+    'SELECT tile_index, x, y, width, height, samples_done FROM tiles WHERE job_id = $1 ORDER BY tile_index',
+    [id],
+  );
+  return {
+    ...toJobSummary(row),
+    tiles: tiles.map((t) => ({
+      index: t.tile_index,
+      x: t.x,
+      y: t.y,
+      width: t.width,
+      height: t.height,
+      samplesDone: t.samples_done,
+    })),
+  };
+}
+
+/** Newest first, without per-tile detail (the list does not need it). */
+export async function listJobs(ctx: CoordinatorContext, limit = 50): Promise<JobView[]> {
+  const rows = await ctx.db.query<JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT $1', [
+    limit,
+  ]);
+  return rows.map((row) => ({ ...toJobSummary(row), tiles: [] }));
+}
+
+function toJobSummary(row: JobRow): Omit<JobView, 'tiles'> {
+  return {
+    id: row.id,
+    status: row.status,
+    spec: row.spec,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    unitsTotal: row.units_total,
+    unitsDone: row.units_done,
+    pixelSamplesTotal: row.pixel_samples_total,
+    pixelSamplesDone: row.pixel_samples_done,
+    version: row.version,
+  };
+}
