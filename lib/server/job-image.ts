@@ -9,7 +9,7 @@ export interface Accumulation {
   width: number;
   height: number;
   /** float64, RESULT_CHANNELS per pixel, row-major over the whole image. */
-  sums: Float64Array;
+  sums: Float64Array<ArrayBuffer>;
 }
 
 /** Assembles the per-tile accumulators into one image-sized buffer. */

@@ -1,0 +1,21 @@
+import { RESULT_CHANNELS } from '@/lib/core/result-layout';
+import { coordinator } from '@/lib/server/coordinator';
+import { withErrors } from '@/lib/server/http';
+import { readAccumulation } from '@/lib/server/job-image';
+
+export const dynamic = 'force-dynamic';
+
+/** The raw per-pixel sums (float64 LE; r, g, b, luminance², count per pixel; row-major), for tools and tests. */
+export const GET = withErrors(
+  async (_request: Request, { params }: RouteContext<'/api/jobs/[id]/accumulation'>) => {
+    const { id } = await params;
+    const { width, height, sums } = await readAccumulation(await coordinator(), id);
+    return new Response(sums.buffer, {
+      headers: {
+        'content-type': 'application/octet-stream',
+        'cache-control': 'no-store',
+        'x-lumengrid-layout': `float64le;width=${width};height=${height};channels=${RESULT_CHANNELS};order=r,g,b,luminance_sq,count`,
+      },
+    });
+  },
+);

@@ -1,0 +1,10 @@
+import { coordinator } from '@/lib/server/coordinator';
+import { readJson, withErrors } from '@/lib/server/http';
+import { leaseUnit } from '@/lib/server/lease-unit';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = withErrors(async (request: Request) => {
+  const lease = await leaseUnit(await coordinator(), await readJson(request, 1024));
+  return lease ? Response.json(lease) : new Response(null, { status: 204 });
+});

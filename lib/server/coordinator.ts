@@ -1,0 +1,43 @@
+import 'server-only';
+import { resolve } from 'node:path';
+import { type CoordinatorContext, DEFAULT_LEASE_TTL_MS } from './context';
+import { migrate } from './db/migrations';
+import { openPglite } from './db/pglite';
+import { notifyJobChanged } from './job-events';
+
+/**
+ * The coordinator of this server process: one database connection, opened on first use and cached on
+ * globalThis (route modules may be instantiated more than once; PGlite must be opened once per process).
+ *
+ * Configuration (environment):
+ *   LUMENGRID_DATA_DIR       embedded database folder (default .lumengrid/db)
+ *   LUMENGRID_LEASE_TTL_MS   how long a contributor may hold a unit (default 120000)
+ */
+const globalCoordinator = globalThis as typeof globalThis & {
+  __lumengridCoordinator?: Promise<CoordinatorContext>;
+};
+
+export function coordinator(): Promise<CoordinatorContext> {
+  globalCoordinator.__lumengridCoordinator ??= open().catch((error) => {
+    globalCoordinator.__lumengridCoordinator = undefined;
+    throw error;
+  });
+  return globalCoordinator.__lumengridCoordinator;
+}
+
+async function open(): Promise<CoordinatorContext> {
+  const dataDir = resolve(process.env.LUMENGRID_DATA_DIR || '.lumengrid/db');
+  const db = await openPglite(dataDir);
+  await migrate(db);
+  const close = () => {
+    void db.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  return {
+    db,
+    now: Date.now,
+    leaseTtlMs: Number(process.env.LUMENGRID_LEASE_TTL_MS) || DEFAULT_LEASE_TTL_MS,
+    onJobChanged: notifyJobChanged,
+  };
+}
