@@ -1,0 +1,104 @@
+import { expect, test } from '@playwright/test';
+import type { JobView, Lease } from '../lib/core/api-types';
+import { RESULT_CHANNELS } from '../lib/core/result-layout';
+
+// The HTTP API against the real server and database: bad input gets a 4xx that says what to do next,
+// and nothing already accepted changes.
+
+type ErrorBody = { error: string; message: string; next: string[] };
+
+const SESSION = 'e2e-bad-input-session';
+const OTHER_SESSION = 'e2e-someone-else';
+
+function honestLookingResult(lease: Lease, value = 0.5): Float32Array {
+  const { width, height } = lease.task.region;
+  const samples = lease.task.sampleEnd - lease.task.sampleStart;
+  const data = new Float32Array(width * height * RESULT_CHANNELS);
+  for (let p = 0; p < width * height; p++) data.set([value, value, value, value * value, samples], p * RESULT_CHANNELS);
+  return data;
+}
+
+test('malformed job requests are refused with the fields to fix', async ({ request }) => {
+  const notJson = await request.post('/api/jobs', { data: '{"scene": "cornell",', headers: { 'content-type': 'application/json' } });
+  expect(notJson.status()).toBe(400);
+  expect(((await notJson.json()) as ErrorBody).message).toMatch(/not valid JSON/);
+
+  const invalid = await request.post('/api/jobs', { data: { scene: 'teapot', width: -1, height: 64, samplesPerPixel: 0 } });
+  expect(invalid.status()).toBe(400);
+  const body = (await invalid.json()) as ErrorBody;
+  expect(body.message).toBe('The job request is invalid');
+  expect(body.next.join('\n')).toMatch(/scene/);
+  expect(body.next.join('\n')).toMatch(/width/);
+  expect(body.next.join('\n')).toMatch(/samplesPerPixel/);
+
+  const huge = await request.post('/api/jobs', { data: { scene: 'cornell', padding: 'x'.repeat(100_000) } });
+  expect(huge.status()).toBe(413);
+
+  const missing = await request.get('/api/jobs/00000000-0000-0000-0000-000000000000');
+  expect(missing.status()).toBe(404);
+  expect(((await missing.json()) as ErrorBody).next.length).toBeGreaterThan(0);
+});
+
+test('bad result submissions are refused and the accepted one is counted once', async ({ request }) => {
+  // A job no browser is rendering: tests hold its only unit themselves.
+  const created = await request.post('/api/jobs', {
+    data: { scene: 'cornell', width: 16, height: 16, samplesPerPixel: 2, tileSize: 16 },
+  });
+  expect(created.status()).toBe(201);
+  const job = (await created.json()) as JobView;
+
+  expect((await request.post('/api/work/lease', { data: { sessionId: 'no spaces allowed' } })).status()).toBe(400);
+  const leased = await request.post('/api/work/lease', { data: { sessionId: SESSION } });
+  expect(leased.status()).toBe(200);
+  const lease = (await leased.json()) as Lease;
+  expect(lease.jobId).toBe(job.id);
+  const url = `/api/work/leases/${lease.leaseId}/result`;
+  const put = (data: Float32Array | Buffer, session = SESSION) =>
+    request.put(url, {
+      data: Buffer.isBuffer(data) ? data : Buffer.from(data.buffer),
+      headers: { 'content-type': 'application/octet-stream', 'x-lumengrid-session': session },
+    });
+
+  const good = honestLookingResult(lease);
+  const nan = good.slice();
+  nan[3] = Number.NaN;
+  const lazy = good.slice();
+  lazy[4] = 1;
+
+  const refusals: [string, Awaited<ReturnType<typeof put>>, number, RegExp][] = [
+    ['truncated', await put(good.subarray(0, 100)), 422, /bytes/],
+    ['NaN', await put(nan), 422, /NaN/],
+    ['fewer samples', await put(lazy), 422, /1 samples/],
+    ['foreign session', await put(good, OTHER_SESSION), 409, /not held by your session/],
+    ['oversized', await put(Buffer.alloc(2_000_000)), 413, /larger than/],
+    [
+      'unknown lease',
+      await request.put('/api/work/leases/not-a-lease/result', {
+        data: Buffer.from(good.buffer),
+        headers: { 'x-lumengrid-session': SESSION },
+      }),
+      409,
+      /not held/,
+    ],
+  ];
+  for (const [what, response, status, message] of refusals) {
+    expect(response.status(), what).toBe(status);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.message, what).toMatch(message);
+    expect(body.next.length, what).toBeGreaterThan(0);
+  }
+  expect(((await (await request.get(`/api/jobs/${job.id}`)).json()) as JobView).unitsDone).toBe(0);
+
+  const accepted = await put(good);
+  expect(accepted.status()).toBe(200);
+  expect(await accepted.json()).toMatchObject({ accepted: true, duplicate: false });
+  const replay = await put(good);
+  expect(await replay.json()).toMatchObject({ accepted: true, duplicate: true });
+
+  const after = (await (await request.get(`/api/jobs/${job.id}`)).json()) as JobView;
+  expect(after).toMatchObject({ unitsDone: 1, pixelSamplesDone: 16 * 16 * 2, status: 'done' });
+  const raw = await (await request.get(`/api/jobs/${job.id}/accumulation`)).body();
+  const sums = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  expect(sums[0]).toBeCloseTo(0.5);
+  expect(sums[4]).toBe(2);
+});

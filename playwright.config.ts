@@ -1,0 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// End-to-end tests run the real product: `npm start`'s supervisor, the Next.js server, the embedded
+// database in a fresh folder, and Debian's Chromium with WebGPU on SwiftShader (e2e/fixtures.ts).
+const port = Number(process.env.E2E_PORT || 3917);
+const dataDir = process.env.E2E_DATA_DIR || join(mkdtempSync(join(tmpdir(), 'lumengrid-e2e-')), 'db');
+process.env.E2E_DATA_DIR = dataDir; // config is evaluated again in workers: keep one folder
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 240_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'node scripts/start.mjs',
+    url: `http://127.0.0.1:${port}/api/jobs`,
+    reuseExistingServer: false,
+    timeout: 240_000,
+    stdout: 'pipe',
+    env: { PORT: String(port), HOST: '127.0.0.1', LUMENGRID_DATA_DIR: dataDir },
+  },
+});
