@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../core/api-types';
 import { RESULT_CHANNELS } from '../core/result-layout';
 import { readAccumulation } from './job-image';
@@ -10,12 +10,12 @@ import { createTestContext } from './test-context';
 type TestContext = Awaited<ReturnType<typeof createTestContext>>;
 let t: TestContext;
 
-beforeEach(async () => {
+// One in-memory database for the file (opening one costs ~2 s); every test starts from empty tables.
+beforeAll(async () => {
   t = await createTestContext({ leaseTtlMs: 10_000 });
 });
-afterEach(async () => {
-  await t.close();
-});
+beforeEach(() => t.reset());
+afterAll(() => t.close());
 
 const SESSION_A = 'session-aaaaaaaa';
 const SESSION_B = 'session-bbbbbbbb';
