@@ -6,6 +6,8 @@ const nextConfig: NextConfig = {
   // PGlite ships its own WASM and data files; bundling it breaks their lookup.
   serverExternalPackages: ['@electric-sql/pglite'],
   poweredByHeader: false,
+  // `npm test` type-checks the whole project with tsc before it builds; checking again here doubles the work.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

@@ -14,16 +14,22 @@ function honestLookingResult(lease: Lease, value = 0.5): Float32Array {
   const { width, height } = lease.task.region;
   const samples = lease.task.sampleEnd - lease.task.sampleStart;
   const data = new Float32Array(width * height * RESULT_CHANNELS);
-  for (let p = 0; p < width * height; p++) data.set([value, value, value, value * value, samples], p * RESULT_CHANNELS);
+  for (let p = 0; p < width * height; p++)
+    data.set([value, value, value, value * value, samples], p * RESULT_CHANNELS);
   return data;
 }
 
 test('malformed job requests are refused with the fields to fix', async ({ request }) => {
-  const notJson = await request.post('/api/jobs', { data: '{"scene": "cornell",', headers: { 'content-type': 'application/json' } });
+  const notJson = await request.post('/api/jobs', {
+    data: Buffer.from('{"scene": "cornell",'),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(notJson.status()).toBe(400);
   expect(((await notJson.json()) as ErrorBody).message).toMatch(/not valid JSON/);
 
-  const invalid = await request.post('/api/jobs', { data: { scene: 'teapot', width: -1, height: 64, samplesPerPixel: 0 } });
+  const invalid = await request.post('/api/jobs', {
+    data: { scene: 'teapot', width: -1, height: 64, samplesPerPixel: 0 },
+  });
   expect(invalid.status()).toBe(400);
   const body = (await invalid.json()) as ErrorBody;
   expect(body.message).toBe('The job request is invalid');
@@ -47,7 +53,9 @@ test('bad result submissions are refused and the accepted one is counted once', 
   expect(created.status()).toBe(201);
   const job = (await created.json()) as JobView;
 
-  expect((await request.post('/api/work/lease', { data: { sessionId: 'no spaces allowed' } })).status()).toBe(400);
+  expect((await request.post('/api/work/lease', { data: { sessionId: 'no spaces allowed' } })).status()).toBe(
+    400,
+  );
   const leased = await request.post('/api/work/lease', { data: { sessionId: SESSION } });
   expect(leased.status()).toBe(200);
   const lease = (await leased.json()) as Lease;
@@ -55,7 +63,7 @@ test('bad result submissions are refused and the accepted one is counted once', 
   const url = `/api/work/leases/${lease.leaseId}/result`;
   const put = (data: Float32Array | Buffer, session = SESSION) =>
     request.put(url, {
-      data: Buffer.isBuffer(data) ? data : Buffer.from(data.buffer),
+      data: Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
       headers: { 'content-type': 'application/octet-stream', 'x-lumengrid-session': session },
     });
 

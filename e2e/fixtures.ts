@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, type BrowserContext, chromium, type Page } from '@playwright/test';
+import { type BrowserContext, test as base, chromium, type Page } from '@playwright/test';
 
 /**
  * Debian's Chromium with WebGPU (SwiftShader on machines without a GPU). Playwright's own browser download

@@ -4,7 +4,15 @@ import { decodePfm } from '../lib/core/pfm';
 import { CHANNEL, RESULT_CHANNELS } from '../lib/core/result-layout';
 import { downloadBytes, expect, test } from './fixtures';
 
-const JOB = { width: 64, height: 64, spp: 16, tileSize: 32, samplesPerUnit: 4, seed: 20261122, maxBounces: 6 };
+const JOB = {
+  width: 64,
+  height: 64,
+  spp: 16,
+  tileSize: 32,
+  samplesPerUnit: 4,
+  seed: 20261122,
+  maxBounces: 6,
+};
 
 test('a job created on the dashboard is rendered by two contributor tabs, exactly and completely', async ({
   gpuContext,
@@ -39,11 +47,22 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
   await expect(dashboard.getByTestId('job-preview')).toHaveAttribute('src', /version|v=\d+/);
 
   const job = (await (await dashboard.request.get(`/api/jobs/${jobId}`)).json()) as JobView;
-  expect(job).toMatchObject({ status: 'done', unitsDone: 16, unitsTotal: 16, pixelSamplesDone: 64 * 64 * 16 });
-  expect(job.spec).toMatchObject({ seed: JOB.seed, tileSize: JOB.tileSize, samplesPerUnit: JOB.samplesPerUnit });
+  expect(job).toMatchObject({
+    status: 'done',
+    unitsDone: 16,
+    unitsTotal: 16,
+    pixelSamplesDone: 64 * 64 * 16,
+  });
+  expect(job.spec).toMatchObject({
+    seed: JOB.seed,
+    tileSize: JOB.tileSize,
+    samplesPerUnit: JOB.samplesPerUnit,
+  });
 
   // Each tab counted its own units; together they did every unit once.
-  const done = await Promise.all(contributors.map(async (p) => Number(await p.getByTestId('units-done').textContent())));
+  const done = await Promise.all(
+    contributors.map(async (p) => Number(await p.getByTestId('units-done').textContent())),
+  );
   console.log(`units per contributor tab: ${done.join(' + ')}`);
   expect(done.reduce((a, b) => a + b, 0)).toBe(16);
 
@@ -61,9 +80,13 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
   const query = `scene=cornell&width=64&height=64&spp=${JOB.spp}&seed=${JOB.seed}&maxBounces=${JOB.maxBounces}`;
   await reference.goto(`/render?${query}`);
   await expect(reference.getByTestId('local-render-status')).toHaveText('done', { timeout: 120_000 });
-  const referencePfm = decodePfm(await downloadBytes(reference, () => reference.getByText('Download PFM').click()));
+  const referencePfm = decodePfm(
+    await downloadBytes(reference, () => reference.getByText('Download PFM').click()),
+  );
   const farmPfm = decodePfm(
-    await downloadBytes(dashboard, () => dashboard.getByRole('link', { name: /Download linear float/ }).click()),
+    await downloadBytes(dashboard, () =>
+      dashboard.getByRole('link', { name: /Download linear float/ }).click(),
+    ),
   );
   expect([farmPfm.width, farmPfm.height]).toEqual([64, 64]);
   let worst = 0;
@@ -79,6 +102,8 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
   expect(worst).toBeLessThan(1e-4); // float32 summation order is the only difference
 
   // The requestor downloads the finished image as PNG.
-  const png = decode(await downloadBytes(dashboard, () => dashboard.getByRole('link', { name: 'Download PNG' }).click()));
+  const png = decode(
+    await downloadBytes(dashboard, () => dashboard.getByRole('link', { name: 'Download PNG' }).click()),
+  );
   expect([png.width, png.height]).toEqual([64, 64]);
 });

@@ -16,7 +16,8 @@ describe('tilesOf', () => {
     const covered = new Uint8Array(s.width * s.height);
     for (const t of tiles) {
       for (let y = t.y; y < t.y + t.height; y++)
-        for (let x = t.x; x < t.x + t.width; x++) covered[y * s.width + x]++;
+        for (let x = t.x; x < t.x + t.width; x++)
+          covered[y * s.width + x] = (covered[y * s.width + x] ?? 0) + 1;
     }
     expect(covered.every((c) => c === 1)).toBe(true);
     expect(tiles.at(-1)).toEqual({ index: 11, x: 96, y: 64, width: 4, height: 6 });

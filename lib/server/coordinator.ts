@@ -26,7 +26,8 @@ export function coordinator(): Promise<CoordinatorContext> {
 }
 
 async function open(): Promise<CoordinatorContext> {
-  const dataDir = resolve(process.env.LUMENGRID_DATA_DIR || '.lumengrid/db');
+  // A runtime folder, not a source file: keep the bundler from tracing the whole project for it.
+  const dataDir = resolve(/*turbopackIgnore: true*/ process.env.LUMENGRID_DATA_DIR || '.lumengrid/db');
   const db = await openPglite(dataDir);
   await migrate(db);
   const close = () => {

@@ -14,7 +14,14 @@ export async function openPglite(dataDir: string | null): Promise<Sql> {
   let releaseLock = () => {};
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
-    releaseLock = acquireFolderLock(join(dataDir, '..', `${dataDirName(dataDir)}.lock`));
+    const release = acquireFolderLock(join(dataDir, '..', `${dataDirName(dataDir)}.lock`));
+    // Servers may exit without awaiting close() (Next.js exits on SIGTERM itself): drop the lock regardless.
+    const onExit = () => release();
+    process.once('exit', onExit);
+    releaseLock = () => {
+      process.off('exit', onExit);
+      release();
+    };
   }
   try {
     const db = await PGlite.create(dataDir ?? undefined);

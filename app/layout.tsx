@@ -1,0 +1,44 @@
+import type { Metadata, Viewport } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { Logo } from '../components/layout/logo';
+import { SiteNav } from '../components/layout/site-nav';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Lumengrid: a render farm made of browsers', template: '%s · Lumengrid' },
+  description:
+    'Lumengrid is a volunteer render farm in a web page: browsers donate their GPU through WebGPU to path-trace other people’s scenes.',
+};
+
+export const viewport: Viewport = { themeColor: '#0c0e13', colorScheme: 'dark' };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="site-header__inner">
+            <Link href="/" className="brand">
+              <Logo />
+              <span>Lumengrid</span>
+            </Link>
+            <SiteNav />
+          </div>
+        </header>
+        <main id="main" className="site-main">
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>
+            Lumengrid renders with WebGPU in volunteers’ browsers. <Link href="/render">Render locally</Link>{' '}
+            to preview a scene on your own GPU.
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}

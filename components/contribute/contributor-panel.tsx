@@ -1,0 +1,228 @@
+'use client';
+
+import Link from 'next/link';
+import { useShallow } from 'zustand/react/shallow';
+import type { ContributorActivity, ContributorStatus } from '../../lib/client/contributor-store';
+import { formatRate, formatSi } from '../../lib/client/format';
+import { StatusBadge } from '../ui/status-badge';
+import { ContributorProvider, useContributor, useContributorLoop } from './contributor-provider';
+
+export function ContributorPanel() {
+  return (
+    <ContributorProvider>
+      <div className="contribute">
+        <section className="card contribute__consent" aria-labelledby="consent-title">
+          <h2 id="consent-title">What will run</h2>
+          <p className="consent">Pressing Start runs a path tracer on your GPU in this tab.</p>
+          <p className="muted">
+            This tab asks the coordinator for a small unit of work (one tile of an image and a few samples per
+            pixel), renders it with WebGPU in a background worker, and sends the pixels back. Nothing is
+            installed and nothing runs once the tab is closed or paused. Closing the tab mid-unit loses at
+            most that unit; it simply goes to someone else.
+          </p>
+          <GpuReport />
+        </section>
+        <section className="card contribute__live" aria-labelledby="live-title">
+          <h2 id="live-title">Your contribution</h2>
+          <Controls />
+          <Figures />
+        </section>
+      </div>
+    </ContributorProvider>
+  );
+}
+
+function GpuReport() {
+  const { status, adapter, unsupported } = useContributor(
+    useShallow((s) => ({ status: s.status, adapter: s.adapter, unsupported: s.unsupported })),
+  );
+  if (unsupported) {
+    return (
+      <div className="notice notice--error" data-testid="unsupported" role="alert">
+        <p className="notice__title">This browser cannot contribute its GPU yet.</p>
+        <p>{unsupported.reason}</p>
+        <p>
+          <strong>Next step:</strong> {unsupported.nextStep}
+        </p>
+        <p className="muted">
+          You can still <Link href="/jobs">render a scene</Link> with other people’s GPUs.
+        </p>
+      </div>
+    );
+  }
+  if (!adapter) {
+    return (
+      <p className="gpu gpu--pending" aria-live="polite">
+        {status === 'error'
+          ? 'No GPU: see the error below.'
+          : 'Looking for a WebGPU adapter and compiling the path tracer…'}
+      </p>
+    );
+  }
+  const parts = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean);
+  return (
+    <div className="gpu">
+      <p className="gpu__label">Your GPU</p>
+      <p className="gpu__name" data-testid="adapter">
+        {parts.join(' · ')}
+      </p>
+      {adapter.isFallback ? (
+        <p className="notice notice--warn">
+          This is a software adapter: the GPU is emulated on the CPU, so rendering works but slowly (a real
+          graphics card is hundreds to thousands of times faster).
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const ACTIVITY: Record<Exclude<ContributorActivity, null>, string> = {
+  leasing: 'Asking for work…',
+  rendering: 'Rendering a unit',
+  submitting: 'Sending the result',
+  waiting: 'No work right now; asking again every second',
+  'backing-off': 'The coordinator is unreachable; retrying soon',
+};
+
+function Controls() {
+  const { loop } = useContributorLoop();
+  const { status, activity, backoffMs, ready } = useContributor(
+    useShallow((s) => ({
+      status: s.status,
+      activity: s.activity,
+      backoffMs: s.backoffMs,
+      ready: s.adapter !== null,
+    })),
+  );
+  const button = buttonFor(status, ready);
+  const onClick = () => {
+    if (!loop) return;
+    if (button.action === 'start') loop.start();
+    else if (button.action === 'pause') loop.pause();
+    else if (button.action === 'resume') loop.resume();
+  };
+  const doing =
+    activity === 'backing-off' && backoffMs
+      ? `The coordinator is unreachable; retrying in ${backoffMs / 1000} s`
+      : activity
+        ? ACTIVITY[activity]
+        : status === 'pausing'
+          ? 'Finishing the current unit'
+          : null;
+
+  return (
+    <div className="controls">
+      <button
+        type="button"
+        className={`button ${button.action === 'pause' ? 'button--secondary' : 'button--primary'}`}
+        onClick={onClick}
+        // While pausing the button stays focusable (aria-disabled), so keyboard focus is not thrown to the page.
+        disabled={!loop || (button.disabled && status !== 'pausing')}
+        aria-disabled={button.disabled || undefined}
+      >
+        {button.label}
+      </button>
+      <div className="controls__status">
+        <span className="muted">Status</span> <StatusBadge status={status} testId="contributor-status" />
+        {doing ? <span className="controls__doing">{doing}</span> : null}
+      </div>
+    </div>
+  );
+}
+
+function buttonFor(
+  status: ContributorStatus,
+  ready: boolean,
+): { label: string; action: 'start' | 'pause' | 'resume' | null; disabled: boolean } {
+  switch (status) {
+    case 'running':
+      return { label: 'Pause', action: 'pause', disabled: false };
+    case 'pausing':
+      return { label: 'Pausing…', action: null, disabled: true };
+    case 'paused':
+      return { label: 'Resume', action: 'resume', disabled: false };
+    case 'probing':
+      return { label: 'Start', action: null, disabled: true };
+    case 'unsupported':
+      return { label: 'Start', action: null, disabled: true };
+    default:
+      return { label: 'Start', action: 'start', disabled: !ready };
+  }
+}
+
+/** "312 k px-samples/s" as text, with the unit set smaller on its own line. */
+function RateFigure({ perSecond }: { perSecond: number | null }) {
+  const text = formatRate(perSecond);
+  const split = text.indexOf(' px-samples/s');
+  if (split < 0) return text;
+  return (
+    <>
+      {text.slice(0, split)} <span className="figure__unit">px-samples/s</span>
+    </>
+  );
+}
+
+function Figures() {
+  const s = useContributor(
+    useShallow((state) => ({
+      unitsDone: state.unitsDone,
+      pixelSamplesDone: state.pixelSamplesDone,
+      samplesPerSecond: state.samplesPerSecond,
+      currentUnit: state.currentUnit,
+      lastError: state.lastError,
+      lastErrorAt: state.lastErrorAt,
+    })),
+  );
+  const { sessionId } = useContributorLoop();
+  return (
+    <>
+      <dl className="figures">
+        <div className="figure">
+          <dt>Units done</dt>
+          <dd className="figure__value" data-testid="units-done">
+            {s.unitsDone}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Speed</dt>
+          <dd className="figure__value" data-testid="samples-per-second">
+            <RateFigure perSecond={s.samplesPerSecond} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Pixel-samples done</dt>
+          <dd className="figure__value" data-testid="pixel-samples-done">
+            {formatSi(s.pixelSamplesDone)}
+          </dd>
+        </div>
+      </dl>
+      <dl className="details-list">
+        <div>
+          <dt>Current unit</dt>
+          <dd data-testid="current-unit">{s.currentUnit ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Last error</dt>
+          <dd data-testid="last-error" className={s.lastError ? 'error-text' : undefined}>
+            {s.lastError ? (
+              <>
+                {s.lastErrorAt ? (
+                  <time className="muted" dateTime={new Date(s.lastErrorAt).toISOString()}>
+                    {new Date(s.lastErrorAt).toLocaleTimeString()}{' '}
+                  </time>
+                ) : null}
+                <span className="pre-line">{s.lastError}</span>
+              </>
+            ) : (
+              'none'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Contributor session</dt>
+          <dd className="mono muted">{sessionId ? sessionId.slice(0, 8) : '—'} (this tab only)</dd>
+        </div>
+      </dl>
+    </>
+  );
+}

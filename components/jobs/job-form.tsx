@@ -1,0 +1,267 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { type FormEvent, useId, useState } from 'react';
+import { ApiError, createJob } from '../../lib/client/api';
+import { formatSi } from '../../lib/client/format';
+import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
+import { JOB_LIMITS, type JobRequest, JobRequestSchema } from '../../lib/core/job-spec';
+import { planJob, unitCount } from '../../lib/core/tiling';
+
+interface Fields {
+  scene: string;
+  width: string;
+  height: string;
+  samplesPerPixel: string;
+  maxBounces: string;
+  tileSize: string;
+  samplesPerUnit: string;
+  seed: string;
+}
+
+const DEFAULTS: Fields = {
+  scene: 'cornell',
+  width: '256',
+  height: '256',
+  samplesPerPixel: '64',
+  maxBounces: '6',
+  tileSize: '',
+  samplesPerUnit: '',
+  seed: '',
+};
+
+/** Empty optional fields are left out so that the server chooses; other text goes as a number (NaN -> null). */
+function toRequest(f: Fields): JobRequest {
+  const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
+  const request: Record<string, unknown> = {
+    scene: f.scene,
+    width: num(f.width),
+    height: num(f.height),
+    samplesPerPixel: num(f.samplesPerPixel),
+    maxBounces: num(f.maxBounces),
+    tileSize: num(f.tileSize),
+    samplesPerUnit: num(f.samplesPerUnit),
+    seed: num(f.seed),
+  };
+  for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
+  return request as unknown as JobRequest;
+}
+
+type Plan =
+  | {
+      ok: true;
+      pixelSamples: number;
+      units: number;
+      tileSize: number;
+      samplesPerUnit: number;
+      tooMany: boolean;
+    }
+  | { ok: false; problem: string };
+
+/** What the server will plan for these fields, computed with the same code (lib/core/tiling.ts). */
+function preview(f: Fields): Plan {
+  const parsed = JobRequestSchema.safeParse(toRequest(f));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, problem: `${where}${issue?.message ?? 'invalid request'}` };
+  }
+  const spec = planJob(parsed.data, () => 0);
+  const units = unitCount(spec);
+  return {
+    ok: true,
+    pixelSamples: spec.width * spec.height * spec.samplesPerPixel,
+    units,
+    tileSize: spec.tileSize,
+    samplesPerUnit: spec.samplesPerUnit,
+    tooMany: units > JOB_LIMITS.maxUnits,
+  };
+}
+
+export function JobForm() {
+  const router = useRouter();
+  const id = useId();
+  const [fields, setFields] = useState<Fields>(DEFAULTS);
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<{ message: string; next: string[] } | null>(null);
+  const plan = preview(fields);
+
+  const field = (name: keyof Fields) => ({
+    id: `${id}-${name}`,
+    name,
+    value: fields[name],
+    onChange: (event: { target: { value: string } }) => {
+      const value = event.target.value;
+      setFields((f) => ({ ...f, [name]: value }));
+      // The server's answer was about the old values.
+      setError(null);
+    },
+  });
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSubmitting(true);
+    setError(null);
+    try {
+      const job = await createJob(toRequest(fields));
+      router.push(`/jobs/${encodeURIComponent(job.id)}`);
+    } catch (cause) {
+      setSubmitting(false);
+      if (cause instanceof ApiError) setError({ message: cause.shortMessage, next: cause.metaMessages });
+      else {
+        const detail = cause instanceof Error ? cause.message : String(cause);
+        setError({
+          message: `Could not reach the server: ${detail}`,
+          next: ['Check your connection and press Create job again.'],
+        });
+      }
+    }
+  }
+
+  const localOk =
+    plan.ok &&
+    Number(fields.width) <= LOCAL_LIMITS.maxDimension &&
+    Number(fields.height) <= LOCAL_LIMITS.maxDimension &&
+    Number(fields.samplesPerPixel) <= LOCAL_LIMITS.maxSamplesPerPixel;
+
+  return (
+    <form className="card job-form" onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>New render job</h2>
+      <div className="job-form__grid">
+        <div className="field field--wide">
+          <label htmlFor={`${id}-scene`}>Scene</label>
+          <select {...field('scene')}>
+            <option value="cornell">Cornell box (built-in)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-width`}>Width</label>
+          <input
+            {...field('width')}
+            type="number"
+            inputMode="numeric"
+            step={1}
+            aria-describedby={`${id}-px`}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-height`}>Height</label>
+          <input
+            {...field('height')}
+            type="number"
+            inputMode="numeric"
+            step={1}
+            aria-describedby={`${id}-px`}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-samplesPerPixel`}>Samples per pixel</label>
+          <input {...field('samplesPerPixel')} type="number" inputMode="numeric" step={1} />
+        </div>
+      </div>
+      <p id={`${id}-px`} className="hint">
+        Pixels, 8 to {JOB_LIMITS.maxDimension}. More samples per pixel means less noise: 64 is a fair preview,
+        1024 is clean.
+      </p>
+
+      <details className="advanced">
+        <summary>Advanced</summary>
+        <div className="job-form__grid">
+          <div className="field">
+            <label htmlFor={`${id}-maxBounces`}>Max bounces</label>
+            <input {...field('maxBounces')} type="number" inputMode="numeric" step={1} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-tileSize`}>Tile size</label>
+            <input
+              {...field('tileSize')}
+              type="number"
+              inputMode="numeric"
+              step={1}
+              placeholder={plan.ok ? `auto (${plan.tileSize})` : 'auto'}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-samplesPerUnit`}>Samples per unit</label>
+            <input
+              {...field('samplesPerUnit')}
+              type="number"
+              inputMode="numeric"
+              step={1}
+              placeholder={plan.ok ? `auto (${plan.samplesPerUnit})` : 'auto'}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-seed`}>Seed</label>
+            <input
+              {...field('seed')}
+              type="number"
+              inputMode="numeric"
+              step={1}
+              placeholder="server chooses"
+            />
+          </div>
+        </div>
+        <p className="hint">
+          A unit is one tile times a range of samples; small units keep each contributor’s share short. The
+          seed fixes every random number, so the same job renders the same image on any GPU.
+        </p>
+      </details>
+
+      <output className="job-form__plan" aria-live="polite" data-testid="job-plan">
+        {plan.ok ? (
+          <>
+            <strong>{formatSi(plan.pixelSamples)}</strong> pixel-samples in <strong>{plan.units}</strong>{' '}
+            {plan.units === 1 ? 'unit' : 'units'}
+            <span className="muted">
+              {' '}
+              · tiles of {plan.tileSize} px · {plan.samplesPerUnit} samples per unit
+            </span>
+            {plan.tooMany ? (
+              <span className="error-text">
+                {' '}
+                — more than {formatSi(JOB_LIMITS.maxUnits)} units: use larger tiles or more samples per unit.
+              </span>
+            ) : null}
+          </>
+        ) : (
+          <span className="warn-text">{plan.problem}</span>
+        )}
+      </output>
+
+      {error ? (
+        <div className="notice notice--error" role="alert" data-testid="job-form-error">
+          <p className="notice__title">{error.message}</p>
+          {error.next.length > 0 ? (
+            <ul>
+              {error.next.map((step) => (
+                <li key={step}>{step}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className="job-form__actions">
+        <button type="submit" className="button button--primary" disabled={submitting}>
+          {submitting ? 'Creating…' : 'Create job'}
+        </button>
+        {localOk ? (
+          <Link
+            className="link-quiet"
+            href={localRenderHref({
+              width: Number(fields.width),
+              height: Number(fields.height),
+              spp: Number(fields.samplesPerPixel),
+              maxBounces: Number(fields.maxBounces),
+              seed: fields.seed.trim() ? Number(fields.seed) : undefined,
+            })}
+          >
+            Preview it in this browser first
+          </Link>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { isAbortError, listJobs } from '../../lib/client/api';
+import type { JobView } from '../../lib/core/api-types';
+import { ProgressBar } from '../ui/progress-bar';
+import { StatusBadge } from '../ui/status-badge';
+import { usePolling } from './use-polling';
+
+export function JobList() {
+  const [jobs, setJobs] = useState<JobView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  usePolling(async (signal) => {
+    try {
+      setJobs(await listJobs({ signal }));
+      setError(null);
+    } catch (cause) {
+      if (isAbortError(cause)) return;
+      setError(cause instanceof Error ? cause.message : String(cause));
+    }
+  }, 2000);
+
+  return (
+    <section className="job-list" aria-labelledby="job-list-title">
+      <div className="section-head">
+        <h2 id="job-list-title">Jobs</h2>
+        <span className="muted small">updates every 2 s</span>
+      </div>
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          Could not load the jobs: <span className="pre-line">{error}</span>
+        </p>
+      ) : null}
+      {jobs === null && !error ? <p className="muted">Loading jobs…</p> : null}
+      {jobs?.length === 0 ? (
+        <p className="empty">
+          No jobs yet. Create one above, then open Contribute in another tab to render it.
+        </p>
+      ) : null}
+      {jobs && jobs.length > 0 ? (
+        <ul className="job-rows">
+          {jobs.map((job) => (
+            <JobRow key={job.id} job={job} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function JobRow({ job }: { job: JobView }) {
+  const fraction = job.unitsTotal > 0 ? job.unitsDone / job.unitsTotal : 0;
+  return (
+    <li className="job-row">
+      <Link href={`/jobs/${encodeURIComponent(job.id)}`} className="job-row__link">
+        {/* biome-ignore lint/performance/noImgElement: a live server-rendered PNG; next/image would cache it */}
+        <img
+          className="job-row__thumb pixelated"
+          src={`/api/jobs/${encodeURIComponent(job.id)}/image.png?v=${job.version}`}
+          alt=""
+          width={job.spec.width}
+          height={job.spec.height}
+          loading="lazy"
+        />
+        <span className="job-row__main">
+          <span className="job-row__title">
+            <span className="mono">{job.id.slice(0, 8)}</span>
+            <StatusBadge status={job.status} />
+          </span>
+          <span className="job-row__meta muted">
+            {job.spec.scene} · {job.spec.width}×{job.spec.height} · {job.spec.samplesPerPixel} spp ·{' '}
+            {new Date(job.createdAt).toLocaleString()}
+          </span>
+          <ProgressBar fraction={fraction} label={`Job ${job.id} progress`} />
+          <span className="job-row__units muted small">
+            {job.unitsDone} / {job.unitsTotal} units
+          </span>
+        </span>
+      </Link>
+    </li>
+  );
+}

@@ -1,0 +1,78 @@
+import Form from 'next/form';
+import type { LocalRenderForm as FormValues } from '../../lib/client/local-render-params';
+import { LOCAL_LIMITS } from '../../lib/client/local-render-params';
+import { JOB_LIMITS } from '../../lib/core/job-spec';
+
+/** A GET form: its fields become the page's query, so every local render has a shareable URL. */
+export function LocalRenderForm({ values, errors }: { values: FormValues; errors: string[] }) {
+  return (
+    <Form action="/render" className="card local-form" aria-label="Render settings">
+      <div className="local-form__grid">
+        <div className="field field--wide">
+          <label htmlFor="local-scene">Scene</label>
+          <select id="local-scene" name="scene" defaultValue={values.scene}>
+            <option value="cornell">Cornell box (built-in)</option>
+          </select>
+        </div>
+        <NumberField
+          name="width"
+          label="Width"
+          value={values.width}
+          min={8}
+          max={LOCAL_LIMITS.maxDimension}
+        />
+        <NumberField
+          name="height"
+          label="Height"
+          value={values.height}
+          min={8}
+          max={LOCAL_LIMITS.maxDimension}
+        />
+        <NumberField
+          name="spp"
+          label="Samples per pixel"
+          value={values.spp}
+          min={1}
+          max={LOCAL_LIMITS.maxSamplesPerPixel}
+        />
+        <NumberField
+          name="maxBounces"
+          label="Max bounces"
+          value={values.maxBounces}
+          min={1}
+          max={JOB_LIMITS.maxBounces}
+        />
+        <NumberField name="seed" label="Seed" value={values.seed} min={0} max={0xffff_ffff} />
+      </div>
+      {errors.length > 0 ? (
+        <div className="notice notice--error" role="alert">
+          {errors.map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
+      ) : null}
+      <button type="submit" className="button button--primary">
+        Render
+      </button>
+    </Form>
+  );
+}
+
+function NumberField(props: { name: string; label: string; value: string; min: number; max: number }) {
+  const id = `local-${props.name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type="number"
+        inputMode="numeric"
+        step={1}
+        min={props.min}
+        max={props.max}
+        defaultValue={props.value}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Typed fetch helpers for the coordinator's HTTP API (lib/core/api-types.ts), for browser code. A non-2xx
+ * answer becomes an ApiError carrying the server's short message and next steps.
+ */
+import type { JobView, Lease, SubmitReceipt } from '../core/api-types';
+import { SESSION_HEADER } from '../core/api-types';
+import { BaseError } from '../core/errors';
+import type { JobRequest } from '../core/job-spec';
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Defaults to the global fetch; tests pass their own. */
+  fetch?: typeof fetch;
+}
+
+/** The coordinator refused a request; `message` is its short message followed by the next steps. */
+export class ApiError extends BaseError {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  /** The machine-readable error name from the body, e.g. 'LeaseError'. */
+  readonly code: string | undefined;
+
+  constructor(status: number, shortMessage: string, next: string[], code?: string, details?: unknown) {
+    super(shortMessage, { metaMessages: next, details });
+    this.status = status;
+    this.code = code;
+  }
+}
+
+interface ErrorBody {
+  error?: unknown;
+  message?: unknown;
+  next?: unknown;
+  details?: unknown;
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let body: ErrorBody | null = null;
+  try {
+    body = (await response.json()) as ErrorBody;
+  } catch {
+    // Not JSON (a proxy's error page, a crash): fall back to the status line.
+  }
+  const message =
+    typeof body?.message === 'string' && body.message
+      ? body.message
+      : `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const next = Array.isArray(body?.next) ? body.next.filter((s): s is string => typeof s === 'string') : [];
+  const code = typeof body?.error === 'string' ? body.error : undefined;
+  return new ApiError(response.status, message, next, code, body?.details);
+}
+
+async function request(path: string, init: RequestInit, options: RequestOptions): Promise<Response> {
+  const doFetch = options.fetch ?? fetch;
+  const response = await doFetch(path, { ...init, signal: options.signal, cache: 'no-store' });
+  if (!response.ok) throw await toApiError(response);
+  return response;
+}
+
+async function json<T>(path: string, init: RequestInit, options: RequestOptions): Promise<T> {
+  const response = await request(path, init, options);
+  return (await response.json()) as T;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** POST /api/jobs: plans and stores a job; the coordinator starts leasing its units at once. */
+export function createJob(job: JobRequest, options: RequestOptions = {}): Promise<JobView> {
+  return json('/api/jobs', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(job) }, options);
+}
+
+/** GET /api/jobs: every job, newest first. */
+export async function listJobs(options: RequestOptions = {}): Promise<JobView[]> {
+  const body = await json<{ jobs: JobView[] }>('/api/jobs', { method: 'GET' }, options);
+  return body.jobs;
+}
+
+/** GET /api/jobs/:id */
+export function getJob(id: string, options: RequestOptions = {}): Promise<JobView> {
+  return json(`/api/jobs/${encodeURIComponent(id)}`, { method: 'GET' }, options);
+}
+
+/** POST /api/work/lease: the next unit to render, or null when there is no work right now (204). */
+export async function leaseWork(sessionId: string, options: RequestOptions = {}): Promise<Lease | null> {
+  const response = await request(
+    '/api/work/lease',
+    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ sessionId }) },
+    options,
+  );
+  if (response.status === 204) return null;
+  return (await response.json()) as Lease;
+}
+
+/** PUT /api/work/leases/:leaseId/result with the unit's float32 sums as the body. */
+export function submitResult(
+  lease: Pick<Lease, 'leaseId'>,
+  sessionId: string,
+  data: Float32Array<ArrayBuffer>,
+  options: RequestOptions = {},
+): Promise<SubmitReceipt> {
+  const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return json(
+    `/api/work/leases/${encodeURIComponent(lease.leaseId)}/result`,
+    {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', [SESSION_HEADER]: sessionId },
+      body,
+    },
+    options,
+  );
+}
+
+/** True for errors fetch throws when the network, not the server, failed (offline, refused, reset). */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError;
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}

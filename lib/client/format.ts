@@ -1,0 +1,45 @@
+/** Number formatting for the live figures: short, stable widths, SI prefixes. */
+
+const PREFIXES: ReadonlyArray<readonly [number, string]> = [
+  [1e12, 'T'],
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+];
+
+function significant(v: number): string {
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+/** 312456 -> "312 k", 4194304 -> "4.19 M", 850 -> "850". */
+export function formatSi(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  for (const [scale, prefix] of PREFIXES) {
+    if (Math.abs(n) >= scale) return `${significant(n / scale)} ${prefix}`;
+  }
+  return `${Math.round(n)}`;
+}
+
+/** Pixel-samples per second: "312 k px-samples/s"; a dash before there is a figure. */
+export function formatRate(perSecond: number | null | undefined): string {
+  return perSecond == null || !Number.isFinite(perSecond) ? '—' : `${formatSi(perSecond)} px-samples/s`;
+}
+
+/** 840 -> "840 ms", 12_400 -> "12.4 s", 192_000 -> "3 min 12 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  if (minutes < 60) return `${minutes} min ${seconds} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "0.4 %", "37 %", "100 %" (never rounds an unfinished job up to 100). */
+export function formatPercent(fraction: number): string {
+  const p = Math.max(0, Math.min(1, fraction)) * 100;
+  if (p > 99 && p < 100) return '99 %';
+  return `${p < 1 && p > 0 ? p.toFixed(1) : Math.round(p)} %`;
+}

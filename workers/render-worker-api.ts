@@ -1,0 +1,45 @@
+/**
+ * Message and result types of the render worker (workers/render.worker.ts). Types only: both the worker
+ * and the page import this file, and nothing here may pull GPU code into the page's bundle.
+ *
+ * Results are tagged unions rather than thrown errors, because an error thrown inside a worker loses its
+ * class (and any extra fields) on its way through comlink.
+ */
+import type { RenderTask } from '../lib/core/render-task';
+import type { AdapterSummary } from '../lib/render/capability';
+
+export type { AdapterSummary, RenderTask };
+
+/** What the worker found when it looked for a GPU. */
+export type Probe = { ok: true; adapter: AdapterSummary } | { ok: false; reason: string; nextStep: string };
+
+/**
+ * One rendered task. `data` holds RESULT_CHANNELS float32 per pixel of `task.region`, row-major
+ * (lib/core/result-layout.ts); it arrives transferred, not copied.
+ */
+export type RenderOutcome =
+  | {
+      ok: true;
+      data: Float32Array<ArrayBuffer>;
+      /** Time the GPU queue spent on the task's dispatches, in ms. */
+      gpuMs: number;
+      dispatches: number;
+    }
+  | { ok: false; error: string };
+
+/** Called after each dispatch with the samples per pixel finished so far in this task. */
+export type RenderProgress = (samplesDone: number) => void;
+
+/** The one object the worker exposes. Wrap with `Comlink.wrap<RenderWorkerApi>(worker)`. */
+export interface RenderWorkerApi {
+  /**
+   * Acquires the GPU and compiles the path tracer, once; later calls answer from the cached device.
+   * Never throws: an unsupported browser gets `{ ok: false, reason, nextStep }`.
+   */
+  probe(): Promise<Probe>;
+  /**
+   * Renders one task with the cached device (probing first when needed). One task runs at a time; a
+   * second call waits for the first. Pass `onProgress` wrapped in `Comlink.proxy`.
+   */
+  render(task: RenderTask, onProgress?: RenderProgress): Promise<RenderOutcome>;
+}

@@ -1,0 +1,158 @@
+/**
+ * The render worker: owns the WebGPU device and the compiled path tracer for one page, and renders tasks
+ * off the main thread so the page stays responsive while the GPU works. Exposes one API object through
+ * comlink; its types live in ./render-worker-api.ts.
+ */
+import * as Comlink from 'comlink';
+import type { RenderTask } from '../lib/core/render-task';
+import { resultByteLength } from '../lib/core/result-layout';
+import { type AdapterSummary, acquireGpu } from '../lib/render/capability';
+import { PathTracer } from '../lib/render/path-tracer';
+import type { Probe, RenderOutcome, RenderProgress, RenderWorkerApi } from './render-worker-api';
+
+interface Gpu {
+  device: GPUDevice;
+  tracer: PathTracer;
+  adapter: AdapterSummary;
+}
+
+type Acquired = { ok: true; gpu: Gpu } | { ok: false; reason: string; nextStep: string };
+
+/** The device and pipeline, acquired once and reused by every task; null until asked for or after loss. */
+let acquiring: Promise<Acquired> | null = null;
+/** Why the last device was lost, reported with the next failure. */
+let lostMessage: string | null = null;
+/** Tasks run one after another: the tracer's adaptive dispatch sizing assumes it has the GPU to itself. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function acquire(): Promise<Acquired> {
+  if (acquiring) return acquiring;
+  const attempt = (async (): Promise<Acquired> => {
+    const result = await acquireGpu(self.navigator.gpu);
+    if (!result.ok) return result;
+    const { device, adapter } = result;
+    let tracer: PathTracer;
+    try {
+      tracer = await PathTracer.create(device);
+    } catch (cause) {
+      device.destroy();
+      return {
+        ok: false,
+        reason: `The path tracer does not compile on this GPU: ${messageOf(cause)}`,
+        nextStep: 'Update your browser and graphics driver, then reload the page.',
+      };
+    }
+    void device.lost.then((info) => {
+      // A later probe or render acquires a fresh device instead of using the dead one.
+      if (info.reason !== 'destroyed') lostMessage = info.message || 'the GPU device was lost';
+      if (acquiring === attempt) acquiring = null;
+    });
+    return { ok: true, gpu: { device, tracer, adapter } };
+  })().catch(
+    (cause): Acquired => ({
+      ok: false,
+      reason: `WebGPU failed while starting: ${messageOf(cause)}`,
+      nextStep: 'Reload the page; if it keeps failing, restart the browser.',
+    }),
+  );
+  acquiring = attempt;
+  // Failures are not cached: a busy or resetting GPU may work on the next try.
+  void attempt.then((result) => {
+    if (!result.ok && acquiring === attempt) acquiring = null;
+  });
+  return attempt;
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Rejects tasks that would only fail later inside the GPU, with a message that says why. */
+function checkTask(task: RenderTask, limits: GPUSupportedLimits): string | null {
+  const { region } = task;
+  const whole = [task.width, task.height, region.width, region.height].every(
+    (n) => Number.isInteger(n) && n > 0,
+  );
+  if (!whole) return 'The task has an empty or fractional image or region size.';
+  if (region.x < 0 || region.y < 0 || region.x + region.width > task.width) {
+    return 'The task region lies outside the image.';
+  }
+  if (region.y + region.height > task.height) return 'The task region lies outside the image.';
+  if (!(task.sampleEnd > task.sampleStart && task.sampleStart >= 0)) {
+    return `The task's sample range [${task.sampleStart}, ${task.sampleEnd}) is empty.`;
+  }
+  const bytes = resultByteLength(region);
+  if (bytes > limits.maxStorageBufferBindingSize || bytes > limits.maxBufferSize) {
+    const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+    return `The region needs a ${mib(bytes)} buffer; this GPU allows ${mib(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize))}. Render a smaller region.`;
+  }
+  return null;
+}
+
+async function renderNow(task: RenderTask, onProgress?: RenderProgress): Promise<RenderOutcome> {
+  const acquired = await acquire();
+  if (!acquired.ok) {
+    const lost = lostMessage ? ` (the previous device was lost: ${lostMessage})` : '';
+    return { ok: false, error: `${acquired.reason}${lost} ${acquired.nextStep}` };
+  }
+  const { device, tracer } = acquired.gpu;
+  const invalid = checkTask(task, device.limits);
+  if (invalid) return { ok: false, error: invalid };
+
+  // Errors inside WebGPU are reported through error scopes, not thrown: catch them for this task.
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let output: Awaited<ReturnType<PathTracer['render']>> | null = null;
+  let thrown: unknown = null;
+  try {
+    output = await tracer.render(task, {
+      onProgress: onProgress
+        ? (samplesDone) => {
+            // Fire and forget: the page's answer must not hold up the next dispatch.
+            Promise.resolve(onProgress(samplesDone)).catch(() => {});
+          }
+        : undefined,
+    });
+  } catch (cause) {
+    thrown = cause;
+  }
+  const scopeErrors: string[] = [];
+  for (const kind of ['validation', 'out of memory']) {
+    try {
+      const error = await device.popErrorScope();
+      if (error) scopeErrors.push(`${kind}: ${error.message}`);
+    } catch {
+      // A lost device has no scopes left to pop; device.lost already reset the cache.
+    }
+  }
+  if (scopeErrors.length > 0) return { ok: false, error: `WebGPU reported ${scopeErrors.join('; ')}` };
+  if (thrown !== null || output === null) {
+    const lost = lostMessage ? ` (the GPU device was lost: ${lostMessage})` : '';
+    return { ok: false, error: `Rendering failed: ${messageOf(thrown)}${lost}` };
+  }
+  const { data, gpuMs, dispatches } = output;
+  return Comlink.transfer({ ok: true, data, gpuMs, dispatches }, [data.buffer]);
+}
+
+const api: RenderWorkerApi = {
+  async probe(): Promise<Probe> {
+    const acquired = await acquire();
+    return acquired.ok ? { ok: true, adapter: acquired.gpu.adapter } : acquired;
+  },
+
+  render(task, onProgress) {
+    const run = queue.then(() =>
+      renderNow(task, onProgress).catch(
+        (cause): RenderOutcome => ({ ok: false, error: `Rendering failed: ${messageOf(cause)}` }),
+      ),
+    );
+    queue = run;
+    return run.finally(() => {
+      // The page's callback arrived as a comlink proxy holding a MessagePort: let it go.
+      const proxy = onProgress as Partial<Comlink.Remote<RenderProgress>> | undefined;
+      proxy?.[Comlink.releaseProxy]?.();
+    });
+  },
+};
+
+Comlink.expose(api);
