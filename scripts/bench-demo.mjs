@@ -32,7 +32,12 @@ await new Promise((resolve, reject) => {
 const context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   headless: true,
-  args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+  args: [
+    '--enable-unsafe-webgpu',
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+  ],
 });
 
 async function runJob(tabs) {
@@ -56,7 +61,9 @@ async function runJob(tabs) {
     await new Promise((r) => setTimeout(r, 250));
     job = await (await fetch(`${base}/api/jobs/${job.id}`)).json();
   }
-  const units = await Promise.all(pages.map(async (p) => Number(await p.getByTestId('units-done').textContent())));
+  const units = await Promise.all(
+    pages.map(async (p) => Number(await p.getByTestId('units-done').textContent())),
+  );
   for (const page of pages) await page.close();
   const seconds = (job.completedAt - job.startedAt) / 1000;
   const msps = job.pixelSamplesDone / seconds / 1e6;
@@ -69,7 +76,9 @@ async function runJob(tabs) {
 try {
   const one = await runJob(1);
   const two = await runJob(2);
-  console.log(`demo: one_tab_msps=${one.toFixed(3)} two_tabs_msps=${two.toFixed(3)} ratio=${(two / one).toFixed(2)}`);
+  console.log(
+    `demo: one_tab_msps=${one.toFixed(3)} two_tabs_msps=${two.toFixed(3)} ratio=${(two / one).toFixed(2)}`,
+  );
 } finally {
   await context.close();
   server.kill('SIGTERM');
