@@ -1,0 +1,1096 @@
+/**
+ * glTF 2.0 upload -> SceneDescription. Accepts what a browser file input gives: one `.glb`, or one `.gltf`
+ * with its `.bin` and image files under their relative URIs. Runs in browsers, workers and Node (no fs,
+ * no fetch): every resource comes from the `files` map, and a missing one is named in the error.
+ *
+ * What is kept: the default scene's node hierarchy flattened into world-space triangles, PBR
+ * metallic-roughness factors, the base-colour texture (PNG or JPEG, decoded to RGBA8), emissive strength,
+ * transmission and IOR, the first perspective camera, KHR_lights_punctual lights. What is ignored, with a
+ * warning: other texture slots, UV sets other than 0, texture transforms, vertex colours, skins and morph
+ * targets (the bind pose is rendered), non-triangle primitives.
+ */
+import {
+  type Accessor,
+  type GLTF,
+  type Node as GltfNode,
+  type ILogger,
+  type Material,
+  type Mesh,
+  type Primitive,
+  type Texture,
+  WebIO,
+} from '@gltf-transform/core';
+import {
+  type EmissiveStrength,
+  type IOR,
+  KHRLightsPunctual,
+  KHRMaterialsEmissiveStrength,
+  KHRMaterialsIOR,
+  KHRMaterialsTransmission,
+  KHRMeshQuantization,
+  KHRTextureTransform,
+  type Light,
+  type Transmission,
+} from '@gltf-transform/extensions';
+import { type DecodedPng, decode as decodePng } from 'fast-png';
+import jpeg from 'jpeg-js';
+import { z } from 'zod';
+import {
+  type CameraDescription,
+  DEFAULT_MATERIAL,
+  type MaterialDescription,
+  type PunctualLightDescription,
+  type SceneDescription,
+  type TextureDescription,
+  type Vec3,
+} from './scene-description';
+import { SceneImportError } from './scene-import-error';
+
+export interface SceneLimits {
+  /** Sum of all uploaded files' sizes. */
+  maxFileBytes: number;
+  maxTriangles: number;
+  /** Largest texture width or height. */
+  maxTextureDimension: number;
+  maxTextures: number;
+  /** Sum of width x height over all decoded textures (4 bytes each once packed). */
+  maxTexturePixelsTotal: number;
+}
+
+export const DEFAULT_SCENE_LIMITS: SceneLimits = {
+  maxFileBytes: 64 * 1024 * 1024,
+  maxTriangles: 2_000_000,
+  maxTextureDimension: 4096,
+  maxTextures: 64,
+  maxTexturePixelsTotal: 64 * 1024 * 1024,
+};
+
+export interface SceneImportStats {
+  triangles: number;
+  /** Materials in the scene description (those used by a triangle, plus the default one if needed). */
+  materials: number;
+  textures: number;
+  /** KHR_lights_punctual lights (emissive surfaces are counted by packScene as `lightCount`). */
+  lights: number;
+  /** Distinct glTF meshes drawn by the default scene. */
+  meshes: number;
+}
+
+export interface SceneImport {
+  scene: SceneDescription;
+  warnings: string[];
+  stats: SceneImportStats;
+}
+
+/**
+ * Extensions whose meaning we keep or may safely drop (KHR_texture_transform is read but ignored with a
+ * warning; KHR_mesh_quantization only widens the accepted accessor types, which reading handles).
+ */
+const SUPPORTED_EXTENSIONS = [
+  KHRMaterialsTransmission,
+  KHRMaterialsIOR,
+  KHRMaterialsEmissiveStrength,
+  KHRLightsPunctual,
+  KHRTextureTransform,
+  KHRMeshQuantization,
+];
+const SUPPORTED_EXTENSION_NAMES = new Set<string>(SUPPORTED_EXTENSIONS.map((e) => e.EXTENSION_NAME));
+
+/** How to get rid of the extensions people meet most often. */
+const EXTENSION_ADVICE: Record<string, string> = {
+  KHR_draco_mesh_compression:
+    'Re-export without Draco compression (Blender: uncheck Compression), or run `gltf-transform cp in.glb out.glb`.',
+  EXT_meshopt_compression:
+    'Re-export without meshopt compression (gltfpack: omit -c), or decompress with `gltf-transform cp in.glb out.glb`.',
+  KHR_texture_basisu: 'Re-export with PNG or JPEG textures instead of KTX2/Basis.',
+  EXT_texture_webp: 'Re-export with PNG or JPEG textures instead of WebP.',
+  EXT_texture_avif: 'Re-export with PNG or JPEG textures instead of AVIF.',
+  EXT_mesh_gpu_instancing: 'Re-export with instances expanded into ordinary nodes.',
+};
+
+const ACCEPTED_FORMATS =
+  'Lumengrid accepts glTF 2.0: one binary .glb file, or one .gltf file together with its .bin and image files.';
+const EXPORT_HINT = 'Blender: File > Export > glTF 2.0, format "glTF Binary (.glb)".';
+
+/** The parts of the glTF JSON we inspect before handing it to glTF-Transform. */
+const gltfJsonSchema = z.looseObject({
+  asset: z.looseObject({ version: z.string() }),
+  extensionsUsed: z.array(z.string()).optional(),
+  extensionsRequired: z.array(z.string()).optional(),
+  buffers: z.array(z.looseObject({ uri: z.string().optional() })).optional(),
+  images: z.array(z.looseObject({ uri: z.string().optional() })).optional(),
+});
+
+const index = z.number().int().min(0);
+/** Buffer, view and accessor declarations, checked against the bytes before any array is built. */
+const layoutSchema = z.looseObject({
+  buffers: z.array(z.looseObject({ uri: z.string().optional(), byteLength: index })).optional(),
+  bufferViews: z
+    .array(
+      z.looseObject({
+        buffer: index,
+        byteOffset: index.optional(),
+        byteLength: index,
+        byteStride: index.optional(),
+      }),
+    )
+    .optional(),
+  accessors: z
+    .array(
+      z.looseObject({
+        bufferView: index.optional(),
+        byteOffset: index.optional(),
+        componentType: z.number(),
+        count: index.min(1),
+        type: z.string(),
+      }),
+    )
+    .optional(),
+});
+
+const COMPONENT_BYTES: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 };
+const TYPE_COMPONENTS: Record<string, number> = {
+  SCALAR: 1,
+  VEC2: 2,
+  VEC3: 3,
+  VEC4: 4,
+  MAT2: 4,
+  MAT3: 9,
+  MAT4: 16,
+};
+
+/**
+ * glTF 2.0 spec 3.6: every buffer view lies inside its buffer and every accessor inside its view, and a
+ * buffer's bytes are at least its declared byteLength. glTF-Transform does not check this, and a forged
+ * accessor count would otherwise make it allocate arrays of any size.
+ */
+function checkLayout(
+  name: string,
+  json: unknown,
+  resources: Record<string, Uint8Array>,
+  maxBytes: number,
+): void {
+  const damaged = (problem: string) =>
+    new SceneImportError(`${name} is damaged: ${problem}.`, {
+      metaMessages: [`Upload the complete files, or re-export the scene. ${EXPORT_HINT}`],
+    });
+  const parsed = layoutSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw damaged(
+      `${issue?.path.join('.') ?? 'a buffer or accessor'} is invalid (${issue?.message ?? 'bad value'})`,
+    );
+  }
+  const { buffers = [], bufferViews = [], accessors = [] } = parsed.data;
+  buffers.forEach((buffer, i) => {
+    if (buffer.uri?.startsWith('data:')) return; // decoded by the reader; its size is bounded by the upload
+    const bytes = resources[buffer.uri ?? '@glb.bin'];
+    if (bytes && bytes.length < buffer.byteLength) {
+      throw damaged(`buffer ${i} holds ${bytes.length} bytes but declares ${buffer.byteLength} (truncated?)`);
+    }
+  });
+  bufferViews.forEach((view, i) => {
+    const buffer = buffers[view.buffer];
+    if (!buffer || (view.byteOffset ?? 0) + view.byteLength > buffer.byteLength) {
+      throw damaged(`buffer view ${i} lies outside its buffer`);
+    }
+  });
+  accessors.forEach((accessor, i) => {
+    const componentBytes = COMPONENT_BYTES[accessor.componentType];
+    const components = TYPE_COMPONENTS[accessor.type];
+    if (!componentBytes || !components) throw damaged(`accessor ${i} has an unknown type`);
+    const elementBytes = componentBytes * components;
+    if (accessor.bufferView === undefined) {
+      // No data (all zeros, or sparse): still an allocation of count elements.
+      if (accessor.count * elementBytes > maxBytes)
+        throw damaged(`accessor ${i} declares ${accessor.count} elements`);
+      return;
+    }
+    const view = bufferViews[accessor.bufferView];
+    if (!view) throw damaged(`accessor ${i} refers to a missing buffer view`);
+    const stride = view.byteStride ?? elementBytes;
+    const end = (accessor.byteOffset ?? 0) + stride * (accessor.count - 1) + elementBytes;
+    if (end > view.byteLength)
+      throw damaged(`accessor ${i} reads past the end of buffer view ${accessor.bufferView}`);
+  });
+}
+
+/** Imports a glTF upload. Throws SceneImportError for anything the user must fix in the file. */
+export async function importGltf(
+  input: { files: Map<string, Uint8Array> },
+  limits: Partial<SceneLimits> = {},
+): Promise<SceneImport> {
+  const lim: SceneLimits = { ...DEFAULT_SCENE_LIMITS, ...limits };
+  const warnings = new Set<string>();
+  const files = normaliseFileNames(input.files);
+
+  let totalBytes = 0;
+  for (const bytes of files.values()) totalBytes += bytes.length;
+  if (totalBytes > lim.maxFileBytes) {
+    throw new SceneImportError(
+      `The upload is ${formatMiB(totalBytes)}, more than the ${formatMiB(lim.maxFileBytes)} limit.`,
+      {
+        metaMessages: [
+          'Reduce the mesh (Blender: Decimate modifier) or shrink the textures, then upload again.',
+        ],
+      },
+    );
+  }
+
+  const main = findMainFile(files);
+  const { json, bin } =
+    main.kind === 'glb' ? parseGlb(main.name, main.bytes) : parseGltfJson(main.name, main.bytes);
+  const gltf = checkJson(main.name, json);
+
+  // Gather external resources by the URI written in the file, as glTF-Transform's resource map expects.
+  const resources: Record<string, Uint8Array<ArrayBuffer>> = {};
+  if (bin) resources['@glb.bin'] = ownBuffer(bin);
+  const baseDir = dirname(main.name);
+  const missing: string[] = [];
+  const remote: string[] = [];
+  const external = [...(gltf.buffers ?? []), ...(gltf.images ?? [])];
+  for (const resource of external) {
+    const uri = resource.uri;
+    if (uri === undefined || uri.startsWith('data:')) continue;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+      remote.push(uri);
+      continue;
+    }
+    const found = lookupFile(files, resolvePath(baseDir, uri));
+    if (found) resources[uri] = ownBuffer(found);
+    else missing.push(resolvePath('', uri)); // as the file names it, which is what the user recognises
+  }
+  if (remote.length > 0) {
+    throw new SceneImportError(`${main.name} refers to files on the web (${remote.join(', ')}).`, {
+      metaMessages: ['Lumengrid never downloads scene parts. Embed them: export as a single .glb file.'],
+    });
+  }
+  if (missing.length > 0) {
+    const list = [...new Set(missing)].join(', ');
+    throw new SceneImportError(
+      `${main.name} needs ${list}, which ${missing.length === 1 ? 'was' : 'were'} not uploaded.`,
+      {
+        metaMessages: [
+          'Select the .gltf file together with its .bin and image files (or the whole folder) when uploading,',
+          `or export a single .glb file instead. ${EXPORT_HINT}`,
+        ],
+        details: { missing: [...new Set(missing)] },
+      },
+    );
+  }
+  if (main.kind === 'gltf' && (gltf.buffers ?? []).some((b) => b.uri === undefined)) {
+    throw new SceneImportError(`${main.name} has a buffer without a URI, which only a .glb file may have.`, {
+      metaMessages: [`Re-export the model. ${EXPORT_HINT}`],
+    });
+  }
+  if (main.kind === 'glb' && !bin && (gltf.buffers ?? []).some((b) => b.uri === undefined)) {
+    throw new SceneImportError(`${main.name} is truncated: its binary chunk is missing.`, {
+      metaMessages: [`Upload the complete file, or re-export it. ${EXPORT_HINT}`],
+    });
+  }
+  checkLayout(main.name, json, resources, lim.maxFileBytes);
+  if (gltf.extensionsUsed?.includes('EXT_mesh_gpu_instancing')) {
+    warnings.add('EXT_mesh_gpu_instancing is ignored: each instanced mesh is drawn once, at its node.');
+  }
+  const ignoredExtensions = (gltf.extensionsUsed ?? []).filter(
+    (name) => !SUPPORTED_EXTENSION_NAMES.has(name) && name !== 'EXT_mesh_gpu_instancing',
+  );
+  if (ignoredExtensions.length > 0) {
+    warnings.add(`Ignored glTF extensions (rendered without them): ${ignoredExtensions.join(', ')}.`);
+  }
+
+  const logger: ILogger = {
+    debug: () => {},
+    info: () => {},
+    warn: (text) => warnings.add(`glTF reader: ${text}`),
+    error: (text) => warnings.add(`glTF reader: ${text}`),
+  };
+  const io = new WebIO().setLogger(logger).registerExtensions(SUPPORTED_EXTENSIONS);
+  let document: Awaited<ReturnType<WebIO['readJSON']>>;
+  try {
+    // The JSON passed zod's shape check above; the reader validates the rest as it goes.
+    document = await io.readJSON({ json: json as GLTF.IGLTF, resources });
+  } catch (error) {
+    throw new SceneImportError(`${main.name} could not be read: ${errorText(error)}`, {
+      cause: error,
+      metaMessages: [`The file is probably damaged or not valid glTF 2.0. Re-export it. ${EXPORT_HINT}`],
+    });
+  }
+
+  const root = document.getRoot();
+  const scene = root.getDefaultScene() ?? root.listScenes()[0];
+  if (!scene) {
+    throw new SceneImportError(`${main.name} contains no scene.`, {
+      metaMessages: [`Export with at least one scene holding the visible objects. ${EXPORT_HINT}`],
+    });
+  }
+
+  // Pass 1: find what to draw, the camera and the lights, and count triangles before allocating anything.
+  const draws: { node: GltfNode; primitive: Primitive; matrix: number[] }[] = [];
+  const meshes = new Set<Mesh>();
+  let cameraNode: GltfNode | null = null;
+  const lightNodes: { node: GltfNode; light: Light }[] = [];
+  let triangleCount = 0;
+  scene.traverse((node) => {
+    const mesh = node.getMesh();
+    if (mesh) {
+      if (node.getSkin()) warnings.add('Skinned meshes are drawn in their bind pose.');
+      for (const primitive of mesh.listPrimitives()) {
+        if (primitive.getMode() !== 4) {
+          warnings.add(
+            `Skipped primitives drawn as ${MODE_NAMES[primitive.getMode()] ?? `mode ${primitive.getMode()}`}: only TRIANGLES are rendered.`,
+          );
+          continue;
+        }
+        const position = primitive.getAttribute('POSITION');
+        if (!position) {
+          warnings.add(`Skipped a primitive of mesh "${mesh.getName()}" that has no POSITION attribute.`);
+          continue;
+        }
+        if (primitive.listTargets().length > 0)
+          warnings.add('Morph targets are ignored (base shape rendered).');
+        if (primitive.getAttribute('COLOR_0')) warnings.add('Vertex colours (COLOR_0) are ignored.');
+        const indices = primitive.getIndices();
+        triangleCount += Math.floor((indices ? indices.getCount() : position.getCount()) / 3);
+        draws.push({ node, primitive, matrix: Array.from(node.getWorldMatrix()) });
+        meshes.add(mesh);
+      }
+    }
+    const camera = node.getCamera();
+    if (!cameraNode && camera) {
+      if (camera.getType() === 'perspective') cameraNode = node;
+      else
+        warnings.add(
+          'Orthographic cameras are not supported; the first perspective camera (or an automatic view) is used.',
+        );
+    }
+    const light = node.getExtension<Light>('KHR_lights_punctual');
+    if (light) lightNodes.push({ node, light });
+  });
+  if (triangleCount > lim.maxTriangles) {
+    throw new SceneImportError(
+      `The scene has ${triangleCount.toLocaleString('en-US')} triangles, more than the ${lim.maxTriangles.toLocaleString('en-US')} limit.`,
+      { metaMessages: ['Simplify the meshes (Blender: Decimate modifier) and upload again.'] },
+    );
+  }
+
+  // Pass 2: flatten into world space.
+  const positions = new Float32Array(triangleCount * 9);
+  const normals = new Float32Array(triangleCount * 9);
+  const uvs = new Float32Array(triangleCount * 6);
+  const materialIndices = new Uint32Array(triangleCount);
+  const materials: MaterialDescription[] = [];
+  const materialIndex = new Map<Material | null, number>();
+  const textures = new TextureTable(lim, warnings);
+  let skippedTriangles = 0;
+  let t = 0;
+
+  for (const { node, primitive, matrix: m } of draws) {
+    const material = primitive.getMaterial();
+    let mi = materialIndex.get(material);
+    if (mi === undefined) {
+      mi = materials.length;
+      materials.push(material ? describeMaterial(material, textures, warnings) : { ...DEFAULT_MATERIAL });
+      materialIndex.set(material, mi);
+    }
+
+    // Upper 3x3 of the column-major world matrix, its determinant, and its cofactor matrix
+    // (= det x inverse transpose): normals transform by the inverse transpose, up to a scale that the
+    // normalisation removes and a sign that sign(det) restores.
+    const det =
+      (m[0] as number) * ((m[5] as number) * (m[10] as number) - (m[6] as number) * (m[9] as number)) -
+      (m[4] as number) * ((m[1] as number) * (m[10] as number) - (m[2] as number) * (m[9] as number)) +
+      (m[8] as number) * ((m[1] as number) * (m[6] as number) - (m[2] as number) * (m[5] as number));
+    if (!(Math.abs(det) > 0) || !Number.isFinite(det)) {
+      warnings.add(`Skipped node "${node.getName()}": its transform has zero scale.`);
+      continue;
+    }
+    const cof = cofactor3(m);
+    const sign = det < 0 ? -1 : 1;
+
+    const position = primitive.getAttribute('POSITION') as Accessor;
+    const vertexCount = position.getCount();
+    const pos = readAttribute(position, 3, 'POSITION');
+    const normalAccessor = primitive.getAttribute('NORMAL');
+    const nrm =
+      normalAccessor && normalAccessor.getCount() === vertexCount
+        ? readAttribute(normalAccessor, 3, 'NORMAL')
+        : null;
+    const uvAccessor = primitive.getAttribute('TEXCOORD_0');
+    const tex =
+      uvAccessor && uvAccessor.getCount() === vertexCount ? readAttribute(uvAccessor, 2, 'TEXCOORD_0') : null;
+    const indexArray = primitive.getIndices()?.getArray() ?? null;
+    const primitiveTriangles = Math.floor((indexArray ? indexArray.length : vertexCount) / 3);
+
+    const corner = [0, 0, 0];
+    const world = new Float64Array(9);
+    for (let k = 0; k < primitiveTriangles; k++) {
+      corner[0] = indexArray ? (indexArray[3 * k] as number) : 3 * k;
+      // A mirroring transform turns the winding inside out; swapping two corners restores it.
+      corner[1] = indexArray
+        ? (indexArray[3 * k + (sign < 0 ? 2 : 1)] as number)
+        : 3 * k + (sign < 0 ? 2 : 1);
+      corner[2] = indexArray
+        ? (indexArray[3 * k + (sign < 0 ? 1 : 2)] as number)
+        : 3 * k + (sign < 0 ? 1 : 2);
+      if (corner.some((c) => c >= vertexCount)) {
+        skippedTriangles++;
+        continue;
+      }
+      let finite = true;
+      for (let v = 0; v < 3; v++) {
+        const i = (corner[v] as number) * 3;
+        const x = pos[i] as number;
+        const y = pos[i + 1] as number;
+        const z = pos[i + 2] as number;
+        for (let a = 0; a < 3; a++) {
+          const w =
+            (m[a] as number) * x +
+            (m[4 + a] as number) * y +
+            (m[8 + a] as number) * z +
+            (m[12 + a] as number);
+          world[v * 3 + a] = w;
+          finite &&= Number.isFinite(w) && Math.abs(Math.fround(w)) !== Infinity;
+        }
+      }
+      if (!finite) {
+        skippedTriangles++;
+        continue;
+      }
+      positions.set(world, t * 9);
+
+      const face = faceNormal(world);
+      for (let v = 0; v < 3; v++) {
+        const o = t * 9 + v * 3;
+        let n: Vec3 = face;
+        if (nrm) {
+          const i = (corner[v] as number) * 3;
+          const transformed = normalize(
+            mul3(cof, nrm[i] as number, nrm[i + 1] as number, nrm[i + 2] as number),
+            sign,
+          );
+          if (transformed) n = transformed;
+        }
+        normals[o] = n[0];
+        normals[o + 1] = n[1];
+        normals[o + 2] = n[2];
+        if (tex) {
+          const i = (corner[v] as number) * 2;
+          uvs[t * 6 + v * 2] = tex[i] as number;
+          uvs[t * 6 + v * 2 + 1] = tex[i + 1] as number;
+        }
+      }
+      materialIndices[t] = mi;
+      t++;
+    }
+  }
+  if (skippedTriangles > 0) {
+    warnings.add(`Skipped ${skippedTriangles} triangles with out-of-range indices or non-finite positions.`);
+  }
+  if (t === 0) {
+    throw new SceneImportError(`${main.name} contains no triangles to render.`, {
+      metaMessages: [
+        'Make sure the visible objects are meshes in the exported scene (not curves or points).',
+      ],
+    });
+  }
+
+  const description: SceneDescription = {
+    positions: t === triangleCount ? positions : positions.slice(0, t * 9),
+    normals: t === triangleCount ? normals : normals.slice(0, t * 9),
+    uvs: t === triangleCount ? uvs : uvs.slice(0, t * 6),
+    materialIndices: t === triangleCount ? materialIndices : materialIndices.slice(0, t),
+    materials,
+    textures: textures.list,
+    camera: cameraNode ? nodeCamera(cameraNode) : frameBounds(boundsOf(positions.subarray(0, t * 9))),
+    punctualLights: lightNodes.map(({ node, light }) => describeLight(node, light)),
+  };
+  if (
+    description.punctualLights.length === 0 &&
+    !materials.some((mat) => mat.emissive[0] > 0 || mat.emissive[1] > 0 || mat.emissive[2] > 0)
+  ) {
+    warnings.add(
+      'The scene has no lights and no emissive materials: it is lit only by the environment, if any.',
+    );
+  }
+
+  return {
+    scene: description,
+    warnings: [...warnings],
+    stats: {
+      triangles: t,
+      materials: materials.length,
+      textures: description.textures.length,
+      lights: description.punctualLights.length,
+      meshes: meshes.size,
+    },
+  };
+}
+
+const MODE_NAMES: Record<number, string> = {
+  0: 'POINTS',
+  1: 'LINES',
+  2: 'LINE_LOOP',
+  3: 'LINE_STRIP',
+  5: 'TRIANGLE_STRIP',
+  6: 'TRIANGLE_FAN',
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Files and containers
+
+function normaliseFileNames(files: Map<string, Uint8Array>): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const [name, bytes] of files) out.set(resolvePath('', name.replace(/\\/g, '/')), bytes);
+  return out;
+}
+
+type MainFile = { kind: 'glb' | 'gltf'; name: string; bytes: Uint8Array };
+
+function findMainFile(files: Map<string, Uint8Array>): MainFile {
+  const candidates: MainFile[] = [];
+  for (const [name, bytes] of files) {
+    if (/\.glb$/i.test(name)) candidates.push({ kind: 'glb', name, bytes });
+    else if (/\.gltf$/i.test(name)) candidates.push({ kind: 'gltf', name, bytes });
+  }
+  if (candidates.length === 0) {
+    // Names can be lost (a drag from some apps gives "blob"): recognise the content instead.
+    for (const [name, bytes] of files) {
+      if (startsWithAscii(bytes, 'glTF')) candidates.push({ kind: 'glb', name, bytes });
+      else if (looksLikeGltfJson(bytes)) candidates.push({ kind: 'gltf', name, bytes });
+    }
+  }
+  const [only, ...rest] = candidates;
+  if (!only) {
+    const names = [...files.keys()];
+    throw new SceneImportError(
+      names.length === 0
+        ? 'No file was uploaded.'
+        : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not a glTF scene.`,
+      { metaMessages: [ACCEPTED_FORMATS, EXPORT_HINT] },
+    );
+  }
+  if (rest.length > 0) {
+    throw new SceneImportError(
+      `The upload holds ${candidates.length} scene files (${candidates.map((c) => c.name).join(', ')}).`,
+      {
+        metaMessages: [`Upload one scene at a time. ${ACCEPTED_FORMATS}`],
+      },
+    );
+  }
+  return only;
+}
+
+const GLB_MAGIC = 0x46546c67; // 'glTF'
+const CHUNK_JSON = 0x4e4f534a; // 'JSON'
+const CHUNK_BIN = 0x004e4942; // 'BIN\0'
+
+/**
+ * GLB container (glTF 2.0 spec, section 4.4): 12-byte header (magic, version, length), then a JSON chunk and
+ * an optional BIN chunk, each 8-byte header (length, type) + data. Parsed here rather than by glTF-Transform
+ * so that truncation and version 1 files get a precise message and unaligned input works.
+ */
+function parseGlb(name: string, bytes: Uint8Array): { json: unknown; bin: Uint8Array | null } {
+  const damaged = (problem: string) =>
+    new SceneImportError(`${name} is not a valid binary glTF file: ${problem}.`, {
+      metaMessages: [`Upload the complete file, or re-export it. ${EXPORT_HINT}`],
+    });
+  if (bytes.length < 20 || !startsWithAscii(bytes, 'glTF')) {
+    throw new SceneImportError(`${name} is not a binary glTF (.glb) file.`, {
+      metaMessages: [ACCEPTED_FORMATS, EXPORT_HINT],
+    });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== GLB_MAGIC) throw damaged('bad magic');
+  const version = view.getUint32(4, true);
+  if (version !== 2) throw gltfVersionError(name, String(version));
+  const length = view.getUint32(8, true);
+  if (length > bytes.length)
+    throw damaged(`it declares ${length} bytes but ${bytes.length} arrived (truncated)`);
+  const jsonLength = view.getUint32(12, true);
+  if (view.getUint32(16, true) !== CHUNK_JSON) throw damaged('the first chunk is not JSON');
+  if (20 + jsonLength > length) throw damaged('the JSON chunk runs past the end of the file (truncated)');
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(20, 20 + jsonLength)));
+  } catch (error) {
+    throw damaged(`its JSON chunk does not parse (${errorText(error)})`);
+  }
+  let bin: Uint8Array | null = null;
+  const binStart = 20 + jsonLength;
+  if (binStart + 8 <= length) {
+    const binLength = view.getUint32(binStart, true);
+    if (view.getUint32(binStart + 4, true) === CHUNK_BIN) {
+      if (binStart + 8 + binLength > length)
+        throw damaged('the binary chunk runs past the end of the file (truncated)');
+      bin = bytes.subarray(binStart + 8, binStart + 8 + binLength);
+    }
+  }
+  return { json, bin };
+}
+
+function parseGltfJson(name: string, bytes: Uint8Array): { json: unknown; bin: null } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+    return { json: JSON.parse(text), bin: null };
+  } catch (error) {
+    throw new SceneImportError(`${name} is not valid glTF JSON (${errorText(error)}).`, {
+      metaMessages: [ACCEPTED_FORMATS, EXPORT_HINT],
+    });
+  }
+}
+
+function checkJson(name: string, json: unknown): z.infer<typeof gltfJsonSchema> {
+  const parsed = gltfJsonSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new SceneImportError(`${name} is not a glTF 2.0 file: it lacks a valid "asset" description.`, {
+      metaMessages: [ACCEPTED_FORMATS, EXPORT_HINT],
+    });
+  }
+  const gltf = parsed.data;
+  if (!gltf.asset.version.startsWith('2.')) throw gltfVersionError(name, gltf.asset.version);
+  const unsupported = (gltf.extensionsRequired ?? []).filter((e) => !SUPPORTED_EXTENSION_NAMES.has(e));
+  if (unsupported.length > 0) {
+    const list =
+      unsupported.length === 1
+        ? unsupported[0]
+        : `${unsupported.slice(0, -1).join(', ')} and ${unsupported.at(-1)}`;
+    throw new SceneImportError(`The file uses ${list}, which Lumengrid does not support yet.`, {
+      metaMessages: unsupported.map(
+        (e) => EXTENSION_ADVICE[e] ?? `Re-export the scene without ${e} (it is listed as required).`,
+      ),
+      details: { unsupportedExtensions: unsupported },
+    });
+  }
+  return gltf;
+}
+
+function gltfVersionError(name: string, version: string): SceneImportError {
+  return new SceneImportError(`${name} is glTF ${version}; Lumengrid reads glTF 2.0 only.`, {
+    metaMessages: [`Convert it to glTF 2.0 (e.g. open it in Blender and export again). ${EXPORT_HINT}`],
+  });
+}
+
+function startsWithAscii(bytes: Uint8Array, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return bytes.length >= text.length;
+}
+
+function looksLikeGltfJson(bytes: Uint8Array): boolean {
+  const head = new TextDecoder().decode(bytes.subarray(0, 4096));
+  return /^\uFEFF?\s*\{/.test(head) && head.includes('"asset"');
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** Joins a relative URI onto a folder and removes '.' and '..' segments (never climbing above the root). */
+function resolvePath(base: string, uri: string): string {
+  let decoded = uri;
+  try {
+    decoded = decodeURIComponent(uri);
+  } catch {
+    // A stray '%' is legal in a file name; keep the URI as written.
+  }
+  const out: string[] = [];
+  for (const part of `${base}/${decoded}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+/**
+ * Finds an uploaded file by its resolved path; failing that by its base name, since a multi-file upload
+ * without folders flattens "textures/wood.png" to "wood.png".
+ */
+function lookupFile(files: Map<string, Uint8Array>, path: string): Uint8Array | undefined {
+  const exact = files.get(path);
+  if (exact) return exact;
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const matches = [...files.keys()].filter((k) => k.slice(k.lastIndexOf('/') + 1) === base);
+  return matches.length === 1 ? files.get(matches[0] as string) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Geometry
+
+/** Reads an attribute as floats, decoding normalised integers (core glTF and KHR_mesh_quantization). */
+function readAttribute(accessor: Accessor, components: number, semantic: string): Float32Array {
+  const size = accessor.getElementSize();
+  const array = accessor.getArray();
+  if (size !== components || !array) {
+    throw new SceneImportError(`A ${semantic} attribute has ${size} components instead of ${components}.`, {
+      metaMessages: [`The file is not valid glTF 2.0. Re-export it. ${EXPORT_HINT}`],
+    });
+  }
+  if (array instanceof Float32Array && !accessor.getNormalized()) return array;
+  const count = accessor.getCount();
+  const out = new Float32Array(count * components);
+  const element: number[] = [];
+  for (let i = 0; i < count; i++) out.set(accessor.getElement(i, element), i * components);
+  return out;
+}
+
+function cofactor3(m: number[]): number[] {
+  // a[r][c] = m[c * 4 + r] (column-major).
+  const a = (r: number, c: number) => m[c * 4 + r] as number;
+  const out: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      const r1 = (r + 1) % 3;
+      const r2 = (r + 2) % 3;
+      const c1 = (c + 1) % 3;
+      const c2 = (c + 2) % 3;
+      // Cyclic indices give the signed cofactor directly.
+      out[r * 3 + c] = a(r1, c1) * a(r2, c2) - a(r1, c2) * a(r2, c1);
+    }
+  }
+  return out; // row-major
+}
+
+function mul3(rowMajor: number[], x: number, y: number, z: number): Vec3 {
+  const r = (i: number) => rowMajor[i] as number;
+  return [r(0) * x + r(1) * y + r(2) * z, r(3) * x + r(4) * y + r(5) * z, r(6) * x + r(7) * y + r(8) * z];
+}
+
+/** Unit vector times `sign`, or null when `v` has no direction. */
+function normalize(v: Vec3, sign = 1): Vec3 | null {
+  const length = Math.hypot(v[0], v[1], v[2]);
+  if (!(length > 0) || !Number.isFinite(length)) return null;
+  const s = sign / length;
+  return [v[0] * s, v[1] * s, v[2] * s];
+}
+
+function faceNormal(p: Float64Array): Vec3 {
+  const e1: Vec3 = [
+    (p[3] as number) - (p[0] as number),
+    (p[4] as number) - (p[1] as number),
+    (p[5] as number) - (p[2] as number),
+  ];
+  const e2: Vec3 = [
+    (p[6] as number) - (p[0] as number),
+    (p[7] as number) - (p[1] as number),
+    (p[8] as number) - (p[2] as number),
+  ];
+  // A zero-area triangle is never hit; any unit vector keeps the normals section well formed.
+  return normalize(cross(e1, e2)) ?? [0, 1, 0];
+}
+
+function cross(a: Vec3, b: Vec3): Vec3 {
+  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+}
+
+function boundsOf(positions: Float32Array): { min: Vec3; max: Vec3 } {
+  const min = [Infinity, Infinity, Infinity];
+  const max = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < positions.length; i += 3) {
+    for (let a = 0; a < 3; a++) {
+      const v = positions[i + a] as number;
+      if (v < (min[a] as number)) min[a] = v;
+      if (v > (max[a] as number)) max[a] = v;
+    }
+  }
+  return { min: min as Vec3, max: max as Vec3 };
+}
+
+/** Vertical field of view of the automatic camera. */
+const AUTO_YFOV = (40 * Math.PI) / 180;
+
+/**
+ * A camera that sees the whole scene: on the +Z side of the bounds' centre, raised by about 14 degrees,
+ * far enough that the bounding sphere fits the 40-degree vertical field of view.
+ */
+export function frameBounds(bounds: { min: Vec3; max: Vec3 }): CameraDescription {
+  const center: Vec3 = [
+    (bounds.min[0] + bounds.max[0]) / 2,
+    (bounds.min[1] + bounds.max[1]) / 2,
+    (bounds.min[2] + bounds.max[2]) / 2,
+  ];
+  const radius =
+    Math.hypot(bounds.max[0] - bounds.min[0], bounds.max[1] - bounds.min[1], bounds.max[2] - bounds.min[2]) /
+      2 || 1;
+  const distance = radius / Math.sin(AUTO_YFOV / 2);
+  const dir = normalize([0, 0.25, 1]) as Vec3;
+  return {
+    position: [center[0] + dir[0] * distance, center[1] + dir[1] * distance, center[2] + dir[2] * distance],
+    target: center,
+    up: [0, 1, 0],
+    yfov: AUTO_YFOV,
+  };
+}
+
+function nodeCamera(node: GltfNode): CameraDescription {
+  const m = node.getWorldMatrix();
+  const position: Vec3 = [m[12], m[13], m[14]];
+  // The camera looks down its local -Z with +Y up (glTF 2.0 spec, 3.10.1).
+  const forward = normalize([-m[8], -m[9], -m[10]]) ?? [0, 0, -1];
+  const up = normalize([m[4], m[5], m[6]]) ?? [0, 1, 0];
+  const yfov = node.getCamera()?.getYFov() ?? AUTO_YFOV;
+  return {
+    position,
+    target: [position[0] + forward[0], position[1] + forward[1], position[2] + forward[2]],
+    up,
+    yfov: yfov > 0 && yfov < Math.PI ? yfov : AUTO_YFOV,
+  };
+}
+
+function describeLight(node: GltfNode, light: Light): PunctualLightDescription {
+  const m = node.getWorldMatrix();
+  const color = light.getColor();
+  const intensity = light.getIntensity();
+  const type = light.getType() as PunctualLightDescription['type'];
+  const spot = type === 'spot';
+  return {
+    type,
+    position: [m[12], m[13], m[14]],
+    // Lights shine down their local -Z (KHR_lights_punctual).
+    direction: normalize([-m[8], -m[9], -m[10]]) ?? [0, 0, -1],
+    intensity: [color[0] * intensity, color[1] * intensity, color[2] * intensity],
+    // Point and directional lights get a full sphere (cos = -1), so a cone test never dims them.
+    innerConeCos: spot ? Math.cos(light.getInnerConeAngle()) : -1,
+    outerConeCos: spot ? Math.cos(light.getOuterConeAngle()) : -1,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Materials and textures
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+function describeMaterial(
+  material: Material,
+  textures: TextureTable,
+  warnings: Set<string>,
+): MaterialDescription {
+  const name = material.getName() || 'material';
+  const base = material.getBaseColorFactor();
+  const strength =
+    material.getExtension<EmissiveStrength>('KHR_materials_emissive_strength')?.getEmissiveStrength() ?? 1;
+  const emissive = material.getEmissiveFactor();
+  const ignoredMaps = [
+    material.getMetallicRoughnessTexture() && 'metallic-roughness',
+    material.getNormalTexture() && 'normal',
+    material.getOcclusionTexture() && 'occlusion',
+    material.getEmissiveTexture() && 'emissive',
+  ].filter((x): x is string => typeof x === 'string');
+  if (ignoredMaps.length > 0) {
+    warnings.add(`Only base-colour textures are used; ignored ${ignoredMaps.join(', ')} textures.`);
+  }
+
+  let baseColorTexture: number | null = null;
+  const texture = material.getBaseColorTexture();
+  if (texture) {
+    const info = material.getBaseColorTextureInfo();
+    if (info && info.getTexCoord() !== 0)
+      warnings.add('Textures using a UV set other than 0 are mapped with UV set 0.');
+    if (info?.getExtension('KHR_texture_transform')) warnings.add('KHR_texture_transform is ignored.');
+    baseColorTexture = textures.indexOf(texture);
+  }
+  return {
+    name,
+    baseColor: [clamp01(base[0]), clamp01(base[1]), clamp01(base[2]), clamp01(base[3])],
+    baseColorTexture,
+    metallic: clamp01(material.getMetallicFactor()),
+    roughness: clamp01(material.getRoughnessFactor()),
+    emissive: [
+      Math.max(0, emissive[0] * strength),
+      Math.max(0, emissive[1] * strength),
+      Math.max(0, emissive[2] * strength),
+    ],
+    transmission: clamp01(
+      material.getExtension<Transmission>('KHR_materials_transmission')?.getTransmissionFactor() ?? 0,
+    ),
+    ior: Math.max(1, material.getExtension<IOR>('KHR_materials_ior')?.getIOR() ?? 1.5),
+  };
+}
+
+/** Decodes each used texture once, enforcing the texture limits as it goes. */
+class TextureTable {
+  readonly list: TextureDescription[] = [];
+  private readonly index = new Map<Texture, number | null>();
+  private pixels = 0;
+
+  constructor(
+    private readonly limits: SceneLimits,
+    private readonly warnings: Set<string>,
+  ) {}
+
+  /** Index in `list`, or null when the image cannot be used (the material renders untextured). */
+  indexOf(texture: Texture): number | null {
+    const known = this.index.get(texture);
+    if (known !== undefined) return known;
+    const result = this.decode(texture);
+    this.index.set(texture, result);
+    return result;
+  }
+
+  private decode(texture: Texture): number | null {
+    const name = texture.getName() || texture.getURI() || `texture ${this.index.size}`;
+    const image = texture.getImage();
+    if (!image) {
+      this.warnings.add(`Texture "${name}" has no image data; the material renders without it.`);
+      return null;
+    }
+    const format = imageFormat(image);
+    if (!format) {
+      this.warnings.add(
+        `Texture "${name}" is ${texture.getMimeType() || 'in an unknown format'}; only PNG and JPEG are decoded, so the material renders without it.`,
+      );
+      return null;
+    }
+    const size = format === 'png' ? pngSize(image) : jpegSize(image);
+    if (!size) throw badImage(name, 'its header is damaged');
+    const { maxTextureDimension, maxTextures, maxTexturePixelsTotal } = this.limits;
+    if (size.width > maxTextureDimension || size.height > maxTextureDimension) {
+      throw new SceneImportError(
+        `Texture "${name}" is ${size.width}x${size.height} pixels; the limit is ${maxTextureDimension} on a side.`,
+        {
+          metaMessages: [
+            `Scale it down to at most ${maxTextureDimension}x${maxTextureDimension} and export again.`,
+          ],
+        },
+      );
+    }
+    if (this.list.length + 1 > maxTextures) {
+      throw new SceneImportError(`The scene uses more than ${maxTextures} textures.`, {
+        metaMessages: ['Merge textures into an atlas or remove some, then export again.'],
+      });
+    }
+    if (this.pixels + size.width * size.height > maxTexturePixelsTotal) {
+      throw new SceneImportError(
+        `The textures hold more than ${(maxTexturePixelsTotal / 1024 / 1024).toFixed(0)} Mi pixels in total.`,
+        { metaMessages: ['Scale the largest textures down and export again.'] },
+      );
+    }
+
+    let rgba: Uint8Array;
+    try {
+      if (format === 'png') {
+        rgba = pngToRgba8(decodePng(image));
+      } else {
+        const decoded = jpeg.decode(image, {
+          useTArray: true,
+          formatAsRGBA: true,
+          // The header check above already bounds the size; keep jpeg-js's own guard just above it.
+          maxResolutionInMP: (maxTextureDimension * maxTextureDimension) / 1e6 + 1,
+        });
+        rgba = decoded.data;
+      }
+    } catch (error) {
+      throw badImage(name, errorText(error));
+    }
+    if (rgba.length !== size.width * size.height * 4)
+      throw badImage(name, 'decoded size disagrees with the header');
+    this.pixels += size.width * size.height;
+    this.list.push({ name, width: size.width, height: size.height, rgba });
+    return this.list.length - 1;
+  }
+}
+
+function badImage(name: string, problem: string): SceneImportError {
+  return new SceneImportError(`Texture "${name}" could not be decoded: ${problem}.`, {
+    metaMessages: ['Re-save the image as an ordinary 8-bit PNG or JPEG and export again.'],
+  });
+}
+
+function imageFormat(bytes: Uint8Array): 'png' | 'jpeg' | null {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return null;
+}
+
+/** PNG: signature (8) + IHDR chunk header (8) + width, height as big-endian u32. */
+function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  return width > 0 && height > 0 ? { width, height } : null;
+}
+
+/** JPEG: walks the marker segments to the first start-of-frame (SOF0..SOF15 except DHT, JPG, DAC). */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 2;
+  while (offset + 9 <= bytes.length) {
+    if (bytes[offset] !== 0xff) return null;
+    const marker = bytes[offset + 1] as number;
+    if (marker === 0xff) {
+      offset++; // fill byte
+      continue;
+    }
+    const length = view.getUint16(offset + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = view.getUint16(offset + 5);
+      const width = view.getUint16(offset + 7);
+      return width > 0 && height > 0 ? { width, height } : null;
+    }
+    offset += 2 + length;
+  }
+  return null;
+}
+
+/**
+ * Any PNG fast-png decodes (grey, grey+alpha, RGB, RGBA, palette; 1, 2, 4, 8 or 16 bits) -> RGBA8, keeping
+ * the sRGB encoding. 16-bit samples round to the nearest 8-bit value; tRNS colour keys become alpha 0.
+ */
+export function pngToRgba8(png: DecodedPng): Uint8Array {
+  const { width, height, depth, channels, data, palette, transparency } = png;
+  const out = new Uint8Array(width * height * 4);
+  const maxSample = (1 << depth) - 1;
+  // Rows of sub-byte samples are padded to whole bytes (PNG spec 7.2).
+  const rowBytes = Math.ceil((width * depth * channels) / 8);
+  const raw = (x: number, y: number, c: number): number => {
+    if (depth >= 8) return data[(y * width + x) * channels + c] as number;
+    const bit = (x * channels + c) * depth;
+    const byte = data[y * rowBytes + (bit >> 3)] as number;
+    return (byte >> (8 - depth - (bit & 7))) & maxSample;
+  };
+  const to8 = (v: number) => (depth === 8 ? v : Math.round((v * 255) / maxSample));
+  const key = transparency && transparency.length > 0 && !palette ? transparency : null;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      if (palette) {
+        const entry = palette[raw(x, y, 0)];
+        out[o] = entry?.[0] ?? 0;
+        out[o + 1] = entry?.[1] ?? 0;
+        out[o + 2] = entry?.[2] ?? 0;
+        out[o + 3] = entry?.[3] ?? 255;
+        continue;
+      }
+      if (channels <= 2) {
+        const g = raw(x, y, 0);
+        out[o] = out[o + 1] = out[o + 2] = to8(g);
+        out[o + 3] = channels === 2 ? to8(raw(x, y, 1)) : key && g === key[0] ? 0 : 255;
+      } else {
+        const r = raw(x, y, 0);
+        const g = raw(x, y, 1);
+        const b = raw(x, y, 2);
+        out[o] = to8(r);
+        out[o + 1] = to8(g);
+        out[o + 2] = to8(b);
+        out[o + 3] =
+          channels === 4 ? to8(raw(x, y, 3)) : key && r === key[0] && g === key[1] && b === key[2] ? 0 : 255;
+      }
+    }
+  }
+  return out;
+}
+
+/** glTF-Transform wants ArrayBuffer-backed views; copy only views onto a SharedArrayBuffer. */
+function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,273 @@
+/**
+ * SceneDescription -> PackedScene: builds the BVH and writes every GPU section in the word layouts fixed by
+ * packed-scene.ts (cited per section below). Pure and deterministic: the same description always packs to
+ * the same words, so the serialised bytes and their hash identify the scene.
+ */
+import { buildBvh } from './bvh';
+import {
+  BVH_NODE_WORDS,
+  LIGHT_WORDS,
+  MATERIAL_WORDS,
+  NO_TEXTURE,
+  type PackedScene,
+  type PackedSceneInfo,
+  PUNCTUAL_WORDS,
+  SHADING_WORDS,
+  TEXTURE_WORDS,
+  TRIANGLE_WORDS,
+} from './packed-scene';
+import type { MaterialDescription, SceneDescription, Vec3 } from './scene-description';
+
+/** Rec. 709 luminance of a linear RGB colour: the light sampler's notion of "how bright". */
+export function luminance(rgb: Readonly<Vec3>): number {
+  return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+}
+
+// Texels are copied into the `texels` section byte for byte, which yields the documented word value
+// r | g << 8 | b << 16 | a << 24 only on a little-endian host. Every WebGPU platform is little-endian; fail
+// loudly rather than pack scrambled colours if that ever changes.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+const PUNCTUAL_TYPE = { point: 0, spot: 1, directional: 2 } as const;
+
+/**
+ * Packs `scene` for the GPU. Throws a RangeError when the description is inconsistent (array lengths that
+ * disagree with the triangle count, a material or texture index out of range, a texture whose pixel data
+ * does not match its size): those are bugs in whatever built the description, not user errors.
+ */
+export function packScene(scene: SceneDescription): PackedScene {
+  if (!LITTLE_ENDIAN) throw new Error('packScene needs a little-endian host');
+  validate(scene);
+
+  const triangleCount = scene.materialIndices.length;
+  const bvh = buildBvh(scene.positions);
+  const order = bvh.triangleOrder;
+  const pos = scene.positions;
+
+  // triangles: TRIANGLE_WORDS = 12 per triangle, BVH leaf order.
+  //   [0..2] f v0  [3] u materialIndex  [4..6] f edge1 = v1 - v0  [7] 0  [8..10] f edge2 = v2 - v0  [11] 0
+  const triangles = new Uint32Array(Math.max(1, triangleCount) * TRIANGLE_WORDS);
+  const triF = new Float32Array(triangles.buffer);
+  // shading: SHADING_WORDS = 16 per triangle, same order:
+  //   [0..2] n0 [3] u0  [4..6] n1 [7] v0  [8..10] n2 [11] u1  [12] v1 [13] u2 [14] v2 [15] 0
+  // (u/v here are texture coordinates of vertices 0..2, packed into the normals' spare lanes.)
+  const shading = new Uint32Array(Math.max(1, triangleCount) * SHADING_WORDS);
+  const shF = new Float32Array(shading.buffer);
+  // Light candidates are collected in BVH order so that `lights[i].triangle` indexes `triangles` directly.
+  const lightTriangles: number[] = [];
+  const lightAreas: number[] = [];
+  const lightWeights: number[] = [];
+  const materialLuminance = scene.materials.map((m) => Math.max(0, luminance(m.emissive)));
+
+  for (let i = 0; i < triangleCount; i++) {
+    const t = order[i] as number;
+    const p = t * 9;
+    const o = i * TRIANGLE_WORDS;
+    const x0 = pos[p] as number;
+    const y0 = pos[p + 1] as number;
+    const z0 = pos[p + 2] as number;
+    const e1x = (pos[p + 3] as number) - x0;
+    const e1y = (pos[p + 4] as number) - y0;
+    const e1z = (pos[p + 5] as number) - z0;
+    const e2x = (pos[p + 6] as number) - x0;
+    const e2y = (pos[p + 7] as number) - y0;
+    const e2z = (pos[p + 8] as number) - z0;
+    const material = scene.materialIndices[t] as number;
+    triF[o] = x0;
+    triF[o + 1] = y0;
+    triF[o + 2] = z0;
+    triangles[o + 3] = material;
+    triF[o + 4] = e1x;
+    triF[o + 5] = e1y;
+    triF[o + 6] = e1z;
+    triF[o + 8] = e2x;
+    triF[o + 9] = e2y;
+    triF[o + 10] = e2z;
+
+    const s = i * SHADING_WORDS;
+    const n = t * 9;
+    const uv = t * 6;
+    for (let v = 0; v < 3; v++) {
+      shF[s + 4 * v] = scene.normals[n + 3 * v] as number;
+      shF[s + 4 * v + 1] = scene.normals[n + 3 * v + 1] as number;
+      shF[s + 4 * v + 2] = scene.normals[n + 3 * v + 2] as number;
+    }
+    shF[s + 3] = scene.uvs[uv] as number;
+    shF[s + 7] = scene.uvs[uv + 1] as number;
+    shF[s + 11] = scene.uvs[uv + 2] as number;
+    shF[s + 12] = scene.uvs[uv + 3] as number;
+    shF[s + 13] = scene.uvs[uv + 4] as number;
+    shF[s + 14] = scene.uvs[uv + 5] as number;
+
+    const lum = materialLuminance[material] as number;
+    if (lum > 0) {
+      // Area from the float32 edges the kernel will see, so its pdf matches what it intersects.
+      const cx = Math.fround(e1y) * Math.fround(e2z) - Math.fround(e1z) * Math.fround(e2y);
+      const cy = Math.fround(e1z) * Math.fround(e2x) - Math.fround(e1x) * Math.fround(e2z);
+      const cz = Math.fround(e1x) * Math.fround(e2y) - Math.fround(e1y) * Math.fround(e2x);
+      const area = 0.5 * Math.hypot(cx, cy, cz);
+      // A zero-area emitter can never be hit nor sampled with a finite pdf: leave it out.
+      if (area > 0) {
+        lightTriangles.push(i);
+        lightAreas.push(area);
+        lightWeights.push(area * lum);
+      }
+    }
+  }
+
+  // lights: LIGHT_WORDS = 4 per emissive triangle:
+  //   [0] u triangle index  [1] f cumulative probability (last = 1)  [2] f area  [3] f probability
+  const lightCount = lightTriangles.length;
+  const lights = new Uint32Array(Math.max(1, lightCount) * LIGHT_WORDS);
+  const lightF = new Float32Array(lights.buffer);
+  let emissivePower = 0;
+  for (const w of lightWeights) emissivePower += w;
+  let cumulative = 0;
+  for (let l = 0; l < lightCount; l++) {
+    const pdf = (lightWeights[l] as number) / emissivePower;
+    cumulative += pdf;
+    lights[l * LIGHT_WORDS] = lightTriangles[l] as number;
+    // The last entry is exactly 1 so a uniform sample in [0, 1) always finds a light.
+    lightF[l * LIGHT_WORDS + 1] = l === lightCount - 1 ? 1 : Math.min(1, cumulative);
+    lightF[l * LIGHT_WORDS + 2] = lightAreas[l] as number;
+    lightF[l * LIGHT_WORDS + 3] = pdf;
+  }
+
+  // materials: MATERIAL_WORDS = 16:
+  //   [0..3] f baseColor  [4..6] f emissive  [7] u texture or NO_TEXTURE
+  //   [8] f metallic  [9] f roughness  [10] f transmission  [11] f ior  [12..15] 0
+  const materials = new Uint32Array(Math.max(1, scene.materials.length) * MATERIAL_WORDS);
+  const matF = new Float32Array(materials.buffer);
+  scene.materials.forEach((m: MaterialDescription, i) => {
+    const o = i * MATERIAL_WORDS;
+    matF.set(m.baseColor, o);
+    matF.set(m.emissive, o + 4);
+    materials[o + 7] = m.baseColorTexture ?? NO_TEXTURE;
+    matF[o + 8] = m.metallic;
+    matF[o + 9] = m.roughness;
+    matF[o + 10] = m.transmission;
+    matF[o + 11] = m.ior;
+  });
+
+  // textures: TEXTURE_WORDS = 4: [0] u texel offset (words into `texels`) [1] u width [2] u height [3] 0
+  // texels: one word per texel, r | g << 8 | b << 16 | a << 24.
+  const textures = new Uint32Array(Math.max(1, scene.textures.length) * TEXTURE_WORDS);
+  let texelCount = 0;
+  scene.textures.forEach((tex, i) => {
+    textures[i * TEXTURE_WORDS] = texelCount;
+    textures[i * TEXTURE_WORDS + 1] = tex.width;
+    textures[i * TEXTURE_WORDS + 2] = tex.height;
+    texelCount += tex.width * tex.height;
+  });
+  const texels = new Uint32Array(Math.max(1, texelCount));
+  const texelBytes = new Uint8Array(texels.buffer);
+  scene.textures.forEach((tex, i) => {
+    texelBytes.set(tex.rgba, (textures[i * TEXTURE_WORDS] as number) * 4);
+  });
+
+  // punctual: PUNCTUAL_WORDS = 16: [0] u type [1..3] f position [4..6] f direction [7] f innerConeCos
+  //   [8..10] f intensity [11] f outerConeCos [12..15] 0
+  const punctual = new Uint32Array(Math.max(1, scene.punctualLights.length) * PUNCTUAL_WORDS);
+  const punF = new Float32Array(punctual.buffer);
+  scene.punctualLights.forEach((light, i) => {
+    const o = i * PUNCTUAL_WORDS;
+    punctual[o] = PUNCTUAL_TYPE[light.type];
+    punF.set(light.position, o + 1);
+    punF.set(light.direction, o + 4);
+    punF[o + 7] = light.innerConeCos;
+    punF.set(light.intensity, o + 8);
+    punF[o + 11] = light.outerConeCos;
+  });
+
+  // The root node's box (exact float32 bounds of every vertex) is the scene's bounds.
+  const rootF = new Float32Array(bvh.nodes.buffer, 0, BVH_NODE_WORDS);
+  const info: PackedSceneInfo = {
+    triangleCount,
+    nodeCount: bvh.nodeCount,
+    materialCount: scene.materials.length,
+    textureCount: scene.textures.length,
+    lightCount,
+    punctualCount: scene.punctualLights.length,
+    emissivePower,
+    bounds: {
+      min: copyVec3([rootF[0] as number, rootF[1] as number, rootF[2] as number]),
+      max: copyVec3([rootF[4] as number, rootF[5] as number, rootF[6] as number]),
+    },
+    camera: {
+      position: copyVec3(scene.camera.position),
+      target: copyVec3(scene.camera.target),
+      up: copyVec3(scene.camera.up),
+      yfov: scene.camera.yfov + 0,
+    },
+  };
+
+  return {
+    info,
+    sections: { nodes: bvh.nodes, triangles, shading, materials, textures, texels, lights, punctual },
+  };
+}
+
+/**
+ * `info` travels as JSON, which writes -0 as 0; adding +0 turns -0 into +0 here so that a parsed file equals
+ * the packed scene exactly.
+ */
+function copyVec3(v: Readonly<Vec3>): Vec3 {
+  return [v[0] + 0, v[1] + 0, v[2] + 0];
+}
+
+function validate(scene: SceneDescription): void {
+  const n = scene.materialIndices.length;
+  if (scene.positions.length !== n * 9) {
+    throw new RangeError(
+      `positions holds ${scene.positions.length} floats for ${n} triangles (want ${n * 9})`,
+    );
+  }
+  if (scene.normals.length !== n * 9) {
+    throw new RangeError(`normals holds ${scene.normals.length} floats for ${n} triangles (want ${n * 9})`);
+  }
+  if (scene.uvs.length !== n * 6) {
+    throw new RangeError(`uvs holds ${scene.uvs.length} floats for ${n} triangles (want ${n * 6})`);
+  }
+  const c = scene.camera;
+  if (
+    ![...c.position, ...c.target, ...c.up, c.yfov].every(Number.isFinite) ||
+    !(c.yfov > 0 && c.yfov < Math.PI)
+  ) {
+    throw new RangeError('camera has a non-finite component or a field of view outside (0, pi)');
+  }
+  const materialCount = scene.materials.length;
+  for (let i = 0; i < n; i++) {
+    if ((scene.materialIndices[i] as number) >= materialCount) {
+      throw new RangeError(
+        `triangle ${i} uses material ${scene.materialIndices[i]}, but there are ${materialCount}`,
+      );
+    }
+  }
+  scene.materials.forEach((m, i) => {
+    const values = [...m.baseColor, ...m.emissive, m.metallic, m.roughness, m.transmission, m.ior];
+    if (!values.every(Number.isFinite))
+      throw new RangeError(`material ${i} (${m.name}) has a non-finite value`);
+    if (
+      m.baseColorTexture !== null &&
+      !(m.baseColorTexture >= 0 && m.baseColorTexture < scene.textures.length)
+    ) {
+      throw new RangeError(
+        `material ${i} (${m.name}) uses texture ${m.baseColorTexture}, but there are ${scene.textures.length}`,
+      );
+    }
+  });
+  scene.punctualLights.forEach((l, i) => {
+    const values = [...l.position, ...l.direction, ...l.intensity, l.innerConeCos, l.outerConeCos];
+    if (!values.every(Number.isFinite)) throw new RangeError(`punctual light ${i} has a non-finite value`);
+  });
+  scene.textures.forEach((t, i) => {
+    if (!Number.isInteger(t.width) || !Number.isInteger(t.height) || t.width < 1 || t.height < 1) {
+      throw new RangeError(`texture ${i} (${t.name}) has size ${t.width}x${t.height}`);
+    }
+    if (t.rgba.length !== t.width * t.height * 4) {
+      throw new RangeError(
+        `texture ${i} (${t.name}) holds ${t.rgba.length} bytes, not ${t.width}x${t.height}x4`,
+      );
+    }
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * The packed-scene file: what the coordinator stores, contributors download and cache, and `sceneHash`
+ * names. Little-endian throughout:
+ *
+ *   offset  size  field
+ *   0       4     magic 'LGSC' (bytes 4c 47 53 43)
+ *   4       4     u32 format version = 1
+ *   8       4     u32 header byte length H, a multiple of 16 (JSON padded with spaces, as GLB does)
+ *   12      4     u32 reserved = 0
+ *   16      H     UTF-8 JSON header: { info: PackedSceneInfo, sections: [{ name, wordOffset, wordCount }] }
+ *   16 + H  ...   section data; section k starts at byte 16 + H + 4 * wordOffset, every start 16-byte aligned
+ *
+ * Sections appear in SECTION_NAMES order, each starting at the first 16-byte boundary after the previous
+ * one, padded with zeros; the file ends exactly at the end of the last section. That layout is the only one
+ * accepted, so a scene has one serialisation and one hash.
+ *
+ * `parsePackedScene` trusts nothing: it checks sizes before making any view and cross-checks every index a
+ * kernel would follow (BVH children and leaf ranges, material, texture and light references), so a
+ * truncated or tampered file is rejected instead of producing out-of-range reads on the CPU or the GPU.
+ */
+import { z } from 'zod';
+import { BaseError } from '../core/errors';
+import {
+  BVH_NODE_WORDS,
+  LIGHT_WORDS,
+  MATERIAL_WORDS,
+  NO_TEXTURE,
+  type PackedScene,
+  type PackedSceneInfo,
+  PUNCTUAL_WORDS,
+  SECTION_NAMES,
+  type SectionName,
+  SHADING_WORDS,
+  TEXTURE_WORDS,
+  TRIANGLE_WORDS,
+} from './packed-scene';
+
+export const SCENE_FILE_MAGIC = 'LGSC';
+export const SCENE_FILE_VERSION = 1;
+const PREAMBLE_BYTES = 16;
+const SECTION_ALIGN_WORDS = 4; // 16 bytes
+
+/** A packed-scene file is malformed: truncated, tampered with, or not a scene file at all. */
+export class SceneFileError extends BaseError {
+  override readonly name = 'SceneFileError';
+  readonly status = 422;
+}
+
+const invalid = (problem: string) =>
+  new SceneFileError(`Invalid scene file: ${problem}.`, {
+    metaMessages: ['Download the scene again; if this persists, re-upload the original scene.'],
+  });
+
+const count = z.number().int().min(0).max(0xffffffff);
+const finite = z.number().finite();
+const vec3 = z.tuple([finite, finite, finite]);
+const infoSchema = z.object({
+  triangleCount: count,
+  nodeCount: count.min(1),
+  materialCount: count,
+  textureCount: count,
+  lightCount: count,
+  punctualCount: count,
+  emissivePower: finite.min(0),
+  bounds: z.object({ min: vec3, max: vec3 }),
+  camera: z.object({ position: vec3, target: vec3, up: vec3, yfov: finite }),
+});
+const headerSchema = z.object({
+  info: infoSchema,
+  sections: z.array(z.object({ name: z.string(), wordOffset: count, wordCount: count })),
+});
+type SceneFileHeader = z.infer<typeof headerSchema>;
+
+/** Words each section must hold for these counts (an empty section is one entry of zeros). */
+function expectedWordCounts(info: PackedSceneInfo, texelCount: number): Record<SectionName, number> {
+  const entries = (n: number) => Math.max(1, n);
+  return {
+    nodes: entries(info.nodeCount) * BVH_NODE_WORDS,
+    triangles: entries(info.triangleCount) * TRIANGLE_WORDS,
+    shading: entries(info.triangleCount) * SHADING_WORDS,
+    materials: entries(info.materialCount) * MATERIAL_WORDS,
+    textures: entries(info.textureCount) * TEXTURE_WORDS,
+    texels: entries(texelCount),
+    lights: entries(info.lightCount) * LIGHT_WORDS,
+    punctual: entries(info.punctualCount) * PUNCTUAL_WORDS,
+  };
+}
+
+// The sections are arrays of little-endian words. On a little-endian host (every WebGPU platform) they are
+// copied as bytes; the DataView paths keep the format right anywhere else.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+const alignWords = (words: number) => Math.ceil(words / SECTION_ALIGN_WORDS) * SECTION_ALIGN_WORDS;
+
+/** Serialises `p` in the layout above. Deterministic: equal scenes give equal bytes. */
+export function serializePackedScene(p: PackedScene): Uint8Array<ArrayBuffer> {
+  const sections: SceneFileHeader['sections'] = [];
+  let wordOffset = 0;
+  for (const name of SECTION_NAMES) {
+    const wordCount = p.sections[name].length;
+    sections.push({ name, wordOffset, wordCount });
+    wordOffset = alignWords(wordOffset + wordCount);
+  }
+  // Fixed key order (info's own order is fixed by packScene and parse) keeps the JSON canonical.
+  const json = new TextEncoder().encode(JSON.stringify({ info: p.info, sections }));
+  const headerBytes = Math.ceil(json.length / 16) * 16;
+  const dataStart = PREAMBLE_BYTES + headerBytes;
+  const bytes = new Uint8Array(dataStart + wordOffset * 4);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode(SCENE_FILE_MAGIC), 0);
+  view.setUint32(4, SCENE_FILE_VERSION, true);
+  view.setUint32(8, headerBytes, true);
+  view.setUint32(12, 0, true);
+  bytes.set(json, PREAMBLE_BYTES);
+  bytes.fill(0x20, PREAMBLE_BYTES + json.length, dataStart);
+  for (const s of sections) {
+    const words = p.sections[s.name as SectionName];
+    const start = dataStart + s.wordOffset * 4;
+    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), start);
+    else for (let i = 0; i < words.length; i++) view.setUint32(start + i * 4, words[i] as number, true);
+  }
+  return bytes;
+}
+
+/** Parses and validates a file written by `serializePackedScene`; throws SceneFileError on anything else. */
+export function parsePackedScene(bytes: Uint8Array): PackedScene {
+  if (bytes.length < PREAMBLE_BYTES) throw invalid(`${bytes.length} bytes is shorter than the preamble`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0, bytes[3] ?? 0);
+  if (magic !== SCENE_FILE_MAGIC) throw invalid(`magic is not '${SCENE_FILE_MAGIC}'`);
+  const version = view.getUint32(4, true);
+  if (version !== SCENE_FILE_VERSION) {
+    throw invalid(`format version ${version} is not ${SCENE_FILE_VERSION}`);
+  }
+  const headerBytes = view.getUint32(8, true);
+  if (view.getUint32(12, true) !== 0) throw invalid('reserved preamble word is not 0');
+  if (headerBytes % 16 !== 0 || headerBytes > bytes.length - PREAMBLE_BYTES) {
+    throw invalid(`header length ${headerBytes} does not fit a ${bytes.length}-byte file`);
+  }
+
+  let raw: unknown;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(
+      bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerBytes),
+    );
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw invalid(`header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = headerSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(`header field ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const { info, sections: table } = parsed.data;
+
+  // The table must be the canonical one: names in order, offsets packed at 16-byte boundaries.
+  if (table.length !== SECTION_NAMES.length) {
+    throw invalid(`${table.length} sections listed, expected ${SECTION_NAMES.length}`);
+  }
+  const dataStart = PREAMBLE_BYTES + headerBytes;
+  const dataWords = (bytes.length - dataStart) / 4;
+  let nextOffset = 0;
+  for (let k = 0; k < SECTION_NAMES.length; k++) {
+    const entry = table[k];
+    const name = SECTION_NAMES[k];
+    if (!entry || entry.name !== name) throw invalid(`section ${k} is '${entry?.name}', expected '${name}'`);
+    if (entry.wordOffset !== nextOffset) {
+      throw invalid(`section '${name}' starts at word ${entry.wordOffset}, expected ${nextOffset}`);
+    }
+    if (entry.wordCount < 1) throw invalid(`section '${name}' is empty`);
+    nextOffset = alignWords(entry.wordOffset + entry.wordCount);
+  }
+  if (dataWords !== nextOffset) {
+    throw invalid(
+      `file holds ${bytes.length - dataStart} data bytes, the section table describes ${nextOffset * 4}`,
+    );
+  }
+
+  // Every range is inside the file: copy the words out (the input may be unaligned or shared).
+  const sections = {} as Record<SectionName, Uint32Array<ArrayBuffer>>;
+  for (let k = 0; k < SECTION_NAMES.length; k++) {
+    const entry = table[k] as SceneFileHeader['sections'][number];
+    const words = new Uint32Array(entry.wordCount);
+    const start = dataStart + entry.wordOffset * 4;
+    if (LITTLE_ENDIAN) new Uint8Array(words.buffer).set(bytes.subarray(start, start + words.byteLength));
+    else for (let i = 0; i < words.length; i++) words[i] = view.getUint32(start + i * 4, true);
+    sections[entry.name as SectionName] = words;
+  }
+
+  validateSections(info, sections);
+  return { info, sections };
+}
+
+/** Cross-checks counts and every index the kernel follows; throws SceneFileError on the first mismatch. */
+function validateSections(info: PackedSceneInfo, s: Record<SectionName, Uint32Array<ArrayBuffer>>): void {
+  // Textures first: the texel section's size depends on them.
+  const textureWords = Math.max(1, info.textureCount) * TEXTURE_WORDS;
+  if (s.textures.length !== textureWords) {
+    throw invalid(`section 'textures' holds ${s.textures.length} words, expected ${textureWords}`);
+  }
+  let texelCount = 0;
+  for (let i = 0; i < info.textureCount; i++) {
+    const offset = s.textures[i * TEXTURE_WORDS] as number;
+    const width = s.textures[i * TEXTURE_WORDS + 1] as number;
+    const height = s.textures[i * TEXTURE_WORDS + 2] as number;
+    if (width < 1 || height < 1 || offset !== texelCount) {
+      throw invalid(`texture ${i} (offset ${offset}, ${width}x${height}) does not follow the previous one`);
+    }
+    texelCount += width * height;
+  }
+  const expected = expectedWordCounts(info, texelCount);
+  for (const name of SECTION_NAMES) {
+    if (s[name].length !== expected[name]) {
+      throw invalid(`section '${name}' holds ${s[name].length} words, expected ${expected[name]}`);
+    }
+  }
+
+  // BVH: children after their parent (so the tree is acyclic) and inside the node array; leaves inside
+  // the triangle array.
+  for (let n = 0; n < info.nodeCount; n++) {
+    const leftOrFirst = s.nodes[n * BVH_NODE_WORDS + 3] as number;
+    const triangles = s.nodes[n * BVH_NODE_WORDS + 7] as number;
+    if (triangles === 0) {
+      const isEmptyRoot = n === 0 && info.nodeCount === 1;
+      if (!isEmptyRoot && (leftOrFirst <= n || leftOrFirst + 1 >= info.nodeCount)) {
+        throw invalid(`BVH node ${n} points at children ${leftOrFirst} of ${info.nodeCount} nodes`);
+      }
+    } else if (leftOrFirst + triangles > info.triangleCount) {
+      throw invalid(`BVH leaf ${n} covers triangles beyond ${info.triangleCount}`);
+    }
+  }
+  for (let t = 0; t < info.triangleCount; t++) {
+    const material = s.triangles[t * TRIANGLE_WORDS + 3] as number;
+    if (material >= info.materialCount) throw invalid(`triangle ${t} uses missing material ${material}`);
+  }
+  for (let m = 0; m < info.materialCount; m++) {
+    const texture = s.materials[m * MATERIAL_WORDS + 7] as number;
+    if (texture !== NO_TEXTURE && texture >= info.textureCount) {
+      throw invalid(`material ${m} uses missing texture ${texture}`);
+    }
+  }
+  for (let l = 0; l < info.lightCount; l++) {
+    const triangle = s.lights[l * LIGHT_WORDS] as number;
+    if (triangle >= info.triangleCount) throw invalid(`light ${l} names missing triangle ${triangle}`);
+  }
+  for (let l = 0; l < info.punctualCount; l++) {
+    if ((s.punctual[l * PUNCTUAL_WORDS] as number) > 2)
+      throw invalid(`punctual light ${l} has an unknown type`);
+  }
+}
+
+/** Lower-case hex SHA-256 of a scene file: its content address. WebCrypto, so browsers, workers and Node. */
+export async function sceneHash(bytes: Uint8Array): Promise<string> {
+  // digest() wants an ArrayBuffer-backed view; copy only when the input sits on a SharedArrayBuffer.
+  const input: Uint8Array<ArrayBuffer> =
+    bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', input);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
