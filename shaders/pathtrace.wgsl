@@ -1,105 +1,169 @@
-// Path-traces one rectangular region of the image over a range of sample indices and adds the results into
-// the region's accumulator. Joined after common.wgsl, rng.wgsl and a scene file by lib/render/wgsl.ts.
+// Path-traces one rectangular region of the image of a packed mesh scene over a range of sample indices and
+// adds the results into the region's accumulator. Joined with its includes by lib/render/wgsl.ts.
+//
+// Estimator: unidirectional path tracing with next-event estimation at every vertex whose BSDF has a
+// non-delta part. Emissive triangles and the environment are reached both by light sampling and by BSDF
+// sampling, and the two are combined with multiple importance sampling (power heuristic). Punctual lights
+// can only be reached by light sampling (they are deltas): they get full weight. Paths longer than 3
+// bounces are cut by Russian roulette. No radiance is clamped: a sample that is not finite counts as 0,
+// everything else is kept as it is (clamping fireflies would bias the image).
+//
+// Random numbers: every draw is rand4(rng, bounce, group), a pure function of (seed, pixel, sample index,
+// bounce, group), so the path of a sample never depends on how the work was split. Groups:
+//   GROUP_CAMERA   (bounce 0 only) xy: position inside the pixel
+//   GROUP_LIGHT    x: environment or triangle, y: which triangle (CDF), zw: point on it / environment direction
+//   GROUP_BSDF     x: lobe (specular or diffuse; glass: reflect or refract), yz: direction, w: glass or opaque
+//   GROUP_PUNCTUAL x: which punctual light, y: Russian roulette
 //
 //#include common.wgsl
 //#include rng.wgsl
-//#include cornell.wgsl
+//#include params.wgsl
+//#include scene-bindings.wgsl
+//#include bvh.wgsl
+//#include materials.wgsl
+//#include lights.wgsl
 
 // Workgroup shape, set from TypeScript as pipeline constants.
 override WORKGROUP_X: u32 = 8u;
 override WORKGROUP_Y: u32 = 8u;
 
-// 48 bytes, std140-compatible (see lib/render/path-tracer.ts writeParams).
-struct Params {
-  image_size: vec2u,    // offset  0: full image width, height in pixels
-  region_origin: vec2u, // offset  8: top-left pixel of the region this dispatch renders
-  region_size: vec2u,   // offset 16: region width, height in pixels
-  sample_start: u32,    // offset 24: first sample index of this dispatch
-  sample_count: u32,    // offset 28: samples per pixel in this dispatch
-  seed: u32,            // offset 32: the job's seed
-  max_bounces: u32,     // offset 36: path length limit (1 = direct light only)
-  _pad: vec2u,          // offset 40
-}
+const GROUP_CAMERA: u32 = 0u;
+const GROUP_LIGHT: u32 = 1u;
+const GROUP_BSDF: u32 = 2u;
+const GROUP_PUNCTUAL: u32 = 3u;
 
-@group(0) @binding(0) var<uniform> params: Params;
-// RESULT_CHANNELS floats per region pixel, row-major: radiance sum r, g, b; sum of squared luminance; count.
-@group(0) @binding(1) var<storage, read_write> accum: array<f32>;
+// Russian roulette starts after this many bounces; survival probability is the throughput's largest
+// component, kept within [0.05, 0.95] so that no path is certain to survive or to die.
+const ROULETTE_START: u32 = 3u;
+
+// Fraction of the distance to a sampled light point that a shadow ray tests: it must stop short of the
+// light's own triangle.
+const SHADOW_REACH: f32 = 0.999;
 
 // Radiance along one camera path through `pixel` for sample `sample_index`.
 fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
   let rng = rng_init(params.seed, pixel, sample_index);
 
   // Camera ray through a uniformly jittered point of the pixel (box filter).
-  let jitter = rand4(rng, 0u, 0u);
+  let jitter = rand4(rng, 0u, GROUP_CAMERA);
   let size = vec2f(params.image_size);
   let ndc = vec2f(
     (f32(pixel.x) + jitter.x) / size.x * 2.0 - 1.0,
     1.0 - (f32(pixel.y) + jitter.y) / size.y * 2.0,
   );
-  let aspect = size.x / size.y;
-  var origin = CAMERA_POSITION;
-  var dir = normalize(vec3f(ndc.x * CAMERA_TAN_HALF_FOV * aspect, ndc.y * CAMERA_TAN_HALF_FOV, -1.0));
+  var origin = params.camera_position;
+  var dir = normalize(params.camera_forward + ndc.x * params.camera_right + ndc.y * params.camera_up);
 
   var radiance = vec3f(0.0);
   var throughput = vec3f(1.0);
-  // Emission is counted when a path reaches a light directly from the camera or a mirror. After a diffuse
-  // bounce the light was already sampled explicitly (next-event estimation), so counting it again would
-  // double its contribution.
-  var count_emission = true;
+  // How the current ray was drawn, for the MIS weight of the light it may reach: the BSDF pdf, whether it
+  // was a delta lobe (or the camera: light sampling could not have produced it either way), and the shading
+  // normal that environment sampling would have used at its origin.
+  var prev_pdf = 0.0;
+  var prev_delta = true;
+  var prev_normal = vec3f(0.0, 1.0, 0.0);
 
-  for (var bounce = 0u; bounce < params.max_bounces; bounce++) {
-    let hit = scene_intersect(origin, dir, NO_HIT);
-    if (hit.distance >= NO_HIT) {
-      break; // the box is open to the camera: escaping rays see black
-    }
-    let material = MATERIALS[hit.material];
-    let position = origin + hit.distance * dir;
-    // Face the shading normal towards the incoming ray (walls are seen from inside).
-    let normal = select(hit.normal, -hit.normal, dot(hit.normal, dir) > 0.0);
-
-    if (material.kind == MATERIAL_LIGHT) {
-      if (count_emission && dot(hit.normal, dir) < 0.0) {
-        radiance += throughput * LIGHT_RADIANCE;
-      }
+  for (var bounce = 0u; ; bounce++) {
+    let hit = trace_closest(origin, dir, NO_HIT);
+    if (hit.triangle == NO_TRIANGLE) {
+      let weight = select(power_heuristic(prev_pdf, environment_pdf(prev_normal, dir)), 1.0, prev_delta);
+      radiance += throughput * environment_radiance(dir) * weight;
       break;
     }
 
-    // Dimension groups per bounce: 1 = light sample + Russian roulette, 2 = scattering direction.
-    let u_light = rand4(rng, bounce, 1u);
-    let u_scatter = rand4(rng, bounce, 2u);
+    let tri = load_triangle(hit.triangle);
+    let material = load_material(tri.material);
+    let face_normal = normalize(cross(tri.edge1, tri.edge2));
+    let front = dot(face_normal, dir) < 0.0;
 
-    if (material.kind == MATERIAL_MIRROR) {
-      throughput *= material.albedo;
-      origin = position + normal * 1e-4;
-      dir = reflect(dir, normal);
-      count_emission = true;
-    } else {
-      // Next-event estimation: one point on the light, visible or not.
-      let light_point = LIGHT.corner + u_light.x * LIGHT.edge_u + u_light.y * LIGHT.edge_v;
-      let to_light = light_point - position;
-      let dist2 = dot(to_light, to_light);
-      let wi = to_light * inverseSqrt(dist2);
-      let cos_surface = dot(normal, wi);
-      let cos_light = -dot(normalize(cross(LIGHT.edge_u, LIGHT.edge_v)), wi);
-      if (cos_surface > 0.0 && cos_light > 0.0) {
-        let shadow = scene_intersect(position + normal * 1e-4, wi, sqrt(dist2) - 2e-4);
-        if (shadow.distance >= NO_HIT) {
-          // Lambert BRDF albedo/pi; area-sampling pdf 1/A converted to solid angle.
-          let geometry = cos_surface * cos_light / dist2;
-          radiance += throughput * material.albedo * INV_PI * LIGHT_RADIANCE * geometry * LIGHT_AREA;
-        }
+    // Emission, one-sided (the front face). After a non-delta bounce, light sampling could have found the
+    // same point: weigh by the power heuristic against that strategy's pdf.
+    if (front && any(material.emissive > vec3f(0.0))) {
+      var weight = 1.0;
+      if (!prev_delta) {
+        weight = power_heuristic(prev_pdf, emissive_pdf(material.emissive, hit.t, -dot(face_normal, dir)));
       }
-      // Cosine-weighted hemisphere sampling: pdf cos/pi cancels the Lambert cosine and 1/pi.
-      throughput *= material.albedo;
-      origin = position + normal * 1e-4;
-      dir = cosine_sample_hemisphere(normal, u_scatter.xy);
-      count_emission = false;
+      radiance += throughput * material.emissive * weight;
+    }
+    if (bounce >= params.max_bounces) {
+      break;
     }
 
-    // Russian roulette after the first few bounces keeps long paths unbiased and cheap.
-    if (bounce >= 3u) {
+    // The geometric normal faces the side the ray came from; the shading normal is turned to the same side.
+    // A shading normal that faces away from the viewer (interpolation on a coarse mesh) would give
+    // negative cosines: fall back to the geometric normal there.
+    let wo = -dir;
+    let geometric_normal = select(-face_normal, face_normal, front);
+    let shading = load_shading(hit.triangle, hit.u, hit.v);
+    var normal = normalize(shading.normal);
+    normal = select(normal, -normal, dot(normal, geometric_normal) < 0.0);
+    if (!(dot(normal, wo) > 0.0)) {
+      normal = geometric_normal;
+    }
+    let position = tri.v0 + hit.u * tri.edge1 + hit.v * tri.edge2;
+    let surface = surface_at(material, shading.uv);
+    let frame = basis_around(normal);
+    let wo_local = wo * frame;
+
+    let u_light = rand4(rng, bounce, GROUP_LIGHT);
+    let u_bsdf = rand4(rng, bounce, GROUP_BSDF);
+    let u_punctual = rand4(rng, bounce, GROUP_PUNCTUAL);
+
+    // A transmissive material is glass with probability transmission x (1 - metallic), the opaque BSDF
+    // otherwise: choosing a layer in proportion to its weight keeps the mixture unbiased with weight 1.
+    let is_glass = u_bsdf.w < surface.transmission * (1.0 - surface.metallic);
+    let light_origin = offset_ray_origin(position, geometric_normal);
+
+    if (!is_glass && has_smooth_density(surface, wo_local.z)) {
+      // Next-event estimation: one area or environment light sample, MIS-weighted against BSDF sampling.
+      let light = sample_light(position, normal, u_light);
+      if (light.pdf > 0.0 && dot(light.wi, geometric_normal) > 0.0 && any(light.radiance > vec3f(0.0))) {
+        let eval = opaque_eval(surface, wo_local, light.wi * frame);
+        if (any(eval.f > vec3f(0.0)) && !trace_any(light_origin, light.wi, light.distance * SHADOW_REACH)) {
+          let weight = power_heuristic(light.pdf, eval.pdf);
+          let cos_i = dot(light.wi, normal);
+          radiance += throughput * eval.f * light.radiance * (cos_i * weight / light.pdf);
+        }
+      }
+      // One punctual light, full weight (no other strategy can reach a delta light).
+      if (params.punctual_count > 0u) {
+        let punctual = sample_punctual(position, u_punctual.x);
+        if (dot(punctual.wi, geometric_normal) > 0.0 && any(punctual.irradiance > vec3f(0.0))) {
+          let eval = opaque_eval(surface, wo_local, punctual.wi * frame);
+          if (any(eval.f > vec3f(0.0)) && !trace_any(light_origin, punctual.wi, punctual.distance * SHADOW_REACH)) {
+            radiance += throughput * eval.f * punctual.irradiance * dot(punctual.wi, normal);
+          }
+        }
+      }
+    }
+
+    // Continue the path by sampling the BSDF.
+    var sample: BsdfSample;
+    if (is_glass) {
+      sample = glass_sample(surface, wo_local, front, u_bsdf.x);
+    } else {
+      sample = opaque_sample(surface, wo_local, u_bsdf.xyz);
+    }
+    if (!sample.valid) {
+      break;
+    }
+    let wi = frame * sample.wi;
+    // The geometric surface decides which side the new ray leaves from. A sample on the wrong side for its
+    // lobe (possible where shading and geometric normals disagree) would leak light through the surface.
+    let leaves_front = dot(wi, geometric_normal) > 0.0;
+    if (leaves_front == sample.transmitted) {
+      break;
+    }
+    throughput *= sample.weight;
+    prev_pdf = sample.pdf;
+    prev_delta = sample.is_delta;
+    prev_normal = normal;
+    origin = offset_ray_origin(position, select(-geometric_normal, geometric_normal, leaves_front));
+    dir = wi;
+
+    if (bounce >= ROULETTE_START) {
       let survive = clamp(max(throughput.x, max(throughput.y, throughput.z)), 0.05, 0.95);
-      if (u_light.z >= survive) {
+      if (u_punctual.y >= survive) {
         break;
       }
       throughput /= survive;
@@ -122,10 +186,16 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   var luminance_sq = accum[base + 3u];
   var count = accum[base + 4u];
   for (var i = 0u; i < params.sample_count; i++) {
-    let radiance = trace_sample(pixel, params.sample_start + i);
-    let luminance = dot(radiance, LUMINANCE_WEIGHTS);
+    var radiance = trace_sample(pixel, params.sample_start + i);
+    var lum = luminance(radiance);
+    // A NaN or Inf (a degenerate triangle, a zero pdf that slipped through) would poison the pixel's sums
+    // for good; such a sample counts, with radiance 0. So does one whose squared luminance overflows.
+    if (!all_finite(vec4f(radiance, lum * lum))) {
+      radiance = vec3f(0.0);
+      lum = 0.0;
+    }
     sum += radiance;
-    luminance_sq += luminance * luminance;
+    luminance_sq += lum * lum;
     count += 1.0;
   }
   accum[base] = sum.x;

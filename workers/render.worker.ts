@@ -8,11 +8,14 @@ import type { RenderTask } from '../lib/core/render-task';
 import { resultByteLength } from '../lib/core/result-layout';
 import { type AdapterSummary, acquireGpu } from '../lib/render/capability';
 import { PathTracer } from '../lib/render/path-tracer';
+import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
 import type { Probe, RenderOutcome, RenderProgress, RenderWorkerApi } from './render-worker-api';
 
 interface Gpu {
   device: GPUDevice;
   tracer: PathTracer;
+  /** Downloads (from this page's coordinator), verifies and uploads the scenes tasks name. */
+  scenes: SceneLoader;
   adapter: AdapterSummary;
 }
 
@@ -47,7 +50,8 @@ function acquire(): Promise<Acquired> {
       if (info.reason !== 'destroyed') lostMessage = info.message || 'the GPU device was lost';
       if (acquiring === attempt) acquiring = null;
     });
-    return { ok: true, gpu: { device, tracer, adapter } };
+    const scenes = new SceneLoader(tracer, coordinatorSceneDownload());
+    return { ok: true, gpu: { device, tracer, scenes, adapter } };
   })().catch(
     (cause): Acquired => ({
       ok: false,
@@ -95,9 +99,14 @@ async function renderNow(task: RenderTask, onProgress?: RenderProgress): Promise
     const lost = lostMessage ? ` (the previous device was lost: ${lostMessage})` : '';
     return { ok: false, error: `${acquired.reason}${lost} ${acquired.nextStep}` };
   }
-  const { device, tracer } = acquired.gpu;
+  const { device, tracer, scenes } = acquired.gpu;
   const invalid = checkTask(task, device.limits);
   if (invalid) return { ok: false, error: invalid };
+  try {
+    await scenes.ensure(task.sceneHash);
+  } catch (cause) {
+    return { ok: false, error: `Could not load the scene: ${messageOf(cause)}` };
+  }
 
   // Errors inside WebGPU are reported through error scopes, not thrown: catch them for this task.
   device.pushErrorScope('out-of-memory');

@@ -10,11 +10,17 @@
  *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major
  *   POST /api/work/lease                   { sessionId }         -> 200 Lease, or 204 when there is no work
  *   PUT  /api/work/leases/:leaseId/result  float32 LE body, header `x-lumengrid-session` -> SubmitReceipt
+ *   GET  /api/scenes                                             -> { scenes: SceneSummary[] } (built-ins, uploads)
+ *   POST /api/scenes                       multipart `files` (+ `name`) -> 201 SceneSummary
+ *   GET  /api/scenes/:hash                 the packed scene file (immutable); a built-in id redirects
+ *   GET  /api/scenes/:ref/summary          SceneSummary by built-in id or hash
  *
  * Errors are JSON `{ error, message, next: string[], details? }` with a 4xx status.
  */
+import type { SceneImportStats } from '../scene/import-gltf';
+import type { PackedSceneInfo } from '../scene/packed-scene';
 import type { JobSpec } from './job-spec';
-import type { RenderTask } from './render-task';
+import type { Environment, RenderTask } from './render-task';
 import type { Tile } from './tiling';
 
 export type JobStatus = 'rendering' | 'done';
@@ -58,3 +64,20 @@ export interface SubmitReceipt {
 }
 
 export const SESSION_HEADER = 'x-lumengrid-session';
+
+/** What the dashboard shows of a scene, and what a job needs to reference it. */
+export interface SceneSummary {
+  /** SHA-256 (hex) of the packed scene file. */
+  hash: string;
+  name: string;
+  source: 'built-in' | 'upload';
+  builtInId: string | null;
+  /** Size of the packed file contributors download. */
+  bytes: number;
+  info: PackedSceneInfo;
+  stats: SceneImportStats;
+  warnings: string[];
+  /** The environment a job gets when it names none. */
+  defaultEnvironment: Environment;
+  createdAt: number;
+}

@@ -1,8 +1,25 @@
 import { z } from 'zod';
+import type { Environment } from './render-task';
 
-/** Scenes the renderer knows without an upload. */
-export const BUILT_IN_SCENES = ['cornell'] as const;
-export type SceneId = (typeof BUILT_IN_SCENES)[number];
+/** Scenes the renderer knows without an upload (lib/scene/demo-scenes.ts builds them). */
+export const BUILT_IN_SCENES = ['cornell', 'showcase', 'dense'] as const;
+export type BuiltInSceneId = (typeof BUILT_IN_SCENES)[number];
+
+/** A scene reference: a built-in scene's id, or the SHA-256 (hex) of an uploaded packed scene. */
+export const SceneRefSchema = z.string().regex(/^([a-z][a-z0-9-]{0,31}|[0-9a-f]{64})$/, {
+  error: `scene must be a built-in scene (${BUILT_IN_SCENES.join(', ')}) or the hash of an uploaded scene`,
+});
+
+export function isSceneHash(ref: string): boolean {
+  return /^[0-9a-f]{64}$/.test(ref);
+}
+
+const radianceComponent = z.number().min(0).max(1e4);
+const Rgb = z.tuple([radianceComponent, radianceComponent, radianceComponent]);
+export const EnvironmentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('uniform'), radiance: Rgb }).strict(),
+  z.object({ type: z.literal('sky'), zenith: Rgb, horizon: Rgb, ground: Rgb }).strict(),
+]);
 
 /** Upper bounds that keep one job within what a coordinator and its database can hold. */
 export const JOB_LIMITS = {
@@ -17,7 +34,9 @@ const u32 = z.number().int().min(0).max(0xffff_ffff);
 /** What a requestor asks for. Optional fields get defaults chosen by `planJob`. */
 export const JobRequestSchema = z
   .object({
-    scene: z.enum(BUILT_IN_SCENES, { error: `scene must be one of: ${BUILT_IN_SCENES.join(', ')}` }),
+    scene: SceneRefSchema,
+    /** Light from outside the scene; the scene's own default when absent. */
+    environment: EnvironmentSchema.optional(),
     width: z.number().int().min(8).max(JOB_LIMITS.maxDimension),
     height: z.number().int().min(8).max(JOB_LIMITS.maxDimension),
     samplesPerPixel: z.number().int().min(1).max(JOB_LIMITS.maxSamplesPerPixel),
@@ -33,7 +52,11 @@ export type ParsedJobRequest = z.output<typeof JobRequestSchema>;
 
 /** A job's immutable render settings, as stored and as sent to contributors. */
 export interface JobSpec {
-  scene: SceneId;
+  /** The scene as the requestor named it: a built-in id or an uploaded scene's hash. */
+  scene: string;
+  /** SHA-256 of the packed scene file every unit renders. */
+  sceneHash: string;
+  environment: Environment;
   width: number;
   height: number;
   samplesPerPixel: number;

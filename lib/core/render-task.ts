@@ -1,4 +1,3 @@
-import type { SceneId } from './job-spec';
 import type { Region } from './tiling';
 
 export type Rgb = [number, number, number];
@@ -21,10 +20,9 @@ export const DEFAULT_ENVIRONMENT: Environment = {
  * camera depends on it), the seed, and which pixels and sample indices to render.
  */
 export interface RenderTask {
-  scene: SceneId;
-  /** SHA-256 (hex) of the packed scene file (lib/scene/scene-file.ts). Becomes required with mesh scenes. */
-  sceneHash?: string;
-  environment?: Environment;
+  /** SHA-256 (hex) of the packed scene file (lib/scene/scene-file.ts); fetched from /api/scenes/:hash. */
+  sceneHash: string;
+  environment: Environment;
   width: number;
   height: number;
   seed: number;

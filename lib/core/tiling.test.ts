@@ -5,6 +5,7 @@ import { planJob, planUnits, tilesOf, unitCount } from './tiling';
 const spec = (overrides: Record<string, unknown> = {}) =>
   planJob(
     JobRequestSchema.parse({ scene: 'cornell', width: 100, height: 70, samplesPerPixel: 10, ...overrides }),
+    { hash: 'ab'.repeat(32), defaultEnvironment: { type: 'uniform', radiance: [0, 0, 0] } },
     () => 42,
   );
 
@@ -64,7 +65,7 @@ describe('planJob', () => {
   });
 
   it('rejects requests outside the limits with a readable reason', () => {
-    const bad = JobRequestSchema.safeParse({ scene: 'teapot', width: 0, height: 64, samplesPerPixel: 1.5 });
+    const bad = JobRequestSchema.safeParse({ scene: 'Teapot!', width: 0, height: 64, samplesPerPixel: 1.5 });
     expect(bad.success).toBe(false);
     const paths = bad.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['scene', 'width', 'samplesPerPixel']));

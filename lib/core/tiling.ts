@@ -1,5 +1,6 @@
 import type { JobSpec, ParsedJobRequest } from './job-spec';
 import { JOB_LIMITS } from './job-spec';
+import type { Environment } from './render-task';
 
 /** A rectangle of pixels, in image coordinates (y down). */
 export interface Region {
@@ -26,21 +27,33 @@ export interface UnitPlan {
  */
 const TARGET_PIXEL_SAMPLES_PER_UNIT = 64 * 64 * 16;
 
-/** Fills in the defaults of a request: tile size and samples per unit sized for short units. */
-export function planJob(request: ParsedJobRequest, randomSeed: () => number): JobSpec {
+/** Tile size and samples per unit for a request: its own values, or defaults sized for short units. */
+export function planTiling(
+  request: Pick<ParsedJobRequest, 'width' | 'height' | 'samplesPerPixel' | 'tileSize' | 'samplesPerUnit'>,
+): Pick<JobSpec, 'tileSize' | 'samplesPerUnit'> {
   const tileSize = request.tileSize ?? (Math.max(request.width, request.height) <= 256 ? 32 : 64);
   const samplesPerUnit = Math.min(
     request.samplesPerPixel,
     request.samplesPerUnit ?? Math.max(1, Math.floor(TARGET_PIXEL_SAMPLES_PER_UNIT / (tileSize * tileSize))),
   );
+  return { tileSize, samplesPerUnit };
+}
+
+/** Fills in the defaults of a request and binds it to its resolved scene. */
+export function planJob(
+  request: ParsedJobRequest,
+  scene: { hash: string; defaultEnvironment: Environment },
+  randomSeed: () => number,
+): JobSpec {
   return {
     scene: request.scene,
+    sceneHash: scene.hash,
+    environment: request.environment ?? scene.defaultEnvironment,
     width: request.width,
     height: request.height,
     samplesPerPixel: request.samplesPerPixel,
     maxBounces: request.maxBounces,
-    tileSize,
-    samplesPerUnit,
+    ...planTiling(request),
     seed: request.seed ?? randomSeed() >>> 0,
   };
 }

@@ -35,7 +35,15 @@ export async function acquireGpu(gpu: GPU | undefined): Promise<GpuAcquisition> 
     };
   }
   try {
-    const device = await adapter.requestDevice({ label: 'Lumengrid.device' });
+    // Storage buffers up to what the adapter allows (the defaults are 128 and 256 MiB): a large scene's
+    // sections are single buffers, and PathTracer.loadScene checks them against these limits.
+    const device = await adapter.requestDevice({
+      label: 'Lumengrid.device',
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
+    });
     const info = adapter.info;
     return {
       ok: true,

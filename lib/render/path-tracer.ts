@@ -1,10 +1,66 @@
-import type { RenderTask } from '../core/render-task';
+import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask } from '../core/render-task';
 import { RESULT_CHANNELS } from '../core/result-layout';
+import {
+  BVH_NODE_WORDS,
+  LIGHT_WORDS,
+  MATERIAL_WORDS,
+  type PackedScene,
+  type PackedSceneInfo,
+  PUNCTUAL_WORDS,
+  SECTION_NAMES,
+  type SectionName,
+  SHADING_WORDS,
+  TEXTURE_WORDS,
+  TRIANGLE_WORDS,
+} from '../scene/packed-scene';
+import { cameraBasis } from './camera';
 import { pathTraceShader } from './shaders';
 
-const WORKGROUP = { x: 8, y: 8 } as const;
-/** Params uniform: 48 bytes, laid out as the Params struct in shaders/pathtrace.wgsl. */
-const PARAMS_BYTES = 48;
+/**
+ * Invocations per workgroup (WORKGROUP_X, WORKGROUP_Y overrides in shaders/pathtrace.wgsl). 64 suits
+ * GPUs (two 32-wide warps, one 64-wide wavefront); SwiftShader is no faster with other shapes.
+ */
+export const DEFAULT_WORKGROUP = { x: 8, y: 8 } as const;
+
+export interface PathTracerOptions {
+  /** Workgroup shape; x * y must not exceed the device's maxComputeInvocationsPerWorkgroup. */
+  workgroup?: { x: number; y: number };
+}
+/** Params uniform: 160 bytes, laid out as the Params struct in shaders/params.wgsl. */
+const PARAMS_BYTES = 160;
+/** Deepest BVH the kernel's traversal stack holds: BVH_STACK_SIZE in shaders/bvh.wgsl. */
+export const BVH_MAX_DEPTH = 64;
+/** Scenes kept on the GPU at once. Two lets a contributor alternate between two jobs without re-uploads. */
+export const SCENE_CACHE_SIZE = 2;
+/** Rec. 709 luminance, as LUMINANCE_WEIGHTS in shaders/common.wgsl. */
+const LUMINANCE = [0.2126, 0.7152, 0.0722] as const;
+
+/** Words per record of each section (packed-scene.ts); texels are single words. */
+const RECORD_WORDS: Record<SectionName, number> = {
+  nodes: BVH_NODE_WORDS,
+  triangles: TRIANGLE_WORDS,
+  shading: SHADING_WORDS,
+  materials: MATERIAL_WORDS,
+  textures: TEXTURE_WORDS,
+  texels: 1,
+  lights: LIGHT_WORDS,
+  punctual: PUNCTUAL_WORDS,
+};
+
+/**
+ * The kernel's storage bindings (shaders/scene-bindings.wgsl) and the sections each holds. `textures` and
+ * `texels` share one buffer because WebGPU guarantees only 8 storage buffers per shader stage and the
+ * accumulator takes one.
+ */
+const SCENE_BINDINGS: ReadonlyArray<{ binding: number; label: string; sections: readonly SectionName[] }> = [
+  { binding: 2, label: 'Scene.nodes', sections: ['nodes'] },
+  { binding: 3, label: 'Scene.triangles', sections: ['triangles'] },
+  { binding: 4, label: 'Scene.shading', sections: ['shading'] },
+  { binding: 5, label: 'Scene.materials', sections: ['materials'] },
+  { binding: 6, label: 'Scene.textures+texels', sections: ['textures', 'texels'] },
+  { binding: 7, label: 'Scene.lights', sections: ['lights'] },
+  { binding: 8, label: 'Scene.punctual', sections: ['punctual'] },
+];
 
 export interface RenderOptions {
   /** Wall time one dispatch should take. GPU watchdogs (2 s on Windows TDR) kill long dispatches. */
@@ -26,22 +82,39 @@ export interface RenderOutput {
   samplesPerDispatch: number;
 }
 
+interface LoadedScene {
+  info: PackedSceneInfo;
+  buffers: GPUBuffer[];
+  /** Word offset of the texels inside 'Scene.textures+texels' (Params.texel_base). */
+  texelBase: number;
+  /**
+   * Samples per dispatch the adaptive sizing last settled on for this scene: scenes differ in cost by
+   * orders of magnitude, so one figure for all would overshoot the watchdog after a switch.
+   */
+  samplesPerDispatch: number;
+  /** Renders using the buffers right now: an evicted scene is destroyed when the last one ends. */
+  renders: number;
+  evicted: boolean;
+}
+
 /**
- * The WebGPU path tracer host: one compiled pipeline per device, reused across tasks. The same code runs
- * in a browser Web Worker and in Node through Dawn (npm `webgpu`).
+ * The WebGPU path tracer host: one compiled pipeline per device, reused across tasks, and the packed scenes
+ * of the last SCENE_CACHE_SIZE jobs as storage buffers. The same code runs in a browser Web Worker and in
+ * Node through Dawn (npm `webgpu`).
  */
 export class PathTracer {
-  private readonly pipeline: GPUComputePipeline;
-  private samplesPerDispatch = 1;
+  /** Loaded scenes by hash, least recently used first (Map keeps insertion order). */
+  private readonly scenes = new Map<string, LoadedScene>();
 
   private constructor(
     private readonly device: GPUDevice,
-    pipeline: GPUComputePipeline,
-  ) {
-    this.pipeline = pipeline;
-  }
+    private readonly pipeline: GPUComputePipeline,
+    private readonly layout: GPUBindGroupLayout,
+    private readonly workgroup: { x: number; y: number },
+  ) {}
 
-  static async create(device: GPUDevice): Promise<PathTracer> {
+  static async create(device: GPUDevice, options: PathTracerOptions = {}): Promise<PathTracer> {
+    const workgroup = options.workgroup ?? DEFAULT_WORKGROUP;
     const module = device.createShaderModule({ label: 'PathTrace.module', code: pathTraceShader() });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
@@ -50,24 +123,107 @@ export class PathTracer {
         `path tracer shader failed to compile: ${errors.map((e) => `${e.lineNum}: ${e.message}`).join('; ')}`,
       );
     }
+    // An explicit layout: 'auto' would drop bindings the compiler finds unused, and scene buffers must bind
+    // the same way whatever the scene holds.
+    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type },
+    });
+    const layout = device.createBindGroupLayout({
+      label: 'PathTrace.bindGroupLayout',
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        storage(1, 'storage'),
+        ...SCENE_BINDINGS.map((b) => storage(b.binding, 'read-only-storage')),
+      ],
+    });
     const pipeline = await device.createComputePipelineAsync({
       label: 'PathTrace.pipeline',
-      layout: 'auto',
+      layout: device.createPipelineLayout({ label: 'PathTrace.pipelineLayout', bindGroupLayouts: [layout] }),
       compute: {
         module,
         entryPoint: 'main',
-        constants: { WORKGROUP_X: WORKGROUP.x, WORKGROUP_Y: WORKGROUP.y },
+        constants: { WORKGROUP_X: workgroup.x, WORKGROUP_Y: workgroup.y },
       },
     });
-    return new PathTracer(device, pipeline);
+    return new PathTracer(device, pipeline, layout, workgroup);
+  }
+
+  hasScene(hash: string): boolean {
+    return this.scenes.has(hash);
+  }
+
+  /**
+   * Uploads a packed scene under its hash (lib/scene/scene-file.ts `sceneHash`), after checking that the
+   * kernel can use it safely. Loading a hash that is already loaded only marks it as recently used. The
+   * least recently used scene beyond SCENE_CACHE_SIZE is released.
+   */
+  loadScene(hash: string, packed: PackedScene): void {
+    const existing = this.scenes.get(hash);
+    if (existing) {
+      this.scenes.delete(hash);
+      this.scenes.set(hash, existing);
+      return;
+    }
+    validatePackedScene(packed, this.device.limits);
+    const { sections } = packed;
+    const buffers = SCENE_BINDINGS.map(({ label, sections: names }) => {
+      const words = names.reduce((n, name) => n + sections[name].length, 0);
+      const buffer = this.device.createBuffer({
+        label,
+        size: words * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+        mappedAtCreation: true,
+      });
+      const target = new Uint32Array(buffer.getMappedRange());
+      let offset = 0;
+      for (const name of names) {
+        target.set(sections[name], offset);
+        offset += sections[name].length;
+      }
+      buffer.unmap();
+      return buffer;
+    });
+    this.scenes.set(hash, {
+      info: packed.info,
+      buffers,
+      texelBase: sections.textures.length,
+      samplesPerDispatch: 1,
+      renders: 0,
+      evicted: false,
+    });
+    while (this.scenes.size > SCENE_CACHE_SIZE) {
+      const [oldest, scene] = this.scenes.entries().next().value as [string, LoadedScene];
+      this.scenes.delete(oldest);
+      scene.evicted = true;
+      if (scene.renders === 0) for (const b of scene.buffers) b.destroy();
+    }
   }
 
   async render(task: RenderTask, options: RenderOptions = {}): Promise<RenderOutput> {
     const { device } = this;
     const { region } = task;
+    const hash = task.sceneHash;
+    const scene = this.scenes.get(hash);
+    if (scene === undefined) {
+      throw new Error(
+        `Scene ${hash} is not loaded on this GPU: call loadScene(hash, packedScene) before render().`,
+      );
+    }
     const byteLength = region.width * region.height * RESULT_CHANNELS * 4;
-    const targetMs = options.targetDispatchMs ?? 100;
+    const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    if (byteLength > limit) {
+      throw new Error(
+        `The ${region.width}x${region.height} region needs a ${mib(byteLength)} result buffer; this GPU binds at most ${mib(limit)}. Render a smaller region.`,
+      );
+    }
+    // Mark as recently used and as busy, so that a loadScene during this render cannot free its buffers.
+    this.scenes.delete(hash);
+    this.scenes.set(hash, scene);
+    scene.renders++;
 
+    const targetMs = options.targetDispatchMs ?? 100;
     // Zero-initialised by WebGPU; every dispatch adds its samples onto it.
     const accum = device.createBuffer({
       label: 'PathTrace.accumBuffer',
@@ -86,27 +242,34 @@ export class PathTracer {
     });
     const bindGroup = device.createBindGroup({
       label: 'PathTrace.bindGroup',
-      layout: this.pipeline.getBindGroupLayout(0),
+      layout: this.layout,
       entries: [
         { binding: 0, resource: { buffer: params } },
         { binding: 1, resource: { buffer: accum } },
+        ...SCENE_BINDINGS.map((b, i) => ({
+          binding: b.binding,
+          resource: { buffer: scene.buffers[i] as GPUBuffer },
+        })),
       ],
     });
+    const paramsData = packParams(task, scene);
 
-    let spd = options.fixedSamplesPerDispatch ?? options.initialSamplesPerDispatch ?? this.samplesPerDispatch;
+    let spd =
+      options.fixedSamplesPerDispatch ?? options.initialSamplesPerDispatch ?? scene.samplesPerDispatch;
     let gpuMs = 0;
     let dispatches = 0;
     try {
       for (let start = task.sampleStart; start < task.sampleEnd; ) {
         const count = Math.min(spd, task.sampleEnd - start);
-        device.queue.writeBuffer(params, 0, packParams(task, start, count));
+        paramsData.setSampleRange(start, count);
+        device.queue.writeBuffer(params, 0, paramsData.buffer);
         const encoder = device.createCommandEncoder({ label: 'PathTrace.encoder' });
         const pass = encoder.beginComputePass({ label: 'PathTrace.pass' });
         pass.setPipeline(this.pipeline);
         pass.setBindGroup(0, bindGroup);
         pass.dispatchWorkgroups(
-          Math.ceil(region.width / WORKGROUP.x),
-          Math.ceil(region.height / WORKGROUP.y),
+          Math.ceil(region.width / this.workgroup.x),
+          Math.ceil(region.height / this.workgroup.y),
         );
         pass.end();
         const began = performance.now();
@@ -123,7 +286,7 @@ export class PathTracer {
           spd = Math.max(1, Math.min(spd * 2, Math.floor(targetMs / Math.max(perSample, 1e-3))));
         }
       }
-      this.samplesPerDispatch = spd;
+      scene.samplesPerDispatch = spd;
 
       const encoder = device.createCommandEncoder({ label: 'PathTrace.readbackEncoder' });
       encoder.copyBufferToBuffer(accum, 0, readback, 0, byteLength);
@@ -136,23 +299,188 @@ export class PathTracer {
       accum.destroy();
       readback.destroy();
       params.destroy();
+      scene.renders--;
+      if (scene.evicted && scene.renders === 0) for (const b of scene.buffers) b.destroy();
     }
   }
 }
 
-function packParams(task: RenderTask, sampleStart: number, sampleCount: number): ArrayBuffer {
-  const u = new Uint32Array(PARAMS_BYTES / 4);
-  u.set([
-    task.width,
-    task.height,
-    task.region.x,
-    task.region.y,
-    task.region.width,
-    task.region.height,
-    sampleStart,
-    sampleCount,
-    task.seed >>> 0,
-    task.maxBounces,
-  ]);
-  return u.buffer;
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** Params.environment_type values (shaders/params.wgsl). */
+const ENVIRONMENT_TYPE = { none: 0, uniform: 1, sky: 2 } as const;
+
+/**
+ * The Params uniform for one task (shaders/params.wgsl; byte offsets in the comments), with the sample
+ * range patched in per dispatch.
+ */
+function packParams(
+  task: RenderTask,
+  scene: Pick<LoadedScene, 'info' | 'texelBase'>,
+): { buffer: ArrayBuffer; setSampleRange: (start: number, count: number) => void } {
+  const buffer = new ArrayBuffer(PARAMS_BYTES);
+  const u = new Uint32Array(buffer);
+  const f = new Float32Array(buffer);
+  const { info } = scene;
+  const camera = cameraBasis(info.camera, task.width, task.height);
+  // Tasks parsed from JSON written before environments existed carry none: they get the default sky.
+  const environment: Environment = task.environment ?? DEFAULT_ENVIRONMENT;
+  const black = (c: readonly number[]) => c.every((x) => x === 0);
+
+  u[0] = task.width; //                    0: image_size.x
+  u[1] = task.height; //                   4: image_size.y
+  u[2] = task.region.x; //                 8: region_origin.x
+  u[3] = task.region.y; //                12: region_origin.y
+  u[4] = task.region.width; //            16: region_size.x
+  u[5] = task.region.height; //           20: region_size.y
+  // 24: sample_start, 28: sample_count (setSampleRange)
+  u[8] = task.seed >>> 0; //              32: seed
+  u[9] = task.maxBounces; //              36: max_bounces
+  u[10] = info.lightCount; //             40: light_count
+  u[11] = info.punctualCount; //          44: punctual_count
+  f.set(camera.position, 12); //          48: camera_position
+  f.set(camera.right, 16); //             64: camera_right
+  f[19] = info.emissivePower; //          76: emissive_power
+  f.set(camera.up, 20); //                80: camera_up
+  u[23] = scene.texelBase; //             92: texel_base
+  f.set(camera.forward, 24); //           96: camera_forward
+  // 108: _pad0
+  if (environment.type === 'uniform') {
+    // A black environment is no light at all: light sampling then skips it instead of wasting samples.
+    u[15] = black(environment.radiance) ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.uniform; // 60
+    f.set(environment.radiance, 28); //  112: environment_a
+  } else {
+    const allBlack = black(environment.zenith) && black(environment.horizon) && black(environment.ground);
+    u[15] = allBlack ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.sky; // 60: environment_type
+    f.set(environment.zenith, 28); //    112: environment_a
+    f.set(environment.horizon, 32); //   128: environment_b
+    f.set(environment.ground, 36); //    144: environment_c
+  }
+  return {
+    buffer,
+    setSampleRange(start, count) {
+      u[6] = start; //                    24: sample_start
+      u[7] = count; //                    28: sample_count
+    },
+  };
+}
+
+/**
+ * Checks a packed scene before it reaches the GPU: section sizes against the counts and the device's
+ * limits, every index the kernel follows (so a corrupt or hostile scene cannot send it out of bounds or
+ * into an endless walk), the BVH depth against the traversal stack, and the light table against the
+ * relation the kernel relies on for MIS (probability / area = luminance(emissive) / emissivePower).
+ */
+export function validatePackedScene(
+  packed: PackedScene,
+  limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>,
+): void {
+  const { info, sections } = packed;
+  const fail = (message: string): never => {
+    throw new Error(`Packed scene rejected: ${message}`);
+  };
+  const counts: Record<SectionName, number> = {
+    nodes: info.nodeCount,
+    triangles: info.triangleCount,
+    shading: info.triangleCount,
+    materials: info.materialCount,
+    textures: info.textureCount,
+    texels: 0,
+    lights: info.lightCount,
+    punctual: info.punctualCount,
+  };
+  const maxBytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  for (const name of SECTION_NAMES) {
+    const words = sections[name].length;
+    const per = RECORD_WORDS[name];
+    // Empty sections hold one zero record (bindings may not be empty).
+    if (words === 0 || words % per !== 0)
+      fail(`section '${name}' has ${words} words, not whole records of ${per}`);
+    if (words < Math.max(1, counts[name]) * per) {
+      fail(`section '${name}' has ${words / per} records, fewer than the ${counts[name]} the scene declares`);
+    }
+  }
+  for (const { label, sections: names } of SCENE_BINDINGS) {
+    const bytes = names.reduce((n, name) => n + sections[name].length * 4, 0);
+    if (bytes > maxBytes) {
+      fail(
+        `${label} needs ${mib(bytes)}; this GPU binds at most ${mib(maxBytes)} per storage buffer. Simplify the scene (fewer triangles or smaller textures).`,
+      );
+    }
+  }
+  if (info.materialCount < 1) fail('it has no materials');
+  if (info.nodeCount < 1) fail('it has no BVH root');
+
+  const nodes = sections.nodes;
+  // Every node reachable from the root exactly once, depth within the stack, leaves within the triangles.
+  const visited = new Uint8Array(info.nodeCount);
+  const stack: number[] = [0, 0];
+  while (stack.length > 0) {
+    const depth = stack.pop() as number;
+    const index = stack.pop() as number;
+    if (visited[index]) fail(`BVH node ${index} is reachable twice`);
+    visited[index] = 1;
+    if (depth >= BVH_MAX_DEPTH)
+      fail(`the BVH is deeper than the kernel's traversal stack (${BVH_MAX_DEPTH})`);
+    const first = nodes[index * BVH_NODE_WORDS + 3] as number;
+    const count = nodes[index * BVH_NODE_WORDS + 7] as number;
+    if (count > 0) {
+      if (first + count > info.triangleCount) fail(`BVH leaf ${index} points past the triangles`);
+    } else if (index === 0 && info.triangleCount === 0) {
+      // The empty scene: one empty leaf.
+    } else {
+      if (first + 1 >= info.nodeCount) fail(`BVH node ${index} has invalid children`);
+      stack.push(first, depth + 1, first + 1, depth + 1);
+    }
+  }
+
+  const triangles = sections.triangles;
+  for (let t = 0; t < info.triangleCount; t++) {
+    if ((triangles[t * TRIANGLE_WORDS + 3] as number) >= info.materialCount) {
+      fail(`triangle ${t} uses material ${triangles[t * TRIANGLE_WORDS + 3]} of ${info.materialCount}`);
+    }
+  }
+  const materials = new Float32Array(sections.materials.buffer, sections.materials.byteOffset);
+  for (let m = 0; m < info.materialCount; m++) {
+    const texture = sections.materials[m * MATERIAL_WORDS + 7] as number;
+    if (texture !== 0xffffffff && texture >= info.textureCount)
+      fail(`material ${m} uses missing texture ${texture}`);
+  }
+  const textures = sections.textures;
+  for (let t = 0; t < info.textureCount; t++) {
+    const [offset, width, height] = [0, 1, 2].map((i) => textures[t * TEXTURE_WORDS + i] as number) as [
+      number,
+      number,
+      number,
+    ];
+    if (offset + width * height > sections.texels.length) fail(`texture ${t} reaches past the texels`);
+  }
+
+  const lights = sections.lights;
+  const lightFloats = new Float32Array(lights.buffer, lights.byteOffset);
+  let previous = 0;
+  for (let l = 0; l < info.lightCount; l++) {
+    const triangle = lights[l * LIGHT_WORDS] as number;
+    if (triangle >= info.triangleCount) fail(`light ${l} points at missing triangle ${triangle}`);
+    const cumulative = lightFloats[l * LIGHT_WORDS + 1] as number;
+    const area = lightFloats[l * LIGHT_WORDS + 2] as number;
+    const probability = lightFloats[l * LIGHT_WORDS + 3] as number;
+    if (!(cumulative >= previous) || !(cumulative <= 1))
+      fail(`light ${l}'s cumulative probability is not ascending`);
+    previous = cumulative;
+    if (probability > 0 && area > 0) {
+      const material = triangles[triangle * TRIANGLE_WORDS + 3] as number;
+      const e = (i: number) => materials[material * MATERIAL_WORDS + 4 + i] as number;
+      const density = (LUMINANCE[0] * e(0) + LUMINANCE[1] * e(1) + LUMINANCE[2] * e(2)) / info.emissivePower;
+      const stored = probability / area;
+      if (!(Math.abs(stored - density) <= 1e-3 * density)) {
+        fail(
+          `light ${l} has probability/area ${stored}, not luminance(emissive)/emissivePower = ${density}: the kernel's MIS weights would be wrong`,
+        );
+      }
+    }
+  }
+  if (info.lightCount > 0 && !(Math.abs(previous - 1) <= 1e-5)) fail('the light CDF does not end at 1');
 }

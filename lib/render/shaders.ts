@@ -1,17 +1,25 @@
+import bvh from '../../shaders/bvh.wgsl';
 import common from '../../shaders/common.wgsl';
-import cornell from '../../shaders/cornell.wgsl';
+import lights from '../../shaders/lights.wgsl';
+import materials from '../../shaders/materials.wgsl';
+import params from '../../shaders/params.wgsl';
 import pathtrace from '../../shaders/pathtrace.wgsl';
 import rng from '../../shaders/rng.wgsl';
+import sceneBindings from '../../shaders/scene-bindings.wgsl';
 import { resolveWgsl } from './wgsl';
 
 const SOURCES = {
+  'bvh.wgsl': bvh,
   'common.wgsl': common,
-  'cornell.wgsl': cornell,
+  'lights.wgsl': lights,
+  'materials.wgsl': materials,
+  'params.wgsl': params,
   'pathtrace.wgsl': pathtrace,
   'rng.wgsl': rng,
+  'scene-bindings.wgsl': sceneBindings,
 };
 
-/** The complete path-tracing kernel for the built-in demo scene. */
+/** The complete path-tracing kernel for packed mesh scenes (lib/scene/packed-scene.ts). */
 export function pathTraceShader(): string {
   return resolveWgsl('pathtrace.wgsl', SOURCES);
 }

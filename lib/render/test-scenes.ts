@@ -1,0 +1,151 @@
+/**
+ * Small SceneDescription builders for the renderer's tests: quads, spheres, materials with defaults. Kept
+ * apart from the demo scenes (lib/scene/demo-scenes.ts) because tests need geometry whose answer is known
+ * in closed form, not good looks.
+ */
+import {
+  type CameraDescription,
+  DEFAULT_MATERIAL,
+  type MaterialDescription,
+  type PunctualLightDescription,
+  type SceneDescription,
+  type TextureDescription,
+  type Vec3,
+} from '../scene/scene-description';
+
+export function material(overrides: Partial<MaterialDescription> = {}): MaterialDescription {
+  return { ...DEFAULT_MATERIAL, name: overrides.name ?? 'test', ...overrides };
+}
+
+const cross = (a: Vec3, b: Vec3): Vec3 => [
+  a[1] * b[2] - a[2] * b[1],
+  a[2] * b[0] - a[0] * b[2],
+  a[0] * b[1] - a[1] * b[0],
+];
+const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const normalize = (a: Vec3): Vec3 => {
+  const l = Math.hypot(a[0], a[1], a[2]);
+  return [a[0] / l, a[1] / l, a[2] / l];
+};
+
+interface Vertex {
+  p: Vec3;
+  n: Vec3;
+  uv: [number, number];
+}
+
+/** Collects triangles; `build` turns them into a SceneDescription. */
+export class SceneBuilder {
+  private readonly triangles: { v: [Vertex, Vertex, Vertex]; material: number }[] = [];
+  readonly materials: MaterialDescription[] = [];
+  readonly textures: TextureDescription[] = [];
+  readonly punctualLights: PunctualLightDescription[] = [];
+
+  addMaterial(m: MaterialDescription): number {
+    this.materials.push(m);
+    return this.materials.length - 1;
+  }
+
+  addTexture(t: TextureDescription): number {
+    this.textures.push(t);
+    return this.textures.length - 1;
+  }
+
+  /** One triangle; its front face (and flat normal) is cross(b - a, c - a). */
+  triangle(a: Vertex, b: Vertex, c: Vertex, materialIndex: number): this {
+    this.triangles.push({ v: [a, b, c], material: materialIndex });
+    return this;
+  }
+
+  /** The parallelogram corner + s·edgeU + t·edgeV, facing cross(edgeU, edgeV), UVs (s, t). */
+  quad(corner: Vec3, edgeU: Vec3, edgeV: Vec3, materialIndex: number): this {
+    const n = normalize(cross(edgeU, edgeV));
+    const at = (s: number, t: number): Vertex => ({
+      p: [
+        corner[0] + s * edgeU[0] + t * edgeV[0],
+        corner[1] + s * edgeU[1] + t * edgeV[1],
+        corner[2] + s * edgeU[2] + t * edgeV[2],
+      ],
+      n,
+      uv: [s, t],
+    });
+    this.triangle(at(0, 0), at(1, 0), at(1, 1), materialIndex);
+    return this.triangle(at(0, 0), at(1, 1), at(0, 1), materialIndex);
+  }
+
+  /**
+   * A UV sphere with equirectangular UVs and smooth (exact) normals, or the facets' own normals with `flat`;
+   * `inward` turns its faces and normals to the inside (a closed room).
+   */
+  sphere(
+    center: Vec3,
+    radius: number,
+    materialIndex: number,
+    {
+      segments = 48,
+      inward = false,
+      flat = false,
+    }: { segments?: number; inward?: boolean; flat?: boolean } = {},
+  ): this {
+    const rings = Math.max(2, Math.round(segments / 2));
+    const vertex = (i: number, j: number): Vertex => {
+      const theta = (Math.PI * j) / rings;
+      const phi = (2 * Math.PI * i) / segments;
+      const d: Vec3 = [Math.sin(theta) * Math.cos(phi), Math.cos(theta), Math.sin(theta) * Math.sin(phi)];
+      return {
+        p: [center[0] + radius * d[0], center[1] + radius * d[1], center[2] + radius * d[2]],
+        n: inward ? [-d[0], -d[1], -d[2]] : d,
+        uv: [i / segments, j / rings],
+      };
+    };
+    for (let j = 0; j < rings; j++) {
+      for (let i = 0; i < segments; i++) {
+        const a = vertex(i, j);
+        const b = vertex(i + 1, j);
+        const c = vertex(i + 1, j + 1);
+        const d = vertex(i, j + 1);
+        // cross(dP/dphi, dP/dtheta) points outwards, so (a, b, c) and (a, c, d) face out; at the poles one
+        // of the two collapses and is left out.
+        const tris: [Vertex, Vertex, Vertex][] = [];
+        if (j > 0) tris.push([a, b, c]);
+        if (j < rings - 1) tris.push([a, c, d]);
+        for (const [p, q, r] of tris) {
+          const [x, y, z] = inward ? [p, r, q] : [p, q, r];
+          if (flat) {
+            const n = normalize(cross(sub(y.p, x.p), sub(z.p, x.p)));
+            this.triangle({ ...x, n }, { ...y, n }, { ...z, n }, materialIndex);
+          } else {
+            this.triangle(x, y, z, materialIndex);
+          }
+        }
+      }
+    }
+    return this;
+  }
+
+  build(camera: CameraDescription): SceneDescription {
+    const count = this.triangles.length;
+    const positions = new Float32Array(count * 9);
+    const normals = new Float32Array(count * 9);
+    const uvs = new Float32Array(count * 6);
+    const materialIndices = new Uint32Array(count);
+    this.triangles.forEach((t, i) => {
+      t.v.forEach((v, k) => {
+        positions.set(v.p, i * 9 + k * 3);
+        normals.set(v.n, i * 9 + k * 3);
+        uvs.set(v.uv, i * 6 + k * 2);
+      });
+      materialIndices[i] = t.material;
+    });
+    return {
+      positions,
+      normals,
+      uvs,
+      materialIndices,
+      materials: this.materials.length > 0 ? this.materials : [material()],
+      textures: this.textures,
+      camera,
+      punctualLights: this.punctualLights,
+    };
+  }
+}

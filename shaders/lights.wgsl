@@ -1,0 +1,153 @@
+// Light sources and their sampling: emissive triangles (chosen by the `lights` CDF, uniform on the
+// triangle), the environment (uniform or a sky gradient) and punctual lights (point, spot, directional).
+//
+// Light sampling at a surface point is one strategy over "all area and environment light": it picks the
+// environment with probability environment_selection() and otherwise an emissive triangle. The pdfs below
+// include that choice, so they can be compared with BSDF pdfs for multiple importance sampling.
+//
+//#include common.wgsl
+//#include scene-bindings.wgsl
+
+// ---- Environment ----
+
+// Radiance arriving along a ray that leaves the scene in direction `dir` (unit length).
+// Sky: above the horizon mix(horizon, zenith, sqrt(y)), below it mix(horizon, ground, sqrt(-y)), with y the
+// direction's up (+y) component: continuous at the horizon, brightening towards it as real skies do.
+fn environment_radiance(dir: vec3f) -> vec3f {
+  switch (params.environment_type) {
+    case ENVIRONMENT_UNIFORM: {
+      return params.environment_a;
+    }
+    case ENVIRONMENT_SKY: {
+      let y = clamp(dir.y, -1.0, 1.0);
+      if (y >= 0.0) {
+        return mix(params.environment_b, params.environment_a, sqrt(y));
+      }
+      return mix(params.environment_b, params.environment_c, sqrt(-y));
+    }
+    default: {
+      return vec3f(0.0);
+    }
+  }
+}
+
+// Probability that light sampling picks the environment rather than an emissive triangle: 0 without an
+// environment, 1 without emissive triangles, else an even split (the two are in unrelated units, so no
+// power estimate would be better founded).
+fn environment_selection() -> f32 {
+  if (params.environment_type == ENVIRONMENT_NONE) {
+    return 0.0;
+  }
+  return select(0.5, 1.0, params.light_count == 0u);
+}
+
+// The environment is sampled with a cosine-weighted hemisphere around the shading normal: exact for
+// diffuse surfaces under a uniform sky, and cheap. Its solid-angle pdf, selection included:
+fn environment_pdf(normal: vec3f, dir: vec3f) -> f32 {
+  return environment_selection() * max(dot(normal, dir), 0.0) * INV_PI;
+}
+
+// ---- Emissive triangles ----
+
+// The first light whose cumulative probability exceeds u: binary search of the CDF. Lights with zero
+// probability share their predecessor's cumulative value and are never chosen.
+fn find_light(u: f32) -> u32 {
+  var lo = 0u;
+  var hi = params.light_count - 1u;
+  while (lo < hi) {
+    let mid = (lo + hi) / 2u;
+    if (u < load_light(mid).cumulative) {
+      hi = mid;
+    } else {
+      lo = mid + 1u;
+    }
+  }
+  return lo;
+}
+
+// Solid-angle pdf with which light sampling reaches a point of an emissive triangle of radiance `emissive`,
+// seen at `distance` under cos_light from its normal. The `lights` probabilities are area x luminance over
+// emissive_power (packScene), so per unit area the density is luminance(emissive) / emissive_power: it is
+// known from the material alone, without finding the triangle's entry in `lights`.
+fn emissive_pdf(emissive: vec3f, distance: f32, cos_light: f32) -> f32 {
+  if (params.light_count == 0u || params.emissive_power <= 0.0 || cos_light <= 0.0) {
+    return 0.0;
+  }
+  let area_pdf = luminance(emissive) / params.emissive_power;
+  return (1.0 - environment_selection()) * area_pdf * distance * distance / cos_light;
+}
+
+struct LightSample {
+  wi: vec3f,         // unit direction from the shading point towards the light
+  distance: f32,     // to the sampled point; NO_HIT for the environment
+  radiance: vec3f,   // emitted radiance arriving along -wi (before visibility)
+  pdf: f32,          // solid-angle pdf, selection included; 0 = no sample
+}
+
+// One light-sampling draw at `position` with shading normal `normal`. u.x picks environment or triangle,
+// u.y the triangle (CDF), u.zw the point on it or the environment direction.
+fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
+  let p_env = environment_selection();
+  if (u.x < p_env) {
+    let wi = cosine_sample_hemisphere(normal, u.zw);
+    let pdf = environment_pdf(normal, wi);
+    return LightSample(wi, NO_HIT, environment_radiance(wi), pdf);
+  }
+  if (params.light_count == 0u) {
+    return LightSample(vec3f(0.0), 0.0, vec3f(0.0), 0.0);
+  }
+  let light = load_light(find_light(u.y));
+  let tri = load_triangle(light.triangle);
+  // Uniform on the triangle: (1 - sqrt(r1), sqrt(r1) (1 - r2), sqrt(r1) r2) barycentrics.
+  let su = sqrt(u.z);
+  let point = tri.v0 + (su * (1.0 - u.w)) * tri.edge1 + (su * u.w) * tri.edge2;
+  let to_light = point - position;
+  let dist2 = dot(to_light, to_light);
+  if (dist2 <= 0.0 || light.area <= 0.0) {
+    return LightSample(vec3f(0.0), 0.0, vec3f(0.0), 0.0);
+  }
+  let distance = sqrt(dist2);
+  let wi = to_light / distance;
+  // Emission is one-sided: from the face whose normal is cross(edge1, edge2) (counter-clockwise winding).
+  let cos_light = -dot(normalize(cross(tri.edge1, tri.edge2)), wi);
+  if (cos_light <= 0.0) {
+    return LightSample(vec3f(0.0), 0.0, vec3f(0.0), 0.0);
+  }
+  let material = load_material(tri.material);
+  let pdf = (1.0 - p_env) * light.probability / light.area * dist2 / cos_light;
+  return LightSample(wi, distance, material.emissive, pdf);
+}
+
+// ---- Punctual lights (delta: reached by light sampling only, never by BSDF rays) ----
+
+struct PunctualSample {
+  wi: vec3f,         // unit direction towards the light
+  distance: f32,     // NO_HIT for directional lights
+  irradiance: vec3f, // arriving at a surface facing the light, divided by the selection probability
+}
+
+// One punctual light, chosen uniformly by u, as seen from `position`. KHR_lights_punctual semantics:
+// inverse-square falloff for point and spot lights, the recommended smooth cone falloff for spots.
+fn sample_punctual(position: vec3f, u: f32) -> PunctualSample {
+  let count = params.punctual_count;
+  let index = min(u32(u * f32(count)), count - 1u);
+  let light = load_punctual(index);
+  let scale = f32(count);
+  if (light.kind == PUNCTUAL_DIRECTIONAL) {
+    return PunctualSample(-light.direction, NO_HIT, light.intensity * scale);
+  }
+  let to_light = light.position - position;
+  let dist2 = dot(to_light, to_light);
+  if (dist2 <= 0.0) {
+    return PunctualSample(vec3f(0.0, 1.0, 0.0), 0.0, vec3f(0.0));
+  }
+  let distance = sqrt(dist2);
+  let wi = to_light / distance;
+  var falloff = 1.0;
+  if (light.kind == PUNCTUAL_SPOT) {
+    let cone_scale = 1.0 / max(0.001, light.inner_cone_cos - light.outer_cone_cos);
+    let t = clamp((dot(light.direction, -wi) - light.outer_cone_cos) * cone_scale, 0.0, 1.0);
+    falloff = t * t;
+  }
+  return PunctualSample(wi, distance, light.intensity * (falloff * scale / dist2));
+}

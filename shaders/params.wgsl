@@ -1,0 +1,39 @@
+// The per-dispatch uniform and the result buffer: the contract with lib/render/path-tracer.ts (packParams
+// there writes these exact byte offsets; keep both in step).
+
+// 160 bytes. Uniform layout rules: a vec3f is 16-byte aligned and 12 bytes long, so the scalar that follows
+// one fills its last 4 bytes.
+struct Params {
+  image_size: vec2u,        // offset   0: full image width, height in pixels (the camera depends on them)
+  region_origin: vec2u,     // offset   8: top-left pixel of the region this dispatch renders
+  region_size: vec2u,       // offset  16: region width, height in pixels
+  sample_start: u32,        // offset  24: first sample index of this dispatch
+  sample_count: u32,        // offset  28: samples per pixel in this dispatch
+  seed: u32,                // offset  32: the job's seed
+  max_bounces: u32,         // offset  36: scattering events per path (1 = direct light only)
+  light_count: u32,         // offset  40: entries in scene_lights (emissive triangles), 0 = none
+  punctual_count: u32,      // offset  44: entries in scene_punctual, 0 = none
+  camera_position: vec3f,   // offset  48: pinhole position, world space
+  environment_type: u32,    // offset  60: ENVIRONMENT_NONE, ENVIRONMENT_UNIFORM or ENVIRONMENT_SKY
+  camera_right: vec3f,      // offset  64: unit right vector x tan(yfov / 2) x width / height
+  emissive_power: f32,      // offset  76: sum of area x luminance(emissive) over lights (PackedSceneInfo)
+  camera_up: vec3f,         // offset  80: unit up vector x tan(yfov / 2)
+  texel_base: u32,          // offset  92: word offset of the `texels` section inside scene_images
+  camera_forward: vec3f,    // offset  96: unit viewing direction
+  _pad0: u32,               // offset 108
+  environment_a: vec3f,     // offset 112: uniform radiance, or the sky's zenith radiance
+  _pad1: u32,               // offset 124
+  environment_b: vec3f,     // offset 128: the sky's horizon radiance
+  _pad2: u32,               // offset 140
+  environment_c: vec3f,     // offset 144: the sky's ground radiance
+  _pad3: u32,               // offset 156
+}
+
+// Values of Params.environment_type. NONE is a black environment: light sampling skips it entirely.
+const ENVIRONMENT_NONE: u32 = 0u;
+const ENVIRONMENT_UNIFORM: u32 = 1u;
+const ENVIRONMENT_SKY: u32 = 2u;
+
+@group(0) @binding(0) var<uniform> params: Params;
+// RESULT_CHANNELS floats per region pixel, row-major: radiance sum r, g, b; sum of squared luminance; count.
+@group(0) @binding(1) var<storage, read_write> accum: array<f32>;
