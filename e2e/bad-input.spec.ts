@@ -28,7 +28,7 @@ test('malformed job requests are refused with the fields to fix', async ({ reque
   expect(((await notJson.json()) as ErrorBody).message).toMatch(/not valid JSON/);
 
   const invalid = await request.post('/api/jobs', {
-    data: { scene: 'teapot', width: -1, height: 64, samplesPerPixel: 0 },
+    data: { scene: 'Teapot!', width: -1, height: 64, samplesPerPixel: 0 },
   });
   expect(invalid.status()).toBe(400);
   const body = (await invalid.json()) as ErrorBody;
@@ -36,6 +36,15 @@ test('malformed job requests are refused with the fields to fix', async ({ reque
   expect(body.next.join('\n')).toMatch(/scene/);
   expect(body.next.join('\n')).toMatch(/width/);
   expect(body.next.join('\n')).toMatch(/samplesPerPixel/);
+
+  // Well-formed scene references that name no scene: refused once the fields are otherwise valid.
+  const valid = { width: 64, height: 64, samplesPerPixel: 4 };
+  const teapot = await request.post('/api/jobs', { data: { ...valid, scene: 'teapot' } });
+  expect(teapot.status()).toBe(400);
+  expect(((await teapot.json()) as ErrorBody).message).toMatch(/no built-in scene called "teapot"/);
+  const unknownHash = await request.post('/api/jobs', { data: { ...valid, scene: 'a'.repeat(64) } });
+  expect(unknownHash.status()).toBe(404);
+  expect(((await unknownHash.json()) as ErrorBody).next.join('\n')).toMatch(/Upload the scene first/);
 
   const huge = await request.post('/api/jobs', { data: { scene: 'cornell', padding: 'x'.repeat(100_000) } });
   expect(huge.status()).toBe(413);

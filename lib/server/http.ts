@@ -31,7 +31,7 @@ export function withErrors<Args extends unknown[]>(
  * Reads a request body up to `maxBytes`, refusing larger ones before buffering them (Content-Length first,
  * then a running count for chunked uploads).
  */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length'));
   const tooLarge = () =>
     new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes`, {

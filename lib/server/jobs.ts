@@ -5,6 +5,7 @@ import { JOB_LIMITS, JobRequestSchema, type JobSpec } from '../core/job-spec';
 import { planJob, planUnits, tilesOf, unitCount } from '../core/tiling';
 import type { CoordinatorContext } from './context';
 import type { SqlExecutor } from './db/sql';
+import { resolveScene } from './scenes';
 
 interface JobRow {
   id: string;
@@ -29,7 +30,8 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
       details: parsed.error.flatten(),
     });
   }
-  const spec = planJob(parsed.data, () => randomInt(0, 2 ** 32 - 1));
+  const scene = await resolveScene(ctx, parsed.data.scene);
+  const spec = planJob(parsed.data, scene, () => randomInt(0, 2 ** 32 - 1));
   const units = unitCount(spec);
   if (units > JOB_LIMITS.maxUnits) {
     throw new InvalidRequestError(

@@ -71,7 +71,8 @@ export async function leaseUnit(ctx: CoordinatorContext, input: unknown): Promis
       unitId: unit.id,
       expiresAt,
       task: {
-        scene: spec.scene,
+        sceneHash: spec.sceneHash,
+        environment: spec.environment,
         width: spec.width,
         height: spec.height,
         seed: spec.seed,

@@ -57,6 +57,26 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'scenes',
+    sql: `
+      -- Packed scenes (lib/scene/scene-file.ts), addressed by the SHA-256 of their bytes. Immutable: the
+      -- same hash always means the same bytes, so contributors may cache them for good.
+      CREATE TABLE scenes (
+        hash        text PRIMARY KEY,
+        name        text NOT NULL,
+        source      text NOT NULL CHECK (source IN ('built-in', 'upload')),
+        built_in_id text,
+        file        bytea NOT NULL,
+        info        jsonb NOT NULL,
+        stats       jsonb NOT NULL,
+        warnings    jsonb NOT NULL,
+        created_at  bigint NOT NULL
+      );
+      CREATE INDEX scenes_recent ON scenes (created_at DESC);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: () => number = Date.now): Promise<number[]> {

@@ -1,0 +1,27 @@
+import { isSceneHash } from '@/lib/core/job-spec';
+import { coordinator } from '@/lib/server/coordinator';
+import { withErrors } from '@/lib/server/http';
+import { readSceneFile, resolveScene } from '@/lib/server/scenes';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * The packed scene file. Addressed by hash, its bytes never change, so browsers may cache it for good;
+ * a built-in id redirects to its current hash.
+ */
+export const GET = withErrors(async (_request: Request, { params }: RouteContext<'/api/scenes/[ref]'>) => {
+  const { ref } = await params;
+  const ctx = await coordinator();
+  if (!isSceneHash(ref)) {
+    const scene = await resolveScene(ctx, ref);
+    return new Response(null, { status: 307, headers: { location: `/api/scenes/${scene.hash}` } });
+  }
+  const file = await readSceneFile(ctx, ref);
+  return new Response(file, {
+    headers: {
+      'content-type': 'application/vnd.lumengrid.scene',
+      'cache-control': 'public, max-age=31536000, immutable',
+      etag: `"${ref}"`,
+    },
+  });
+});

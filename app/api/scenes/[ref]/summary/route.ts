@@ -1,0 +1,13 @@
+import { coordinator } from '@/lib/server/coordinator';
+import { withErrors } from '@/lib/server/http';
+import { resolveScene } from '@/lib/server/scenes';
+
+export const dynamic = 'force-dynamic';
+
+/** A scene's summary (hash, counts, camera, warnings, default environment) by built-in id or hash. */
+export const GET = withErrors(
+  async (_request: Request, { params }: RouteContext<'/api/scenes/[ref]/summary'>) => {
+    const { ref } = await params;
+    return Response.json(await resolveScene(await coordinator(), ref));
+  },
+);

@@ -1,0 +1,39 @@
+import { InvalidRequestError } from '@/lib/core/errors';
+import { coordinator } from '@/lib/server/coordinator';
+import { readBody, withErrors } from '@/lib/server/http';
+import { listScenes, uploadScene } from '@/lib/server/scenes';
+
+export const dynamic = 'force-dynamic';
+
+/** glTF uploads: one .glb, or a .gltf with its buffers and images, up to this many bytes in all. */
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+const MAX_FILES = 128;
+
+export const GET = withErrors(async () => Response.json({ scenes: await listScenes(await coordinator()) }));
+
+export const POST = withErrors(async (request: Request) => {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!contentType.startsWith('multipart/form-data')) {
+    throw new InvalidRequestError('Upload scenes as multipart/form-data', {
+      metaMessages: [
+        'Send the files in the form field "files" (a .glb, or a .gltf with its .bin and images).',
+      ],
+    });
+  }
+  // Bounded read first: formData() alone would buffer a body of any size.
+  const body = await readBody(request, MAX_UPLOAD_BYTES);
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData().catch(() => {
+    throw new InvalidRequestError('The multipart body could not be parsed', {
+      metaMessages: ['Send a well-formed multipart/form-data body with the files in the field "files".'],
+    });
+  });
+  const entries = form.getAll('files').filter((entry): entry is File => typeof entry !== 'string');
+  if (entries.length > MAX_FILES) {
+    throw new InvalidRequestError(`The upload has ${entries.length} files; the limit is ${MAX_FILES}`);
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const file of entries) files.set(file.name, new Uint8Array(await file.arrayBuffer()));
+  const name = String(form.get('name') || entries[0]?.name || 'scene').slice(0, 120);
+  const scene = await uploadScene(await coordinator(), files, name);
+  return Response.json(scene, { status: 201 });
+});
