@@ -17,8 +17,9 @@ export default async function RenderPage({ searchParams }: Props) {
       <header className="page-head">
         <h1>Render locally</h1>
         <p className="lead">
-          Render a built-in scene entirely in this browser, with the same worker and shader that contributors
-          run: a free preview before you create a job, and the reference image a farm render should match.
+          Render a scene (built-in or uploaded) entirely in this browser, with the same worker and shader that
+          contributors run: a free preview before you create a job, and the reference image a farm render
+          should match.
         </p>
       </header>
       <LocalRenderForm values={parsed.form} errors={parsed.ok ? [] : parsed.errors} />

@@ -2,15 +2,29 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useCallback, useId, useState } from 'react';
 import { ApiError, createJob } from '../../lib/client/api';
+import {
+  ENVIRONMENT_CHOICES,
+  ENVIRONMENT_LABELS,
+  type EnvironmentChoice,
+  environmentOf,
+} from '../../lib/client/environment-presets';
 import { formatSi } from '../../lib/client/format';
 import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
+import type { SceneSummary } from '../../lib/core/api-types';
 import { JOB_LIMITS, type JobRequest, JobRequestSchema } from '../../lib/core/job-spec';
-import { planJob, unitCount } from '../../lib/core/tiling';
+import { planTiling, unitCount } from '../../lib/core/tiling';
+import { SceneDetails } from './scene-details';
+import { SceneOptions } from './scene-options';
+import { ScenePreflight } from './scene-preflight';
+import { SceneUpload } from './scene-upload';
+import { useSceneList } from './use-scene-list';
 
 interface Fields {
+  /** A built-in scene's id or an uploaded scene's hash. */
   scene: string;
+  environment: EnvironmentChoice;
   width: string;
   height: string;
   samplesPerPixel: string;
@@ -22,6 +36,7 @@ interface Fields {
 
 const DEFAULTS: Fields = {
   scene: 'cornell',
+  environment: 'default',
   width: '256',
   height: '256',
   samplesPerPixel: '64',
@@ -36,6 +51,8 @@ function toRequest(f: Fields): JobRequest {
   const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
   const request: Record<string, unknown> = {
     scene: f.scene,
+    // Only a deliberate choice is sent: without one the job gets the scene's own environment.
+    environment: environmentOf(f.environment),
     width: num(f.width),
     height: num(f.height),
     samplesPerPixel: num(f.samplesPerPixel),
@@ -67,7 +84,7 @@ function preview(f: Fields): Plan {
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
     return { ok: false, problem: `${where}${issue?.message ?? 'invalid request'}` };
   }
-  const spec = planJob(parsed.data, () => 0);
+  const spec = { ...parsed.data, ...planTiling(parsed.data) };
   const units = unitCount(spec);
   return {
     ok: true,
@@ -85,7 +102,9 @@ export function JobForm() {
   const [fields, setFields] = useState<Fields>(DEFAULTS);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<{ message: string; next: string[] } | null>(null);
+  const sceneList = useSceneList();
   const plan = preview(fields);
+  const scene = sceneList.find(fields.scene) ?? null;
 
   const field = (name: keyof Fields) => ({
     id: `${id}-${name}`,
@@ -98,6 +117,17 @@ export function JobForm() {
       setError(null);
     },
   });
+
+  const { add } = sceneList;
+  const onUploaded = useCallback(
+    (uploaded: SceneSummary) => {
+      add(uploaded);
+      setFields((f) => ({ ...f, scene: uploaded.hash }));
+      setError(null);
+    },
+    [add],
+  );
+  const aspect = Number(fields.width) / Number(fields.height);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -128,13 +158,29 @@ export function JobForm() {
   return (
     <form className="card job-form" onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>New render job</h2>
-      <div className="job-form__grid">
-        <div className="field field--wide">
-          <label htmlFor={`${id}-scene`}>Scene</label>
-          <select {...field('scene')}>
-            <option value="cornell">Cornell box (built-in)</option>
-          </select>
+      <div className="scene-setup">
+        <div className="scene-setup__main">
+          <div className="field">
+            <label htmlFor={`${id}-scene`}>Scene</label>
+            <select {...field('scene')} data-testid="scene-select">
+              <SceneOptions scenes={sceneList.scenes} current={fields.scene} />
+            </select>
+          </div>
+          {sceneList.error ? (
+            <p className="notice notice--error" role="alert">
+              Could not load the scenes: <span className="pre-line">{sceneList.error}</span>{' '}
+              <button type="button" className="link-button" onClick={sceneList.reload}>
+                Try again
+              </button>
+            </p>
+          ) : null}
+          {scene ? <SceneDetails scene={scene} /> : null}
+          <SceneUpload onUploaded={onUploaded} />
         </div>
+        <ScenePreflight scene={scene} env={fields.environment} aspect={aspect} />
+      </div>
+
+      <div className="job-form__grid">
         <div className="field">
           <label htmlFor={`${id}-width`}>Width</label>
           <input
@@ -168,6 +214,16 @@ export function JobForm() {
       <details className="advanced">
         <summary>Advanced</summary>
         <div className="job-form__grid">
+          <div className="field">
+            <label htmlFor={`${id}-environment`}>Environment</label>
+            <select {...field('environment')}>
+              {ENVIRONMENT_CHOICES.map((choice) => (
+                <option key={choice} value={choice}>
+                  {ENVIRONMENT_LABELS[choice]}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className="field">
             <label htmlFor={`${id}-maxBounces`}>Max bounces</label>
             <input {...field('maxBounces')} type="number" inputMode="numeric" step={1} />
@@ -204,8 +260,10 @@ export function JobForm() {
           </div>
         </div>
         <p className="hint">
-          A unit is one tile times a range of samples; small units keep each contributor’s share short. The
-          seed fixes every random number, so the same job renders the same image on any GPU.
+          The environment lights rays that leave the scene; the scene default is black for built-in scenes lit
+          by their own lamps and a sky for everything else. A unit is one tile times a range of samples; small
+          units keep each contributor’s share short. The seed fixes every random number, so the same job
+          renders the same image on any GPU.
         </p>
       </details>
 
@@ -251,6 +309,8 @@ export function JobForm() {
           <Link
             className="link-quiet"
             href={localRenderHref({
+              scene: fields.scene,
+              env: fields.environment,
               width: Number(fields.width),
               height: Number(fields.height),
               spp: Number(fields.samplesPerPixel),

@@ -7,10 +7,13 @@ import type { JobView } from '../../lib/core/api-types';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { usePolling } from './use-polling';
+import { shortHash, useSceneList } from './use-scene-list';
 
 export function JobList() {
   const [jobs, setJobs] = useState<JobView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Names for the rows; a scene the list does not hold (yet) is shown by its short hash.
+  const { find } = useSceneList();
 
   usePolling(async (signal) => {
     try {
@@ -42,7 +45,7 @@ export function JobList() {
       {jobs && jobs.length > 0 ? (
         <ul className="job-rows">
           {jobs.map((job) => (
-            <JobRow key={job.id} job={job} />
+            <JobRow key={job.id} job={job} sceneName={find(job.spec.sceneHash)?.name ?? null} />
           ))}
         </ul>
       ) : null}
@@ -50,7 +53,7 @@ export function JobList() {
   );
 }
 
-function JobRow({ job }: { job: JobView }) {
+function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) {
   const fraction = job.unitsTotal > 0 ? job.unitsDone / job.unitsTotal : 0;
   return (
     <li className="job-row">
@@ -70,8 +73,8 @@ function JobRow({ job }: { job: JobView }) {
             <StatusBadge status={job.status} />
           </span>
           <span className="job-row__meta muted">
-            {job.spec.scene} · {job.spec.width}×{job.spec.height} · {job.spec.samplesPerPixel} spp ·{' '}
-            {new Date(job.createdAt).toLocaleString()}
+            {sceneName ?? shortHash(job.spec.sceneHash)} · {job.spec.width}×{job.spec.height} ·{' '}
+            {job.spec.samplesPerPixel} spp · {new Date(job.createdAt).toLocaleString()}
           </span>
           <ProgressBar fraction={fraction} label={`Job ${job.id} progress`} />
           <span className="job-row__units muted small">

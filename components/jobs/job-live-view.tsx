@@ -2,14 +2,16 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, getJob, isAbortError } from '../../lib/client/api';
+import { ApiError, getJob, getSceneSummary, isAbortError } from '../../lib/client/api';
+import { describeEnvironment, presetOf } from '../../lib/client/environment-presets';
 import { formatDuration, formatRate, formatSi } from '../../lib/client/format';
 import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
-import type { JobView } from '../../lib/core/api-types';
+import type { JobView, SceneSummary } from '../../lib/core/api-types';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { JobPreview } from './job-preview';
 import { usePolling } from './use-polling';
+import { shortHash } from './use-scene-list';
 
 type Feed = 'connecting' | 'live' | 'polling';
 
@@ -119,7 +121,11 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
   const remaining = job.pixelSamplesTotal - job.pixelSamplesDone;
   const etaMs = rate && rate > 0 && !done ? (remaining / rate) * 1000 : null;
   const base = `/api/jobs/${encodeURIComponent(job.id)}`;
+  const scene = useSceneSummary(spec.sceneHash);
+  // /render names environments by preset; a job with any other environment has no local twin.
+  const env = presetOf(spec.environment);
   const localOk =
+    env !== null &&
     spec.width <= LOCAL_LIMITS.maxDimension &&
     spec.height <= LOCAL_LIMITS.maxDimension &&
     spec.samplesPerPixel <= LOCAL_LIMITS.maxSamplesPerPixel;
@@ -130,6 +136,9 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
         <h1>
           Job <span className="mono">{job.id.slice(0, 8)}</span>
         </h1>
+        <span className="job-view__scene" data-testid="job-scene" title={spec.sceneHash}>
+          {scene ? scene.name : 'Scene'} <span className="mono muted">{shortHash(spec.sceneHash)}</span>
+        </span>
         <StatusBadge status={job.status} testId="job-status" />
         <span className={`feed feed--${feed}`} title="How this page gets updates">
           {done
@@ -177,10 +186,30 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
               </dd>
             </div>
             <div>
+              <dt>Scene</dt>
+              <dd>
+                {scene ? `${scene.name} · ` : null}
+                <span className="mono" title={spec.sceneHash}>
+                  {shortHash(spec.sceneHash)}
+                </span>
+                {scene ? (
+                  <span className="muted">
+                    {' '}
+                    · {scene.stats.triangles.toLocaleString('en')}{' '}
+                    {scene.stats.triangles === 1 ? 'triangle' : 'triangles'}
+                  </span>
+                ) : null}
+                <span className="muted">
+                  {' '}
+                  · {describeEnvironment(spec.environment).toLowerCase()} environment
+                </span>
+              </dd>
+            </div>
+            <div>
               <dt>Settings</dt>
               <dd>
-                {spec.scene} · {spec.width}×{spec.height} · {spec.samplesPerPixel} spp · {spec.maxBounces}{' '}
-                bounces · tiles {spec.tileSize} px · {spec.samplesPerUnit} samples per unit · seed {spec.seed}
+                {spec.width}×{spec.height} · {spec.samplesPerPixel} spp · {spec.maxBounces} bounces · tiles{' '}
+                {spec.tileSize} px · {spec.samplesPerUnit} samples per unit · seed {spec.seed}
               </dd>
             </div>
           </dl>
@@ -216,6 +245,7 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
               <Link
                 href={localRenderHref({
                   scene: spec.scene,
+                  env: env ?? undefined,
                   width: spec.width,
                   height: spec.height,
                   spp: spec.samplesPerPixel,
@@ -237,6 +267,19 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
       </div>
     </div>
   );
+}
+
+/** The summary of the scene a job renders, once it has loaded; null before (or if it cannot be had). */
+function useSceneSummary(hash: string): SceneSummary | null {
+  const [scene, setScene] = useState<SceneSummary | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    getSceneSummary(hash, { signal: controller.signal }).then(setScene, () => {
+      // Only the name is missing: the hash is shown either way.
+    });
+    return () => controller.abort();
+  }, [hash]);
+  return scene;
 }
 
 /** Date.now(), refreshed every `intervalMs` (or frozen when null). */

@@ -1,7 +1,9 @@
 import Form from 'next/form';
+import { ENVIRONMENT_CHOICES, ENVIRONMENT_LABELS } from '../../lib/client/environment-presets';
 import type { LocalRenderForm as FormValues } from '../../lib/client/local-render-params';
 import { LOCAL_LIMITS } from '../../lib/client/local-render-params';
 import { JOB_LIMITS } from '../../lib/core/job-spec';
+import { LocalSceneSelect } from './local-scene-select';
 
 /** A GET form: its fields become the page's query, so every local render has a shareable URL. */
 export function LocalRenderForm({ values, errors }: { values: FormValues; errors: string[] }) {
@@ -10,9 +12,7 @@ export function LocalRenderForm({ values, errors }: { values: FormValues; errors
       <div className="local-form__grid">
         <div className="field field--wide">
           <label htmlFor="local-scene">Scene</label>
-          <select id="local-scene" name="scene" defaultValue={values.scene}>
-            <option value="cornell">Cornell box (built-in)</option>
-          </select>
+          <LocalSceneSelect id="local-scene" name="scene" defaultValue={values.scene} />
         </div>
         <NumberField
           name="width"
@@ -43,6 +43,16 @@ export function LocalRenderForm({ values, errors }: { values: FormValues; errors
           max={JOB_LIMITS.maxBounces}
         />
         <NumberField name="seed" label="Seed" value={values.seed} min={0} max={0xffff_ffff} />
+        <div className="field field--wide">
+          <label htmlFor="local-env">Environment</label>
+          <select id="local-env" name="env" defaultValue={values.env}>
+            {ENVIRONMENT_CHOICES.map((choice) => (
+              <option key={choice} value={choice}>
+                {ENVIRONMENT_LABELS[choice]}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       {errors.length > 0 ? (
         <div className="notice notice--error" role="alert">

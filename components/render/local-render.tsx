@@ -1,27 +1,13 @@
 'use client';
 
-import * as Comlink from 'comlink';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ENVIRONMENT_LABELS } from '../../lib/client/environment-presets';
 import { formatDuration, formatRate, formatSi } from '../../lib/client/format';
-import { type LocalRenderParams, localRenderTask } from '../../lib/client/local-render-params';
+import type { LocalRenderParams } from '../../lib/client/local-render-params';
 import { encodePfm } from '../../lib/core/pfm';
-import { toneMapAccumulation } from '../../lib/core/tonemap';
-import type { AdapterSummary } from '../../workers/render-worker-api';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
-import { useRenderWorker } from '../worker/use-render-worker';
-
-type Phase =
-  | { kind: 'rendering'; step: 'starting' | 'gpu' | 'tracing'; samplesDone: number }
-  | {
-      kind: 'done';
-      sums: Float32Array<ArrayBuffer>;
-      renderMs: number;
-      gpuMs: number;
-      dispatches: number;
-      pfmUrl: string;
-    }
-  | { kind: 'error'; message: string };
+import { drawAccumulation, useLocalRender } from './use-local-render';
 
 const DISPLAY_MAX = 512;
 
@@ -30,79 +16,33 @@ const DISPLAY_MAX = 512;
  * shape as a contributor's, so its output is the reference a farm render can be compared with.
  */
 export function LocalRender({ params }: { params: LocalRenderParams }) {
-  const worker = useRenderWorker();
-  const [phase, setPhase] = useState<Phase>({ kind: 'rendering', step: 'starting', samplesDone: 0 });
-  const [adapter, setAdapter] = useState<AdapterSummary | null>(null);
-  const [gpuReadyMs, setGpuReadyMs] = useState<number | null>(null);
-  const [exposure, setExposure] = useState(1.6);
   /** Bumped by "Render again" (a warm run: the shader is compiled already). */
   const [run, setRun] = useState(0);
+  const [exposure, setExposure] = useState(1.6);
+  const request = useMemo(() => ({ params }), [params]);
+  const { phase, adapter, gpuReadyMs, canRetry } = useLocalRender(request, run);
   const canvas = useRef<HTMLCanvasElement>(null);
   const { width, height, spp } = params;
-  const key = JSON.stringify(params);
 
+  // The finished image, with the size it was rendered at (the params may have moved on since).
+  const image = phase.kind === 'done' ? phase : null;
   useEffect(() => {
-    if (worker.error) setPhase({ kind: 'error', message: worker.error });
-  }, [worker.error]);
+    if (image && canvas.current) {
+      drawAccumulation(canvas.current, image.sums, image.params.width, image.params.height, exposure);
+    }
+  }, [image, exposure]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `params`; `run` asks for a rerun
+  const [pfmUrl, setPfmUrl] = useState<string | null>(null);
   useEffect(() => {
-    const api = worker.api;
-    if (!api) return;
-    let cancelled = false;
-    let pfmUrl: string | null = null;
-    setPhase({ kind: 'rendering', step: 'gpu', samplesDone: 0 });
-    (async () => {
-      const probeStart = performance.now();
-      const probe = await api.probe();
-      if (cancelled) return;
-      if (!probe.ok) {
-        setPhase({ kind: 'error', message: `${probe.reason} ${probe.nextStep}` });
-        return;
-      }
-      setAdapter(probe.adapter);
-      setGpuReadyMs((ms) => ms ?? performance.now() - probeStart);
-      setPhase({ kind: 'rendering', step: 'tracing', samplesDone: 0 });
-      const onProgress = Comlink.proxy((samplesDone: number) => {
-        if (!cancelled) setPhase({ kind: 'rendering', step: 'tracing', samplesDone });
-      });
-      const began = performance.now();
-      const outcome = await api.render(localRenderTask(params), onProgress);
-      const renderMs = performance.now() - began;
-      if (cancelled) return;
-      if (!outcome.ok) {
-        setPhase({ kind: 'error', message: outcome.error });
-        return;
-      }
-      const pfm = encodePfm(outcome.data, params.width, params.height);
-      pfmUrl = URL.createObjectURL(new Blob([pfm], { type: 'image/x-portable-floatmap' }));
-      setPhase({
-        kind: 'done',
-        sums: outcome.data,
-        renderMs,
-        gpuMs: outcome.gpuMs,
-        dispatches: outcome.dispatches,
-        pfmUrl,
-      });
-    })().catch((cause) => {
-      if (!cancelled)
-        setPhase({ kind: 'error', message: cause instanceof Error ? cause.message : String(cause) });
-    });
+    if (!image) return;
+    const pfm = encodePfm(image.sums, image.params.width, image.params.height);
+    const url = URL.createObjectURL(new Blob([pfm], { type: 'image/x-portable-floatmap' }));
+    setPfmUrl(url);
     return () => {
-      cancelled = true;
-      if (pfmUrl) URL.revokeObjectURL(pfmUrl);
+      URL.revokeObjectURL(url);
+      setPfmUrl(null);
     };
-  }, [worker.api, key, run]);
-
-  const sums = phase.kind === 'done' ? phase.sums : null;
-  useEffect(() => {
-    const target = canvas.current;
-    if (!sums || !target) return;
-    const context = target.getContext('2d');
-    if (!context) return;
-    const rgba = toneMapAccumulation(sums, width * height, exposure);
-    context.putImageData(new ImageData(rgba, width, height), 0, 0);
-  }, [sums, width, height, exposure]);
+  }, [image]);
 
   const statusText =
     phase.kind === 'error' ? `error: ${phase.message}` : phase.kind === 'done' ? 'done' : 'rendering';
@@ -161,7 +101,7 @@ export function LocalRender({ params }: { params: LocalRenderParams }) {
             <dt>Work</dt>
             <dd>
               {width}×{height} px × {spp} spp = {formatSi(pixelSamples)} pixel-samples, {params.maxBounces}{' '}
-              bounces, seed {params.seed}
+              bounces, seed {params.seed}, {ENVIRONMENT_LABELS[params.env].toLowerCase()} environment
             </dd>
           </div>
           {phase.kind === 'done' ? (
@@ -217,16 +157,18 @@ export function LocalRender({ params }: { params: LocalRenderParams }) {
               />
             </label>
             <div className="button-row">
-              <a className="button button--secondary" href={phase.pfmUrl} download="local-render.pfm">
-                Download PFM
-              </a>
+              {pfmUrl ? (
+                <a className="button button--secondary" href={pfmUrl} download="local-render.pfm">
+                  Download PFM
+                </a>
+              ) : null}
               <button type="button" className="button button--ghost" onClick={() => setRun((n) => n + 1)}>
                 Render again
               </button>
             </div>
           </div>
         ) : null}
-        {phase.kind === 'error' && worker.api ? (
+        {phase.kind === 'error' && canRetry ? (
           <button type="button" className="button button--ghost" onClick={() => setRun((n) => n + 1)}>
             Try again
           </button>

@@ -2,7 +2,7 @@
  * Typed fetch helpers for the coordinator's HTTP API (lib/core/api-types.ts), for browser code. A non-2xx
  * answer becomes an ApiError carrying the server's short message and next steps.
  */
-import type { JobView, Lease, SubmitReceipt } from '../core/api-types';
+import type { JobView, Lease, SceneSummary, SubmitReceipt } from '../core/api-types';
 import { SESSION_HEADER } from '../core/api-types';
 import { BaseError } from '../core/errors';
 import type { JobRequest } from '../core/job-spec';
@@ -63,6 +63,32 @@ async function json<T>(path: string, init: RequestInit, options: RequestOptions)
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** A scene's summary by built-in id or hash (GET /api/scenes/:ref/summary). */
+export function getSceneSummary(ref: string, options: RequestOptions = {}): Promise<SceneSummary> {
+  return json(`/api/scenes/${encodeURIComponent(ref)}/summary`, { method: 'GET' }, options);
+}
+
+/** GET /api/scenes: the built-in scenes, then recent uploads (newest first). */
+export async function listScenes(options: RequestOptions = {}): Promise<SceneSummary[]> {
+  const body = await json<{ scenes: SceneSummary[] }>('/api/scenes', { method: 'GET' }, options);
+  return body.scenes;
+}
+
+/**
+ * POST /api/scenes: uploads a glTF scene (one .glb, or a .gltf with its .bin and image files) for the
+ * coordinator to import; a scene it cannot use is an ApiError (422) naming what is wrong.
+ */
+export function uploadScene(
+  files: File[],
+  name: string,
+  options: RequestOptions = {},
+): Promise<SceneSummary> {
+  const form = new FormData();
+  for (const file of files) form.append('files', file, file.name);
+  form.set('name', name);
+  return json('/api/scenes', { method: 'POST', body: form }, options);
+}
 
 /** POST /api/jobs: plans and stores a job; the coordinator starts leasing its units at once. */
 export function createJob(job: JobRequest, options: RequestOptions = {}): Promise<JobView> {

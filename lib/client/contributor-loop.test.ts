@@ -20,7 +20,8 @@ function lease(unitId: number): Lease {
     unitId,
     expiresAt: Date.now() + 60_000,
     task: {
-      scene: 'cornell',
+      sceneHash: 'ab'.repeat(32),
+      environment: { type: 'uniform', radiance: [0, 0, 0] },
       width: 16,
       height: 16,
       seed: 1,

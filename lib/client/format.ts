@@ -43,3 +43,17 @@ export function formatPercent(fraction: number): string {
   if (p > 99 && p < 100) return '99 %';
   return `${p < 1 && p > 0 ? p.toFixed(1) : Math.round(p)} %`;
 }
+
+/** "1.2 MiB", "740 KiB", "96 B". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
+  return `${digits} ${units[unit]}`;
+}

@@ -3,19 +3,23 @@
  * a readable message for what is wrong.
  */
 import { z } from 'zod';
-import { BUILT_IN_SCENES, JOB_LIMITS, type SceneId } from '../core/job-spec';
-import type { RenderTask } from '../core/render-task';
+import { JOB_LIMITS, SceneRefSchema } from '../core/job-spec';
+import type { Environment, RenderTask } from '../core/render-task';
+import { ENVIRONMENT_CHOICES, type EnvironmentChoice, environmentOf } from './environment-presets';
 
 /** One task renders the whole image: keep its buffer (20 bytes a pixel) well inside every GPU's limits. */
 export const LOCAL_LIMITS = { maxDimension: 1024, maxSamplesPerPixel: 4096 } as const;
 
 export interface LocalRenderParams {
-  scene: SceneId;
+  /** A built-in scene id or an uploaded scene's hash. */
+  scene: string;
   width: number;
   height: number;
   spp: number;
   seed: number;
   maxBounces: number;
+  /** A named environment, or 'default' for the scene's own. */
+  env: EnvironmentChoice;
 }
 
 export const LOCAL_DEFAULTS: LocalRenderParams = {
@@ -25,6 +29,7 @@ export const LOCAL_DEFAULTS: LocalRenderParams = {
   spp: 16,
   seed: 1,
   maxBounces: 6,
+  env: 'default',
 };
 
 const intParam = (name: string, min: number, max: number) =>
@@ -35,12 +40,13 @@ const intParam = (name: string, min: number, max: number) =>
     .max(max, { error: `${name} must be at most ${max}` });
 
 const Schema = z.object({
-  scene: z.enum(BUILT_IN_SCENES, { error: `scene must be one of: ${BUILT_IN_SCENES.join(', ')}` }),
+  scene: SceneRefSchema,
   width: intParam('width', 8, LOCAL_LIMITS.maxDimension),
   height: intParam('height', 8, LOCAL_LIMITS.maxDimension),
   spp: intParam('spp', 1, LOCAL_LIMITS.maxSamplesPerPixel),
   seed: intParam('seed', 0, 0xffff_ffff),
   maxBounces: intParam('maxBounces', 1, JOB_LIMITS.maxBounces),
+  env: z.enum(ENVIRONMENT_CHOICES, { error: `env must be one of ${ENVIRONMENT_CHOICES.join(', ')}` }),
 });
 
 /** The form's values as typed, so that a wrong value stays in the form next to its message. */
@@ -65,10 +71,17 @@ export function parseLocalRenderParams(query: Query): ParsedLocalParams {
   return { ok: false, errors: parsed.error.issues.map((issue) => issue.message), form };
 }
 
-/** The whole image as one task: region = image, samples [0, spp). */
-export function localRenderTask(p: LocalRenderParams): RenderTask {
+/**
+ * The whole image as one task: region = image, samples [0, spp), in the chosen environment or else the
+ * scene's default one.
+ */
+export function localRenderTask(
+  p: LocalRenderParams,
+  scene: { hash: string; defaultEnvironment: Environment },
+): RenderTask {
   return {
-    scene: p.scene,
+    sceneHash: scene.hash,
+    environment: environmentOf(p.env) ?? scene.defaultEnvironment,
     width: p.width,
     height: p.height,
     seed: p.seed,
@@ -82,7 +95,10 @@ export function localRenderTask(p: LocalRenderParams): RenderTask {
 /** The query string that reproduces `p` on /render. */
 export function localRenderHref(p: Partial<LocalRenderParams>): string {
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(p)) if (value !== undefined) query.set(key, String(value));
+  for (const [key, value] of Object.entries(p)) {
+    // The default environment is the page's default too: keep the URL short.
+    if (value !== undefined && !(key === 'env' && value === 'default')) query.set(key, String(value));
+  }
   const qs = query.toString();
   return qs ? `/render?${qs}` : '/render';
 }

@@ -1,0 +1,153 @@
+'use client';
+
+import { type ChangeEvent, type DragEvent, useId, useState } from 'react';
+import { ApiError, uploadScene } from '../../lib/client/api';
+import { filesFromDrop } from '../../lib/client/dropped-files';
+import { formatBytes } from '../../lib/client/format';
+import { checkSceneFiles, MAX_SCENE_UPLOAD_BYTES, SCENE_FILE_ACCEPT } from '../../lib/client/scene-files';
+import type { SceneSummary } from '../../lib/core/api-types';
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'uploading'; name: string; files: number; bytes: number }
+  | { kind: 'uploaded'; name: string }
+  | { kind: 'error'; message: string; next: string[] };
+
+/**
+ * Drop zone and file picker for a glTF 2.0 scene: one .glb, or a .gltf with its .bin and image files
+ * (a dropped folder's files too). Obvious mistakes are answered here; the coordinator imports the scene,
+ * and its answer (the summary, or what is wrong and what to do) is shown as it comes.
+ */
+export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) => void }) {
+  const id = useId();
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const [dragging, setDragging] = useState(false);
+  const busy = state.kind === 'uploading';
+
+  async function upload(files: File[]) {
+    const check = checkSceneFiles(files);
+    if (!check.ok) {
+      setState({ kind: 'error', message: check.message, next: check.next });
+      return;
+    }
+    setState({ kind: 'uploading', name: check.name, files: files.length, bytes: check.totalBytes });
+    try {
+      const scene = await uploadScene(files, check.name);
+      setState({ kind: 'uploaded', name: scene.name });
+      onUploaded(scene);
+    } catch (cause) {
+      if (cause instanceof ApiError) {
+        setState({ kind: 'error', message: cause.shortMessage, next: cause.metaMessages });
+      } else {
+        const detail = cause instanceof Error ? cause.message : String(cause);
+        setState({
+          kind: 'error',
+          message: `The upload did not reach the server: ${detail}`,
+          next: ['Check your connection and upload the files again.'],
+        });
+      }
+    }
+  }
+
+  function onPick(event: ChangeEvent<HTMLInputElement>) {
+    const files = [...(event.target.files ?? [])];
+    // Let the same files be picked again after a fix elsewhere (the input only fires on change).
+    event.target.value = '';
+    if (files.length > 0) void upload(files);
+  }
+
+  function onDragOver(event: DragEvent<HTMLElement>) {
+    if (![...event.dataTransfer.types].includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+    setDragging(true);
+  }
+
+  async function onDrop(event: DragEvent<HTMLElement>) {
+    event.preventDefault();
+    setDragging(false);
+    if (busy) return;
+    try {
+      void upload(await filesFromDrop(event.dataTransfer));
+    } catch (cause) {
+      setState({
+        kind: 'error',
+        message: `The dropped files could not be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+        next: ['Choose the files with the button instead.'],
+      });
+    }
+  }
+
+  return (
+    <div className="scene-upload">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a shortcut; the button is the way in */}
+      <div
+        className={`dropzone${dragging ? ' dropzone--over' : ''}${busy ? ' dropzone--busy' : ''}`}
+        onDragOver={onDragOver}
+        onDragEnter={onDragOver}
+        onDragLeave={(event) => {
+          // Leaving for a child element is not leaving the zone.
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+        }}
+        onDrop={onDrop}
+      >
+        <svg className="dropzone__icon" viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M12 3 4.5 7.2v9.6L12 21l7.5-4.2V7.2L12 3Z" />
+          <path d="M4.5 7.2 12 11.4l7.5-4.2M12 11.4V21" />
+        </svg>
+        <div className="dropzone__text">
+          <p className="dropzone__title">{dragging ? 'Drop to upload' : 'Bring your own scene'}</p>
+          <p id={`${id}-hint`} className="dropzone__hint">
+            Drop a <strong>.glb</strong>, or a <strong>.gltf</strong> with its .bin and image files (or their
+            folder), here. glTF 2.0, up to {formatBytes(MAX_SCENE_UPLOAD_BYTES)}.
+          </p>
+        </div>
+        <input
+          id={`${id}-input`}
+          className="visually-hidden"
+          type="file"
+          multiple
+          accept={SCENE_FILE_ACCEPT}
+          onChange={onPick}
+          disabled={busy}
+          aria-describedby={`${id}-hint`}
+        />
+        <label
+          htmlFor={`${id}-input`}
+          className={`button button--secondary dropzone__button${busy ? ' is-disabled' : ''}`}
+        >
+          Upload a glTF scene
+        </label>
+      </div>
+
+      <div aria-live="polite" className="scene-upload__status">
+        {state.kind === 'uploading' ? (
+          <p className="scene-upload__progress" data-testid="scene-upload-progress">
+            <span className="spinner spinner--small" aria-hidden="true" />
+            Uploading and importing <strong>{state.name}</strong>{' '}
+            <span className="muted">
+              ({state.files} {state.files === 1 ? 'file' : 'files'}, {formatBytes(state.bytes)})…
+            </span>
+          </p>
+        ) : null}
+        {state.kind === 'uploaded' ? (
+          <p className="scene-upload__done" data-testid="scene-upload-done">
+            Uploaded <strong>{state.name}</strong> and selected it for the job.
+          </p>
+        ) : null}
+      </div>
+      {state.kind === 'error' ? (
+        <div className="notice notice--error" role="alert" data-testid="scene-upload-error">
+          <p className="notice__title">{state.message}</p>
+          {state.next.length > 0 ? (
+            <ul>
+              {state.next.map((step) => (
+                <li key={step}>{step}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
