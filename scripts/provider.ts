@@ -1,0 +1,101 @@
+/**
+ * `npm run provider -- --url http://coordinator:3000`: a headless contributor for machines with a real GPU.
+ * Runs the same WGSL path tracer as the browser through Dawn (npm `webgpu`) and the same lease → render →
+ * submit loop as the contribute page (lib/client/contributor-loop.ts).
+ *
+ *   --url URL        coordinator to work for (default http://127.0.0.1:3000)
+ *   --session ID     contributor session id (default: a new random one)
+ *   --once           exit after the first idle poll (when there is no more work)
+ *
+ * On machines without a GPU driver it falls back to SwiftShader (slow, but useful for tests).
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { leaseWork, submitResult } from '../lib/client/api';
+import { createContributorLoop } from '../lib/client/contributor-loop';
+import { createContributorStore } from '../lib/client/contributor-store';
+import type { RenderTask } from '../lib/core/render-task';
+import { acquireGpu } from '../lib/render/capability';
+import { nodeGpu } from '../lib/render/node-gpu';
+import { PathTracer } from '../lib/render/path-tracer';
+import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
+import type { Probe, RenderOutcome } from '../workers/render-worker-api';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:3000' },
+    session: { type: 'string' },
+    once: { type: 'boolean', default: false },
+  },
+});
+const base = (values.url ?? '').replace(/\/+$/, '');
+const sessionId = values.session ?? `node-${randomUUID()}`;
+const baseFetch: typeof fetch = (input, init) =>
+  fetch(typeof input === 'string' && input.startsWith('/') ? `${base}${input}` : input, init);
+
+const gpu = await acquireGpu(nodeGpu());
+if (!gpu.ok) {
+  console.error(`${gpu.reason}\n${gpu.nextStep}`);
+  process.exit(1);
+}
+const tracer = await PathTracer.create(gpu.device);
+const scenes = new SceneLoader(tracer, coordinatorSceneDownload(base));
+const adapter = gpu.adapter;
+console.log(
+  `GPU: ${adapter.vendor} ${adapter.architecture} ${adapter.description}${adapter.isFallback ? ' (software)' : ''}`,
+);
+console.log(`Working for ${base} as ${sessionId}`);
+
+const worker = {
+  async probe(): Promise<Probe> {
+    return { ok: true, adapter };
+  },
+  async render(task: RenderTask): Promise<RenderOutcome> {
+    try {
+      await scenes.ensure(task.sceneHash);
+      const { data, gpuMs, dispatches } = await tracer.render(task);
+      return { ok: true, data, gpuMs, dispatches };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  },
+};
+
+const store = createContributorStore();
+const loop = createContributorLoop(store, worker, {
+  sessionId,
+  api: {
+    leaseWork: async (id, options) => {
+      const lease = await leaseWork(id, { ...options, fetch: baseFetch });
+      if (!lease && values.once) setImmediate(stop);
+      return lease;
+    },
+    submitResult: (lease, id, data, options) =>
+      submitResult(lease, id, data, { ...options, fetch: baseFetch }),
+  },
+});
+
+let reported = 0;
+let lastErrorAt: number | null = null;
+store.subscribe((state) => {
+  if (state.unitsDone !== reported) {
+    reported = state.unitsDone;
+    const speed = state.samplesPerSecond ? `${(state.samplesPerSecond / 1e6).toFixed(3)} M px-samples/s` : '';
+    console.log(`units done: ${state.unitsDone}  ${speed}  ${state.currentUnit ?? ''}`);
+  }
+  if (state.lastError && state.lastErrorAt !== lastErrorAt) {
+    lastErrorAt = state.lastErrorAt;
+    console.error(`error: ${state.lastError}`);
+  }
+});
+
+function stop() {
+  loop.dispose();
+  gpu.ok && gpu.device.destroy();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+await loop.probe();
+loop.start();
