@@ -20,7 +20,7 @@ struct Params {
   camera_up: vec3f,         // offset  80: unit up vector x tan(yfov / 2)
   texel_base: u32,          // offset  92: word offset of the `texels` section inside scene_images
   camera_forward: vec3f,    // offset  96: unit viewing direction
-  _pad0: u32,               // offset 108
+  pixel_list_length: u32,   // offset 108: entries of the pixel list in accum (pixel-list mode), 0 = region mode
   environment_a: vec3f,     // offset 112: uniform radiance, or the sky's zenith radiance
   _pad1: u32,               // offset 124
   environment_b: vec3f,     // offset 128: the sky's horizon radiance
@@ -35,5 +35,11 @@ const ENVIRONMENT_UNIFORM: u32 = 1u;
 const ENVIRONMENT_SKY: u32 = 2u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-// RESULT_CHANNELS floats per region pixel, row-major: radiance sum r, g, b; sum of squared luminance; count.
+// RESULT_CHANNELS floats per rendered pixel: radiance sum r, g, b; sum of squared luminance; count.
+// Region mode (pixel_list_length = 0): row-major over the region.
+// Pixel-list mode (n = pixel_list_length > 0): words [0, n * RESULT_CHANNELS) are the results in list order,
+// then words [n * RESULT_CHANNELS, n * (RESULT_CHANNELS + 1)) hold the list itself, entry i the full-image
+// pixel index y * width + x as an f32 integer value (exact: indices stay below 2^24). Read only. The pixel
+// list lives here rather than in a binding of its own because the kernel already uses the 8 storage
+// buffers WebGPU guarantees.
 @group(0) @binding(1) var<storage, read_write> accum: array<f32>;

@@ -1,5 +1,6 @@
-// Path-traces one rectangular region of the image of a packed mesh scene over a range of sample indices and
-// adds the results into the region's accumulator. Joined with its includes by lib/render/wgsl.ts.
+// Path-traces one rectangular region of the image of a packed mesh scene (or a list of its pixels) over a
+// range of sample indices and adds the results into the accumulator. Joined with its includes by
+// lib/render/wgsl.ts.
 //
 // Estimator: unidirectional path tracing with next-event estimation at every vertex whose BSDF has a
 // non-delta part. Emissive triangles and the environment are reached both by light sampling and by BSDF
@@ -172,14 +173,9 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
   return radiance;
 }
 
-@compute @workgroup_size(WORKGROUP_X, WORKGROUP_Y)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= params.region_size.x || id.y >= params.region_size.y) {
-    return;
-  }
-  let pixel = params.region_origin + id.xy;
-  let base = (id.y * params.region_size.x + id.x) * RESULT_CHANNELS;
-
+// Adds samples [sample_start, sample_start + sample_count) of `pixel` onto the RESULT_CHANNELS running sums
+// at accum[base]. Both modes go through here, so a pixel's bits do not depend on the mode.
+fn accumulate_pixel(pixel: vec2u, base: u32) {
   // Samples are added one by one, in index order, onto the running sums. The bits of the result therefore
   // do not depend on how the sample range was split into dispatches.
   var sum = vec3f(accum[base], accum[base + 1u], accum[base + 2u]);
@@ -203,4 +199,35 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   accum[base + 2u] = sum.z;
   accum[base + 3u] = luminance_sq;
   accum[base + 4u] = count;
+}
+
+// Region mode: a 2D grid over the region, one invocation per pixel. Pixel-list mode: one invocation per
+// list entry, numbered linearly over workgroups (a 2D grid of them, x fastest, so that long lists fit the
+// per-dimension limit) and over the invocations inside each one.
+@compute @workgroup_size(WORKGROUP_X, WORKGROUP_Y)
+fn main(
+  @builtin(global_invocation_id) id: vec3u,
+  @builtin(workgroup_id) group: vec3u,
+  @builtin(num_workgroups) groups: vec3u,
+  @builtin(local_invocation_index) local: u32,
+) {
+  let list_length = params.pixel_list_length;
+  if (list_length > 0u) {
+    let entry = (group.y * groups.x + group.x) * (WORKGROUP_X * WORKGROUP_Y) + local;
+    if (entry >= list_length) {
+      return;
+    }
+    let index = u32(accum[list_length * RESULT_CHANNELS + entry]);
+    let width = params.image_size.x;
+    // The host checks every index; an index outside the image is skipped all the same (its sums stay 0).
+    if (index >= width * params.image_size.y) {
+      return;
+    }
+    accumulate_pixel(vec2u(index % width, index / width), entry * RESULT_CHANNELS);
+    return;
+  }
+  if (id.x >= params.region_size.x || id.y >= params.region_size.y) {
+    return;
+  }
+  accumulate_pixel(params.region_origin + id.xy, (id.y * params.region_size.x + id.x) * RESULT_CHANNELS);
 }

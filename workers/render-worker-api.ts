@@ -14,8 +14,9 @@ export type { AdapterSummary, RenderTask };
 export type Probe = { ok: true; adapter: AdapterSummary } | { ok: false; reason: string; nextStep: string };
 
 /**
- * One rendered task. `data` holds RESULT_CHANNELS float32 per pixel of `task.region`, row-major
- * (lib/core/result-layout.ts); it arrives transferred, not copied.
+ * One rendered task. `data` holds RESULT_CHANNELS float32 per pixel of `task.region`, row-major, or per
+ * entry of `task.pixels` in list order when the task has a pixel list (lib/core/result-layout.ts); it
+ * arrives transferred, not copied.
  */
 export type RenderOutcome =
   | {

@@ -4,8 +4,8 @@
  * comlink; its types live in ./render-worker-api.ts.
  */
 import * as Comlink from 'comlink';
-import type { RenderTask } from '../lib/core/render-task';
-import { resultByteLength } from '../lib/core/result-layout';
+import { pixelListProblem, type RenderTask } from '../lib/core/render-task';
+import { resultByteLengthForTask } from '../lib/core/result-layout';
 import { type AdapterSummary, acquireGpu } from '../lib/render/capability';
 import { PathTracer } from '../lib/render/path-tracer';
 import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
@@ -85,10 +85,14 @@ function checkTask(task: RenderTask, limits: GPUSupportedLimits): string | null 
   if (!(task.sampleEnd > task.sampleStart && task.sampleStart >= 0)) {
     return `The task's sample range [${task.sampleStart}, ${task.sampleEnd}) is empty.`;
   }
-  const bytes = resultByteLength(region);
+  // A pixel list (the region is then the unit's tile, checked above, but not what is rendered).
+  const listProblem = pixelListProblem(task);
+  if (listProblem) return listProblem;
+  const bytes = resultByteLengthForTask(task);
   if (bytes > limits.maxStorageBufferBindingSize || bytes > limits.maxBufferSize) {
     const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
-    return `The region needs a ${mib(bytes)} buffer; this GPU allows ${mib(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize))}. Render a smaller region.`;
+    const smaller = task.pixels ? 'Render fewer pixels.' : 'Render a smaller region.';
+    return `The task needs a ${mib(bytes)} buffer; this GPU allows ${mib(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize))}. ${smaller}`;
   }
   return null;
 }

@@ -1,15 +1,30 @@
 import { InvalidResultError } from './errors';
+import type { RenderTask } from './render-task';
 import type { Region } from './tiling';
 
 /**
- * A unit's result, as rendered and as submitted: little-endian float32, row-major over the unit's region,
- * RESULT_CHANNELS floats per pixel. Must match RESULT_CHANNELS in shaders/common.wgsl.
+ * A unit's result, as rendered and as submitted: little-endian float32, row-major over the unit's region
+ * (or in list order for a task with a pixel list, RenderTask.pixels), RESULT_CHANNELS floats per pixel.
+ * Must match RESULT_CHANNELS in shaders/common.wgsl.
  */
 export const RESULT_CHANNELS = 5;
 export const CHANNEL = { r: 0, g: 1, b: 2, luminanceSq: 3, count: 4 } as const;
 
 export function resultByteLength(region: Pick<Region, 'width' | 'height'>): number {
   return region.width * region.height * RESULT_CHANNELS * Float32Array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * Pixels a task renders: the length of its pixel list in pixel-list mode, else its region's area. Its
+ * result holds RESULT_CHANNELS float32 per such pixel, in list order or row-major over the region.
+ */
+export function taskPixelCount(task: Pick<RenderTask, 'region' | 'pixels'>): number {
+  return task.pixels !== undefined ? task.pixels.length : task.region.width * task.region.height;
+}
+
+/** Bytes of a task's result (either mode; see taskPixelCount). */
+export function resultByteLengthForTask(task: Pick<RenderTask, 'region' | 'pixels'>): number {
+  return taskPixelCount(task) * RESULT_CHANNELS * Float32Array.BYTES_PER_ELEMENT;
 }
 
 /**

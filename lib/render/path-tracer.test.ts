@@ -8,7 +8,7 @@ import type { CameraDescription, SceneDescription, Vec3 } from '../scene/scene-d
 import { cameraBasis, cameraRay } from './camera';
 import { acquireGpu } from './capability';
 import { nodeGpu } from './node-gpu';
-import { PathTracer, validatePackedScene } from './path-tracer';
+import { PathTracer, pixelListGrid, validatePackedScene } from './path-tracer';
 import { material, SceneBuilder } from './test-scenes';
 
 // The WGSL path tracer on Dawn in Node (SwiftShader on machines without a GPU): images stay tiny.
@@ -101,6 +101,18 @@ function expectFiniteNonNegative(data: Float32Array, samples: number): void {
 
 const sameBits = (a: Float32Array, b: Float32Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** The float32 bit patterns of a result, for exact comparison (toEqual on floats would pass -0 for 0). */
+const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+/** The RESULT_CHANNELS values of full-image pixels `pixels` of a region render of the whole image, in order. */
+function gather(full: Float32Array, pixels: readonly number[]): Float32Array {
+  const out = new Float32Array(pixels.length * RESULT_CHANNELS);
+  pixels.forEach((p, i) => {
+    out.set(full.subarray(p * RESULT_CHANNELS, (p + 1) * RESULT_CHANNELS), i * RESULT_CHANNELS);
+  });
+  return out;
+}
 
 // ---- Scenes ----
 
@@ -195,6 +207,70 @@ describe('PathTracer: determinism on the Cornell box', () => {
     }
   });
 
+  /**
+   * 40 scattered pixels of the 24x16 image, out of order: the four corners, one pixel listed twice, and the
+   * rest from a small LCG (repeats it draws are kept too).
+   */
+  const scattered = (() => {
+    const list = [383, 0, 23, 360];
+    let x = 12345;
+    while (list.length < 38) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      list.push(x % 384);
+    }
+    list.push(list[5] as number, 191);
+    return list;
+  })();
+
+  it('renders a scattered pixel list to exactly those pixels of the full render', async () => {
+    expect(scattered.length).toBe(40);
+    const range = { sampleStart: 2, sampleEnd: 7 };
+    const full = await render(small(range));
+    // The region is the unit's tile; in pixel-list mode the renderer ignores it.
+    const listed = await render(
+      small({ ...range, region: { x: 7, y: 3, width: 9, height: 10 }, pixels: scattered }),
+    );
+    expect(listed.length).toBe(scattered.length * RESULT_CHANNELS);
+    expect(bitsOf(listed)).toEqual(bitsOf(gather(full, scattered)));
+    expectFiniteNonNegative(listed, 5);
+    // Something was rendered: the lit pixels of the box are not black.
+    expect(pixelMeans(listed, 0).filter((v) => v > 0).length).toBeGreaterThan(20);
+
+    // Every pixel, in reverse order: several workgroups' worth of entries.
+    const reversed = Array.from({ length: 24 * 16 }, (_, i) => 24 * 16 - 1 - i);
+    const all = await render(small({ ...range, pixels: reversed }));
+    expect(bitsOf(all)).toEqual(bitsOf(gather(full, reversed)));
+  });
+
+  it('gives bit-identical pixel-list sums however the samples are split into dispatches', async () => {
+    const t = small({ pixels: scattered });
+    const whole = await tracer.render(t, { fixedSamplesPerDispatch: 6 });
+    const ones = await tracer.render(t, { fixedSamplesPerDispatch: 1 });
+    const fours = await tracer.render(t, { fixedSamplesPerDispatch: 4 });
+    const adaptive = await tracer.render(t, { initialSamplesPerDispatch: 1, targetDispatchMs: 1 });
+    expect(whole.dispatches).toBe(1);
+    expect(ones.dispatches).toBe(6);
+    expect(fours.dispatches).toBe(2);
+    expect(bitsOf(ones.data)).toEqual(bitsOf(whole.data));
+    expect(bitsOf(fours.data)).toEqual(bitsOf(whole.data));
+    expect(bitsOf(adaptive.data)).toEqual(bitsOf(whole.data));
+  });
+
+  it('rejects pixel lists that are empty, fractional or outside the image', async () => {
+    const bad = (pixels: number[]) => tracer.render(small({ pixels }));
+    await expect(bad([])).rejects.toThrow(/empty pixel list/);
+    await expect(bad([0, 384])).rejects.toThrow(
+      /Pixel list entry 1 is 384, outside the 24x16 image: indices must lie in \[0, 384\)/,
+    );
+    await expect(bad([-1])).rejects.toThrow(/Pixel list entry 0 is -1, outside the 24x16 image/);
+    await expect(bad([3, 1.5])).rejects.toThrow(/Pixel list entry 1 is 1.5, not an integer pixel index/);
+    await expect(bad([Number.NaN])).rejects.toThrow(/Pixel list entry 0 is NaN, not an integer/);
+    // Indices travel as float32 integers: the 2^24 cap holds even where an image would be larger.
+    await expect(tracer.render(small({ width: 8192, height: 4096, pixels: [2 ** 24] }))).rejects.toThrow(
+      /Pixel list entry 0 is 16777216: pixel lists reach only indices below 2\^24/,
+    );
+  });
+
   it('depends on the seed, counts every sample, and lights most of the box', async () => {
     const a = await render(small());
     const b = await render(small({ seed: 1235 }));
@@ -204,6 +280,21 @@ describe('PathTracer: determinism on the Cornell box', () => {
     const lit = red.filter((v) => v > 0).length;
     // At this 3:2 aspect the camera sees past the box's open sides (black); most pixels see a lit surface.
     expect(lit / red.length).toBeGreaterThan(0.7);
+  });
+});
+
+describe('pixelListGrid', () => {
+  it('numbers enough workgroups for the list, in rows within the per-dimension limit', () => {
+    const wg = { x: 8, y: 8 };
+    expect(pixelListGrid(1, wg, 65_535)).toEqual([1, 1]);
+    expect(pixelListGrid(64, wg, 65_535)).toEqual([1, 1]);
+    expect(pixelListGrid(65, wg, 65_535)).toEqual([2, 1]);
+    // The largest list (a 4096x4096 image): 262144 workgroups in 5 rows of 52429.
+    const [x, y] = pixelListGrid(2 ** 24, wg, 65_535);
+    expect([x, y]).toEqual([52_429, 5]);
+    expect(x * y * 64).toBeGreaterThanOrEqual(2 ** 24);
+    expect((x * y - 2 ** 24 / 64) * 64).toBeLessThan(y * 64); // under one workgroup per row wasted
+    expect(() => pixelListGrid(2 ** 24, wg, 16)).toThrow(/more workgroups than this GPU can dispatch/);
   });
 });
 

@@ -1,5 +1,10 @@
-import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask } from '../core/render-task';
-import { RESULT_CHANNELS } from '../core/result-layout';
+import {
+  DEFAULT_ENVIRONMENT,
+  type Environment,
+  pixelListProblem,
+  type RenderTask,
+} from '../core/render-task';
+import { RESULT_CHANNELS, taskPixelCount } from '../core/result-layout';
 import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
@@ -74,7 +79,10 @@ export interface RenderOptions {
 }
 
 export interface RenderOutput {
-  /** RESULT_CHANNELS float32 per region pixel (lib/core/result-layout.ts). */
+  /**
+   * RESULT_CHANNELS float32 per rendered pixel (lib/core/result-layout.ts): row-major over the region, or
+   * in list order for a task with a pixel list (RenderTask.pixels).
+   */
   data: Float32Array<ArrayBuffer>;
   gpuMs: number;
   dispatches: number;
@@ -92,6 +100,8 @@ interface LoadedScene {
    * orders of magnitude, so one figure for all would overshoot the watchdog after a switch.
    */
   samplesPerDispatch: number;
+  /** Pixels per dispatch of the task samplesPerDispatch was measured on (startingSamplesPerDispatch). */
+  samplesPerDispatchPixels: number;
   /** Renders using the buffers right now: an evicted scene is destroyed when the last one ends. */
   renders: number;
   evicted: boolean;
@@ -190,6 +200,7 @@ export class PathTracer {
       buffers,
       texelBase: sections.textures.length,
       samplesPerDispatch: 1,
+      samplesPerDispatchPixels: 1,
       renders: 0,
       evicted: false,
     });
@@ -201,9 +212,17 @@ export class PathTracer {
     }
   }
 
+  /**
+   * Renders a task's pixels over its sample range: every pixel of `task.region`, or with `task.pixels`
+   * exactly the listed pixels in list order (region ignored). A listed pixel gets the same bits as in a
+   * region render of the same range, and either way the bits do not depend on the dispatch split.
+   */
   async render(task: RenderTask, options: RenderOptions = {}): Promise<RenderOutput> {
     const { device } = this;
     const { region } = task;
+    const listProblem = pixelListProblem(task);
+    if (listProblem !== null) throw new Error(listProblem);
+    const list = task.pixels;
     const hash = task.sceneHash;
     const scene = this.scenes.get(hash);
     if (scene === undefined) {
@@ -211,28 +230,42 @@ export class PathTracer {
         `Scene ${hash} is not loaded on this GPU: call loadScene(hash, packedScene) before render().`,
       );
     }
-    const byteLength = region.width * region.height * RESULT_CHANNELS * 4;
+    const pixelCount = taskPixelCount(task);
+    const resultBytes = pixelCount * RESULT_CHANNELS * 4;
+    // Pixel-list mode: the list follows the results in the accumulator, one f32 word per entry.
+    const byteLength = resultBytes + (list ? list.length * 4 : 0);
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     if (byteLength > limit) {
+      const what = list ? `list of ${list.length} pixels` : `${region.width}x${region.height} region`;
       throw new Error(
-        `The ${region.width}x${region.height} region needs a ${mib(byteLength)} result buffer; this GPU binds at most ${mib(limit)}. Render a smaller region.`,
+        `The ${what} needs a ${mib(byteLength)} result buffer; this GPU binds at most ${mib(limit)}. Render ${list ? 'fewer pixels' : 'a smaller region'}.`,
       );
     }
+    const grid = list
+      ? pixelListGrid(list.length, this.workgroup, device.limits.maxComputeWorkgroupsPerDimension)
+      : ([Math.ceil(region.width / this.workgroup.x), Math.ceil(region.height / this.workgroup.y)] as const);
     // Mark as recently used and as busy, so that a loadScene during this render cannot free its buffers.
     this.scenes.delete(hash);
     this.scenes.set(hash, scene);
     scene.renders++;
 
     const targetMs = options.targetDispatchMs ?? 100;
-    // Zero-initialised by WebGPU; every dispatch adds its samples onto it.
+    // Zero-initialised by WebGPU; every dispatch adds its samples onto it. In pixel-list mode the indices
+    // follow the results as f32 integer values (exact below 2^24, which pixelListProblem checks): a raw u32
+    // bit pattern read as f32 could be a denormal, which GPUs may flush to zero.
     const accum = device.createBuffer({
       label: 'PathTrace.accumBuffer',
       size: byteLength,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      mappedAtCreation: list !== undefined,
     });
+    if (list) {
+      new Float32Array(accum.getMappedRange(resultBytes, list.length * 4)).set(list);
+      accum.unmap();
+    }
     const readback = device.createBuffer({
       label: 'PathTrace.readbackBuffer',
-      size: byteLength,
+      size: resultBytes,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     const params = device.createBuffer({
@@ -255,7 +288,9 @@ export class PathTracer {
     const paramsData = packParams(task, scene);
 
     let spd =
-      options.fixedSamplesPerDispatch ?? options.initialSamplesPerDispatch ?? scene.samplesPerDispatch;
+      options.fixedSamplesPerDispatch ??
+      options.initialSamplesPerDispatch ??
+      startingSamplesPerDispatch(scene, pixelCount);
     let gpuMs = 0;
     let dispatches = 0;
     try {
@@ -267,10 +302,7 @@ export class PathTracer {
         const pass = encoder.beginComputePass({ label: 'PathTrace.pass' });
         pass.setPipeline(this.pipeline);
         pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(
-          Math.ceil(region.width / this.workgroup.x),
-          Math.ceil(region.height / this.workgroup.y),
-        );
+        pass.dispatchWorkgroups(grid[0], grid[1]);
         pass.end();
         const began = performance.now();
         device.queue.submit([encoder.finish()]);
@@ -287,9 +319,11 @@ export class PathTracer {
         }
       }
       scene.samplesPerDispatch = spd;
+      scene.samplesPerDispatchPixels = pixelCount;
 
+      // The results only: not the pixel list behind them.
       const encoder = device.createCommandEncoder({ label: 'PathTrace.readbackEncoder' });
-      encoder.copyBufferToBuffer(accum, 0, readback, 0, byteLength);
+      encoder.copyBufferToBuffer(accum, 0, readback, 0, resultBytes);
       device.queue.submit([encoder.finish()]);
       await readback.mapAsync(GPUMapMode.READ);
       const data = new Float32Array(readback.getMappedRange().slice(0));
@@ -307,6 +341,38 @@ export class PathTracer {
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Samples per dispatch to start a task of `pixels` pixels with, from what the scene's last task settled
+ * on. A task with more pixels than that one scales it down in proportion (dispatch time grows at most
+ * linearly with pixels); one with fewer keeps it, since on a parallel GPU fewer pixels need not be any
+ * faster (a 40-pixel check after a 4096-pixel tile would otherwise run 100 times too long), and the
+ * adaptive sizing grows it from there.
+ */
+function startingSamplesPerDispatch(
+  scene: Pick<LoadedScene, 'samplesPerDispatch' | 'samplesPerDispatchPixels'>,
+  pixels: number,
+): number {
+  const scale = Math.min(1, scene.samplesPerDispatchPixels / Math.max(1, pixels));
+  return Math.max(1, Math.floor(scene.samplesPerDispatch * scale));
+}
+
+/**
+ * Workgroups to dispatch for a pixel list of `entries`: a 2D grid (the kernel numbers entries linearly,
+ * x fastest) as square as the per-dimension limit needs, so fewer than one row of workgroups is wasted.
+ */
+export function pixelListGrid(
+  entries: number,
+  workgroup: { x: number; y: number },
+  maxPerDimension: number,
+): readonly [number, number] {
+  const groups = Math.ceil(entries / (workgroup.x * workgroup.y));
+  const rows = Math.ceil(groups / maxPerDimension);
+  if (rows > maxPerDimension) {
+    throw new Error(`A list of ${entries} pixels needs more workgroups than this GPU can dispatch.`);
+  }
+  return [Math.ceil(groups / rows), rows];
 }
 
 /** Params.environment_type values (shaders/params.wgsl). */
@@ -346,7 +412,7 @@ function packParams(
   f.set(camera.up, 20); //                80: camera_up
   u[23] = scene.texelBase; //             92: texel_base
   f.set(camera.forward, 24); //           96: camera_forward
-  // 108: _pad0
+  u[27] = task.pixels?.length ?? 0; //   108: pixel_list_length (0 = region mode)
   if (environment.type === 'uniform') {
     // A black environment is no light at all: light sampling then skips it instead of wasting samples.
     u[15] = black(environment.radiance) ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.uniform; // 60
