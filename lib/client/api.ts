@@ -2,7 +2,7 @@
  * Typed fetch helpers for the coordinator's HTTP API (lib/core/api-types.ts), for browser code. A non-2xx
  * answer becomes an ApiError carrying the server's short message and next steps.
  */
-import type { JobView, Lease, SceneSummary, SubmitReceipt } from '../core/api-types';
+import type { ContributorView, JobView, Lease, SceneSummary, SubmitReceipt } from '../core/api-types';
 import { SESSION_HEADER } from '../core/api-types';
 import { BaseError } from '../core/errors';
 import type { JobRequest } from '../core/job-spec';
@@ -107,11 +107,22 @@ export function getJob(id: string, options: RequestOptions = {}): Promise<JobVie
 }
 
 /** POST /api/work/lease: the next unit to render, or null when there is no work right now (204). */
-export async function leaseWork(sessionId: string, options: RequestOptions = {}): Promise<Lease | null> {
+export async function leaseWork(
+  sessionId: string,
+  options: RequestOptions & { adapter?: { vendor?: string; architecture?: string } } = {},
+): Promise<Lease | null> {
+  const { adapter, ...rest } = options;
+  // The adapter class lets verification compare this GPU's renders with the tightest tolerance that holds.
+  const body = adapter
+    ? {
+        sessionId,
+        adapter: { vendor: adapter.vendor?.slice(0, 64), architecture: adapter.architecture?.slice(0, 64) },
+      }
+    : { sessionId };
   const response = await request(
     '/api/work/lease',
-    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ sessionId }) },
-    options,
+    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
+    rest,
   );
   if (response.status === 204) return null;
   return (await response.json()) as Lease;
@@ -143,4 +154,9 @@ export function isNetworkError(error: unknown): boolean {
 
 export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/** GET /api/contributors/:sessionId: this session's verified work and credit. */
+export function getContributor(sessionId: string, options: RequestOptions = {}): Promise<ContributorView> {
+  return json(`/api/contributors/${encodeURIComponent(sessionId)}`, { method: 'GET' }, options);
 }

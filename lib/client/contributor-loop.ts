@@ -6,6 +6,7 @@
 import type { Probe, RenderOutcome } from '../../workers/render-worker-api';
 import type { Lease, SubmitReceipt } from '../core/api-types';
 import type { RenderTask } from '../core/render-task';
+import { taskPixelCount } from '../core/result-layout';
 import { ApiError, isAbortError, leaseWork, submitResult } from './api';
 import type { ContributorStore } from './contributor-store';
 import { withUnitTiming } from './contributor-store';
@@ -51,12 +52,14 @@ export interface ContributorLoop {
 }
 
 export function describeUnit(lease: Lease): string {
-  const { region, sampleStart, sampleEnd } = lease.task;
-  return `job ${lease.jobId.slice(0, 8)} · unit ${lease.unitId} · tile ${region.width}×${region.height} at (${region.x}, ${region.y}) · samples ${sampleStart}–${sampleEnd}`;
+  const { region, pixels, sampleStart, sampleEnd } = lease.task;
+  const list = pixels ? ` · ${pixels.length} pixels` : '';
+  return `job ${lease.jobId.slice(0, 8)} · unit ${lease.unitId} · tile ${region.width}×${region.height} at (${region.x}, ${region.y})${list} · samples ${sampleStart}–${sampleEnd}`;
 }
 
+/** Pixel-samples a task renders: a pixel-list task renders only its list (lib/core/result-layout.ts). */
 function pixelSamplesOf(task: RenderTask): number {
-  return task.region.width * task.region.height * (task.sampleEnd - task.sampleStart);
+  return taskPixelCount(task) * (task.sampleEnd - task.sampleStart);
 }
 
 function messageOf(error: unknown): string {
@@ -150,7 +153,10 @@ export function createContributorLoop(
     holdingUnit = true;
     let lease: Lease | null;
     try {
-      lease = await api.leaseWork(sessionId, { signal: lifetime.signal });
+      lease = await api.leaseWork(sessionId, {
+        signal: lifetime.signal,
+        adapter: getState().adapter ?? undefined,
+      });
       state.backoff = 0;
     } catch (error) {
       holdingUnit = false;

@@ -8,7 +8,8 @@
  *   GET  /api/jobs/:id/image.png           tone-mapped preview / final image
  *   GET  /api/jobs/:id/image.pfm           linear float RGB (mean radiance), Portable Float Map
  *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major
- *   POST /api/work/lease                   { sessionId }         -> 200 Lease, or 204 when there is no work
+ *   POST /api/work/lease                   { sessionId, adapter? } -> 200 Lease (a unit or a spot check), or 204
+ *   GET  /api/contributors/:sessionId                            -> ContributorView
  *   PUT  /api/work/leases/:leaseId/result  float32 LE body, header `x-lumengrid-session` -> SubmitReceipt
  *   GET  /api/scenes                                             -> { scenes: SceneSummary[] } (built-ins, uploads)
  *   POST /api/scenes                       multipart `files` (+ `name`) -> 201 SceneSummary
@@ -28,6 +29,25 @@ export type JobStatus = 'rendering' | 'done';
 export interface TileProgress extends Tile {
   /** Samples per pixel accepted into this tile so far. */
   samplesDone: number;
+  /** Spot checks of this tile's units that agreed with the submission, and that disagreed. */
+  checksPassed: number;
+  checksFailed: number;
+  /** Submissions rejected by verification and re-issued to another contributor. */
+  unitsRejected: number;
+}
+
+/** A job's verification so far (spot checks, ../DESIGN.md "Verification protocol"). */
+export interface JobVerification {
+  /** Requested confidence: the chance one check catches a unit with 5 % of its pixels faked. */
+  confidence: number;
+  /** Pixels each check re-renders of a full-size unit. */
+  pixelsPerCheck: number;
+  /** Units whose result is waiting for its checks. */
+  unitsVerifying: number;
+  unitsRejected: number;
+  /** Pixel-samples rendered for checks so far, and their share of the accepted pixel-samples. */
+  checkPixelSamples: number;
+  overhead: number;
 }
 
 export interface JobView {
@@ -45,6 +65,23 @@ export interface JobView {
   tiles: TileProgress[];
   /** Increases with every accepted result; clients use it to refetch the image only when it changed. */
   version: number;
+  verification: JobVerification;
+}
+
+/** GET /api/contributors/:sessionId: a contributor's record as verification sees it. */
+export interface ContributorView {
+  sessionId: string;
+  unitsAccepted: number;
+  unitsRejected: number;
+  /** Submitted units still waiting for their checks. */
+  unitsVerifying: number;
+  checksAgreed: number;
+  checksFaulted: number;
+  quarantined: boolean;
+  /** Verified work credited to this session, in pixel-samples (units and checks). */
+  creditedPixelSamples: number;
+  /** Per unit this session submitted: what verification decided (newest first, at most 1000). */
+  units: { unitId: number; jobId: string; verdict: 'verifying' | 'accepted' | 'rejected' }[];
 }
 
 export interface Lease {

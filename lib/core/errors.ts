@@ -55,3 +55,9 @@ export class PayloadTooLargeError extends BaseError {
   override readonly name = 'PayloadTooLargeError';
   readonly status = 413;
 }
+
+/** The session failed verification too often and may not take work for now. */
+export class QuarantinedError extends BaseError {
+  override readonly name = 'QuarantinedError';
+  readonly status = 403;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Environment } from './render-task';
+import { CONFIDENCE_LIMITS } from './verification-policy';
 
 /** Scenes the renderer knows without an upload (lib/scene/demo-scenes.ts builds them). */
 export const BUILT_IN_SCENES = ['cornell', 'showcase', 'dense'] as const;
@@ -44,6 +45,15 @@ export const JobRequestSchema = z
     tileSize: z.number().int().min(8).max(256).optional(),
     samplesPerUnit: z.number().int().min(1).max(JOB_LIMITS.maxSamplesPerPixel).optional(),
     seed: u32.optional(),
+    /**
+     * Probability that one spot check catches a unit with 5 % of its pixels faked
+     * (lib/core/verification-policy.ts); higher costs more check pixels per unit.
+     */
+    confidence: z
+      .number()
+      .min(CONFIDENCE_LIMITS.min)
+      .max(CONFIDENCE_LIMITS.max)
+      .default(CONFIDENCE_LIMITS.default),
   })
   .strict();
 
@@ -64,4 +74,6 @@ export interface JobSpec {
   tileSize: number;
   samplesPerUnit: number;
   seed: number;
+  /** Verification confidence (verification-policy.ts). Jobs stored before verification existed lack it. */
+  confidence?: number;
 }

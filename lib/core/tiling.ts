@@ -55,6 +55,7 @@ export function planJob(
     maxBounces: request.maxBounces,
     ...planTiling(request),
     seed: request.seed ?? randomSeed() >>> 0,
+    confidence: request.confidence,
   };
 }
 

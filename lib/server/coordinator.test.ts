@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../core/api-types';
 import { RESULT_CHANNELS } from '../core/result-layout';
+import { PROBATION_UNITS } from '../core/verification-policy';
 import { readAccumulation } from './job-image';
 import { createJob, getJob } from './jobs';
 import { leaseUnit } from './lease-unit';
@@ -19,19 +20,44 @@ afterAll(() => t.close());
 
 const SESSION_A = 'session-aaaaaaaa';
 const SESSION_B = 'session-bbbbbbbb';
+const SESSION_C = 'session-cccccccc';
 
 /** A deterministic stand-in for a render: radiance depends on pixel and sample range, count is exact. */
 function fakeResult(lease: Lease, scale = 1): Uint8Array {
-  const { region, sampleStart, sampleEnd } = lease.task;
+  const { region, sampleStart, sampleEnd, pixels, width } = lease.task;
   const samples = sampleEnd - sampleStart;
-  const values = new Float32Array(region.width * region.height * RESULT_CHANNELS);
-  for (let p = 0; p < region.width * region.height; p++) {
-    const x = region.x + (p % region.width);
-    const y = region.y + Math.floor(p / region.width);
+  const indices =
+    pixels ??
+    Array.from(
+      { length: region.width * region.height },
+      (_, p) => (region.y + Math.floor(p / region.width)) * width + region.x + (p % region.width),
+    );
+  const values = new Float32Array(indices.length * RESULT_CHANNELS);
+  indices.forEach((index, p) => {
+    const x = index % width;
+    const y = Math.floor(index / width);
     const v = ((x + 2 * y) % 7) * 0.25 * samples * scale;
     values.set([v, v / 2, v / 4, v * v, samples], p * RESULT_CHANNELS);
-  }
+  });
   return new Uint8Array(values.buffer);
+}
+
+/** Sessions take turns leasing and honestly submitting until there is no work (units and their checks). */
+async function drain(sessions: string[]): Promise<number> {
+  let submitted = 0;
+  for (let idle = 0; idle < sessions.length; ) {
+    for (const sessionId of sessions) {
+      const l = await leaseUnit(t.ctx, { sessionId });
+      if (!l) {
+        idle++;
+        continue;
+      }
+      idle = 0;
+      await submitResult(t.ctx, { leaseId: l.leaseId, sessionId, body: fakeResult(l) });
+      submitted++;
+    }
+  }
+  return submitted;
 }
 
 async function lease(session = SESSION_A) {
@@ -78,11 +104,14 @@ describe('leasing', () => {
       sessionId: SESSION_B,
       body: fakeResult(second),
     });
+    // Accepted for verification; the unit counts once another session's spot check agrees.
     expect(receipt).toMatchObject({
       accepted: true,
       duplicate: false,
-      job: { status: 'done', unitsDone: 1 },
+      job: { status: 'rendering', unitsDone: 0 },
     });
+    await drain([SESSION_A, SESSION_B, SESSION_C]);
+    expect(await getJob(t.ctx, receipt.job.id)).toMatchObject({ status: 'done', unitsDone: 1 });
   });
 
   it('refuses a result that arrives after expiry even if nobody took the unit yet', async () => {
@@ -120,20 +149,22 @@ describe('leasing', () => {
 });
 
 describe('accumulation', () => {
-  it('adds every unit exactly once into the right pixels and completes the job', async () => {
+  it('adds every unit exactly once into the right pixels, after verification, and completes the job', async () => {
     const job = await createJob(t.ctx, smallJob);
-    for (let i = 0; i < job.unitsTotal; i++) {
-      const l = await lease(i % 2 ? SESSION_A : SESSION_B);
-      await submitResult(t.ctx, {
-        leaseId: l.leaseId,
-        sessionId: i % 2 ? SESSION_A : SESSION_B,
-        body: fakeResult(l),
-      });
-    }
+    const submitted = await drain([SESSION_A, SESSION_B, SESSION_C]);
     const done = await getJob(t.ctx, job.id);
-    expect(done).toMatchObject({ status: 'done', unitsDone: 12, completedAt: t.clock.now, version: 12 });
+    expect(done).toMatchObject({ status: 'done', unitsDone: 12, completedAt: t.clock.now });
     expect(done.pixelSamplesDone).toBe(40 * 24 * 6);
     expect(done.tiles.every((tile) => tile.samplesDone === 6)).toBe(true);
+    // Every unit was checked at least once (each tile has two units), twice while its submitter was on
+    // probation (its first PROBATION_UNITS units), and no check failed.
+    const checks = done.tiles.reduce((n, tile) => n + tile.checksPassed, 0);
+    expect(checks).toBe(submitted - 12);
+    expect(checks).toBeGreaterThanOrEqual(12 + PROBATION_UNITS);
+    expect(done.tiles.every((tile) => tile.checksPassed >= 2)).toBe(true);
+    expect(done.tiles.every((tile) => tile.checksFailed === 0 && tile.unitsRejected === 0)).toBe(true);
+    expect(done.verification).toMatchObject({ unitsVerifying: 0, unitsRejected: 0 });
+    expect(done.verification.overhead).toBeGreaterThan(0);
 
     const { sums } = await readAccumulation(t.ctx, job.id);
     for (let y = 0; y < 24; y++) {
@@ -143,7 +174,7 @@ describe('accumulation', () => {
         expect(sums[base]).toBeCloseTo(((x + 2 * y) % 7) * 0.25 * 6, 5);
       }
     }
-    expect(t.changed.filter((id) => id === job.id)).toHaveLength(1 + 12);
+    expect(t.changed.filter((id) => id === job.id)).toHaveLength(1 + submitted);
   });
 
   it('treats a re-sent result as a duplicate and adds nothing', async () => {
@@ -155,7 +186,13 @@ describe('accumulation', () => {
     const again = await submitResult(t.ctx, { leaseId: l.leaseId, sessionId: SESSION_A, body });
     expect(again.duplicate).toBe(true);
     expect((await readAccumulation(t.ctx, job.id)).sums).toEqual(before.sums);
-    expect((await getJob(t.ctx, job.id)).unitsDone).toBe(1);
+    expect((await getJob(t.ctx, job.id)).verification.unitsVerifying).toBe(1);
+    await drain([SESSION_A, SESSION_B, SESSION_C]);
+    const third = await submitResult(t.ctx, { leaseId: l.leaseId, sessionId: SESSION_A, body });
+    expect(third.duplicate).toBe(true);
+    const done = await getJob(t.ctx, job.id);
+    expect(done.status).toBe('done');
+    expect(done.tiles.every((tile) => tile.samplesDone === 6)).toBe(true);
   });
 
   it('rejects malformed results without touching the accumulator, and still accepts the right one', async () => {
@@ -186,10 +223,10 @@ describe('accumulation', () => {
     }
     const untouched = await readAccumulation(t.ctx, job.id);
     expect(untouched.sums.every((v) => v === 0)).toBe(true);
-    expect((await getJob(t.ctx, job.id)).unitsDone).toBe(0);
+    expect((await getJob(t.ctx, job.id)).verification.unitsVerifying).toBe(0);
 
     await submitResult(t.ctx, { leaseId: l.leaseId, sessionId: SESSION_A, body: good });
-    expect((await getJob(t.ctx, job.id)).unitsDone).toBe(1);
+    expect((await getJob(t.ctx, job.id)).verification.unitsVerifying).toBe(1);
   });
 });
 

@@ -73,3 +73,15 @@ export async function readJson(request: Request, maxBytes = 16 * 1024): Promise<
     });
   }
 }
+
+/**
+ * The client's network address, for keeping a contributor from checking work sent from its own origin. Only
+ * where the deployment vouches for it: behind a reverse proxy that sets X-Forwarded-For
+ * (LUMENGRID_TRUST_PROXY=1), the first address in that header. Otherwise unknown (null): a header a client
+ * could write itself proves nothing, and exclusion then rests on sessions alone.
+ */
+export function clientOrigin(request: Request): string | null {
+  if (process.env.LUMENGRID_TRUST_PROXY !== '1') return null;
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return forwarded ? forwarded.slice(0, 64) : null;
+}

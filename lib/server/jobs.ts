@@ -1,8 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { JobStatus, JobView } from '../core/api-types';
+import type { JobStatus, JobVerification, JobView } from '../core/api-types';
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { JOB_LIMITS, JobRequestSchema, type JobSpec } from '../core/job-spec';
 import { planJob, planUnits, tilesOf, unitCount } from '../core/tiling';
+import { CONFIDENCE_LIMITS, pixelsPerCheck } from '../core/verification-policy';
 import type { CoordinatorContext } from './context';
 import type { SqlExecutor } from './db/sql';
 import { resolveScene } from './scenes';
@@ -19,7 +20,14 @@ interface JobRow {
   pixel_samples_total: number;
   pixel_samples_done: number;
   version: number;
+  units_rejected: number;
+  check_pixel_samples: number;
+  units_verifying: number;
 }
+
+/** Job columns plus the count of units waiting for verification. */
+const JOB_SELECT = `SELECT j.*, (SELECT count(*)::int FROM units u WHERE u.job_id = j.id AND u.state = 'verifying')
+  AS units_verifying FROM jobs j`;
 
 /** Validates a requestor's job, plans its tiles and units, and stores them in one transaction. */
 export async function createJob(ctx: CoordinatorContext, input: unknown): Promise<JobView> {
@@ -75,7 +83,7 @@ export async function getJob(
   id: string,
   db: SqlExecutor = ctx.db,
 ): Promise<JobView> {
-  const [row] = await db.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+  const [row] = await db.query<JobRow>(`${JOB_SELECT} WHERE j.id = $1`, [id]);
   if (!row) {
     throw new NotFoundError(`No job with id ${id}`, {
       metaMessages: ['Check the link, or list jobs at /jobs.'],
@@ -88,8 +96,12 @@ export async function getJob(
     width: number;
     height: number;
     samples_done: number;
+    checks_passed: number;
+    checks_failed: number;
+    units_rejected: number;
   }>(
-    'SELECT tile_index, x, y, width, height, samples_done FROM tiles WHERE job_id = $1 ORDER BY tile_index',
+    `SELECT tile_index, x, y, width, height, samples_done, checks_passed, checks_failed, units_rejected
+     FROM tiles WHERE job_id = $1 ORDER BY tile_index`,
     [id],
   );
   return {
@@ -101,15 +113,16 @@ export async function getJob(
       width: t.width,
       height: t.height,
       samplesDone: t.samples_done,
+      checksPassed: t.checks_passed,
+      checksFailed: t.checks_failed,
+      unitsRejected: t.units_rejected,
     })),
   };
 }
 
 /** Newest first, without per-tile detail (the list does not need it). */
 export async function listJobs(ctx: CoordinatorContext, limit = 50): Promise<JobView[]> {
-  const rows = await ctx.db.query<JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT $1', [
-    limit,
-  ]);
+  const rows = await ctx.db.query<JobRow>(`${JOB_SELECT} ORDER BY j.created_at DESC, j.id LIMIT $1`, [limit]);
   return rows.map((row) => ({ ...toJobSummary(row), tiles: [] }));
 }
 
@@ -126,5 +139,20 @@ function toJobSummary(row: JobRow): Omit<JobView, 'tiles'> {
     pixelSamplesTotal: row.pixel_samples_total,
     pixelSamplesDone: row.pixel_samples_done,
     version: row.version,
+    verification: verificationOf(row),
+  };
+}
+
+function verificationOf(row: JobRow): JobVerification {
+  const confidence = row.spec.confidence ?? CONFIDENCE_LIMITS.default;
+  const checkPixelSamples = Number(row.check_pixel_samples);
+  const done = Number(row.pixel_samples_done);
+  return {
+    confidence,
+    pixelsPerCheck: pixelsPerCheck(confidence, row.spec.tileSize * row.spec.tileSize),
+    unitsVerifying: row.units_verifying,
+    unitsRejected: row.units_rejected,
+    checkPixelSamples,
+    overhead: done > 0 ? checkPixelSamples / done : 0,
   };
 }

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import type { Lease } from '../core/api-types';
 import { InvalidRequestError } from '../core/errors';
 import type { JobSpec } from '../core/job-spec';
+import type { RenderTask } from '../core/render-task';
 import type { CoordinatorContext } from './context';
+import { type ContributorRow, touchContributor } from './contributors';
+import type { SqlExecutor } from './db/sql';
+
+const adapterField = z.string().max(64).optional();
 
 export const LeaseRequestSchema = z.object({
   sessionId: z
@@ -11,7 +16,15 @@ export const LeaseRequestSchema = z.object({
     .min(8)
     .max(128)
     .regex(/^[A-Za-z0-9_-]+$/, 'sessionId may hold letters, digits, - and _ only'),
+  /** The contributor's GPU, as WebGPU's adapter info reports it: groups contributors for check tolerances. */
+  adapter: z.object({ vendor: adapterField, architecture: adapterField }).optional(),
 });
+
+/** What the edge knows about the request beyond its body. */
+export interface LeaseRequestContext {
+  /** The client's network address where the deployment can vouch for it (clientOrigin in http.ts). */
+  origin?: string | null;
+}
 
 /**
  * Hands the next unit to a contributor session: the oldest job first, and within it the lowest sample range
@@ -20,7 +33,11 @@ export const LeaseRequestSchema = z.object({
  *
  * Returns null when there is nothing to do.
  */
-export async function leaseUnit(ctx: CoordinatorContext, input: unknown): Promise<Lease | null> {
+export async function leaseUnit(
+  ctx: CoordinatorContext,
+  input: unknown,
+  edge: LeaseRequestContext = {},
+): Promise<Lease | null> {
   const parsed = LeaseRequestSchema.safeParse(input);
   if (!parsed.success) {
     throw new InvalidRequestError('The lease request is invalid', {
@@ -32,7 +49,18 @@ export async function leaseUnit(ctx: CoordinatorContext, input: unknown): Promis
   const leaseId = randomBytes(18).toString('base64url');
   const expiresAt = now + ctx.leaseTtlMs;
 
+  const { sessionId, adapter } = parsed.data;
+  const adapterClass = adapter ? `${adapter.vendor ?? ''}/${adapter.architecture ?? ''}` : null;
+
   return ctx.db.transaction(async (tx) => {
+    const contributor = await touchContributor(
+      tx,
+      { sessionId, origin: edge.origin ?? null, adapterClass },
+      now,
+    );
+    // Spot checks first: they are short, and credit for the units they check waits on them.
+    const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now);
+    if (check) return check;
     // SKIP LOCKED lets several coordinator instances lease concurrently without handing out one unit twice.
     const [unit] = await tx.query<{
       id: number;
@@ -47,11 +75,12 @@ export async function leaseUnit(ctx: CoordinatorContext, input: unknown): Promis
          SELECT u.id FROM units u JOIN jobs j ON j.id = u.job_id
          WHERE j.status = 'rendering'
            AND (u.state = 'pending' OR (u.state = 'leased' AND u.lease_expires_at <= $4))
+           AND NOT ($2 = ANY (u.rejected_sessions))
          ORDER BY j.created_at, u.id
          LIMIT 1
          FOR UPDATE OF u SKIP LOCKED)
        RETURNING id, job_id, tile_index, sample_start, sample_end`,
-      [leaseId, parsed.data.sessionId, expiresAt, now],
+      [leaseId, sessionId, expiresAt, now],
     );
     if (!unit) return null;
     await tx.query('UPDATE jobs SET started_at = $2 WHERE id = $1 AND started_at IS NULL', [
@@ -64,23 +93,82 @@ export async function leaseUnit(ctx: CoordinatorContext, input: unknown): Promis
       [unit.job_id, unit.tile_index],
     );
     if (!context) throw new Error(`unit ${unit.id} points at a missing tile`);
-    const { spec } = context;
     return {
       leaseId,
       jobId: unit.job_id,
       unitId: unit.id,
       expiresAt,
-      task: {
-        sceneHash: spec.sceneHash,
-        environment: spec.environment,
-        width: spec.width,
-        height: spec.height,
-        seed: spec.seed,
-        maxBounces: spec.maxBounces,
-        region: { x: context.x, y: context.y, width: context.width, height: context.height },
-        sampleStart: unit.sample_start,
-        sampleEnd: unit.sample_end,
-      },
+      task: taskOf(context.spec, context, unit),
     };
   });
+}
+
+function taskOf(
+  spec: JobSpec,
+  region: { x: number; y: number; width: number; height: number },
+  unit: { sample_start: number; sample_end: number },
+  pixels?: number[],
+): RenderTask {
+  return {
+    sceneHash: spec.sceneHash,
+    environment: spec.environment,
+    width: spec.width,
+    height: spec.height,
+    seed: spec.seed,
+    maxBounces: spec.maxBounces,
+    region: { x: region.x, y: region.y, width: region.width, height: region.height },
+    sampleStart: unit.sample_start,
+    sampleEnd: unit.sample_end,
+    ...(pixels ? { pixels } : {}),
+  };
+}
+
+/**
+ * Leases the oldest open spot check this contributor may take: never one of a unit it submitted, never one
+ * from its own network origin, never a submission it already checked (excluded_* hold all of those).
+ */
+async function leaseCheck(
+  tx: SqlExecutor,
+  contributor: ContributorRow,
+  leaseId: string,
+  expiresAt: number,
+  now: number,
+): Promise<Lease | null> {
+  const [check] = await tx.query<{ id: number; unit_id: number; job_id: string; pixels: number[] }>(
+    `UPDATE checks SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3
+     WHERE id = (
+       SELECT c.id FROM checks c JOIN jobs j ON j.id = c.job_id
+       WHERE j.status = 'rendering'
+         AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $4))
+         AND NOT ($2 = ANY (c.excluded_sessions))
+         AND ($5::text IS NULL OR NOT ($5 = ANY (c.excluded_origins)))
+       ORDER BY j.created_at, c.id
+       LIMIT 1
+       FOR UPDATE OF c SKIP LOCKED)
+     RETURNING id, unit_id, job_id, pixels`,
+    [leaseId, contributor.sessionId, expiresAt, now, contributor.origin],
+  );
+  if (!check) return null;
+  const [context] = await tx.query<{
+    spec: JobSpec;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    sample_start: number;
+    sample_end: number;
+  }>(
+    `SELECT j.spec, t.x, t.y, t.width, t.height, u.sample_start, u.sample_end FROM units u
+     JOIN jobs j ON j.id = u.job_id JOIN tiles t ON t.job_id = u.job_id AND t.tile_index = u.tile_index
+     WHERE u.id = $1`,
+    [check.unit_id],
+  );
+  if (!context) throw new Error(`check ${check.id} points at a missing unit`);
+  return {
+    leaseId,
+    jobId: check.job_id,
+    unitId: check.unit_id,
+    expiresAt,
+    task: taskOf(context.spec, context, context, check.pixels),
+  };
 }

@@ -1,7 +1,18 @@
 import type { SubmitReceipt } from '../core/api-types';
 import { InvalidRequestError, LeaseError } from '../core/errors';
-import { parseResult, resultByteLength } from '../core/result-layout';
+import type { JobSpec } from '../core/job-spec';
+import { parseResult } from '../core/result-layout';
 import type { CoordinatorContext } from './context';
+import { getContributor } from './contributors';
+import type { SqlExecutor } from './db/sql';
+import {
+  beginVerification,
+  type CheckRow,
+  settleCheck,
+  type TileRow,
+  UNIT_COLUMNS,
+  type UnitRow,
+} from './verification/verify-unit';
 
 export interface SubmitResultParameters {
   leaseId: string;
@@ -9,11 +20,33 @@ export interface SubmitResultParameters {
   body: Uint8Array;
 }
 
+const notHeld = () =>
+  // A lease id nobody holds, or one issued to another session: the same answer for both, so the response
+  // tells a prober nothing about other sessions' leases.
+  new LeaseError('This lease is not held by your session', {
+    metaMessages: ['It may have expired and gone to another contributor. Ask for new work.'],
+  });
+
+const expired = () =>
+  new LeaseError('This lease expired before the result arrived', {
+    metaMessages: ['The unit was or will be given to another contributor. Ask for new work.'],
+  });
+
+async function jobProgress(tx: SqlExecutor, jobId: string): Promise<SubmitReceipt['job']> {
+  const [row] = await tx.query<{ status: 'rendering' | 'done'; units_done: number; units_total: number }>(
+    'SELECT status, units_done, units_total FROM jobs WHERE id = $1',
+    [jobId],
+  );
+  if (!row) throw new Error(`missing job ${jobId}`);
+  return { id: jobId, status: row.status, unitsDone: row.units_done, unitsTotal: row.units_total };
+}
+
 /**
- * Accepts a unit's result: the lease must be held by this session and unexpired, and the bytes must be an
- * exact, finite result for the unit. The sums are added into the tile's accumulator, and the unit marked
- * done, in one transaction: a result is counted exactly once or not at all. Re-sending an accepted result
- * is harmless (idempotent).
+ * Takes a contributor's result for a lease: a unit (the result goes into verification; it reaches the image
+ * only once its spot checks agree) or a spot check (the re-render is compared with the submission it checks,
+ * which may decide that submission). The lease must be held by this session and unexpired, and the bytes
+ * must be an exact, finite result for what was asked. Each submission is one transaction; re-sending an
+ * already accepted result is harmless (idempotent).
  */
 export async function submitResult(
   ctx: CoordinatorContext,
@@ -26,77 +59,71 @@ export async function submitResult(
   }
   const now = ctx.now();
   const receipt = await ctx.db.transaction(async (tx) => {
-    const [unit] = await tx.query<{
-      id: number;
-      job_id: string;
-      tile_index: number;
-      sample_start: number;
-      sample_end: number;
-      state: string;
-      session_id: string | null;
-      lease_expires_at: number | null;
-    }>(
-      `SELECT id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_expires_at
-       FROM units WHERE lease_id = $1 FOR UPDATE`,
+    const [unit] = await tx.query<UnitRow>(
+      `SELECT ${UNIT_COLUMNS} FROM units WHERE lease_id = $1 FOR UPDATE`,
       [params.leaseId],
     );
-    if (!unit || unit.session_id !== params.sessionId) {
-      // A lease id nobody holds, or one issued to another session: the same answer for both, so the
-      // response tells a prober nothing about other sessions' leases.
-      throw new LeaseError('This lease is not held by your session', {
-        metaMessages: ['It may have expired and gone to another contributor. Ask for new work.'],
-      });
-    }
-    const job = async () => {
-      const [row] = await tx.query<{ status: 'rendering' | 'done'; units_done: number; units_total: number }>(
-        'SELECT status, units_done, units_total FROM jobs WHERE id = $1',
-        [unit.job_id],
-      );
-      if (!row) throw new Error(`unit ${unit.id} points at a missing job`);
-      return { id: unit.job_id, status: row.status, unitsDone: row.units_done, unitsTotal: row.units_total };
-    };
-    if (unit.state === 'done') return { accepted: true as const, duplicate: true, job: await job() };
-    if (unit.state !== 'leased' || (unit.lease_expires_at ?? 0) <= now) {
-      throw new LeaseError('This lease expired before the result arrived', {
-        metaMessages: ['The unit was or will be given to another contributor. Ask for new work.'],
-      });
-    }
-
-    const [tile] = await tx.query<{
-      x: number;
-      y: number;
-      width: number;
-      height: number;
-      sums: Uint8Array | null;
-    }>('SELECT x, y, width, height, sums FROM tiles WHERE job_id = $1 AND tile_index = $2 FOR UPDATE', [
-      unit.job_id,
-      unit.tile_index,
-    ]);
-    if (!tile) throw new Error(`unit ${unit.id} points at a missing tile`);
-    const samples = unit.sample_end - unit.sample_start;
-    const values = parseResult(params.body, tile, samples);
-
-    const sums = tile.sums
-      ? new Float64Array(tile.sums.slice().buffer)
-      : new Float64Array(resultByteLength(tile) / Float32Array.BYTES_PER_ELEMENT);
-    for (let i = 0; i < values.length; i++) sums[i] = (sums[i] as number) + (values[i] as number);
-
-    await tx.query(
-      'UPDATE tiles SET sums = $3, samples_done = samples_done + $4 WHERE job_id = $1 AND tile_index = $2',
-      [unit.job_id, unit.tile_index, new Uint8Array(sums.buffer), samples],
+    if (unit) return submitUnit(tx, unit, params, now);
+    const [check] = await tx.query<CheckRow & { lease_id: string }>(
+      `SELECT id, unit_id, job_id, submission, pixels, state, session_id, lease_expires_at
+       FROM checks WHERE lease_id = $1 FOR UPDATE`,
+      [params.leaseId],
     );
-    await tx.query(`UPDATE units SET state = 'done', accepted_at = $2 WHERE id = $1`, [unit.id, now]);
-    await tx.query(
-      `UPDATE jobs SET units_done = units_done + 1,
-              pixel_samples_done = pixel_samples_done + $2,
-              version = version + 1,
-              status = CASE WHEN units_done + 1 = units_total THEN 'done' ELSE status END,
-              completed_at = CASE WHEN units_done + 1 = units_total THEN $3 ELSE completed_at END
-       WHERE id = $1`,
-      [unit.job_id, tile.width * tile.height * samples, now],
-    );
-    return { accepted: true as const, duplicate: false, job: await job() };
+    if (check) return submitCheck(tx, check, params, now);
+    throw notHeld();
   });
   if (!receipt.duplicate) ctx.onJobChanged(receipt.job.id);
   return receipt;
+}
+
+async function submitUnit(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  params: SubmitResultParameters,
+  now: number,
+): Promise<SubmitReceipt> {
+  if (unit.session_id !== params.sessionId) throw notHeld();
+  if (unit.state === 'verifying' || unit.state === 'done') {
+    return { accepted: true, duplicate: true, job: await jobProgress(tx, unit.job_id) };
+  }
+  if (unit.state !== 'leased' || Number(unit.lease_expires_at ?? 0) <= now) throw expired();
+
+  const [row] = await tx.query<{ spec: JobSpec; x: number; y: number; width: number; height: number }>(
+    `SELECT j.spec, t.x, t.y, t.width, t.height FROM jobs j
+     JOIN tiles t ON t.job_id = j.id AND t.tile_index = $2 WHERE j.id = $1`,
+    [unit.job_id, unit.tile_index],
+  );
+  if (!row) throw new Error(`unit ${unit.id} points at a missing tile`);
+  const tile: TileRow = { index: unit.tile_index, x: row.x, y: row.y, width: row.width, height: row.height };
+  parseResult(params.body, tile, unit.sample_end - unit.sample_start);
+  const submitter = await getContributor(tx, params.sessionId);
+  if (!submitter) throw notHeld();
+  await beginVerification(tx, unit, tile, row.spec, submitter, params.body, now);
+  await tx.query('UPDATE jobs SET version = version + 1 WHERE id = $1', [unit.job_id]);
+  return { accepted: true, duplicate: false, job: await jobProgress(tx, unit.job_id) };
+}
+
+async function submitCheck(
+  tx: SqlExecutor,
+  check: CheckRow,
+  params: SubmitResultParameters,
+  now: number,
+): Promise<SubmitReceipt> {
+  if (check.session_id !== params.sessionId) throw notHeld();
+  if (check.state === 'done' || check.state === 'void') {
+    return { accepted: true, duplicate: true, job: await jobProgress(tx, check.job_id) };
+  }
+  if (check.state !== 'leased' || Number(check.lease_expires_at ?? 0) <= now) throw expired();
+  const [unit] = await tx.query<{ sample_start: number; sample_end: number }>(
+    'SELECT sample_start, sample_end FROM units WHERE id = $1',
+    [check.unit_id],
+  );
+  if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
+  const values = parseResult(
+    params.body,
+    { x: 0, y: 0, width: check.pixels.length, height: 1 },
+    unit.sample_end - unit.sample_start,
+  );
+  await settleCheck(tx, check, params.sessionId, values, now);
+  return { accepted: true, duplicate: false, job: await jobProgress(tx, check.job_id) };
 }

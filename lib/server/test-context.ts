@@ -16,7 +16,7 @@ export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
   };
   /** Empties every table (the schema stays): a fresh coordinator without paying for a new database. */
   const reset = async () => {
-    await db.query('TRUNCATE jobs, units, tiles RESTART IDENTITY');
+    await db.query('TRUNCATE jobs, units, tiles, checks, contributors, credits RESTART IDENTITY');
     clock.now = 1_700_000_000_000;
     changed.length = 0;
   };

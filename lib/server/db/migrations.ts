@@ -77,6 +77,84 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX scenes_recent ON scenes (created_at DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'verification: submissions, spot checks, contributors and credits',
+    sql: `
+      -- A submitted result waits in 'verifying' until its checks decide; only then is it added into the tile
+      -- (and credited) or thrown away and the unit re-issued to someone else.
+      ALTER TABLE units DROP CONSTRAINT units_state_check;
+      ALTER TABLE units ADD CONSTRAINT units_state_check
+        CHECK (state IN ('pending', 'leased', 'verifying', 'done'));
+      -- The float32 result under verification (NULL once decided), who sent it, and how many agreeing checks
+      -- it needs (lib/core/verification-policy.ts checksRequired).
+      ALTER TABLE units ADD COLUMN result bytea;
+      ALTER TABLE units ADD COLUMN submitted_by text;
+      ALTER TABLE units ADD COLUMN submitted_at bigint;
+      ALTER TABLE units ADD COLUMN checks_required integer NOT NULL DEFAULT 0;
+      -- Counts submissions of this unit; checks name the one they check (a rejected unit is submitted again).
+      ALTER TABLE units ADD COLUMN submission integer NOT NULL DEFAULT 0;
+      -- Sessions that sent a rejected result for this unit: never given it again.
+      ALTER TABLE units ADD COLUMN rejected_sessions text[] NOT NULL DEFAULT '{}';
+      ALTER TABLE jobs ADD COLUMN units_rejected integer NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN check_pixel_samples bigint NOT NULL DEFAULT 0;
+      ALTER TABLE tiles ADD COLUMN checks_passed integer NOT NULL DEFAULT 0;
+      ALTER TABLE tiles ADD COLUMN checks_failed integer NOT NULL DEFAULT 0;
+      ALTER TABLE tiles ADD COLUMN units_rejected integer NOT NULL DEFAULT 0;
+
+      -- One row per spot check of one submission of a unit: the unit's pixels to re-render (full-image
+      -- indices, drawn by the coordinator after the submission) and, once done, whether the re-render agreed.
+      -- A check is leased like a unit; sessions and network origins in excluded_* may not take it.
+      CREATE TABLE checks (
+        id                bigserial PRIMARY KEY,
+        unit_id           bigint NOT NULL REFERENCES units (id),
+        job_id            text NOT NULL REFERENCES jobs (id),
+        submission        integer NOT NULL,
+        pixels            integer[] NOT NULL,
+        state             text NOT NULL CHECK (state IN ('pending', 'leased', 'done', 'void')),
+        excluded_sessions text[] NOT NULL,
+        excluded_origins  text[] NOT NULL,
+        lease_id          text UNIQUE,
+        session_id        text,
+        lease_expires_at  bigint,
+        result            bytea,
+        agreed            boolean,
+        score             double precision,
+        created_at        bigint NOT NULL,
+        completed_at      bigint
+      );
+      CREATE INDEX checks_leasable ON checks (state, id) WHERE state IN ('pending', 'leased');
+      CREATE INDEX checks_by_unit ON checks (unit_id);
+
+      -- What the coordinator knows of a contributor session: where it connects from, its GPU class, and its
+      -- record as a renderer and as a checker (BOINC-style reputation).
+      CREATE TABLE contributors (
+        session_id      text PRIMARY KEY,
+        origin          text,
+        adapter_class   text,
+        units_accepted  integer NOT NULL DEFAULT 0,
+        units_rejected  integer NOT NULL DEFAULT 0,
+        checks_agreed   integer NOT NULL DEFAULT 0,
+        checks_faulted  integer NOT NULL DEFAULT 0,
+        quarantined_at  bigint,
+        first_seen_at   bigint NOT NULL,
+        last_seen_at    bigint NOT NULL
+      );
+
+      -- The off-chain credit ledger: one row per verified piece of work (a unit, or a check that agreed with
+      -- the verdict), in pixel-samples. Settlement (payments) reads only this table.
+      CREATE TABLE credits (
+        id            bigserial PRIMARY KEY,
+        session_id    text NOT NULL,
+        job_id        text NOT NULL REFERENCES jobs (id),
+        unit_id       bigint NOT NULL REFERENCES units (id),
+        kind          text NOT NULL CHECK (kind IN ('unit', 'check')),
+        pixel_samples bigint NOT NULL,
+        created_at    bigint NOT NULL
+      );
+      CREATE INDEX credits_by_session ON credits (session_id);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: () => number = Date.now): Promise<number[]> {

@@ -1,0 +1,93 @@
+/**
+ * How much checking a job gets, as a pure function of the requestor's confidence and the contributor's
+ * record. Shared by the coordinator (which issues the checks) and the dashboard (which shows their cost).
+ *
+ * The check of a unit re-renders a random scattered subset of its pixels with the same seeds and sample
+ * range on another contributor's GPU (../DESIGN.md, "Deterministic Monte Carlo"). A cheat that fakes a share
+ * `f` of a unit's pixels escapes one check of n pixels with probability (1 - f)^n; every other cheat (noise,
+ * black, lazy, scaled, blurred, replayed, copied) changes nearly every pixel and is caught by any n >= 1.
+ * The confidence is the probability that one check catches the hardest cheat the design targets: faking
+ * PARTIAL_CHEAT_SHARE of the pixels. n = ceil(ln(1 - confidence) / ln(1 - PARTIAL_CHEAT_SHARE)).
+ */
+
+/** The smallest share of faked pixels the confidence setting is calibrated against. */
+export const PARTIAL_CHEAT_SHARE = 0.05;
+
+export const CONFIDENCE_LIMITS = { min: 0.9, max: 0.999_999, default: 0.999 } as const;
+
+/**
+ * Sessions with fewer accepted units than this are on probation: each of their units needs two agreeing
+ * checks by two other sessions, so one colluding checker cannot wave a fake through.
+ */
+export const PROBATION_UNITS = 8;
+
+/** Even a trusted contributor's unit gets a second, independent check this often (never zero). */
+export const AUDIT_RATE = 0.05;
+
+/** Rejected units after which a session is quarantined (gets no more work). */
+export const QUARANTINE_AFTER_REJECTIONS = 2;
+
+/** Checks that disagreed with the final verdict after which a checker is quarantined. */
+export const QUARANTINE_AFTER_CHECKER_FAULTS = 2;
+
+/** Check rounds one submission may take before it is rejected as undecidable (and re-rendered). */
+export const MAX_CHECK_ROUNDS = 5;
+
+/** Pixels one check re-renders for a unit of `unitPixels` pixels. */
+export function pixelsPerCheck(confidence: number, unitPixels: number): number {
+  const c = Math.min(Math.max(confidence, CONFIDENCE_LIMITS.min), CONFIDENCE_LIMITS.max);
+  const n = Math.ceil(Math.log(1 - c) / Math.log(1 - PARTIAL_CHEAT_SHARE));
+  return Math.max(1, Math.min(unitPixels, n));
+}
+
+export interface ContributorRecord {
+  unitsAccepted: number;
+  unitsRejected: number;
+}
+
+/**
+ * Agreeing checks a submission needs before it is accepted: two on probation or after any rejection, one
+ * otherwise, plus (with probability AUDIT_RATE, drawn by the caller as `auditDraw` in [0, 1)) one more.
+ */
+export function checksRequired(record: ContributorRecord, auditDraw: number): number {
+  const onProbation = record.unitsAccepted < PROBATION_UNITS || record.unitsRejected > 0;
+  return (onProbation ? 2 : 1) + (!onProbation && auditDraw < AUDIT_RATE ? 1 : 0);
+}
+
+/** The verdict on a submission after its checks so far. */
+export type CheckDecision = 'accept' | 'reject' | 'more';
+
+/**
+ * All checks of one submission re-render the same pixels, so honest checks agree with each other exactly
+ * (on one adapter class), while fabricated ones agree with nothing, or, when colluding, with the submission.
+ * The verdict weighs the submission's side (checks agreeing with it) against the largest group of checks that
+ * agree with each other but not with it:
+ * - reject once two or more independent re-renders agree with each other against the submission and
+ *   outnumber its side (a cheat, even with a colluding checker on its side);
+ * - accept once at least `required` checks agree with it and they outnumber any opposing group (so a
+ *   lying checker, whose noise agrees with no one, costs one extra check and decides nothing);
+ * - otherwise ask for another check, up to MAX_CHECK_ROUNDS, after which an undecided submission is
+ *   rejected: re-rendering a unit costs less than paying for a wrong one.
+ */
+export function decide(
+  agree: number,
+  opposingGroup: number,
+  checks: number,
+  required: number,
+): CheckDecision {
+  if (opposingGroup >= 2 && opposingGroup > agree) return 'reject';
+  if (agree >= required && agree > opposingGroup) return 'accept';
+  if (checks >= MAX_CHECK_ROUNDS) return 'reject';
+  return 'more';
+}
+
+/**
+ * Expected verification overhead (check pixel-samples / credited pixel-samples) for a job, for the cost shown
+ * to the requestor: one check per unit for trusted contributors plus audits; probation adds one more check for
+ * each new contributor's first PROBATION_UNITS units, which `newContributorShare` estimates.
+ */
+export function expectedOverhead(confidence: number, unitPixels: number, newContributorShare = 0): number {
+  const perCheck = pixelsPerCheck(confidence, unitPixels) / unitPixels;
+  const checksPerUnit = 1 + AUDIT_RATE * (1 - newContributorShare) + newContributorShare;
+  return perCheck * checksPerUnit;
+}

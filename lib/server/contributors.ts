@@ -1,0 +1,167 @@
+import type { ContributorView } from '../core/api-types';
+import { NotFoundError, QuarantinedError } from '../core/errors';
+import {
+  type ContributorRecord,
+  QUARANTINE_AFTER_CHECKER_FAULTS,
+  QUARANTINE_AFTER_REJECTIONS,
+} from '../core/verification-policy';
+import type { SqlExecutor } from './db/sql';
+
+/** Who is asking for work, as the coordinator sees it at the edge. */
+export interface ContributorIdentity {
+  sessionId: string;
+  /** Network origin (client address) where known, else null: checks are never issued to the same origin. */
+  origin: string | null;
+  /** Adapter class ("vendor/architecture") the contributor reported, else null. */
+  adapterClass: string | null;
+}
+
+export interface ContributorRow extends ContributorRecord {
+  sessionId: string;
+  origin: string | null;
+  adapterClass: string | null;
+  checksAgreed: number;
+  checksFaulted: number;
+  quarantinedAt: number | null;
+}
+
+interface Row {
+  session_id: string;
+  origin: string | null;
+  adapter_class: string | null;
+  units_accepted: number;
+  units_rejected: number;
+  checks_agreed: number;
+  checks_faulted: number;
+  quarantined_at: number | null;
+}
+
+function toRow(r: Row): ContributorRow {
+  return {
+    sessionId: r.session_id,
+    origin: r.origin,
+    adapterClass: r.adapter_class,
+    unitsAccepted: r.units_accepted,
+    unitsRejected: r.units_rejected,
+    checksAgreed: r.checks_agreed,
+    checksFaulted: r.checks_faulted,
+    quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at),
+  };
+}
+
+/**
+ * Records that a session asked for work (creating its row on first sight) and refuses a quarantined one.
+ * The origin and adapter class of the first sighting stick: a session cannot launder its origin later.
+ */
+export async function touchContributor(
+  tx: SqlExecutor,
+  who: ContributorIdentity,
+  now: number,
+): Promise<ContributorRow> {
+  const [row] = await tx.query<Row>(
+    `INSERT INTO contributors (session_id, origin, adapter_class, first_seen_at, last_seen_at)
+     VALUES ($1, $2, $3, $4, $4)
+     ON CONFLICT (session_id) DO UPDATE SET last_seen_at = $4,
+       origin = COALESCE(contributors.origin, EXCLUDED.origin),
+       adapter_class = COALESCE(contributors.adapter_class, EXCLUDED.adapter_class)
+     RETURNING *`,
+    [who.sessionId, who.origin, who.adapterClass, now],
+  );
+  if (!row) throw new Error('contributor upsert returned nothing');
+  const contributor = toRow(row);
+  if (contributor.quarantinedAt !== null) {
+    throw new QuarantinedError('This session is quarantined: its results or checks failed verification', {
+      metaMessages: [
+        'No more work is handed to it. If your GPU or browser misbehaves, update its driver and start again from a new tab.',
+      ],
+    });
+  }
+  return contributor;
+}
+
+export async function getContributor(tx: SqlExecutor, sessionId: string): Promise<ContributorRow | null> {
+  const [row] = await tx.query<Row>('SELECT * FROM contributors WHERE session_id = $1', [sessionId]);
+  return row ? toRow(row) : null;
+}
+
+/** A submission of this session was accepted (+1) or rejected; repeat offenders are quarantined. */
+export async function recordUnitVerdict(
+  tx: SqlExecutor,
+  sessionId: string,
+  accepted: boolean,
+  now: number,
+): Promise<void> {
+  if (accepted) {
+    await tx.query('UPDATE contributors SET units_accepted = units_accepted + 1 WHERE session_id = $1', [
+      sessionId,
+    ]);
+    return;
+  }
+  await tx.query(
+    `UPDATE contributors SET units_rejected = units_rejected + 1,
+       quarantined_at = CASE WHEN units_rejected + 1 >= $2 THEN COALESCE(quarantined_at, $3) ELSE quarantined_at END
+     WHERE session_id = $1`,
+    [sessionId, QUARANTINE_AFTER_REJECTIONS, now],
+  );
+}
+
+/** A check of this session agreed with the final verdict, or contradicted it (a fault). */
+export async function recordCheckVerdict(
+  tx: SqlExecutor,
+  sessionId: string,
+  right: boolean,
+  now: number,
+): Promise<void> {
+  if (right) {
+    await tx.query('UPDATE contributors SET checks_agreed = checks_agreed + 1 WHERE session_id = $1', [
+      sessionId,
+    ]);
+    return;
+  }
+  await tx.query(
+    `UPDATE contributors SET checks_faulted = checks_faulted + 1,
+       quarantined_at = CASE WHEN checks_faulted + 1 >= $2 THEN COALESCE(quarantined_at, $3) ELSE quarantined_at END
+     WHERE session_id = $1`,
+    [sessionId, QUARANTINE_AFTER_CHECKER_FAULTS, now],
+  );
+}
+
+/** A contributor's record and the verdict on each unit it submitted (GET /api/contributors/:sessionId). */
+export async function contributorView(tx: SqlExecutor, sessionId: string): Promise<ContributorView> {
+  const row = await getContributor(tx, sessionId);
+  if (!row) {
+    throw new NotFoundError(`No contributor session ${sessionId}`, {
+      metaMessages: ['A session appears once it has asked for work. Press Start on the contribute page.'],
+    });
+  }
+  const units = await tx.query<{
+    unit_id: number;
+    job_id: string;
+    verdict: 'verifying' | 'accepted' | 'rejected';
+    at: number;
+  }>(
+    `SELECT * FROM (
+       SELECT unit_id, job_id, 'accepted' AS verdict, created_at AS at FROM credits WHERE session_id = $1 AND kind = 'unit'
+       UNION ALL
+       SELECT id, job_id, 'rejected', 0 FROM units WHERE $1 = ANY (rejected_sessions)
+       UNION ALL
+       SELECT id, job_id, 'verifying', submitted_at FROM units WHERE state = 'verifying' AND submitted_by = $1
+     ) v ORDER BY at DESC, unit_id DESC LIMIT 1000`,
+    [sessionId],
+  );
+  const [credit] = await tx.query<{ total: string | number | null }>(
+    'SELECT sum(pixel_samples) AS total FROM credits WHERE session_id = $1',
+    [sessionId],
+  );
+  return {
+    sessionId,
+    unitsAccepted: row.unitsAccepted,
+    unitsRejected: row.unitsRejected,
+    unitsVerifying: units.filter((u) => u.verdict === 'verifying').length,
+    checksAgreed: row.checksAgreed,
+    checksFaulted: row.checksFaulted,
+    quarantined: row.quarantinedAt !== null,
+    creditedPixelSamples: Number(credit?.total ?? 0),
+    units: units.map((u) => ({ unitId: Number(u.unit_id), jobId: u.job_id, verdict: u.verdict })),
+  };
+}

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RESULT_CHANNELS } from '../../core/result-layout';
+import { type FarmApi, type FarmMember, runFarm } from '../../sim/farm';
+import { standInRender } from '../../sim/stand-in-renderer';
+import type { StrategyId } from '../../sim/strategies';
+import { contributorView, getContributor } from '../contributors';
+import { readAccumulation } from '../job-image';
+import { createJob, getJob } from '../jobs';
+import { leaseUnit } from '../lease-unit';
+import { submitResult } from '../submit-result';
+import { createTestContext } from '../test-context';
+
+// Each cheat from ../../DESIGN.md against the real coordinator and database, with the deterministic stand-in
+// renderer (the real renderer's per-pixel reproducibility is proven in lib/render/path-tracer.test.ts, and
+// `npm run sim:adversarial` runs the same strategies with it). The assertions are what a requestor and an
+// honest contributor would notice: no cheat is credited, no honest unit is rejected, and the finished image is
+// exactly the honest one.
+
+type TestContext = Awaited<ReturnType<typeof createTestContext>>;
+let t: TestContext;
+beforeAll(async () => {
+  t = await createTestContext({ leaseTtlMs: 60_000 });
+});
+beforeEach(() => t.reset());
+afterAll(() => t.close());
+
+const api = (): FarmApi => ({
+  lease: (sessionId, origin) => leaseUnit(t.ctx, { sessionId }, { origin }),
+  submit: async (lease, sessionId, data) => {
+    await submitResult(t.ctx, {
+      leaseId: lease.leaseId,
+      sessionId,
+      body: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
+  },
+  contributor: (sessionId) => contributorView(t.ctx.db, sessionId),
+});
+
+const JOB = { scene: 'cornell', width: 48, height: 48, samplesPerPixel: 8, tileSize: 16, samplesPerUnit: 2 };
+
+function members(honest: number, strategy: StrategyId, count: number): FarmMember[] {
+  return [
+    ...Array.from({ length: honest }, (_, i) => ({ strategy: 'honest' as const, origin: `10.0.0.${i + 1}` })),
+    ...Array.from({ length: count }, (_, i) => ({ strategy, origin: `10.0.1.${i + 1}` })),
+  ];
+}
+
+/** The job's accumulated image must equal the honest render of every tile, bit for bit (float64 sums). */
+async function expectHonestImage(jobId: string) {
+  const job = await getJob(t.ctx, jobId);
+  expect(job.status).toBe('done');
+  const { sums } = await readAccumulation(t.ctx, jobId);
+  const honest = await standInRender({
+    sceneHash: job.spec.sceneHash,
+    environment: job.spec.environment,
+    width: job.spec.width,
+    height: job.spec.height,
+    seed: job.spec.seed,
+    maxBounces: job.spec.maxBounces,
+    region: { x: 0, y: 0, width: job.spec.width, height: job.spec.height },
+    sampleStart: 0,
+    sampleEnd: job.spec.samplesPerPixel,
+  });
+  let worst = 0;
+  for (let i = 0; i < honest.length; i++) {
+    const a = sums[i] as number;
+    const b = honest[i] as number;
+    worst = Math.max(worst, Math.abs(a - b) / Math.max(1e-6, Math.abs(b)));
+  }
+  expect(worst).toBeLessThan(1e-5);
+  expect(honest.length).toBe(job.spec.width * job.spec.height * RESULT_CHANNELS);
+}
+
+const UNIT_CHEATS: StrategyId[] = [
+  'noise',
+  'black',
+  'constant',
+  'lazy-half',
+  'lazy-quarter',
+  'partial-5',
+  'partial-20',
+  'replay',
+  'copy',
+  'biased-scale',
+  'biased-blur',
+];
+
+describe('spot checks catch every cheat before credit', () => {
+  it.each(UNIT_CHEATS)('%s', async (strategy) => {
+    const job = await createJob(t.ctx, JOB);
+    const report = await runFarm(api(), members(5, strategy, 2), standInRender);
+    const cheat = report.scores.find((s) => s.strategy === strategy);
+    const honest = report.scores.find((s) => s.strategy === 'honest');
+    expect(cheat?.badUnits).toBeGreaterThan(0);
+    expect(cheat?.escaped).toBe(0);
+    expect(cheat?.caught).toBe(cheat?.badUnits);
+    expect(honest?.honestRejected).toBe(0);
+    // Caught cheaters are shut out; each came back as a new session at least once.
+    expect(cheat?.sessions).toBeGreaterThan(2);
+    await expectHonestImage(job.id);
+    const view = await getJob(t.ctx, job.id);
+    expect(view.verification.unitsRejected).toBeGreaterThan(0);
+    expect(view.tiles.some((tile) => tile.checksFailed > 0)).toBe(true);
+  });
+});
+
+describe('lying checkers and collusion', () => {
+  it('a checker that always fails is outvoted, faulted and quarantined; no honest unit is lost', async () => {
+    const job = await createJob(t.ctx, JOB);
+    const report = await runFarm(api(), members(5, 'checker-always-fail', 2), standInRender);
+    const honest = report.scores.find((s) => s.strategy === 'honest');
+    expect(honest?.honestRejected).toBe(0);
+    const liars = report.sessions.get('checker-always-fail') ?? [];
+    const first = await getContributor(t.ctx.db, liars[0] as string);
+    expect(first?.checksFaulted).toBeGreaterThanOrEqual(1);
+    expect(first?.quarantinedAt).not.toBeNull();
+    await expectHonestImage(job.id);
+  });
+
+  it('a checker that vouches for cheaters cannot get their fakes credited', async () => {
+    const job = await createJob(t.ctx, JOB);
+    const report = await runFarm(
+      api(),
+      [...members(5, 'partial-20', 2), { strategy: 'checker-always-pass', origin: '10.0.2.1' }],
+      standInRender,
+    );
+    const cheat = report.scores.find((s) => s.strategy === 'partial-20');
+    expect(cheat?.badUnits).toBeGreaterThan(0);
+    expect(cheat?.escaped).toBe(0);
+    expect(report.scores.find((s) => s.strategy === 'honest')?.honestRejected).toBe(0);
+    await expectHonestImage(job.id);
+  });
+
+  it('two colluding sessions that vouch for each other are both caught', async () => {
+    const job = await createJob(t.ctx, JOB);
+    const report = await runFarm(api(), members(5, 'colluding', 2), standInRender);
+    const cheat = report.scores.find((s) => s.strategy === 'colluding');
+    expect(cheat?.badUnits).toBeGreaterThan(0);
+    expect(cheat?.escaped).toBe(0);
+    expect(report.scores.find((s) => s.strategy === 'honest')?.honestRejected).toBe(0);
+    await expectHonestImage(job.id);
+  });
+
+  it('never hands a check to the submitter or to its network origin', async () => {
+    await createJob(t.ctx, { ...JOB, width: 16, height: 16, samplesPerPixel: 2 });
+    const unit = await leaseUnit(t.ctx, { sessionId: 'submitter-1' }, { origin: '10.9.9.9' });
+    if (!unit) throw new Error('expected a unit');
+    const data = await standInRender(unit.task);
+    await submitResult(t.ctx, {
+      leaseId: unit.leaseId,
+      sessionId: 'submitter-1',
+      body: new Uint8Array(data.buffer),
+    });
+    // Same session, and a fresh session from the same origin: nothing (the only open work is the check).
+    expect(await leaseUnit(t.ctx, { sessionId: 'submitter-1' }, { origin: '10.9.9.9' })).toBeNull();
+    expect(await leaseUnit(t.ctx, { sessionId: 'sybil-0001' }, { origin: '10.9.9.9' })).toBeNull();
+    const check = await leaseUnit(t.ctx, { sessionId: 'checker-01' }, { origin: '10.1.1.1' });
+    expect(check?.task.pixels?.length).toBeGreaterThan(0);
+    expect(check?.task.sampleStart).toBe(unit.task.sampleStart);
+  });
+});

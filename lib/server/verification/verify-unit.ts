@@ -1,0 +1,263 @@
+import { randomInt } from 'node:crypto';
+import type { JobSpec } from '../../core/job-spec';
+import { RESULT_CHANNELS } from '../../core/result-layout';
+import type { Region } from '../../core/tiling';
+import { CONFIDENCE_LIMITS, checksRequired, decide, pixelsPerCheck } from '../../core/verification-policy';
+import { type ContributorRow, getContributor, recordCheckVerdict, recordUnitVerdict } from '../contributors';
+import type { SqlExecutor } from '../db/sql';
+import { acceptUnit } from './accept-unit';
+import { drawCheckPixels, offsetInRegion } from './check-pixels';
+import { classifierFor, type Verdict } from './classifiers';
+
+/**
+ * The verification state machine of one unit submission (../../DESIGN.md, "Verification protocol"):
+ *
+ *   submitted ── beginVerification ──▶ verifying, one spot check pending
+ *   each check result ── settleCheck ──▶ decide(agree, disagree, required):
+ *       more   → another check, by yet another session and origin
+ *       accept → sums added into the tile, submitter and honest checkers credited (acceptUnit)
+ *       reject → result dropped, unit pending again (never for this submitter), submitter's record marked
+ *   checkers whose check contradicted the final verdict are marked as faulted; repeat offenders quarantined.
+ *
+ * Everything here runs inside the caller's transaction: a verdict and its effects land together or not at all.
+ */
+
+export interface UnitRow {
+  id: number;
+  job_id: string;
+  tile_index: number;
+  sample_start: number;
+  sample_end: number;
+  state: string;
+  session_id: string | null;
+  lease_id: string | null;
+  lease_expires_at: number | null;
+  submitted_by: string | null;
+  submitted_at: number | null;
+  submission: number;
+  checks_required: number;
+  result: Uint8Array | null;
+}
+
+export const UNIT_COLUMNS = `id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_id,
+  lease_expires_at, submitted_by, submitted_at, submission, checks_required, result`;
+
+export interface TileRow extends Region {
+  index: number;
+}
+
+/** Puts a validated result into verification and issues its first spot check. */
+export async function beginVerification(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  spec: JobSpec,
+  submitter: ContributorRow,
+  body: Uint8Array,
+  now: number,
+): Promise<void> {
+  const required = checksRequired(submitter, randomInt(0, 1_000_000) / 1_000_000);
+  await tx.query(
+    `UPDATE units SET state = 'verifying', result = $2, submitted_by = $3, submitted_at = $4,
+       checks_required = $5, submission = submission + 1
+     WHERE id = $1`,
+    [unit.id, body, submitter.sessionId, now, required],
+  );
+  await issueCheck(
+    tx,
+    { ...unit, submitted_by: submitter.sessionId, submission: unit.submission + 1 },
+    tile,
+    spec,
+    now,
+  );
+}
+
+/**
+ * A spot check of the unit's current submission, excluded from the submitter and from everyone (and every
+ * origin) who already checked this submission, so each check is independent. The pixels are drawn once per
+ * submission, after it arrived, and every further check of it re-renders the same ones: honest checks then
+ * agree with each other too, which is what tells a lying checker from a lying submitter (decide()).
+ */
+async function issueCheck(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'id' | 'job_id' | 'submitted_by' | 'submission'>,
+  tile: TileRow,
+  spec: JobSpec,
+  now: number,
+  pixels?: number[],
+): Promise<void> {
+  const confidence = spec.confidence ?? CONFIDENCE_LIMITS.default;
+  const chosen =
+    pixels ?? drawCheckPixels(tile, spec.width, pixelsPerCheck(confidence, tile.width * tile.height));
+  await tx.query(
+    `INSERT INTO checks (unit_id, job_id, submission, pixels, state, excluded_sessions, excluded_origins, created_at)
+     SELECT $1, $2, $3, $4::int[], 'pending',
+       ARRAY[$5::text] || COALESCE(array_agg(c.session_id) FILTER (WHERE c.session_id IS NOT NULL), '{}'),
+       COALESCE(array_agg(DISTINCT p.origin) FILTER (WHERE p.origin IS NOT NULL), '{}'),
+       $6
+     FROM (SELECT $5::text AS session_id UNION SELECT session_id FROM checks
+           WHERE unit_id = $1 AND submission = $3 AND session_id IS NOT NULL) c
+     LEFT JOIN contributors p ON p.session_id = c.session_id`,
+    [unit.id, unit.job_id, unit.submission, chosen, unit.submitted_by, now],
+  );
+}
+
+export interface CheckRow {
+  id: number;
+  unit_id: number;
+  job_id: string;
+  submission: number;
+  pixels: number[];
+  state: string;
+  session_id: string | null;
+  lease_expires_at: number | null;
+}
+
+/** The submitted result's values at the check's pixels, in the check's order. */
+function submittedAt(unit: UnitRow, tile: TileRow, imageWidth: number, pixels: number[]): Float32Array {
+  if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
+  const all = new Float32Array(unit.result.slice().buffer);
+  const out = new Float32Array(pixels.length * RESULT_CHANNELS);
+  pixels.forEach((pixel, i) => {
+    const offset = offsetInRegion(pixel, tile, imageWidth, RESULT_CHANNELS);
+    out.set(all.subarray(offset, offset + RESULT_CHANNELS), i * RESULT_CHANNELS);
+  });
+  return out;
+}
+
+export type CheckOutcome = 'void' | 'more' | 'accept' | 'reject';
+
+/**
+ * Records a check's re-render and acts on the verdict. A check of a submission that was already decided (or
+ * superseded) is void: its result is kept for the record but changes nothing.
+ */
+export async function settleCheck(
+  tx: SqlExecutor,
+  check: CheckRow,
+  checker: string,
+  values: Float32Array,
+  now: number,
+): Promise<{ outcome: CheckOutcome; verdict: Verdict | null }> {
+  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+    check.unit_id,
+  ]);
+  if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (unit.state !== 'verifying' || unit.submission !== check.submission) {
+    await tx.query(
+      `UPDATE checks SET state = 'void', result = $2, completed_at = $3, lease_id = NULL WHERE id = $1`,
+      [check.id, bytes, now],
+    );
+    return { outcome: 'void', verdict: null };
+  }
+  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+  const [tileRow] = await tx.query<TileRow & { tile_index: number }>(
+    'SELECT tile_index, x, y, width, height FROM tiles WHERE job_id = $1 AND tile_index = $2 FOR UPDATE',
+    [unit.job_id, unit.tile_index],
+  );
+  if (!job || !tileRow) throw new Error(`unit ${unit.id} points at a missing job or tile`);
+  const tile: TileRow = { ...tileRow, index: tileRow.tile_index };
+  const submitter = await getContributor(tx, unit.submitted_by ?? '');
+  const checkerRow = await getContributor(tx, checker);
+  const classifier = classifierFor(submitter?.adapterClass ?? null, checkerRow?.adapterClass ?? null);
+  const verdict = classifier.compare(submittedAt(unit, tile, job.spec.width, check.pixels), values);
+
+  await tx.query(
+    `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
+    [check.id, bytes, verdict.agree, verdict.score, now],
+  );
+  const samples = unit.sample_end - unit.sample_start;
+  await tx.query(
+    `UPDATE tiles SET checks_passed = checks_passed + $3, checks_failed = checks_failed + $4
+     WHERE job_id = $1 AND tile_index = $2`,
+    [unit.job_id, unit.tile_index, verdict.agree ? 1 : 0, verdict.agree ? 0 : 1],
+  );
+  await tx.query(
+    'UPDATE jobs SET check_pixel_samples = check_pixel_samples + $2, version = version + 1 WHERE id = $1',
+    [unit.job_id, check.pixels.length * samples],
+  );
+
+  const done = await tx.query<{
+    session_id: string;
+    agreed: boolean;
+    pixels: number;
+    result: Uint8Array;
+    adapter_class: string | null;
+  }>(
+    `SELECT c.session_id, c.agreed, cardinality(c.pixels) AS pixels, c.result, p.adapter_class
+     FROM checks c LEFT JOIN contributors p ON p.session_id = c.session_id
+     WHERE c.unit_id = $1 AND c.submission = $2 AND c.state = 'done'`,
+    [unit.id, unit.submission],
+  );
+  const agree = done.filter((c) => c.agreed).length;
+  const outcome = decide(
+    agree,
+    largestOpposingGroup(done.filter((c) => !c.agreed)),
+    done.length,
+    unit.checks_required,
+  );
+  if (outcome === 'more') {
+    await issueCheck(tx, unit, tile, job.spec, now, check.pixels);
+    return { outcome, verdict };
+  }
+
+  const accepted = outcome === 'accept';
+  // Checks still out for this submission are moot now.
+  await tx.query(
+    `UPDATE checks SET state = 'void', lease_id = NULL WHERE unit_id = $1 AND submission = $2 AND state IN ('pending', 'leased')`,
+    [unit.id, unit.submission],
+  );
+  for (const c of done) {
+    const right = c.agreed === accepted;
+    await recordCheckVerdict(tx, c.session_id, right, now);
+    // Checkers are paid for checks that matched the verdict: honest check work is work.
+    if (right) {
+      await tx.query(
+        `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at)
+         VALUES ($1, $2, $3, 'check', $4, $5)`,
+        [c.session_id, unit.job_id, unit.id, c.pixels * samples, now],
+      );
+    }
+  }
+  const submitterId = unit.submitted_by ?? '';
+  await recordUnitVerdict(tx, submitterId, accepted, now);
+  if (accepted) {
+    if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
+    await acceptUnit(tx, unit, tile, submitterId, unit.result, now);
+  } else {
+    await tx.query(
+      `UPDATE units SET state = 'pending', result = NULL, submitted_by = NULL, submitted_at = NULL,
+         lease_id = NULL, session_id = NULL, lease_expires_at = NULL,
+         rejected_sessions = array_append(rejected_sessions, $2)
+       WHERE id = $1`,
+      [unit.id, submitterId],
+    );
+    await tx.query(
+      'UPDATE tiles SET units_rejected = units_rejected + 1 WHERE job_id = $1 AND tile_index = $2',
+      [unit.job_id, unit.tile_index],
+    );
+    await tx.query(
+      'UPDATE jobs SET units_rejected = units_rejected + 1, version = version + 1 WHERE id = $1',
+      [unit.job_id],
+    );
+  }
+  return { outcome, verdict };
+}
+
+/**
+ * The largest group of checks that agree with one another (each with the group's first member): honest
+ * re-renders of the same pixels form one group; fabricated ones stay alone.
+ */
+function largestOpposingGroup(opposing: { result: Uint8Array; adapter_class: string | null }[]): number {
+  let best = 0;
+  for (const a of opposing) {
+    const va = new Float32Array(a.result.slice().buffer);
+    let group = 0;
+    for (const b of opposing) {
+      const vb = new Float32Array(b.result.slice().buffer);
+      if (a === b || classifierFor(a.adapter_class, b.adapter_class).compare(va, vb).agree) group++;
+    }
+    best = Math.max(best, group);
+  }
+  return best;
+}
