@@ -208,8 +208,9 @@ describe('PathTracer: determinism on the Cornell box', () => {
   });
 
   /**
-   * 40 scattered pixels of the 24x16 image, out of order: the four corners, one pixel listed twice, and the
-   * rest from a small LCG (repeats it draws are kept too).
+   * 41 scattered pixels of the 24x16 image, out of order: the four corners, one pixel listed twice, and the
+   * rest from a small LCG (repeats it draws are kept too). An odd count on purpose: the indices then start at
+   * an offset that is not a multiple of 8 bytes (spot checks draw 135 pixels by default).
    */
   const scattered = (() => {
     const list = [383, 0, 23, 360];
@@ -218,12 +219,12 @@ describe('PathTracer: determinism on the Cornell box', () => {
       x = (x * 1103515245 + 12345) % 2 ** 31;
       list.push(x % 384);
     }
-    list.push(list[5] as number, 191);
+    list.push(list[5] as number, 191, 200);
     return list;
   })();
 
   it('renders a scattered pixel list to exactly those pixels of the full render', async () => {
-    expect(scattered.length).toBe(40);
+    expect(scattered.length).toBe(41);
     const range = { sampleStart: 2, sampleEnd: 7 };
     const full = await render(small(range));
     // The region is the unit's tile; in pixel-list mode the renderer ignores it.

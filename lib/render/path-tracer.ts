@@ -260,7 +260,8 @@ export class PathTracer {
       mappedAtCreation: list !== undefined,
     });
     if (list) {
-      new Float32Array(accum.getMappedRange(resultBytes, list.length * 4)).set(list);
+      // The whole range: getMappedRange's offset must be a multiple of 8, and 20 n bytes is not for odd n.
+      new Float32Array(accum.getMappedRange()).set(list, resultBytes / 4);
       accum.unmap();
     }
     const readback = device.createBuffer({
