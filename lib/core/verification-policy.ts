@@ -31,7 +31,7 @@ export const QUARANTINE_AFTER_REJECTIONS = 2;
 export const QUARANTINE_AFTER_CHECKER_FAULTS = 2;
 
 /** Check rounds one submission may take before it is rejected as undecidable (and re-rendered). */
-export const MAX_CHECK_ROUNDS = 5;
+export const MAX_CHECK_ROUNDS = 7;
 
 /** Pixels one check re-renders for a unit of `unitPixels` pixels. */
 export function pixelsPerCheck(confidence: number, unitPixels: number): number {
@@ -59,13 +59,14 @@ export type CheckDecision = 'accept' | 'reject' | 'more';
 
 /**
  * All checks of one submission re-render the same pixels, so honest checks agree with each other exactly
- * (on one adapter class), while fabricated ones agree with nothing, or, when colluding, with the submission.
- * The verdict weighs the submission's side (checks agreeing with it) against the largest group of checks that
- * agree with each other but not with it:
- * - reject once two or more independent re-renders agree with each other against the submission and
- *   outnumber its side (a cheat, even with a colluding checker on its side);
- * - accept once at least `required` checks agree with it and they outnumber any opposing group (so a
- *   lying checker, whose noise agrees with no one, costs one extra check and decides nothing);
+ * (on one adapter class), while fabricated ones agree with nothing, or, when colluding, with each other or
+ * with the submission. The verdict weighs the submission's side (checks agreeing with it) against the largest
+ * group of checks that agree with each other but not with it, and decides only on a clear lead:
+ * - reject when two or more independent re-renders agree against the submission and nothing backs it, or
+ *   they lead its side by two (a cheat, even with a colluding checker on its side);
+ * - accept when at least `required` checks back it and no opposing group exists, or the only opposition is
+ *   one lone check (a liar's noise, which agrees with no one) and two back it, or its side leads by two
+ *   (so two checkers who agree on a false answer cannot frame an honest contributor);
  * - otherwise ask for another check, up to MAX_CHECK_ROUNDS, after which an undecided submission is
  *   rejected: re-rendering a unit costs less than paying for a wrong one.
  */
@@ -75,8 +76,13 @@ export function decide(
   checks: number,
   required: number,
 ): CheckDecision {
-  if (opposingGroup >= 2 && opposingGroup > agree) return 'reject';
-  if (agree >= required && agree > opposingGroup) return 'accept';
+  if (opposingGroup >= 2 && (agree === 0 || opposingGroup >= agree + 2)) return 'reject';
+  if (
+    agree >= required &&
+    (opposingGroup === 0 || (opposingGroup === 1 && agree >= 2) || agree >= opposingGroup + 2)
+  ) {
+    return 'accept';
+  }
   if (checks >= MAX_CHECK_ROUNDS) return 'reject';
   return 'more';
 }

@@ -141,6 +141,7 @@ async function leaseCheck(
        WHERE j.status = 'rendering'
          AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $4))
          AND NOT ($2 = ANY (c.excluded_sessions))
+         AND (c.assigned_to IS NULL OR c.assigned_to = $2 OR c.assigned_until <= $4)
          AND ($5::text IS NULL OR NOT ($5 = ANY (c.excluded_origins)))
        ORDER BY j.created_at, c.id
        LIMIT 1

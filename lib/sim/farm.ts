@@ -61,7 +61,15 @@ export async function runFarm(
   api: FarmApi,
   members: FarmMember[],
   render: HonestRenderer,
-  options: { maxSteps?: number; conspiracy?: Conspiracy; sessionPrefix?: string } = {},
+  options: {
+    maxSteps?: number;
+    conspiracy?: Conspiracy;
+    sessionPrefix?: string;
+    /** Called after a round in which nobody got work (tests move their clock past check assignments). */
+    onIdle?: () => Promise<void> | void;
+    /** Wait after an idle round, for a real clock (default 0). */
+    idleWaitMs?: number;
+  } = {},
 ): Promise<FarmReport> {
   const conspiracy = options.conspiracy ?? createConspiracy();
   const prefix = options.sessionPrefix ?? 'sim';
@@ -79,7 +87,8 @@ export async function runFarm(
   const maxSteps = options.maxSteps ?? 100_000;
 
   let idleRounds = 0;
-  for (let step = 0; step < maxSteps && idleRounds < 2; ) {
+  // A round with no work may only mean checks are assigned to someone else for a while: give it three.
+  for (let step = 0; step < maxSteps && idleRounds < 3; ) {
     let worked = false;
     for (const s of states) {
       step++;
@@ -109,6 +118,10 @@ export async function runFarm(
       });
     }
     idleRounds = worked ? 0 : idleRounds + 1;
+    if (!worked) {
+      await options.onIdle?.();
+      if (options.idleWaitMs) await new Promise((r) => setTimeout(r, options.idleWaitMs));
+    }
   }
 
   // Verdicts per (session, unit), from the coordinator's own record.

@@ -114,6 +114,10 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         state             text NOT NULL CHECK (state IN ('pending', 'leased', 'done', 'void')),
         excluded_sessions text[] NOT NULL,
         excluded_origins  text[] NOT NULL,
+        -- Drawn at random among active eligible sessions: only it may take the check until assigned_until,
+        -- so no one can snipe checks by polling fast or by queueing right behind a partner.
+        assigned_to       text,
+        assigned_until    bigint,
         lease_id          text UNIQUE,
         session_id        text,
         lease_expires_at  bigint,

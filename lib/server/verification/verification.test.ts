@@ -9,6 +9,7 @@ import { createJob, getJob } from '../jobs';
 import { leaseUnit } from '../lease-unit';
 import { submitResult } from '../submit-result';
 import { createTestContext } from '../test-context';
+import { CROSS_ADAPTER, classifierFor, SAME_ADAPTER } from './classifiers';
 
 // Each cheat from ../../DESIGN.md against the real coordinator and database, with the deterministic stand-in
 // renderer (the real renderer's per-pixel reproducibility is proven in lib/render/path-tracer.test.ts, and
@@ -25,7 +26,8 @@ beforeEach(() => t.reset());
 afterAll(() => t.close());
 
 const api = (): FarmApi => ({
-  lease: (sessionId, origin) => leaseUnit(t.ctx, { sessionId }, { origin }),
+  // One adapter class for everyone, as on a farm of one GPU model: checks compare exactly (SAME_ADAPTER).
+  lease: (sessionId, origin) => leaseUnit(t.ctx, { sessionId, adapter: STAND_IN_ADAPTER }, { origin }),
   submit: async (lease, sessionId, data) => {
     await submitResult(t.ctx, {
       leaseId: lease.leaseId,
@@ -35,6 +37,15 @@ const api = (): FarmApi => ({
   },
   contributor: (sessionId) => contributorView(t.ctx.db, sessionId),
 });
+
+/** When nobody got work, the checks left are assigned to a session that is gone: let the clock run on. */
+const farmOptions = {
+  onIdle: () => {
+    t.clock.now += 16_000;
+  },
+};
+
+const STAND_IN_ADAPTER = { vendor: 'lumengrid', architecture: 'stand-in' };
 
 const JOB = { scene: 'cornell', width: 48, height: 48, samplesPerPixel: 8, tileSize: 16, samplesPerUnit: 2 };
 
@@ -88,7 +99,7 @@ const UNIT_CHEATS: StrategyId[] = [
 describe('spot checks catch every cheat before credit', () => {
   it.each(UNIT_CHEATS)('%s', async (strategy) => {
     const job = await createJob(t.ctx, JOB);
-    const report = await runFarm(api(), members(5, strategy, 2), standInRender);
+    const report = await runFarm(api(), members(5, strategy, 2), standInRender, farmOptions);
     const cheat = report.scores.find((s) => s.strategy === strategy);
     const honest = report.scores.find((s) => s.strategy === 'honest');
     expect(cheat?.badUnits).toBeGreaterThan(0);
@@ -104,10 +115,37 @@ describe('spot checks catch every cheat before credit', () => {
   });
 });
 
+describe('across adapter classes', () => {
+  it('tolerates the rounding of another GPU but not a faked pixel in a few', async () => {
+    const task = {
+      sceneHash: 'x',
+      environment: { type: 'uniform' as const, radiance: [1, 1, 1] as [number, number, number] },
+      width: 64,
+      height: 64,
+      seed: 7,
+      maxBounces: 4,
+      region: { x: 0, y: 0, width: 64, height: 64 },
+      sampleStart: 0,
+      sampleEnd: 4,
+      pixels: Array.from({ length: 135 }, (_, i) => i * 29),
+    };
+    const honest = await standInRender(task);
+    const rounded = honest.map((v, i) => (i % RESULT_CHANNELS === 4 ? v : v * (1 + 1e-3 * Math.sin(i))));
+    expect(CROSS_ADAPTER.compare(honest, rounded).agree).toBe(true);
+    expect(SAME_ADAPTER.compare(honest, rounded).agree).toBe(false);
+    const faked = honest.slice();
+    for (const p of [3, 40, 99]) faked[p * RESULT_CHANNELS] = (faked[p * RESULT_CHANNELS] as number) * 1.5;
+    expect(CROSS_ADAPTER.compare(honest, faked).agree).toBe(false);
+    expect(classifierFor('a/b', 'a/b')).toBe(SAME_ADAPTER);
+    expect(classifierFor('a/b', 'c/d')).toBe(CROSS_ADAPTER);
+    expect(classifierFor(null, null)).toBe(CROSS_ADAPTER);
+  });
+});
+
 describe('lying checkers and collusion', () => {
   it('a checker that always fails is outvoted, faulted and quarantined; no honest unit is lost', async () => {
     const job = await createJob(t.ctx, JOB);
-    const report = await runFarm(api(), members(5, 'checker-always-fail', 2), standInRender);
+    const report = await runFarm(api(), members(5, 'checker-always-fail', 2), standInRender, farmOptions);
     const honest = report.scores.find((s) => s.strategy === 'honest');
     expect(honest?.honestRejected).toBe(0);
     const liars = report.sessions.get('checker-always-fail') ?? [];
@@ -123,6 +161,7 @@ describe('lying checkers and collusion', () => {
       api(),
       [...members(5, 'partial-20', 2), { strategy: 'checker-always-pass', origin: '10.0.2.1' }],
       standInRender,
+      farmOptions,
     );
     const cheat = report.scores.find((s) => s.strategy === 'partial-20');
     expect(cheat?.badUnits).toBeGreaterThan(0);
@@ -133,7 +172,7 @@ describe('lying checkers and collusion', () => {
 
   it('two colluding sessions that vouch for each other are both caught', async () => {
     const job = await createJob(t.ctx, JOB);
-    const report = await runFarm(api(), members(5, 'colluding', 2), standInRender);
+    const report = await runFarm(api(), members(5, 'colluding', 2), standInRender, farmOptions);
     const cheat = report.scores.find((s) => s.strategy === 'colluding');
     expect(cheat?.badUnits).toBeGreaterThan(0);
     expect(cheat?.escaped).toBe(0);

@@ -89,7 +89,7 @@ async function issueCheck(
   const confidence = spec.confidence ?? CONFIDENCE_LIMITS.default;
   const chosen =
     pixels ?? drawCheckPixels(tile, spec.width, pixelsPerCheck(confidence, tile.width * tile.height));
-  await tx.query(
+  const [check] = await tx.query<{ id: number; excluded_sessions: string[]; excluded_origins: string[] }>(
     `INSERT INTO checks (unit_id, job_id, submission, pixels, state, excluded_sessions, excluded_origins, created_at)
      SELECT $1, $2, $3, $4::int[], 'pending',
        ARRAY[$5::text] || COALESCE(array_agg(c.session_id) FILTER (WHERE c.session_id IS NOT NULL), '{}'),
@@ -97,10 +97,32 @@ async function issueCheck(
        $6
      FROM (SELECT $5::text AS session_id UNION SELECT session_id FROM checks
            WHERE unit_id = $1 AND submission = $3 AND session_id IS NOT NULL) c
-     LEFT JOIN contributors p ON p.session_id = c.session_id`,
+     LEFT JOIN contributors p ON p.session_id = c.session_id
+     RETURNING id, excluded_sessions, excluded_origins`,
     [unit.id, unit.job_id, unit.submission, chosen, unit.submitted_by, now],
   );
+  if (!check) throw new Error(`no check was issued for unit ${unit.id}`);
+  // The checker is drawn by the coordinator, uniformly among the eligible sessions active right now: a
+  // cartel gets checks in proportion to its share of the farm, however fast or in whatever order it polls.
+  const candidates = await tx.query<{ session_id: string }>(
+    `SELECT session_id FROM contributors
+     WHERE last_seen_at >= $1 AND quarantined_at IS NULL AND NOT (session_id = ANY ($2::text[]))
+       AND (origin IS NULL OR NOT (origin = ANY ($3::text[])))
+     LIMIT 10000`,
+    [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins],
+  );
+  const pick = candidates.length > 0 ? candidates[randomInt(0, candidates.length)] : undefined;
+  if (pick) {
+    await tx.query('UPDATE checks SET assigned_to = $2, assigned_until = $3 WHERE id = $1', [
+      check.id,
+      pick.session_id,
+      now + ASSIGNMENT_MS,
+    ]);
+  }
 }
+
+/** How long a drawn checker has the check to itself before any eligible session may take it. */
+const ASSIGNMENT_MS = 15_000;
 
 export interface CheckRow {
   id: number;
@@ -190,12 +212,22 @@ export async function settleCheck(
     [unit.id, unit.submission],
   );
   const agree = done.filter((c) => c.agreed).length;
-  const outcome = decide(
+  let outcome = decide(
     agree,
     largestOpposingGroup(done.filter((c) => !c.agreed)),
     done.length,
     unit.checks_required,
   );
+  // Probation asks for a second independent checker; where nobody else is active to be one (a farm of two),
+  // one unopposed agreeing check is the most the farm can give, and waiting would stall the job for good.
+  if (
+    outcome === 'more' &&
+    agree > 0 &&
+    agree === done.length &&
+    !(await anotherCheckerActive(tx, unit, now))
+  ) {
+    outcome = 'accept';
+  }
   if (outcome === 'more') {
     await issueCheck(tx, unit, tile, job.spec, now, check.pixels);
     return { outcome, verdict };
@@ -260,4 +292,27 @@ function largestOpposingGroup(opposing: { result: Uint8Array; adapter_class: str
     best = Math.max(best, group);
   }
   return best;
+}
+
+/** How recently a session must have asked for work to count as available for a check. */
+const ACTIVE_WINDOW_MS = 30_000;
+
+/** Whether a session other than the submitter and this submission's checkers, from another origin, is active. */
+async function anotherCheckerActive(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'id' | 'submission' | 'submitted_by'>,
+  now: number,
+): Promise<boolean> {
+  const [row] = await tx.query<{ n: number }>(
+    `WITH involved AS (
+       SELECT $3::text AS session_id UNION SELECT session_id FROM checks WHERE unit_id = $1 AND submission = $2
+     )
+     SELECT count(*)::int AS n FROM contributors p
+     WHERE p.last_seen_at >= $4 AND p.quarantined_at IS NULL
+       AND p.session_id NOT IN (SELECT session_id FROM involved WHERE session_id IS NOT NULL)
+       AND (p.origin IS NULL OR p.origin NOT IN (
+         SELECT c.origin FROM contributors c JOIN involved i ON i.session_id = c.session_id WHERE c.origin IS NOT NULL))`,
+    [unit.id, unit.submission, unit.submitted_by, now - ACTIVE_WINDOW_MS],
+  );
+  return (row?.n ?? 0) > 0;
 }
