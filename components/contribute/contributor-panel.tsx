@@ -6,6 +6,7 @@ import type { ContributorActivity, ContributorStatus } from '../../lib/client/co
 import { formatRate, formatSi } from '../../lib/client/format';
 import { StatusBadge } from '../ui/status-badge';
 import { ContributorProvider, useContributor, useContributorLoop } from './contributor-provider';
+import { useContributorRecord } from './use-contributor-record';
 
 export function ContributorPanel() {
   return (
@@ -26,6 +27,7 @@ export function ContributorPanel() {
           <h2 id="live-title">Your contribution</h2>
           <Controls />
           <Figures />
+          <VerifiedFigures />
         </section>
       </div>
     </ContributorProvider>
@@ -224,5 +226,79 @@ function Figures() {
         </div>
       </dl>
     </>
+  );
+}
+
+/**
+ * What verification made of this session's work: units other contributors' checks agreed with, units still
+ * waiting for them, rejected units and the credit. A quarantined session is told plainly that it gets no
+ * more work.
+ */
+function VerifiedFigures() {
+  const status = useContributor((state) => state.status);
+  const { sessionId } = useContributorLoop();
+  const { view, problem } = useContributorRecord(sessionId, status);
+  const dash = '—';
+  return (
+    <section className="verified" aria-labelledby="verified-title">
+      <h3 id="verified-title">Verified by other contributors</h3>
+      {view?.quarantined ? (
+        <div className="notice notice--error" role="alert" data-testid="quarantined">
+          <p className="notice__title">This session is quarantined: its results failed verification.</p>
+          <p>
+            Other contributors re-rendered parts of the units it sent and got different pixels, so those units
+            were rejected and rendered again by someone else. The coordinator gives no more work to this
+            session.
+          </p>
+          <p>
+            <strong>Next step:</strong> if this GPU or browser misbehaves, update its driver or browser, then
+            start again from a new tab.
+          </p>
+        </div>
+      ) : null}
+      <dl className="figures">
+        <div className="figure">
+          <dt>Verified units</dt>
+          <dd className="figure__value" data-testid="units-verified">
+            {view ? view.unitsAccepted.toLocaleString('en') : dash}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Awaiting checks</dt>
+          <dd className="figure__value" data-testid="units-awaiting-checks">
+            {view ? view.unitsVerifying.toLocaleString('en') : dash}
+          </dd>
+        </div>
+        <div className={`figure ${view && view.unitsRejected > 0 ? 'figure--warn' : ''}`}>
+          <dt>Rejected</dt>
+          <dd className="figure__value" data-testid="units-rejected">
+            {view && view.unitsRejected > 0 ? (
+              <span className="verification__mark" aria-hidden="true">
+                !{' '}
+              </span>
+            ) : null}
+            {view ? view.unitsRejected.toLocaleString('en') : dash}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Credit</dt>
+          <dd className="figure__value" data-testid="credit">
+            {view ? (
+              <>
+                {formatSi(view.creditedPixelSamples)} <span className="figure__unit">pixel-samples</span>
+              </>
+            ) : (
+              dash
+            )}
+          </dd>
+        </div>
+      </dl>
+      <p className="hint">
+        {view
+          ? 'A unit counts once another contributor’s spot check agrees with it; checks you render for others count too.'
+          : 'Figures appear once this tab has rendered its first unit.'}
+        {problem ? <span className="warn-text"> Could not update them: {problem}. Retrying.</span> : null}
+      </p>
+    </section>
   );
 }

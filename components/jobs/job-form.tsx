@@ -12,6 +12,13 @@ import {
 } from '../../lib/client/environment-presets';
 import { formatSi } from '../../lib/client/format';
 import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
+import {
+  CONFIDENCE_CHOICES,
+  DEFAULT_CONFIDENCE,
+  describeVerificationCost,
+  VERIFICATION_COST_NOTE,
+  verificationCost,
+} from '../../lib/client/verification-view';
 import type { SceneSummary } from '../../lib/core/api-types';
 import { JOB_LIMITS, type JobRequest, JobRequestSchema } from '../../lib/core/job-spec';
 import { planTiling, unitCount } from '../../lib/core/tiling';
@@ -32,6 +39,8 @@ interface Fields {
   tileSize: string;
   samplesPerUnit: string;
   seed: string;
+  /** One of CONFIDENCE_CHOICES, as its number's text. */
+  confidence: string;
 }
 
 const DEFAULTS: Fields = {
@@ -44,6 +53,7 @@ const DEFAULTS: Fields = {
   tileSize: '',
   samplesPerUnit: '',
   seed: '',
+  confidence: String(DEFAULT_CONFIDENCE),
 };
 
 /** Empty optional fields are left out so that the server chooses; other text goes as a number (NaN -> null). */
@@ -60,6 +70,7 @@ function toRequest(f: Fields): JobRequest {
     tileSize: num(f.tileSize),
     samplesPerUnit: num(f.samplesPerUnit),
     seed: num(f.seed),
+    confidence: num(f.confidence),
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
   return request as unknown as JobRequest;
@@ -73,6 +84,8 @@ type Plan =
       tileSize: number;
       samplesPerUnit: number;
       tooMany: boolean;
+      /** What spot checks add, for this confidence and tile size (lib/core/verification-policy.ts). */
+      verification: string;
     }
   | { ok: false; problem: string };
 
@@ -93,6 +106,7 @@ function preview(f: Fields): Plan {
     tileSize: spec.tileSize,
     samplesPerUnit: spec.samplesPerUnit,
     tooMany: units > JOB_LIMITS.maxUnits,
+    verification: describeVerificationCost(verificationCost(spec.confidence, spec.tileSize)),
   };
 }
 
@@ -209,6 +223,32 @@ export function JobForm() {
       <p id={`${id}-px`} className="hint">
         Pixels, 8 to {JOB_LIMITS.maxDimension}. More samples per pixel means less noise: 64 is a fair preview,
         1024 is clean.
+      </p>
+
+      <div className="job-form__verification">
+        <div className="field">
+          <label htmlFor={`${id}-confidence`}>Verification confidence</label>
+          <select {...field('confidence')} aria-describedby={`${id}-verification-cost ${id}-confidence-note`}>
+            {CONFIDENCE_CHOICES.map((choice) => (
+              <option key={choice.value} value={String(choice.value)}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <output
+          id={`${id}-verification-cost`}
+          className="verification-cost"
+          aria-live="polite"
+          data-testid="verification-cost"
+        >
+          {plan.ok
+            ? plan.verification
+            : 'Each unit is re-rendered at random pixels by another contributor; the cost shows once the settings are valid.'}
+        </output>
+      </div>
+      <p id={`${id}-confidence-note`} className="hint">
+        {VERIFICATION_COST_NOTE}
       </p>
 
       <details className="advanced">

@@ -10,6 +10,7 @@ import type { JobView, SceneSummary } from '../../lib/core/api-types';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { JobPreview } from './job-preview';
+import { JobVerificationPanel } from './job-verification';
 import { usePolling } from './use-polling';
 import { shortHash } from './use-scene-list';
 
@@ -265,6 +266,8 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
           ) : null}
         </section>
       </div>
+
+      <JobVerificationPanel job={job} />
     </div>
   );
 }

@@ -57,3 +57,17 @@ export function formatBytes(bytes: number): string {
   const digits = value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
   return `${digits} ${units[unit]}`;
 }
+
+/**
+ * A share that may be small or over 100 %, with the precision it needs: "0.22 %", "3.5 %", "13.8 %",
+ * "105 %". Unlike formatPercent this is for costs and ratios, not progress.
+ */
+export function formatShare(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '—';
+  const p = Math.max(0, fraction) * 100;
+  if (p === 0) return '0 %';
+  if (p < 0.01) return '< 0.01 %';
+  if (p < 1) return `${p.toFixed(2)} %`;
+  if (p < 100) return `${p.toFixed(1)} %`;
+  return `${Math.round(p)} %`;
+}
