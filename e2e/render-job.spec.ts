@@ -59,12 +59,19 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
     samplesPerUnit: JOB.samplesPerUnit,
   });
 
-  // Each tab counted its own units; together they did every unit once.
-  const done = await Promise.all(
-    contributors.map(async (p) => Number(await p.getByTestId('units-done').textContent())),
-  );
-  console.log(`units per contributor tab: ${done.join(' + ')}`);
-  expect(done.reduce((a, b) => a + b, 0)).toBe(16);
+  // Every unit was spot-checked by the other tab (each session is on probation: two checks need two other
+  // sessions, or one check and... here only one other tab exists, so each unit got its checks from it) and
+  // every check agreed: the two tabs render bit-identically on one adapter.
+  expect(job.tiles.every((tile) => tile.checksPassed >= 1 && tile.checksFailed === 0)).toBe(true);
+  expect(job.verification).toMatchObject({ unitsRejected: 0, unitsVerifying: 0 });
+  await expect(dashboard.getByTestId('verification-summary')).toBeVisible();
+  await expect(dashboard.getByTestId('tile-verification')).toHaveCount(16);
+
+  // Each tab shows its own verified units; together they are every unit once.
+  const verified = () =>
+    Promise.all(contributors.map(async (p) => Number(await p.getByTestId('units-verified').textContent())));
+  await expect.poll(async () => (await verified()).reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBe(16);
+  console.log(`verified units per contributor tab: ${(await verified()).join(' + ')}`);
 
   // Every pixel received exactly the requested samples, and nothing is NaN.
   const raw = await (await dashboard.request.get(`/api/jobs/${jobId}/accumulation`)).body();
