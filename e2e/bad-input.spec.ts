@@ -9,12 +9,14 @@ type ErrorBody = { error: string; message: string; next: string[] };
 
 const SESSION = 'e2e-bad-input-session';
 const OTHER_SESSION = 'e2e-someone-else';
+const CHECKER_SESSION = 'e2e-bad-input-checker';
 
 function honestLookingResult(lease: Lease, value = 0.5): Float32Array {
   const { width, height } = lease.task.region;
+  const pixels = lease.task.pixels?.length ?? width * height;
   const samples = lease.task.sampleEnd - lease.task.sampleStart;
-  const data = new Float32Array(width * height * RESULT_CHANNELS);
-  for (let p = 0; p < width * height; p++)
+  const data = new Float32Array(pixels * RESULT_CHANNELS);
+  for (let p = 0; p < pixels; p++)
     data.set([value, value, value, value * value, samples], p * RESULT_CHANNELS);
   return data;
 }
@@ -111,6 +113,19 @@ test('bad result submissions are refused and the accepted one is counted once', 
   expect(await accepted.json()).toMatchObject({ accepted: true, duplicate: false });
   const replay = await put(good);
   expect(await replay.json()).toMatchObject({ accepted: true, duplicate: true });
+
+  // Accepted for verification only: it counts once another session's spot check agrees.
+  const waiting = (await (await request.get(`/api/jobs/${job.id}`)).json()) as JobView;
+  expect(waiting).toMatchObject({ unitsDone: 0, status: 'rendering', verification: { unitsVerifying: 1 } });
+  const checkLease = (await (
+    await request.post('/api/work/lease', { data: { sessionId: CHECKER_SESSION } })
+  ).json()) as Lease;
+  expect(checkLease.task.pixels?.length).toBeGreaterThan(0);
+  const checked = await request.put(`/api/work/leases/${checkLease.leaseId}/result`, {
+    data: Buffer.from(honestLookingResult(checkLease).buffer),
+    headers: { 'content-type': 'application/octet-stream', 'x-lumengrid-session': CHECKER_SESSION },
+  });
+  expect(checked.status()).toBe(200);
 
   const after = (await (await request.get(`/api/jobs/${job.id}`)).json()) as JobView;
   expect(after).toMatchObject({ unitsDone: 1, pixelSamplesDone: 16 * 16 * 2, status: 'done' });

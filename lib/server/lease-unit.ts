@@ -7,6 +7,7 @@ import type { RenderTask } from '../core/render-task';
 import type { CoordinatorContext } from './context';
 import { type ContributorRow, touchContributor } from './contributors';
 import type { SqlExecutor } from './db/sql';
+import { releaseStalledChecks } from './verification/verify-unit';
 
 const adapterField = z.string().max(64).optional();
 
@@ -58,6 +59,7 @@ export async function leaseUnit(
       { sessionId, origin: edge.origin ?? null, adapterClass },
       now,
     );
+    await releaseStalledChecks(tx, now);
     // Spot checks first: they are short, and credit for the units they check waits on them.
     const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now);
     if (check) return check;

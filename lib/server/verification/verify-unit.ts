@@ -316,3 +316,53 @@ async function anotherCheckerActive(
   );
   return (row?.n ?? 0) > 0;
 }
+
+/** An open check nobody eligible has taken for this long, on a submission with only agreeing checks, gives way. */
+const STALLED_CHECK_MS = 45_000;
+
+/**
+ * Accepts submissions whose further checks have waited STALLED_CHECK_MS with nobody eligible to take them,
+ * where every check so far agreed (probation on a farm of two or three sessions). Run at lease time, so a
+ * farm that shrank does not stall for good; a single opposing check keeps the submission waiting instead.
+ */
+export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promise<void> {
+  const stalled = await tx.query<{ id: number; unit_id: number }>(
+    `SELECT c.id, c.unit_id FROM checks c
+     WHERE c.state = 'pending' AND c.created_at <= $1
+       AND EXISTS (SELECT 1 FROM checks d WHERE d.unit_id = c.unit_id AND d.submission = c.submission
+                   AND d.state = 'done' AND d.agreed)
+       AND NOT EXISTS (SELECT 1 FROM checks d WHERE d.unit_id = c.unit_id AND d.submission = c.submission
+                       AND d.state = 'done' AND NOT d.agreed)
+     ORDER BY c.id LIMIT 20 FOR UPDATE OF c SKIP LOCKED`,
+    [now - STALLED_CHECK_MS],
+  );
+  for (const check of stalled) {
+    const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+      check.unit_id,
+    ]);
+    if (unit?.state !== 'verifying' || !unit.result) continue;
+    const [tileRow] = await tx.query<TileRow & { tile_index: number }>(
+      'SELECT tile_index, x, y, width, height FROM tiles WHERE job_id = $1 AND tile_index = $2 FOR UPDATE',
+      [unit.job_id, unit.tile_index],
+    );
+    if (!tileRow) continue;
+    await tx.query(`UPDATE checks SET state = 'void', lease_id = NULL WHERE id = $1`, [check.id]);
+    const done = await tx.query<{ session_id: string; pixels: number }>(
+      `SELECT session_id, cardinality(pixels) AS pixels FROM checks
+       WHERE unit_id = $1 AND submission = $2 AND state = 'done'`,
+      [unit.id, unit.submission],
+    );
+    const samples = unit.sample_end - unit.sample_start;
+    for (const c of done) {
+      await recordCheckVerdict(tx, c.session_id, true, now);
+      await tx.query(
+        `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at)
+         VALUES ($1, $2, $3, 'check', $4, $5)`,
+        [c.session_id, unit.job_id, unit.id, c.pixels * samples, now],
+      );
+    }
+    const submitter = unit.submitted_by ?? '';
+    await recordUnitVerdict(tx, submitter, true, now);
+    await acceptUnit(tx, unit, { ...tileRow, index: tileRow.tile_index }, submitter, unit.result, now);
+  }
+}
