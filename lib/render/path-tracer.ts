@@ -11,10 +11,10 @@ import {
   MATERIAL_WORDS,
   type PackedScene,
   type PackedSceneInfo,
-  PUNCTUAL_WORDS,
   SECTION_NAMES,
+  SECTION_RECORD_WORDS,
   type SectionName,
-  SHADING_WORDS,
+  sectionRecords,
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from '../scene/packed-scene';
@@ -39,18 +39,6 @@ export const BVH_MAX_DEPTH = 64;
 export const SCENE_CACHE_SIZE = 2;
 /** Rec. 709 luminance, as LUMINANCE_WEIGHTS in shaders/common.wgsl. */
 const LUMINANCE = [0.2126, 0.7152, 0.0722] as const;
-
-/** Words per record of each section (packed-scene.ts); texels are single words. */
-const RECORD_WORDS: Record<SectionName, number> = {
-  nodes: BVH_NODE_WORDS,
-  triangles: TRIANGLE_WORDS,
-  shading: SHADING_WORDS,
-  materials: MATERIAL_WORDS,
-  textures: TEXTURE_WORDS,
-  texels: 1,
-  lights: LIGHT_WORDS,
-  punctual: PUNCTUAL_WORDS,
-};
 
 /**
  * The kernel's storage bindings (shaders/scene-bindings.wgsl) and the sections each holds. `textures` and
@@ -448,20 +436,12 @@ export function validatePackedScene(
   const fail = (message: string): never => {
     throw new Error(`Packed scene rejected: ${message}`);
   };
-  const counts: Record<SectionName, number> = {
-    nodes: info.nodeCount,
-    triangles: info.triangleCount,
-    shading: info.triangleCount,
-    materials: info.materialCount,
-    textures: info.textureCount,
-    texels: 0,
-    lights: info.lightCount,
-    punctual: info.punctualCount,
-  };
+  // Texels have no declared count: any whole number of words will do.
+  const counts = sectionRecords(info, 0);
   const maxBytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   for (const name of SECTION_NAMES) {
     const words = sections[name].length;
-    const per = RECORD_WORDS[name];
+    const per = SECTION_RECORD_WORDS[name];
     // Empty sections hold one zero record (bindings may not be empty).
     if (words === 0 || words % per !== 0)
       fail(`section '${name}' has ${words} words, not whole records of ${per}`);

@@ -72,6 +72,32 @@ export interface PackedSceneInfo {
   camera: CameraDescription;
 }
 
+/** Words per record of each section; texels are single words. */
+export const SECTION_RECORD_WORDS: Record<SectionName, number> = {
+  nodes: BVH_NODE_WORDS,
+  triangles: TRIANGLE_WORDS,
+  shading: SHADING_WORDS,
+  materials: MATERIAL_WORDS,
+  textures: TEXTURE_WORDS,
+  texels: 1,
+  lights: LIGHT_WORDS,
+  punctual: PUNCTUAL_WORDS,
+};
+
+/** Records each section holds for a scene's declared counts (texels are not counted in `info`). */
+export function sectionRecords(info: PackedSceneInfo, texelCount: number): Record<SectionName, number> {
+  return {
+    nodes: info.nodeCount,
+    triangles: info.triangleCount,
+    shading: info.triangleCount,
+    materials: info.materialCount,
+    textures: info.textureCount,
+    texels: texelCount,
+    lights: info.lightCount,
+    punctual: info.punctualCount,
+  };
+}
+
 export interface PackedScene {
   info: PackedSceneInfo;
   /** Each section as 32-bit words; floats and uints share the buffer (view with a Float32Array). */

@@ -29,8 +29,9 @@ import {
   type PackedSceneInfo,
   PUNCTUAL_WORDS,
   SECTION_NAMES,
+  SECTION_RECORD_WORDS,
   type SectionName,
-  SHADING_WORDS,
+  sectionRecords,
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from './packed-scene';
@@ -73,17 +74,10 @@ type SceneFileHeader = z.infer<typeof headerSchema>;
 
 /** Words each section must hold for these counts (an empty section is one entry of zeros). */
 function expectedWordCounts(info: PackedSceneInfo, texelCount: number): Record<SectionName, number> {
-  const entries = (n: number) => Math.max(1, n);
-  return {
-    nodes: entries(info.nodeCount) * BVH_NODE_WORDS,
-    triangles: entries(info.triangleCount) * TRIANGLE_WORDS,
-    shading: entries(info.triangleCount) * SHADING_WORDS,
-    materials: entries(info.materialCount) * MATERIAL_WORDS,
-    textures: entries(info.textureCount) * TEXTURE_WORDS,
-    texels: entries(texelCount),
-    lights: entries(info.lightCount) * LIGHT_WORDS,
-    punctual: entries(info.punctualCount) * PUNCTUAL_WORDS,
-  };
+  const records = sectionRecords(info, texelCount);
+  return Object.fromEntries(
+    SECTION_NAMES.map((name) => [name, Math.max(1, records[name]) * SECTION_RECORD_WORDS[name]]),
+  ) as Record<SectionName, number>;
 }
 
 // The sections are arrays of little-endian words. On a little-endian host (every WebGPU platform) they are
