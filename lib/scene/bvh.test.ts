@@ -1,24 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../sim/mulberry32';
 import { type Bvh, buildBvh, bvhStats } from './bvh';
 import { cornellBox } from './demo-scenes';
 import { importGltf } from './import-gltf';
 import { BVH_NODE_WORDS } from './packed-scene';
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomSoup(count: number, seed: number): Float32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Float32Array(count * 9);
   for (let t = 0; t < count; t++) {
     // Small triangles scattered in a 10 m cube, plus a few long slivers that straddle many bins.
@@ -150,7 +139,7 @@ function traverse(
 }
 
 function randomRays(positions: Float32Array, count: number, seed: number): Ray[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const triangles = positions.length / 9;
   const rays: Ray[] = [];
   for (let i = 0; i < count; i++) {
@@ -236,7 +225,7 @@ describe('buildBvh', () => {
 
   it('handles zero-area triangles (points and collinear slivers) mixed with ordinary ones', () => {
     const soup = Array.from(randomSoup(200, 5));
-    const r = rng(9);
+    const r = mulberry32(9);
     for (let i = 0; i < 200; i++) {
       const p = [r() * 4, r() * 4, r() * 4];
       soup.push(...p, ...p, ...p); // a point

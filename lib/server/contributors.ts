@@ -84,45 +84,51 @@ export async function getContributor(tx: SqlExecutor, sessionId: string): Promis
   return row ? toRow(row) : null;
 }
 
-/** A submission of this session was accepted (+1) or rejected; repeat offenders are quarantined. */
-export async function recordUnitVerdict(
-  tx: SqlExecutor,
-  sessionId: string,
-  accepted: boolean,
-  now: number,
-): Promise<void> {
-  if (accepted) {
-    await tx.query('UPDATE contributors SET units_accepted = units_accepted + 1 WHERE session_id = $1', [
-      sessionId,
-    ]);
-    return;
-  }
-  await tx.query(
-    `UPDATE contributors SET units_rejected = units_rejected + 1,
-       quarantined_at = CASE WHEN units_rejected + 1 >= $2 THEN COALESCE(quarantined_at, $3) ELSE quarantined_at END
-     WHERE session_id = $1`,
-    [sessionId, QUARANTINE_AFTER_REJECTIONS, now],
-  );
+/** A submission of this session was accepted or rejected; repeat offenders are quarantined. */
+export function recordUnitVerdict(tx: SqlExecutor, sessionId: string, accepted: boolean, now: number) {
+  return bumpRecord(tx, sessionId, accepted, UNIT_RECORD, now);
 }
 
 /** A check of this session agreed with the final verdict, or contradicted it (a fault). */
-export async function recordCheckVerdict(
+export function recordCheckVerdict(tx: SqlExecutor, sessionId: string, right: boolean, now: number) {
+  return bumpRecord(tx, sessionId, right, CHECK_RECORD, now);
+}
+
+/** Columns of one record and how many bad marks quarantine a session. */
+interface RecordColumns {
+  good: 'units_accepted' | 'checks_agreed';
+  bad: 'units_rejected' | 'checks_faulted';
+  quarantineAfter: number;
+}
+const UNIT_RECORD: RecordColumns = {
+  good: 'units_accepted',
+  bad: 'units_rejected',
+  quarantineAfter: QUARANTINE_AFTER_REJECTIONS,
+};
+const CHECK_RECORD: RecordColumns = {
+  good: 'checks_agreed',
+  bad: 'checks_faulted',
+  quarantineAfter: QUARANTINE_AFTER_CHECKER_FAULTS,
+};
+
+async function bumpRecord(
   tx: SqlExecutor,
   sessionId: string,
-  right: boolean,
+  good: boolean,
+  { good: goodColumn, bad, quarantineAfter }: RecordColumns,
   now: number,
 ): Promise<void> {
-  if (right) {
-    await tx.query('UPDATE contributors SET checks_agreed = checks_agreed + 1 WHERE session_id = $1', [
+  if (good) {
+    await tx.query(`UPDATE contributors SET ${goodColumn} = ${goodColumn} + 1 WHERE session_id = $1`, [
       sessionId,
     ]);
     return;
   }
   await tx.query(
-    `UPDATE contributors SET checks_faulted = checks_faulted + 1,
-       quarantined_at = CASE WHEN checks_faulted + 1 >= $2 THEN COALESCE(quarantined_at, $3) ELSE quarantined_at END
+    `UPDATE contributors SET ${bad} = ${bad} + 1,
+       quarantined_at = CASE WHEN ${bad} + 1 >= $2 THEN COALESCE(quarantined_at, $3) ELSE quarantined_at END
      WHERE session_id = $1`,
-    [sessionId, QUARANTINE_AFTER_CHECKER_FAULTS, now],
+    [sessionId, quarantineAfter, now],
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Lease } from '../core/api-types';
 import type { RenderTask } from '../core/render-task';
 import { CHANNEL, RESULT_CHANNELS } from '../core/result-layout';
+import { mulberry32 } from './mulberry32';
 
 /**
  * Contributor behaviours for the adversarial simulation (`npm run sim:adversarial`) and the verification
@@ -43,6 +44,14 @@ export const STRATEGIES: readonly StrategyId[] = [
   'colluding',
 ];
 
+/** Strategies that cheat on checks only, and render their own units honestly. */
+export const CHECK_CHEATS: readonly StrategyId[] = ['checker-always-pass', 'checker-always-fail'];
+
+/** Strategies whose every unit (but replay's first) is a cheat, and that render checks honestly. */
+export const UNIT_CHEATS: readonly StrategyId[] = STRATEGIES.filter(
+  (s) => s !== 'honest' && s !== 'colluding' && !CHECK_CHEATS.includes(s),
+);
+
 /** Renders a task honestly: RESULT_CHANNELS float32 per pixel of its region or pixel list. */
 export type HonestRenderer = (task: RenderTask) => Promise<Float32Array>;
 
@@ -65,18 +74,6 @@ export interface Submission {
   /** True when these bytes are not an honest render of the lease. */
   bad: boolean;
   isCheck: boolean;
-}
-
-/** A deterministic pseudo-random generator for cheats (the cheats need no cryptographic quality). */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pixelCount(task: RenderTask): number {
@@ -134,7 +131,7 @@ export function createStrategy(
   let firstResult: Float32Array | null = null;
   let unitsSubmitted = 0;
 
-  const cheatsOnUnits = !['honest', 'checker-always-pass', 'checker-always-fail'].includes(id);
+  const cheatsOnUnits = id !== 'honest' && !CHECK_CHEATS.includes(id);
   const vouchesForCartel = id === 'checker-always-pass' || id === 'colluding';
 
   async function cheat(task: RenderTask): Promise<Float32Array> {

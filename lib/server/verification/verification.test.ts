@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESULT_CHANNELS } from '../../core/result-layout';
 import { type FarmApi, type FarmMember, runFarm } from '../../sim/farm';
 import { standInRender } from '../../sim/stand-in-renderer';
-import type { StrategyId } from '../../sim/strategies';
+import { type StrategyId, UNIT_CHEATS } from '../../sim/strategies';
 import { contributorView, getContributor } from '../contributors';
 import { readAccumulation } from '../job-image';
 import { createJob, getJob } from '../jobs';
@@ -81,20 +81,6 @@ async function expectHonestImage(jobId: string) {
   expect(worst).toBeLessThan(1e-5);
   expect(honest.length).toBe(job.spec.width * job.spec.height * RESULT_CHANNELS);
 }
-
-const UNIT_CHEATS: StrategyId[] = [
-  'noise',
-  'black',
-  'constant',
-  'lazy-half',
-  'lazy-quarter',
-  'partial-5',
-  'partial-20',
-  'replay',
-  'copy',
-  'biased-scale',
-  'biased-blur',
-];
 
 describe('spot checks catch every cheat before credit', () => {
   it.each(UNIT_CHEATS)('%s', async (strategy) => {

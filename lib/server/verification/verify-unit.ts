@@ -233,8 +233,24 @@ export async function settleCheck(
     return { outcome, verdict };
   }
 
-  const accepted = outcome === 'accept';
-  // Checks still out for this submission are moot now.
+  await finalizeSubmission(tx, unit, tile, done, outcome === 'accept', now);
+  return { outcome, verdict };
+}
+
+/**
+ * Acts on a verdict: closes the submission's open checks, records every checker as right or faulted (and
+ * credits the right ones: honest check work is work), records the submitter's verdict, and either adds the
+ * result into the image (acceptUnit) or drops it and re-issues the unit, never to the same session.
+ */
+async function finalizeSubmission(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  done: { session_id: string; agreed: boolean; pixels: number }[],
+  accepted: boolean,
+  now: number,
+): Promise<void> {
+  const samples = unit.sample_end - unit.sample_start;
   await tx.query(
     `UPDATE checks SET state = 'void', lease_id = NULL WHERE unit_id = $1 AND submission = $2 AND state IN ('pending', 'leased')`,
     [unit.id, unit.submission],
@@ -242,7 +258,6 @@ export async function settleCheck(
   for (const c of done) {
     const right = c.agreed === accepted;
     await recordCheckVerdict(tx, c.session_id, right, now);
-    // Checkers are paid for checks that matched the verdict: honest check work is work.
     if (right) {
       await tx.query(
         `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at)
@@ -256,24 +271,22 @@ export async function settleCheck(
   if (accepted) {
     if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
     await acceptUnit(tx, unit, tile, submitterId, unit.result, now);
-  } else {
-    await tx.query(
-      `UPDATE units SET state = 'pending', result = NULL, submitted_by = NULL, submitted_at = NULL,
-         lease_id = NULL, session_id = NULL, lease_expires_at = NULL,
-         rejected_sessions = array_append(rejected_sessions, $2)
-       WHERE id = $1`,
-      [unit.id, submitterId],
-    );
-    await tx.query(
-      'UPDATE tiles SET units_rejected = units_rejected + 1 WHERE job_id = $1 AND tile_index = $2',
-      [unit.job_id, unit.tile_index],
-    );
-    await tx.query(
-      'UPDATE jobs SET units_rejected = units_rejected + 1, version = version + 1 WHERE id = $1',
-      [unit.job_id],
-    );
+    return;
   }
-  return { outcome, verdict };
+  await tx.query(
+    `UPDATE units SET state = 'pending', result = NULL, submitted_by = NULL, submitted_at = NULL,
+       lease_id = NULL, session_id = NULL, lease_expires_at = NULL,
+       rejected_sessions = array_append(rejected_sessions, $2)
+     WHERE id = $1`,
+    [unit.id, submitterId],
+  );
+  await tx.query(
+    'UPDATE tiles SET units_rejected = units_rejected + 1 WHERE job_id = $1 AND tile_index = $2',
+    [unit.job_id, unit.tile_index],
+  );
+  await tx.query('UPDATE jobs SET units_rejected = units_rejected + 1, version = version + 1 WHERE id = $1', [
+    unit.job_id,
+  ]);
 }
 
 /**
@@ -346,23 +359,11 @@ export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promis
       [unit.job_id, unit.tile_index],
     );
     if (!tileRow) continue;
-    await tx.query(`UPDATE checks SET state = 'void', lease_id = NULL WHERE id = $1`, [check.id]);
-    const done = await tx.query<{ session_id: string; pixels: number }>(
-      `SELECT session_id, cardinality(pixels) AS pixels FROM checks
+    const done = await tx.query<{ session_id: string; agreed: boolean; pixels: number }>(
+      `SELECT session_id, agreed, cardinality(pixels) AS pixels FROM checks
        WHERE unit_id = $1 AND submission = $2 AND state = 'done'`,
       [unit.id, unit.submission],
     );
-    const samples = unit.sample_end - unit.sample_start;
-    for (const c of done) {
-      await recordCheckVerdict(tx, c.session_id, true, now);
-      await tx.query(
-        `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at)
-         VALUES ($1, $2, $3, 'check', $4, $5)`,
-        [c.session_id, unit.job_id, unit.id, c.pixels * samples, now],
-      );
-    }
-    const submitter = unit.submitted_by ?? '';
-    await recordUnitVerdict(tx, submitter, true, now);
-    await acceptUnit(tx, unit, { ...tileRow, index: tileRow.tile_index }, submitter, unit.result, now);
+    await finalizeSubmission(tx, unit, { ...tileRow, index: tileRow.tile_index }, done, true, now);
   }
 }
