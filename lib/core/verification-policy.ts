@@ -62,21 +62,26 @@ export type CheckDecision = 'accept' | 'reject' | 'more';
  * (on one adapter class), while fabricated ones agree with nothing, or, when colluding, with each other or
  * with the submission. The verdict weighs the submission's side (checks agreeing with it) against the largest
  * group of checks that agree with each other but not with it, and decides only on a clear lead:
- * - reject when two or more independent re-renders agree against the submission and nothing backs it, or
- *   they lead its side by two (a cheat, even with a colluding checker on its side);
+ * - reject when REJECT_GROUP or more independent re-renders agree against the submission and nothing backs
+ *   it, or they lead its side by two (a cheat, even with a colluding checker on its side); three, not two, so
+ *   that two colluding checkers who agree on a false answer cannot frame an honest contributor by
+ *   themselves;
  * - accept when at least `required` checks back it and no opposing group exists, or the only opposition is
  *   one lone check (a liar's noise, which agrees with no one) and two back it, or its side leads by two
  *   (so two checkers who agree on a false answer cannot frame an honest contributor);
  * - otherwise ask for another check, up to MAX_CHECK_ROUNDS, after which an undecided submission is
  *   rejected: re-rendering a unit costs less than paying for a wrong one.
  */
+/** Checks that must agree with each other against a submission before it can be rejected. */
+export const REJECT_GROUP = 3;
+
 export function decide(
   agree: number,
   opposingGroup: number,
   checks: number,
   required: number,
 ): CheckDecision {
-  if (opposingGroup >= 2 && (agree === 0 || opposingGroup >= agree + 2)) return 'reject';
+  if (opposingGroup >= REJECT_GROUP && (agree === 0 || opposingGroup >= agree + 2)) return 'reject';
   if (
     agree >= required &&
     (opposingGroup === 0 || (opposingGroup === 1 && agree >= 2) || agree >= opposingGroup + 2)
