@@ -5,10 +5,13 @@
  * credit, the share of honest units rejected and the checks done; then the verification overhead (samples
  * rendered for checks / samples credited). Asserts nothing.
  *
+ *
  *   SIM_JOBS (2)  SIM_SIZE (256)  SIM_TILE (64)  SIM_SPP (24)  SIM_SPU (4)  SIM_HONEST (12)  SIM_PORT (3919)
  *
- * Last line, for scripts: `verification: caught=…% honest_rejected=…% overhead=…%` (the worst strategy's catch
- * rate, the honest rejection rate over all honest units, the overhead at the default confidence).
+ * Two phases on one server: an honest farm (what checking costs in the normal case), then the adversarial
+ * farm. Last line, for scripts: `verification: caught=…% honest_rejected=…% overhead=…%`: the worst strategy's
+ * catch rate (adversarial phase), the honest rejection rate over every honest unit of both phases, and the
+ * overhead of the honest farm at the default confidence (the overhead under attack is printed above it).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -112,43 +115,67 @@ try {
     },
   };
 
-  const jobs: string[] = [];
-  for (let i = 0; i < JOBS; i++) {
-    const response = await call('/api/jobs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        scene: 'cornell',
-        width: SIZE,
-        height: SIZE,
-        samplesPerPixel: SPP,
-        tileSize: TILE,
-        samplesPerUnit: SPU,
-        maxBounces: 3,
-      }),
-    });
-    jobs.push(((await response.json()) as JobView).id);
-  }
+  const createJobs = async (count: number) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const response = await call('/api/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          scene: 'cornell',
+          width: SIZE,
+          height: SIZE,
+          samplesPerPixel: SPP,
+          tileSize: TILE,
+          samplesPerUnit: SPU,
+          maxBounces: 3,
+        }),
+      });
+      ids.push(((await response.json()) as JobView).id);
+    }
+    return ids;
+  };
+  /** Check pixel-samples over credited pixel-samples of some jobs, as their dashboards report them. */
+  const overheadOf = async (ids: string[]) => {
+    const views = await Promise.all(
+      ids.map(async (id) => (await (await call(`/api/jobs/${id}`, { method: 'GET' })).json()) as JobView),
+    );
+    const credited = views.reduce((n, v) => n + v.pixelSamplesDone, 0);
+    const checks = views.reduce((n, v) => n + v.verification.checkPixelSamples, 0);
+    return { views, credited, checks, overhead: credited > 0 ? checks / credited : Number.NaN };
+  };
+  const honestOrigins = (prefix: string) =>
+    Array.from({ length: HONEST }, (_, i) => ({
+      strategy: 'honest' as StrategyId,
+      origin: `${prefix}.${i + 1}`,
+    }));
 
-  // Every strategy once (two colluding sessions), and a majority of honest contributors.
+  // Phase 1: an honest farm, for what verification costs a requestor in the normal case.
+  const calmJobs = await createJobs(JOBS);
+  const calmBegan = performance.now();
+  const calm = await runFarm(api, honestOrigins('10.1.0'), render, {
+    sessionPrefix: 'calm',
+    idleWaitMs: 6000,
+  });
+  const calmCost = await overheadOf(calmJobs);
+  console.log(
+    `\nhonest farm: ${HONEST} contributors, ${calm.submissions.length} submissions in ${((performance.now() - calmBegan) / 1000).toFixed(1)} s; ` +
+      `check pixel-samples ${calmCost.checks} / credited ${calmCost.credited} = overhead ${(100 * calmCost.overhead).toFixed(2)}%; ` +
+      `honest units rejected ${calm.scores.reduce((n, x) => n + x.honestRejected, 0)} of ${calm.scores.reduce((n, x) => n + x.honestUnits, 0)}`,
+  );
+
+  // Phase 2: every strategy once (two colluding sessions) among a majority of honest contributors.
+  const jobs = await createJobs(JOBS);
   const cheats = STRATEGIES.filter((s) => s !== 'honest');
   const members: FarmMember[] = [
-    ...Array.from({ length: HONEST }, (_, i) => ({
-      strategy: 'honest' as StrategyId,
-      origin: `10.0.0.${i + 1}`,
-    })),
+    ...honestOrigins('10.0.0'),
     ...cheats.map((strategy, i) => ({ strategy, origin: `10.0.1.${i + 1}` })),
     { strategy: 'colluding', origin: '10.0.2.1' },
   ];
   const began = performance.now();
   const report = await runFarm(api, members, render, { conspiracy: createConspiracy(), idleWaitMs: 6000 });
   const seconds = (performance.now() - began) / 1000;
-
-  const views = await Promise.all(
-    jobs.map(async (id) => (await (await call(`/api/jobs/${id}`, { method: 'GET' })).json()) as JobView),
-  );
-  const credited = views.reduce((n, v) => n + v.pixelSamplesDone, 0);
-  const checkSamples = views.reduce((n, v) => n + v.verification.checkPixelSamples, 0);
+  const { views, credited, checks: checkSamples, overhead: attackOverhead } = await overheadOf(jobs);
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
   console.log(
@@ -165,16 +192,17 @@ try {
 
   const cheating = report.scores.filter((s) => s.badUnits > 0);
   const worst = cheating.reduce((w, s) => Math.min(w, s.caught / s.badUnits), 1);
-  const honestUnits = report.scores.reduce((n, s) => n + s.honestUnits, 0);
-  const honestRejected = report.scores.reduce((n, s) => n + s.honestRejected, 0);
-  const overhead = credited > 0 ? checkSamples / credited : Number.NaN;
+  const scores = [...calm.scores, ...report.scores];
+  const honestUnits = scores.reduce((n, s) => n + s.honestUnits, 0);
+  const honestRejected = scores.reduce((n, s) => n + s.honestRejected, 0);
   console.log(
     `\nbad units ${cheating.reduce((n, s) => n + s.badUnits, 0)}, escaped ${cheating.reduce((n, s) => n + s.escaped, 0)}; ` +
-      `honest units ${honestUnits}, rejected ${honestRejected}; check pixel-samples ${checkSamples} / credited ${credited}; ` +
+      `honest units ${honestUnits} (both phases), rejected ${honestRejected}; under attack check pixel-samples ` +
+      `${checkSamples} / credited ${credited} = overhead ${pct(attackOverhead)}; ` +
       `rendered on the GPU ${renderedPixelSamples} pixel-samples`,
   );
   console.log(
-    `verification: caught=${pct(worst)} honest_rejected=${pct(honestUnits ? honestRejected / honestUnits : 0)} overhead=${pct(overhead)}`,
+    `verification: caught=${pct(worst)} honest_rejected=${pct(honestUnits ? honestRejected / honestUnits : 0)} overhead=${pct(calmCost.overhead)}`,
   );
 } finally {
   server.kill('SIGINT');

@@ -4,6 +4,7 @@ import {
   decide,
   expectedOverhead,
   MAX_CHECK_ROUNDS,
+  PROBATION_CHECKS,
   PROBATION_UNITS,
   pixelsPerCheck,
 } from './verification-policy';
@@ -18,8 +19,8 @@ describe('verification policy', () => {
   });
 
   it('puts new and once-rejected sessions on probation', () => {
-    expect(checksRequired({ unitsAccepted: 0, unitsRejected: 0 }, 0.9)).toBe(2);
-    expect(checksRequired({ unitsAccepted: PROBATION_UNITS, unitsRejected: 1 }, 0.9)).toBe(2);
+    expect(checksRequired({ unitsAccepted: 0, unitsRejected: 0 }, 0.9)).toBe(PROBATION_CHECKS);
+    expect(checksRequired({ unitsAccepted: PROBATION_UNITS, unitsRejected: 1 }, 0.9)).toBe(PROBATION_CHECKS);
     expect(checksRequired({ unitsAccepted: PROBATION_UNITS, unitsRejected: 0 }, 0.9)).toBe(1);
     expect(checksRequired({ unitsAccepted: PROBATION_UNITS, unitsRejected: 0 }, 0.01)).toBe(2);
   });
@@ -29,6 +30,8 @@ describe('verification policy', () => {
     expect(decide(1, 0, 1, 1)).toBe('accept');
     expect(decide(1, 0, 1, 2)).toBe('more');
     expect(decide(2, 0, 2, 2)).toBe('accept');
+    expect(decide(2, 0, 2, 3)).toBe('more');
+    expect(decide(3, 0, 3, 3)).toBe('accept');
     // A lone lying checker (its noise agrees with no one) costs one more check and decides nothing.
     expect(decide(1, 1, 2, 1)).toBe('more');
     expect(decide(2, 1, 3, 1)).toBe('accept');

@@ -16,10 +16,13 @@ export const PARTIAL_CHEAT_SHARE = 0.05;
 export const CONFIDENCE_LIMITS = { min: 0.9, max: 0.999_999, default: 0.999 } as const;
 
 /**
- * Sessions with fewer accepted units than this are on probation: each of their units needs two agreeing
- * checks by two other sessions, so one colluding checker cannot wave a fake through.
+ * Sessions with fewer accepted units than this are on probation: each of their units needs PROBATION_CHECKS
+ * agreeing checks by as many other sessions. Cheaters come back as new sessions, so probation is where they
+ * live; three independent checks mean a cartel holding a share c of the farm's sessions gets a fake through
+ * only when all three checkers are its own (about c^3: 0.15 % for c = 11 %).
  */
-export const PROBATION_UNITS = 8;
+export const PROBATION_UNITS = 4;
+export const PROBATION_CHECKS = 3;
 
 /** Even a trusted contributor's unit gets a second, independent check this often (never zero). */
 export const AUDIT_RATE = 0.05;
@@ -46,12 +49,13 @@ export interface ContributorRecord {
 }
 
 /**
- * Agreeing checks a submission needs before it is accepted: two on probation or after any rejection, one
- * otherwise, plus (with probability AUDIT_RATE, drawn by the caller as `auditDraw` in [0, 1)) one more.
+ * Agreeing checks a submission needs before it is accepted: PROBATION_CHECKS on probation or after any
+ * rejection, one otherwise, plus (with probability AUDIT_RATE, drawn by the caller as `auditDraw` in [0, 1))
+ * one more.
  */
 export function checksRequired(record: ContributorRecord, auditDraw: number): number {
   const onProbation = record.unitsAccepted < PROBATION_UNITS || record.unitsRejected > 0;
-  return (onProbation ? 2 : 1) + (!onProbation && auditDraw < AUDIT_RATE ? 1 : 0);
+  return onProbation ? PROBATION_CHECKS : 1 + (auditDraw < AUDIT_RATE ? 1 : 0);
 }
 
 /** The verdict on a submission after its checks so far. */
@@ -99,6 +103,6 @@ export function decide(
  */
 export function expectedOverhead(confidence: number, unitPixels: number, newContributorShare = 0): number {
   const perCheck = pixelsPerCheck(confidence, unitPixels) / unitPixels;
-  const checksPerUnit = 1 + AUDIT_RATE * (1 - newContributorShare) + newContributorShare;
+  const checksPerUnit = (1 + AUDIT_RATE) * (1 - newContributorShare) + PROBATION_CHECKS * newContributorShare;
   return perCheck * checksPerUnit;
 }
