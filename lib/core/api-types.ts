@@ -20,7 +20,7 @@
  */
 import type { SceneImportStats } from '../scene/import-gltf';
 import type { PackedSceneInfo } from '../scene/packed-scene';
-import type { JobSpec } from './job-spec';
+import type { JobSpec, RedundancyMode } from './job-spec';
 import type { Environment, RenderTask } from './render-task';
 import type { Tile } from './tiling';
 
@@ -48,6 +48,8 @@ export interface JobVerification {
   /** Pixel-samples rendered for checks so far, and their share of the accepted pixel-samples. */
   checkPixelSamples: number;
   overhead: number;
+  /** 'independent-seeds': each unit also rendered by another contributor with its own stream, compared statistically. */
+  redundancy: RedundancyMode;
 }
 
 export interface JobView {

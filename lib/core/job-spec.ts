@@ -22,6 +22,13 @@ export const EnvironmentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sky'), zenith: Rgb, horizon: Rgb, ground: Rgb }).strict(),
 ]);
 
+/** Fewest samples per unit with which the independent-seed comparison can estimate a pixel's variance. */
+export const MIN_SAMPLES_PER_REPLICA = 4;
+
+/** How units are verified: spot checks alone, or also a replica with independent seeds. */
+export const REDUNDANCY_MODES = ['spot-checks', 'independent-seeds'] as const;
+export type RedundancyMode = (typeof REDUNDANCY_MODES)[number];
+
 /** Upper bounds that keep one job within what a coordinator and its database can hold. */
 export const JOB_LIMITS = {
   maxDimension: 4096,
@@ -49,13 +56,31 @@ export const JobRequestSchema = z
      * Probability that one spot check catches a unit with 5 % of its pixels faked
      * (lib/core/verification-policy.ts); higher costs more check pixels per unit.
      */
+    /**
+     * 'independent-seeds': every unit is also rendered by a second contributor with an independent random
+     * stream (sample indices offset by samplesPerPixel); the two are compared statistically and, when they
+     * agree, both are kept (the image ends with twice the samples). Spot checks decide where they disagree.
+     */
+    redundancy: z.enum(REDUNDANCY_MODES).default('spot-checks'),
     confidence: z
       .number()
       .min(CONFIDENCE_LIMITS.min)
       .max(CONFIDENCE_LIMITS.max)
       .default(CONFIDENCE_LIMITS.default),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    // The independent-seed test estimates each pixel's variance from its samples: it needs a few.
+    if (request.redundancy !== 'independent-seeds') return;
+    const perUnit = Math.min(request.samplesPerPixel, request.samplesPerUnit ?? request.samplesPerPixel);
+    if (perUnit < MIN_SAMPLES_PER_REPLICA) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [request.samplesPerUnit === undefined ? 'samplesPerPixel' : 'samplesPerUnit'],
+        message: `independent-seed redundancy needs at least ${MIN_SAMPLES_PER_REPLICA} samples per unit; raise it or use spot checks`,
+      });
+    }
+  });
 
 export type JobRequest = z.input<typeof JobRequestSchema>;
 export type ParsedJobRequest = z.output<typeof JobRequestSchema>;
@@ -76,4 +101,6 @@ export interface JobSpec {
   seed: number;
   /** Verification confidence (verification-policy.ts). Jobs stored before verification existed lack it. */
   confidence?: number;
+  /** Absent on jobs stored before redundancy existed: spot checks. */
+  redundancy?: RedundancyMode;
 }

@@ -19,6 +19,13 @@ export interface UnitPlan {
   tileIndex: number;
   sampleStart: number;
   sampleEnd: number;
+  /** For an independent-seed replica: the index in the plan of the unit it replicates. */
+  replicaOf?: number;
+}
+
+/** Renders of every sample range: two with independent-seed redundancy, one otherwise. */
+export function replicasOf(spec: Pick<JobSpec, 'redundancy'>): 1 | 2 {
+  return spec.redundancy === 'independent-seeds' ? 2 : 1;
 }
 
 /**
@@ -56,6 +63,7 @@ export function planJob(
     ...planTiling(request),
     seed: request.seed ?? randomSeed() >>> 0,
     confidence: request.confidence,
+    redundancy: request.redundancy,
   };
 }
 
@@ -77,14 +85,15 @@ export function tilesOf(spec: Pick<JobSpec, 'width' | 'height' | 'tileSize'>): T
 }
 
 export function unitCount(
-  spec: Pick<JobSpec, 'width' | 'height' | 'tileSize' | 'samplesPerPixel' | 'samplesPerUnit'>,
+  spec: Pick<JobSpec, 'width' | 'height' | 'tileSize' | 'samplesPerPixel' | 'samplesPerUnit' | 'redundancy'>,
 ) {
   const tiles = Math.ceil(spec.width / spec.tileSize) * Math.ceil(spec.height / spec.tileSize);
-  return tiles * Math.ceil(spec.samplesPerPixel / spec.samplesPerUnit);
+  return tiles * Math.ceil(spec.samplesPerPixel / spec.samplesPerUnit) * replicasOf(spec);
 }
 
 /**
- * Every (tile, sample range) of a job. Together the units cover each pixel's samples [0, spp) exactly once.
+ * Every (tile, sample range) of a job. Together the units cover each pixel's samples [0, spp) exactly once
+ * (with independent-seed redundancy, [0, 2 spp): each unit followed by its replica).
  * Sample ranges come first in the order so that a coordinator leasing in this order spreads early samples
  * over the whole image: the preview converges everywhere at once rather than tile by tile.
  */
@@ -97,7 +106,20 @@ export function planUnits(spec: JobSpec): UnitPlan[] {
   const units: UnitPlan[] = [];
   for (let start = 0; start < spec.samplesPerPixel; start += spec.samplesPerUnit) {
     const end = Math.min(start + spec.samplesPerUnit, spec.samplesPerPixel);
-    for (const tile of tiles) units.push({ tileIndex: tile.index, sampleStart: start, sampleEnd: end });
+    for (const tile of tiles) {
+      units.push({ tileIndex: tile.index, sampleStart: start, sampleEnd: end });
+      // The replica renders sample indices [spp + start, spp + end): with counter-based random numbers an
+      // independent stream of the same pixels, and a continuation of the image once both are accepted.
+      if (replicasOf(spec) === 2) {
+        const spp = spec.samplesPerPixel;
+        units.push({
+          tileIndex: tile.index,
+          sampleStart: spp + start,
+          sampleEnd: spp + end,
+          replicaOf: units.length - 1,
+        });
+      }
+    }
   }
   return units;
 }

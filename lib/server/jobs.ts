@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { JobStatus, JobVerification, JobView } from '../core/api-types';
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { JOB_LIMITS, JobRequestSchema, type JobSpec } from '../core/job-spec';
-import { planJob, planUnits, tilesOf, unitCount } from '../core/tiling';
+import { planJob, planUnits, replicasOf, tilesOf, unitCount } from '../core/tiling';
 import { CONFIDENCE_LIMITS, pixelsPerCheck } from '../core/verification-policy';
 import type { CoordinatorContext } from './context';
 import type { SqlExecutor } from './db/sql';
@@ -58,7 +58,13 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
     await tx.query(
       `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total)
        VALUES ($1, $2, 'rendering', $3, $4, $5)`,
-      [id, JSON.stringify(spec), now, plan.length, spec.width * spec.height * spec.samplesPerPixel],
+      [
+        id,
+        JSON.stringify(spec),
+        now,
+        plan.length,
+        spec.width * spec.height * spec.samplesPerPixel * replicasOf(spec),
+      ],
     );
     await tx.query(
       `INSERT INTO tiles (job_id, tile_index, x, y, width, height)
@@ -73,6 +79,15 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
        ORDER BY u.n`,
       [id, plan.map((u) => u.tileIndex), plan.map((u) => u.sampleStart), plan.map((u) => u.sampleEnd)],
     );
+    if (replicasOf(spec) === 2) {
+      // Pair each unit with its replica: same tile, sample range offset by samplesPerPixel.
+      await tx.query(
+        `UPDATE units a SET partner_id = b.id FROM units b
+         WHERE a.job_id = $1 AND b.job_id = $1 AND a.tile_index = b.tile_index
+           AND (b.sample_start = a.sample_start + $2 OR a.sample_start = b.sample_start + $2)`,
+        [id, spec.samplesPerPixel],
+      );
+    }
   });
   ctx.onJobChanged(id);
   return getJob(ctx, id);
@@ -154,5 +169,6 @@ function verificationOf(row: JobRow): JobVerification {
     unitsRejected: row.units_rejected,
     checkPixelSamples,
     overhead: done > 0 ? checkPixelSamples / done : 0,
+    redundancy: row.spec.redundancy ?? 'spot-checks',
   };
 }

@@ -78,11 +78,15 @@ export async function leaseUnit(
          WHERE j.status = 'rendering'
            AND (u.state = 'pending' OR (u.state = 'leased' AND u.lease_expires_at <= $4))
            AND NOT ($2 = ANY (u.rejected_sessions))
+           -- An independent-seed replica never goes to the session (or origin) that rendered its partner.
+           AND NOT EXISTS (
+             SELECT 1 FROM units p LEFT JOIN contributors c ON c.session_id = p.session_id
+             WHERE p.id = u.partner_id AND (p.session_id = $2 OR ($5::text IS NOT NULL AND c.origin = $5)))
          ORDER BY j.created_at, u.id
          LIMIT 1
          FOR UPDATE OF u SKIP LOCKED)
        RETURNING id, job_id, tile_index, sample_start, sample_end`,
-      [leaseId, sessionId, expiresAt, now],
+      [leaseId, sessionId, expiresAt, now, contributor.origin],
     );
     if (!unit) return null;
     await tx.query('UPDATE jobs SET started_at = $2 WHERE id = $1 AND started_at IS NULL', [

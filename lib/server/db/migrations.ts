@@ -94,6 +94,8 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE units ADD COLUMN checks_required integer NOT NULL DEFAULT 0;
       -- Counts submissions of this unit; checks name the one they check (a rejected unit is submitted again).
       ALTER TABLE units ADD COLUMN submission integer NOT NULL DEFAULT 0;
+      -- With independent-seed redundancy, the unit that renders the same pixels with an independent stream.
+      ALTER TABLE units ADD COLUMN partner_id bigint;
       -- Sessions that sent a rejected result for this unit: never given it again.
       ALTER TABLE units ADD COLUMN rejected_sessions text[] NOT NULL DEFAULT '{}';
       ALTER TABLE jobs ADD COLUMN units_rejected integer NOT NULL DEFAULT 0;

@@ -96,7 +96,9 @@ export function classifierFor(submitterClass: string | null, checkerClass: strin
  * Independent seeds: two renders of the same pixels with different random streams cannot match bit for bit,
  * but their per-pixel means must agree within their noise. From each pixel's luminance sum S, squared sum Q and
  * count n: mean m = S/n, variance of the mean v = (Q/n - m^2) / (n - 1). z = (m1 - m2) / sqrt(v1 + v2) is
- * about standard normal for honest pairs. Fails on outliers (share of |z| > zLimit above outlierShare) and on
+ * about standard normal for honest pairs (Student-t with few samples, hence a wider per-pixel limit below
+ * 16 samples; below 4 there is no useful variance estimate, which is why such jobs render at least 4 samples
+ * per unit). Fails on outliers (share of |z| > zLimit above outlierShare) and on
  * bias (the mean z over all pixels, times sqrt(pixels), beyond biasLimit): scaled or darkened output shifts
  * every pixel the same way, which no per-pixel test at low spp would see.
  */
@@ -129,11 +131,14 @@ export function secondMomentClassifier(
         const s1 = stat(a);
         const s2 = stat(b);
         const spread = Math.sqrt(s1.variance + s2.variance);
+        // Few samples estimate the variance poorly, so z has heavy (Student-t) tails: widen the limit.
+        const n = Math.min(a[base + CHANNEL.count] as number, b[base + CHANNEL.count] as number);
+        const limit = zLimit + 12 / Math.max(1, n - 1) ** 1.5;
         const diff = s1.mean - s2.mean;
         // Both noiseless (a flat emitter, the sky): they must agree to float rounding.
         const z = spread > 0 ? diff / spread : Math.abs(diff) <= 1e-5 * Math.max(s1.mean, s2.mean) ? 0 : 1e9;
         zSum += Math.max(-zLimit, Math.min(zLimit, z));
-        if (Math.abs(z) > zLimit) outliers++;
+        if (Math.abs(z) > limit) outliers++;
         worst = Math.max(worst, Math.abs(z));
       }
       const bias = n > 0 ? (zSum / n) * Math.sqrt(n) : 0;

@@ -216,3 +216,52 @@ describe('independent-seed classifier', () => {
     expect(classifier.compare(a, black).agree).toBe(false);
   });
 });
+
+describe('independent-seed redundancy', () => {
+  const REDUNDANT = { ...JOB, samplesPerUnit: 4, redundancy: 'independent-seeds' };
+
+  it('keeps both honest replicas (twice the samples), each pair compared before its spot checks', async () => {
+    const job = await createJob(t.ctx, REDUNDANT);
+    expect(job.unitsTotal).toBe(9 * 2 * 2);
+    const report = await runFarm(api(), members(5, 'honest', 0), standInRender, farmOptions);
+    expect(report.scores.find((s) => s.strategy === 'honest')?.honestRejected).toBe(0);
+    const done = await getJob(t.ctx, job.id);
+    expect(done.status).toBe('done');
+    expect(done.verification).toMatchObject({ redundancy: 'independent-seeds', unitsRejected: 0 });
+    // (A pair test may fail an honest pair now and then: that costs stricter spot checks, never the work.)
+    expect(done.tiles.every((tile) => tile.samplesDone === 16)).toBe(true);
+    const { sums } = await readAccumulation(t.ctx, job.id);
+    const honest = await standInRender({
+      ...taskOfJob(done),
+      sampleEnd: 2 * done.spec.samplesPerPixel,
+    });
+    for (let i = 0; i < honest.length; i++) expect(sums[i]).toBeCloseTo(honest[i] as number, 3);
+  });
+
+  it('a pair that disagrees gets strict spot checks, which reject the cheat and keep the honest replica', async () => {
+    const job = await createJob(t.ctx, REDUNDANT);
+    const report = await runFarm(api(), members(5, 'biased-scale', 1), standInRender, farmOptions);
+    const cheat = report.scores.find((s) => s.strategy === 'biased-scale');
+    expect(cheat?.badUnits).toBeGreaterThan(0);
+    expect(cheat?.escaped).toBe(0);
+    expect(report.scores.find((s) => s.strategy === 'honest')?.honestRejected).toBe(0);
+    const done = await getJob(t.ctx, job.id);
+    expect(done.status).toBe('done');
+    expect(done.tiles.some((tile) => tile.checksFailed > 0)).toBe(true);
+    expect(done.verification.unitsRejected).toBeGreaterThan(0);
+  });
+});
+
+function taskOfJob(job: Awaited<ReturnType<typeof getJob>>) {
+  return {
+    sceneHash: job.spec.sceneHash,
+    environment: job.spec.environment,
+    width: job.spec.width,
+    height: job.spec.height,
+    seed: job.spec.seed,
+    maxBounces: job.spec.maxBounces,
+    region: { x: 0, y: 0, width: job.spec.width, height: job.spec.height },
+    sampleStart: 0,
+    sampleEnd: job.spec.samplesPerPixel,
+  };
+}

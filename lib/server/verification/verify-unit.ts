@@ -2,12 +2,18 @@ import { randomInt } from 'node:crypto';
 import type { JobSpec } from '../../core/job-spec';
 import { RESULT_CHANNELS } from '../../core/result-layout';
 import type { Region } from '../../core/tiling';
-import { CONFIDENCE_LIMITS, checksRequired, decide, pixelsPerCheck } from '../../core/verification-policy';
+import {
+  CONFIDENCE_LIMITS,
+  checksRequired,
+  decide,
+  PROBATION_CHECKS,
+  pixelsPerCheck,
+} from '../../core/verification-policy';
 import { type ContributorRow, getContributor, recordCheckVerdict, recordUnitVerdict } from '../contributors';
 import type { SqlExecutor } from '../db/sql';
 import { acceptUnit } from './accept-unit';
 import { drawCheckPixels, offsetInRegion } from './check-pixels';
-import { classifierFor, type Verdict } from './classifiers';
+import { classifierFor, secondMomentClassifier, type Verdict } from './classifiers';
 
 /**
  * The verification state machine of one unit submission (../../DESIGN.md, "Verification protocol"):
@@ -36,11 +42,12 @@ export interface UnitRow {
   submitted_at: number | null;
   submission: number;
   checks_required: number;
+  partner_id: number | null;
   result: Uint8Array | null;
 }
 
 export const UNIT_COLUMNS = `id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_id,
-  lease_expires_at, submitted_by, submitted_at, submission, checks_required, result`;
+  lease_expires_at, submitted_by, submitted_at, submission, checks_required, partner_id, result`;
 
 export interface TileRow extends Region {
   index: number;
@@ -63,14 +70,81 @@ export async function beginVerification(
      WHERE id = $1`,
     [unit.id, body, submitter.sessionId, now, required],
   );
-  await issueCheck(
-    tx,
-    { ...unit, submitted_by: submitter.sessionId, submission: unit.submission + 1 },
-    tile,
-    spec,
-    now,
-  );
+  const submitted: UnitRow = {
+    ...unit,
+    state: 'verifying',
+    result: body,
+    submitted_by: submitter.sessionId,
+    submitted_at: now,
+    submission: unit.submission + 1,
+    checks_required: required,
+  };
+  if (unit.partner_id !== null) {
+    const partner = await waitingPartner(tx, unit.partner_id);
+    if (partner === 'not-submitted') return; // compared when the partner arrives
+    if (partner !== null) {
+      await compareReplicas(tx, submitted, partner, tile, spec, now);
+      return;
+    }
+  }
+  await issueCheck(tx, submitted, tile, spec, now);
 }
+
+/**
+ * The replica partner of a unit, if it was submitted and is waiting for this one (verifying, no check of
+ * its submission yet); 'not-submitted' if it has not been rendered yet; null if it went its own way
+ * (accepted, or already in spot checks), in which case the unit is spot-checked like any other.
+ */
+async function waitingPartner(tx: SqlExecutor, partnerId: number): Promise<UnitRow | 'not-submitted' | null> {
+  const [partner] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+    partnerId,
+  ]);
+  if (!partner) throw new Error(`missing replica partner ${partnerId}`);
+  if (partner.state === 'pending' || partner.state === 'leased') return 'not-submitted';
+  if (partner.state !== 'verifying') return null;
+  const [checks] = await tx.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM checks WHERE unit_id = $1 AND submission = $2',
+    [partner.id, partner.submission],
+  );
+  return (checks?.n ?? 0) === 0 ? partner : null;
+}
+
+/**
+ * Independent-seed redundancy, the second classifier: two renders of the same tile with independent random
+ * streams, compared over every pixel by their means and second moments (secondMomentClassifier), before
+ * both go to their spot checks as usual. A pair that disagrees gets probation-strength spot checks on both
+ * sides, which decide who lied. Replicas that pass are both kept: the image ends with twice the samples.
+ */
+async function compareReplicas(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  partner: UnitRow,
+  tile: TileRow,
+  spec: JobSpec,
+  now: number,
+): Promise<void> {
+  if (!unit.result || !partner.result) throw new Error(`replicas ${unit.id}/${partner.id} lack a result`);
+  const verdict = INDEPENDENT_SEEDS.compare(
+    new Float32Array(unit.result.slice().buffer),
+    new Float32Array(partner.result.slice().buffer),
+  );
+  await tx.query(
+    `UPDATE tiles SET checks_passed = checks_passed + $3, checks_failed = checks_failed + $4
+     WHERE job_id = $1 AND tile_index = $2`,
+    [unit.job_id, unit.tile_index, verdict.agree ? 1 : 0, verdict.agree ? 0 : 1],
+  );
+  if (!verdict.agree) {
+    // One of the two is off: both get the scrutiny of a new session.
+    for (const u of [unit, partner]) {
+      u.checks_required = Math.max(u.checks_required, PROBATION_CHECKS);
+      await tx.query('UPDATE units SET checks_required = $2 WHERE id = $1', [u.id, u.checks_required]);
+    }
+  }
+  await issueCheck(tx, unit, tile, spec, now);
+  await issueCheck(tx, partner, tile, spec, now);
+}
+
+const INDEPENDENT_SEEDS = secondMomentClassifier();
 
 /**
  * A spot check of the unit's current submission, excluded from the submitter and from everyone (and every
