@@ -20,8 +20,14 @@ import {
   verificationCost,
 } from '../../lib/client/verification-view';
 import type { SceneSummary } from '../../lib/core/api-types';
-import { JOB_LIMITS, type JobRequest, JobRequestSchema } from '../../lib/core/job-spec';
-import { planTiling, unitCount } from '../../lib/core/tiling';
+import {
+  JOB_LIMITS,
+  type JobRequest,
+  JobRequestSchema,
+  REDUNDANCY_MODES,
+  type RedundancyMode,
+} from '../../lib/core/job-spec';
+import { planTiling, replicasOf, unitCount } from '../../lib/core/tiling';
 import { SceneDetails } from './scene-details';
 import { SceneOptions } from './scene-options';
 import { ScenePreflight } from './scene-preflight';
@@ -41,6 +47,7 @@ interface Fields {
   seed: string;
   /** One of CONFIDENCE_CHOICES, as its number's text. */
   confidence: string;
+  redundancy: RedundancyMode;
 }
 
 const DEFAULTS: Fields = {
@@ -54,6 +61,12 @@ const DEFAULTS: Fields = {
   samplesPerUnit: '',
   seed: '',
   confidence: String(DEFAULT_CONFIDENCE),
+  redundancy: 'spot-checks',
+};
+
+const REDUNDANCY_LABELS: Record<RedundancyMode, string> = {
+  'spot-checks': 'Spot checks only',
+  'independent-seeds': 'Spot checks + an independent replica of every unit (2× samples)',
 };
 
 /** Empty optional fields are left out so that the server chooses; other text goes as a number (NaN -> null). */
@@ -71,6 +84,7 @@ function toRequest(f: Fields): JobRequest {
     samplesPerUnit: num(f.samplesPerUnit),
     seed: num(f.seed),
     confidence: num(f.confidence),
+    redundancy: f.redundancy,
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
   return request as unknown as JobRequest;
@@ -101,7 +115,7 @@ function preview(f: Fields): Plan {
   const units = unitCount(spec);
   return {
     ok: true,
-    pixelSamples: spec.width * spec.height * spec.samplesPerPixel,
+    pixelSamples: spec.width * spec.height * spec.samplesPerPixel * replicasOf(spec),
     units,
     tileSize: spec.tileSize,
     samplesPerUnit: spec.samplesPerUnit,
@@ -249,6 +263,21 @@ export function JobForm() {
       </div>
       <p id={`${id}-confidence-note`} className="hint">
         {VERIFICATION_COST_NOTE}
+      </p>
+      <div className="field">
+        <label htmlFor={`${id}-redundancy`}>Redundancy</label>
+        <select {...field('redundancy')} aria-describedby={`${id}-redundancy-note`}>
+          {REDUNDANCY_MODES.map((mode) => (
+            <option key={mode} value={mode}>
+              {REDUNDANCY_LABELS[mode]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <p id={`${id}-redundancy-note`} className="hint">
+        A replica is the same unit rendered by another contributor with its own random numbers; the two are
+        compared statistically before their spot checks, and both are kept, so the image ends with twice the
+        samples for twice the cost.
       </p>
 
       <details className="advanced">

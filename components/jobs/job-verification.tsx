@@ -31,6 +31,7 @@ export function JobVerificationPanel({ job }: { job: JobView }) {
         <span className="muted small">
           {formatConfidence(v.confidence)} confidence · {v.pixelsPerCheck.toLocaleString('en')}{' '}
           {v.pixelsPerCheck === 1 ? 'pixel' : 'pixels'} per check
+          {v.redundancy === 'independent-seeds' ? ' · independent replica of every unit' : ''}
         </span>
       </div>
       <p className="hint verification__intro">

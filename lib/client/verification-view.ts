@@ -7,6 +7,7 @@ import type { ContributorView, TileProgress } from '../core/api-types';
 import {
   CONFIDENCE_LIMITS,
   expectedOverhead,
+  PROBATION_CHECKS,
   PROBATION_UNITS,
   pixelsPerCheck,
 } from '../core/verification-policy';
@@ -64,7 +65,7 @@ export function describeVerificationCost(cost: VerificationCost): string {
 }
 
 /** Why the figure is what it is, for a hint under the cost line. */
-export const VERIFICATION_COST_NOTE = `Confidence is the chance that one check catches a unit with 5 % of its pixels faked; cruder cheats fail any check. A new contributor’s first ${PROBATION_UNITS} units get a second check, which costs a little more while contributors are new.`;
+export const VERIFICATION_COST_NOTE = `Confidence is the chance that one check catches a unit with 5 % of its pixels faked; cruder cheats fail any check. A new contributor’s first ${PROBATION_UNITS} units get ${PROBATION_CHECKS} checks by different contributors, which costs a little more while contributors are new.`;
 
 /** What the tile report shows of one tile. */
 export interface TileVerification {
