@@ -180,7 +180,7 @@ function Figures() {
     <>
       <dl className="figures">
         <div className="figure">
-          <dt>Units done</dt>
+          <dt>Units and checks done</dt>
           <dd className="figure__value" data-testid="units-done">
             {s.unitsDone}
           </dd>

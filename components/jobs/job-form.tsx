@@ -27,7 +27,7 @@ import {
   REDUNDANCY_MODES,
   type RedundancyMode,
 } from '../../lib/core/job-spec';
-import { planTiling, replicasOf, unitCount } from '../../lib/core/tiling';
+import { finalSamplesPerPixel, planTiling, unitCount } from '../../lib/core/tiling';
 import { SceneDetails } from './scene-details';
 import { SceneOptions } from './scene-options';
 import { ScenePreflight } from './scene-preflight';
@@ -115,7 +115,7 @@ function preview(f: Fields): Plan {
   const units = unitCount(spec);
   return {
     ok: true,
-    pixelSamples: spec.width * spec.height * spec.samplesPerPixel * replicasOf(spec),
+    pixelSamples: spec.width * spec.height * finalSamplesPerPixel(spec),
     units,
     tileSize: spec.tileSize,
     samplesPerUnit: spec.samplesPerUnit,

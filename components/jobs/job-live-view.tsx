@@ -7,6 +7,7 @@ import { describeEnvironment, presetOf } from '../../lib/client/environment-pres
 import { formatDuration, formatRate, formatSi } from '../../lib/client/format';
 import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
 import type { JobView, SceneSummary } from '../../lib/core/api-types';
+import { finalSamplesPerPixel } from '../../lib/core/tiling';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { JobPreview } from './job-preview';
@@ -158,7 +159,7 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
           version={job.version}
           width={spec.width}
           height={spec.height}
-          samplesPerPixel={spec.samplesPerPixel}
+          samplesPerPixel={finalSamplesPerPixel(spec)}
           tiles={job.tiles}
           done={done}
         />

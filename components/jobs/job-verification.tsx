@@ -10,6 +10,7 @@ import {
   tileVerification,
 } from '../../lib/client/verification-view';
 import type { JobView, TileProgress } from '../../lib/core/api-types';
+import { finalSamplesPerPixel } from '../../lib/core/tiling';
 
 /** The report is drawn at most this many CSS pixels on its longer side. */
 const DISPLAY_MAX = 360;
@@ -71,7 +72,7 @@ export function JobVerificationPanel({ job }: { job: JobView }) {
         width={job.spec.width}
         height={job.spec.height}
         tileSize={job.spec.tileSize}
-        samplesPerPixel={job.spec.samplesPerPixel}
+        samplesPerPixel={finalSamplesPerPixel(job.spec)}
       />
     </section>
   );

@@ -28,6 +28,11 @@ export function replicasOf(spec: Pick<JobSpec, 'redundancy'>): 1 | 2 {
   return spec.redundancy === 'independent-seeds' ? 2 : 1;
 }
 
+/** Samples every pixel has once the job is done: samplesPerPixel, times two with replicas. */
+export function finalSamplesPerPixel(spec: Pick<JobSpec, 'samplesPerPixel' | 'redundancy'>): number {
+  return spec.samplesPerPixel * replicasOf(spec);
+}
+
 /**
  * Pixel-samples a unit aims for. On a laptop GPU that is well under a second; on SwiftShader a few seconds.
  * Units stay short so a closed tab loses little and the image converges early.

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { JobStatus, JobVerification, JobView } from '../core/api-types';
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { JOB_LIMITS, JobRequestSchema, type JobSpec } from '../core/job-spec';
-import { planJob, planUnits, replicasOf, tilesOf, unitCount } from '../core/tiling';
+import { finalSamplesPerPixel, planJob, planUnits, replicasOf, tilesOf, unitCount } from '../core/tiling';
 import { CONFIDENCE_LIMITS, pixelsPerCheck } from '../core/verification-policy';
 import type { CoordinatorContext } from './context';
 import type { SqlExecutor } from './db/sql';
@@ -58,13 +58,7 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
     await tx.query(
       `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total)
        VALUES ($1, $2, 'rendering', $3, $4, $5)`,
-      [
-        id,
-        JSON.stringify(spec),
-        now,
-        plan.length,
-        spec.width * spec.height * spec.samplesPerPixel * replicasOf(spec),
-      ],
+      [id, JSON.stringify(spec), now, plan.length, spec.width * spec.height * finalSamplesPerPixel(spec)],
     );
     await tx.query(
       `INSERT INTO tiles (job_id, tile_index, x, y, width, height)
