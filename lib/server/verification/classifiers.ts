@@ -152,3 +152,111 @@ export function secondMomentClassifier(
     },
   };
 }
+
+/** Per-pixel mean luminance and the variance of that mean, from a result's sums. */
+function meanImage(r: Float32Array): { mean: Float64Array; variance: Float64Array } {
+  const n = r.length / RESULT_CHANNELS;
+  const mean = new Float64Array(n);
+  const variance = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const base = p * RESULT_CHANNELS;
+    const count = r[base + CHANNEL.count] as number;
+    const lum =
+      0.2126 * (r[base + CHANNEL.r] as number) +
+      0.7152 * (r[base + CHANNEL.g] as number) +
+      0.0722 * (r[base + CHANNEL.b] as number);
+    const m = count > 0 ? lum / count : 0;
+    const q = count > 0 ? (r[base + CHANNEL.luminanceSq] as number) / count : 0;
+    mean[p] = m;
+    variance[p] = count > 1 ? Math.max(0, q - m * m) / (count - 1) : 0;
+  }
+  return { mean, variance };
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/**
+ * Median squared Sobel gradient magnitude over the interior of a width x height image. The median, not the
+ * sum: Monte Carlo noise is heavy-tailed, and a few fireflies would decide a sum.
+ */
+function edgeEnergy(img: Float64Array, width: number, height: number): number {
+  const at = (x: number, y: number) => img[y * width + x] as number;
+  const energies: number[] = [];
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const gx =
+        at(x + 1, y - 1) +
+        2 * at(x + 1, y) +
+        at(x + 1, y + 1) -
+        at(x - 1, y - 1) -
+        2 * at(x - 1, y) -
+        at(x - 1, y + 1);
+      const gy =
+        at(x - 1, y + 1) +
+        2 * at(x, y + 1) +
+        at(x + 1, y + 1) -
+        at(x - 1, y - 1) -
+        2 * at(x, y - 1) -
+        at(x + 1, y - 1);
+      energies.push(gx * gx + gy * gy);
+    }
+  }
+  return median(energies);
+}
+
+/**
+ * Image metrics on two renders of the same width x height region with independent seeds (replicas), in the
+ * manner of Golem's verifier but normalised by the renders' own noise:
+ * - the Haar low band (2x2 means) of the two mean images must differ by no more than their noise says
+ *   (the median of squared difference / expected variance, normalised to about 1 for honest pairs, at most
+ *   `chiFactor`): scaled, offset or fabricated output moves it far above;
+ * - the median Sobel edge energy of the two mean images must match within `edgeRatio`: blurring or
+ *   denoising a Monte Carlo image removes high-frequency energy that an honest render of the same spp has.
+ */
+export function imageMetricClassifier(
+  region: { width: number; height: number },
+  options: { chiFactor?: number; edgeRatio?: number } = {},
+): Classifier {
+  const chiFactor = options.chiFactor ?? 3;
+  const edgeRatio = options.edgeRatio ?? 1.5;
+  const { width, height } = region;
+  return {
+    name: 'image metrics (wavelet low band, edges)',
+    compare(a, b) {
+      const n = pixelCount(a, b);
+      if (n !== width * height) throw new Error(`expected ${width}x${height} pixels, got ${n}`);
+      const A = meanImage(a);
+      const B = meanImage(b);
+      const chis: number[] = [];
+      for (let y = 0; y + 1 < height; y += 2) {
+        for (let x = 0; x + 1 < width; x += 2) {
+          const idx = [y * width + x, y * width + x + 1, (y + 1) * width + x, (y + 1) * width + x + 1];
+          let la = 0;
+          let lb = 0;
+          let v = 0;
+          for (const i of idx) {
+            la += (A.mean[i] as number) / 4;
+            lb += (B.mean[i] as number) / 4;
+            v += ((A.variance[i] as number) + (B.variance[i] as number)) / 16;
+          }
+          const d = la - lb;
+          const floor = 1e-6 * Math.max(Math.abs(la), Math.abs(lb), 1e-6) ** 2;
+          chis.push((d * d) / (v + floor));
+        }
+      }
+      // The median of a chi-square with one degree of freedom is 0.455; a robust statistic again, since
+      // variances estimated from a few heavy-tailed samples are often far too small.
+      const chi = median(chis) / 0.455;
+      const chiLimit = chiFactor;
+      const ea = edgeEnergy(A.mean, width, height);
+      const eb = edgeEnergy(B.mean, width, height);
+      const ratio = ea > 0 && eb > 0 ? Math.max(ea / eb, eb / ea) : ea === eb ? 1 : Number.POSITIVE_INFINITY;
+      const agree = chi <= chiLimit && ratio <= edgeRatio;
+      return { agree, score: agree ? 1 : 0, disagreeing: agree ? 0 : n, worst: Math.max(chi, ratio) };
+    },
+  };
+}

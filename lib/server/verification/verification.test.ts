@@ -10,7 +10,13 @@ import { createJob, getJob } from '../jobs';
 import { leaseUnit } from '../lease-unit';
 import { submitResult } from '../submit-result';
 import { createTestContext } from '../test-context';
-import { CROSS_ADAPTER, classifierFor, SAME_ADAPTER, secondMomentClassifier } from './classifiers';
+import {
+  CROSS_ADAPTER,
+  classifierFor,
+  imageMetricClassifier,
+  SAME_ADAPTER,
+  secondMomentClassifier,
+} from './classifiers';
 
 // Each cheat from ../../DESIGN.md against the real coordinator and database, with the deterministic stand-in
 // renderer (the real renderer's per-pixel reproducibility is proven in lib/render/path-tracer.test.ts, and
@@ -190,7 +196,7 @@ describe('lying checkers and collusion', () => {
   });
 });
 
-describe('independent-seed classifier', () => {
+describe('independent-seed classifiers', () => {
   const task = (seed: number) => ({
     sceneHash: 'x',
     environment: { type: 'uniform' as const, radiance: [1, 1, 1] as [number, number, number] },
@@ -214,6 +220,32 @@ describe('independent-seed classifier', () => {
     expect(classifier.compare(a, scaled).agree).toBe(false);
     const black = b.map((v, i) => (i % RESULT_CHANNELS === 4 ? v : 0));
     expect(classifier.compare(a, black).agree).toBe(false);
+  });
+
+  it('image metrics pass honest replicas and fail scaled and blurred ones', async () => {
+    const classifier = imageMetricClassifier({ width: 64, height: 64 });
+    const a = await standInRender(task(1));
+    const b = await standInRender(task(2));
+    const honest = classifier.compare(a, b);
+    expect(honest.agree).toBe(true);
+    const scaled = b.map((v, i) =>
+      i % RESULT_CHANNELS === 4 ? v : v * (i % RESULT_CHANNELS === 3 ? 0.81 : 0.9),
+    );
+    expect(classifier.compare(a, scaled).agree).toBe(false);
+    // A 3x3 box blur of the sums: the mean stays, the noise (the edge energy) goes.
+    const blurred = b.slice();
+    for (let y = 1; y < 63; y++) {
+      for (let x = 1; x < 63; x++) {
+        for (let c = 0; c < 4; c++) {
+          let sum = 0;
+          for (let dy = -1; dy <= 1; dy++)
+            for (let dx = -1; dx <= 1; dx++)
+              sum += b[((y + dy) * 64 + x + dx) * RESULT_CHANNELS + c] as number;
+          blurred[(y * 64 + x) * RESULT_CHANNELS + c] = sum / 9;
+        }
+      }
+    }
+    expect(classifier.compare(a, blurred).agree).toBe(false);
   });
 });
 

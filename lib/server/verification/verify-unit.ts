@@ -13,7 +13,7 @@ import { type ContributorRow, getContributor, recordCheckVerdict, recordUnitVerd
 import type { SqlExecutor } from '../db/sql';
 import { acceptUnit } from './accept-unit';
 import { drawCheckPixels, offsetInRegion } from './check-pixels';
-import { classifierFor, secondMomentClassifier, type Verdict } from './classifiers';
+import { classifierFor, imageMetricClassifier, secondMomentClassifier, type Verdict } from './classifiers';
 
 /**
  * The verification state machine of one unit submission (../../DESIGN.md, "Verification protocol"):
@@ -111,7 +111,8 @@ async function waitingPartner(tx: SqlExecutor, partnerId: number): Promise<UnitR
 
 /**
  * Independent-seed redundancy, the second classifier: two renders of the same tile with independent random
- * streams, compared over every pixel by their means and second moments (secondMomentClassifier), before
+ * streams, compared over every pixel by their means and second moments (secondMomentClassifier) and by
+ * image metrics (imageMetricClassifier), before
  * both go to their spot checks as usual. A pair that disagrees gets probation-strength spot checks on both
  * sides, which decide who lied. Replicas that pass are both kept: the image ends with twice the samples.
  */
@@ -124,10 +125,11 @@ async function compareReplicas(
   now: number,
 ): Promise<void> {
   if (!unit.result || !partner.result) throw new Error(`replicas ${unit.id}/${partner.id} lack a result`);
-  const verdict = INDEPENDENT_SEEDS.compare(
-    new Float32Array(unit.result.slice().buffer),
-    new Float32Array(partner.result.slice().buffer),
-  );
+  const a = new Float32Array(unit.result.slice().buffer);
+  const b = new Float32Array(partner.result.slice().buffer);
+  // Both classifiers must agree: the moments catch scaled and fabricated output, the image metrics blurring.
+  const verdicts = [INDEPENDENT_SEEDS, imageMetricClassifier(tile)].map((c) => c.compare(a, b));
+  const verdict = { agree: verdicts.every((v) => v.agree) };
   await tx.query(
     `UPDATE tiles SET checks_passed = checks_passed + $3, checks_failed = checks_failed + $4
      WHERE job_id = $1 AND tile_index = $2`,
