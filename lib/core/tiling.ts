@@ -39,11 +39,15 @@ export function finalSamplesPerPixel(spec: Pick<JobSpec, 'samplesPerPixel' | 're
  */
 const TARGET_PIXEL_SAMPLES_PER_UNIT = 64 * 64 * 16;
 
+export const DEFAULT_TILE_SIZE = 64;
+
 /** Tile size and samples per unit for a request: its own values, or defaults sized for short units. */
 export function planTiling(
   request: Pick<ParsedJobRequest, 'width' | 'height' | 'samplesPerPixel' | 'tileSize' | 'samplesPerUnit'>,
 ): Pick<JobSpec, 'tileSize' | 'samplesPerUnit'> {
-  const tileSize = request.tileSize ?? (Math.max(request.width, request.height) <= 256 ? 32 : 64);
+  // 64 px: a spot check of 135 pixels (the default confidence) then costs 3.3 % of a unit; 32 px tiles would
+  // cost 13 %. Small images still split into many units by sample range.
+  const tileSize = request.tileSize ?? DEFAULT_TILE_SIZE;
   const samplesPerUnit = Math.min(
     request.samplesPerPixel,
     request.samplesPerUnit ?? Math.max(1, Math.floor(TARGET_PIXEL_SAMPLES_PER_UNIT / (tileSize * tileSize))),

@@ -384,7 +384,8 @@ function largestOpposingGroup(opposing: { result: Uint8Array; adapter_class: str
 }
 
 /** How recently a session must have asked for work to count as available for a check. */
-const ACTIVE_WINDOW_MS = 30_000;
+// Idle contributors ask every second; one that has not asked for this long is busy or gone.
+const ACTIVE_WINDOW_MS = 15_000;
 
 /** Whether a session other than the submitter and this submission's checkers, from another origin, is active. */
 async function anotherCheckerActive(
