@@ -18,12 +18,15 @@ import { classifierFor, imageMetricClassifier, secondMomentClassifier, type Verd
 /**
  * The verification state machine of one unit submission (../../DESIGN.md, "Verification protocol"):
  *
- *   submitted ── beginVerification ──▶ verifying, one spot check pending
- *   each check result ── settleCheck ──▶ decide(agree, disagree, required):
- *       more   → another check, by yet another session and origin
- *       accept → sums added into the tile, submitter and honest checkers credited (acceptUnit)
+ *   submitted ── beginVerification ──▶ verifying, one spot check pending (with independent-seed
+ *       redundancy: first compared with its replica once both are in, compareReplicas)
+ *   each check result ── settleCheck ──▶ decide(agree, largest opposing group, checks, required):
+ *       more   → another check of the same pixels, by yet another session and origin
+ *       accept → sums added into the tile, submitter and honest checkers credited (finalizeSubmission)
  *       reject → result dropped, unit pending again (never for this submitter), submitter's record marked
  *   checkers whose check contradicted the final verdict are marked as faulted; repeat offenders quarantined.
+ *   A further check that nobody eligible can take (a farm of two or three) gives way after a while when
+ *   every check so far agreed (anotherCheckerActive, releaseStalledChecks).
  *
  * Everything here runs inside the caller's transaction: a verdict and its effects land together or not at all.
  */
