@@ -14,7 +14,7 @@ export default defineConfig({
   ],
   resolve: { alias: { '@': new URL('.', import.meta.url).pathname } },
   test: {
-    include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts', 'contracts/**/*.test.ts'],
     testTimeout: 30_000,
   },
 });

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+
+/// @title Lumengrid escrow: requestors' deposits in, contributors' verified credit out
+/// @notice A requestor deposits ETH for a render job. The coordinator posts settlements: a Merkle root over
+/// every contributor's cumulative credit (across all jobs) and, per job it touches, that job's cumulative
+/// settled amount, which may never exceed the job's deposit. A settlement becomes final when its challenge
+/// window passes undisputed (soft resolution); a requestor whose job it touches may dispute within the
+/// window, and the arbiter then upholds or voids it (firm resolution). Contributors claim against the latest
+/// final root with one proof for all their work; the requestor takes back what was not settled once the job
+/// is closed by a final settlement or has expired.
+/// @dev Every value transfer follows checks-effects-interactions and is `nonReentrant`. Settlements are
+/// sequential: a new one may be posted only once the previous one is final or void, so that a job's
+/// "pending" amount always belongs to at most one settlement and folding it in never needs a loop.
+/// Leaves are OpenZeppelin StandardMerkleTree leaves of `(address account, uint256 cumulativeAmount)`.
+contract LumengridEscrow is AccessControl, ReentrancyGuard {
+    bytes32 public constant COORDINATOR_ROLE = keccak256("COORDINATOR_ROLE");
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+
+    enum SettlementStatus {
+        None,
+        Pending,
+        Disputed,
+        Final,
+        Void
+    }
+
+    struct Job {
+        address requestor;
+        uint64 expiresAt;
+        /// Id of the settlement that carries `pendingSettled` / `pendingClose`; 0 when none.
+        uint64 pendingIn;
+        bool closed;
+        bool refunded;
+        bool pendingClose;
+        uint128 deposited;
+        /// Cumulative amount of final settlements credited to contributors from this deposit.
+        uint128 settled;
+        /// The cumulative amount proposed by settlement `pendingIn`; takes effect when it is final.
+        uint128 pendingSettled;
+    }
+
+    struct Settlement {
+        bytes32 root;
+        /// Cumulative amount claimable from all settlements up to and including this one.
+        uint128 total;
+        uint64 postedAt;
+        SettlementStatus status;
+        bytes32 disputedJob;
+    }
+
+    /// @notice Seconds a settlement stays open to disputes before it is final.
+    uint64 public immutable challengeWindow;
+
+    mapping(bytes32 jobId => Job) private _jobs;
+    /// @dev Settlement ids start at 1; index 0 is never used.
+    Settlement[] private _settlements;
+    /// @notice Id of the latest settlement known to be final (see also `latestFinalSettlement`).
+    uint256 public finalizedId;
+    /// @notice Id of the settlement awaiting its window or a dispute resolution; 0 when none.
+    uint256 public pendingId;
+    /// @notice What each account has claimed so far (cumulative).
+    mapping(address account => uint256) public claimed;
+    uint256 public totalClaimed;
+
+    event Deposited(bytes32 indexed jobId, address indexed requestor, uint256 amount, uint64 expiresAt);
+    event SettlementPosted(uint256 indexed settlementId, bytes32 root, uint256 total, uint64 disputableUntil);
+    event JobSettlementProposed(uint256 indexed settlementId, bytes32 indexed jobId, uint256 settled, bool closes);
+    event SettlementDisputed(uint256 indexed settlementId, bytes32 indexed jobId, address indexed requestor);
+    event DisputeResolved(uint256 indexed settlementId, bool upheld);
+    event Claimed(address indexed account, uint256 amount, uint256 cumulative, uint256 settlementId);
+    event Refunded(bytes32 indexed jobId, address indexed requestor, uint256 amount);
+
+    error ZeroAmount();
+    error JobExpiryInPast(uint64 expiresAt);
+    error NotJobRequestor(bytes32 jobId, address caller);
+    error JobNotOpen(bytes32 jobId);
+    error UnknownJob(bytes32 jobId);
+    error SettlementStillOpen(uint256 settlementId);
+    error LengthMismatch();
+    error SettledBeyondDeposit(bytes32 jobId, uint256 settled, uint256 deposited);
+    error SettledDecreased(bytes32 jobId, uint256 settled, uint256 previously);
+    error TotalMismatch(uint256 total, uint256 expected);
+    error UnknownSettlement(uint256 settlementId);
+    error NotDisputable(uint256 settlementId);
+    error NotDisputed(uint256 settlementId);
+    error NoFinalSettlement();
+    error InvalidProof();
+    error NothingToClaim(address account);
+    error ClaimsExceedSettled(uint256 totalClaimed, uint256 settled);
+    error NotRefundable(bytes32 jobId);
+
+    /// @param coordinator posts settlements
+    /// @param arbiter resolves disputes
+    /// @param challengeWindowSeconds how long a settlement can be disputed
+    constructor(address coordinator, address arbiter, uint64 challengeWindowSeconds) {
+        _grantRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        _grantRole(COORDINATOR_ROLE, coordinator);
+        _grantRole(ARBITER_ROLE, arbiter);
+        challengeWindow = challengeWindowSeconds;
+        _settlements.push(); // id 0: "none"
+    }
+
+    // ─── requestors ──────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Deposits ETH for `jobId`. The first deposit makes the caller the job's requestor; later ones
+    /// top it up (only by the requestor) and may extend the expiry.
+    /// @param expiresAt after this time the requestor may take back whatever is not settled
+    function deposit(bytes32 jobId, uint64 expiresAt) external payable {
+        if (msg.value == 0) revert ZeroAmount();
+        Job storage job = _jobs[jobId];
+        if (job.requestor == address(0)) {
+            if (expiresAt <= block.timestamp) revert JobExpiryInPast(expiresAt);
+            job.requestor = msg.sender;
+        } else {
+            if (job.requestor != msg.sender) revert NotJobRequestor(jobId, msg.sender);
+            if (job.closed || job.refunded) revert JobNotOpen(jobId);
+        }
+        if (expiresAt > job.expiresAt) job.expiresAt = expiresAt;
+        job.deposited += uint128(msg.value);
+        emit Deposited(jobId, msg.sender, msg.value, job.expiresAt);
+    }
+
+    /// @notice Disputes the pending settlement for one of the caller's jobs, within the challenge window.
+    function dispute(uint256 settlementId, bytes32 jobId) external {
+        Job storage job = _jobs[jobId];
+        if (job.requestor != msg.sender) revert NotJobRequestor(jobId, msg.sender);
+        if (job.pendingIn != settlementId || statusOf(settlementId) != SettlementStatus.Pending) {
+            revert NotDisputable(settlementId);
+        }
+        Settlement storage s = _settlements[settlementId];
+        s.status = SettlementStatus.Disputed;
+        s.disputedJob = jobId;
+        emit SettlementDisputed(settlementId, jobId, msg.sender);
+    }
+
+    /// @notice Sends the requestor what the job's deposit did not pay for. Allowed once the job is closed
+    /// by a final settlement, or after it expired with no settlement of it still open.
+    function refund(bytes32 jobId) external nonReentrant {
+        Job storage job = _jobs[jobId];
+        if (job.requestor != msg.sender) revert NotJobRequestor(jobId, msg.sender);
+        _foldJob(job);
+        if (job.refunded) revert NotRefundable(jobId);
+        if (job.pendingIn != 0) revert SettlementStillOpen(job.pendingIn);
+        if (!job.closed && block.timestamp < job.expiresAt) revert NotRefundable(jobId);
+        uint256 amount = job.deposited - job.settled;
+        // Effects before the interaction: a re-entering requestor finds the job refunded and closed.
+        job.refunded = true;
+        job.closed = true;
+        emit Refunded(jobId, msg.sender, amount);
+        if (amount > 0) Address.sendValue(payable(msg.sender), amount);
+    }
+
+    // ─── coordinator ─────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Posts a settlement.
+    /// @param root Merkle root over (account, cumulative amount) for every contributor, all jobs
+    /// @param total the sum of all leaves: the cumulative amount claimable once this settlement is final
+    /// @param jobIds jobs whose settled amount changes (or that close) in this settlement
+    /// @param jobSettled each job's new cumulative settled amount (never less than before, never above its deposit)
+    /// @param closes whether the job is finished: once final, its requestor may take back the rest
+    function postSettlement(
+        bytes32 root,
+        uint256 total,
+        bytes32[] calldata jobIds,
+        uint256[] calldata jobSettled,
+        bool[] calldata closes
+    ) external onlyRole(COORDINATOR_ROLE) returns (uint256 settlementId) {
+        if (jobIds.length != jobSettled.length || jobIds.length != closes.length) revert LengthMismatch();
+        _foldPending();
+        if (pendingId != 0) revert SettlementStillOpen(pendingId);
+
+        settlementId = _settlements.length;
+        uint256 expected = _settlements[finalizedId].total;
+        for (uint256 i = 0; i < jobIds.length; i++) {
+            Job storage job = _jobs[jobIds[i]];
+            if (job.requestor == address(0)) revert UnknownJob(jobIds[i]);
+            if (job.closed || job.refunded) revert JobNotOpen(jobIds[i]);
+            _foldJob(job);
+            uint256 settled = jobSettled[i];
+            if (settled > job.deposited) revert SettledBeyondDeposit(jobIds[i], settled, job.deposited);
+            if (settled < job.settled) revert SettledDecreased(jobIds[i], settled, job.settled);
+            expected += settled - job.settled;
+            job.pendingIn = uint64(settlementId);
+            job.pendingSettled = uint128(settled);
+            job.pendingClose = closes[i];
+            emit JobSettlementProposed(settlementId, jobIds[i], settled, closes[i]);
+        }
+        // The root's total is what contributors can draw: exactly the final total plus this settlement's new
+        // per-job amounts, so claims can never draw more than deposits that were settled.
+        if (total != expected) revert TotalMismatch(total, expected);
+
+        uint64 disputableUntil = uint64(block.timestamp) + challengeWindow;
+        _settlements.push(
+            Settlement({
+                root: root,
+                total: uint128(total),
+                postedAt: uint64(block.timestamp),
+                status: SettlementStatus.Pending,
+                disputedJob: bytes32(0)
+            })
+        );
+        pendingId = settlementId;
+        emit SettlementPosted(settlementId, root, total, disputableUntil);
+    }
+
+    // ─── arbiter ─────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Resolves a disputed settlement: upheld makes it final now; otherwise it is void and every job
+    /// it touched keeps its previous settled amount.
+    function resolveDispute(uint256 settlementId, bool upheld) external onlyRole(ARBITER_ROLE) {
+        if (settlementId == 0 || settlementId >= _settlements.length) revert UnknownSettlement(settlementId);
+        Settlement storage s = _settlements[settlementId];
+        if (s.status != SettlementStatus.Disputed) revert NotDisputed(settlementId);
+        s.status = upheld ? SettlementStatus.Final : SettlementStatus.Void;
+        emit DisputeResolved(settlementId, upheld);
+        _foldPending();
+    }
+
+    // ─── contributors ────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Pays `account` the difference between its cumulative credit in the latest final settlement and
+    /// what it has claimed before. Anyone may submit the proof; the money always goes to `account`.
+    function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external nonReentrant {
+        _foldPending();
+        uint256 id = finalizedId;
+        if (id == 0) revert NoFinalSettlement();
+        Settlement storage s = _settlements[id];
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+        if (!MerkleProof.verifyCalldata(proof, s.root, leaf)) revert InvalidProof();
+        uint256 already = claimed[account];
+        if (cumulativeAmount <= already) revert NothingToClaim(account);
+        uint256 amount = cumulativeAmount - already;
+        uint256 newTotal = totalClaimed + amount;
+        if (newTotal > s.total) revert ClaimsExceedSettled(newTotal, s.total);
+        // Effects before the interaction (The DAO): a re-entering call sees the claim already recorded.
+        claimed[account] = cumulativeAmount;
+        totalClaimed = newTotal;
+        emit Claimed(account, amount, cumulativeAmount, id);
+        Address.sendValue(payable(account), amount);
+    }
+
+    // ─── views ───────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice A settlement's status, counting an undisputed one whose window has passed as final.
+    function statusOf(uint256 settlementId) public view returns (SettlementStatus) {
+        if (settlementId == 0 || settlementId >= _settlements.length) return SettlementStatus.None;
+        Settlement storage s = _settlements[settlementId];
+        if (s.status == SettlementStatus.Pending && block.timestamp >= uint256(s.postedAt) + challengeWindow) {
+            return SettlementStatus.Final;
+        }
+        return s.status;
+    }
+
+    /// @notice The settlement claims are checked against now.
+    function latestFinalSettlement() public view returns (uint256 settlementId, bytes32 root, uint256 total) {
+        settlementId = pendingId != 0 && statusOf(pendingId) == SettlementStatus.Final ? pendingId : finalizedId;
+        Settlement storage s = _settlements[settlementId];
+        return (settlementId, s.root, s.total);
+    }
+
+    function settlement(uint256 settlementId)
+        external
+        view
+        returns (bytes32 root, uint256 total, uint64 postedAt, uint64 disputableUntil, SettlementStatus status, bytes32 disputedJob)
+    {
+        if (settlementId == 0 || settlementId >= _settlements.length) revert UnknownSettlement(settlementId);
+        Settlement storage s = _settlements[settlementId];
+        return (s.root, s.total, s.postedAt, s.postedAt + challengeWindow, statusOf(settlementId), s.disputedJob);
+    }
+
+    function settlementCount() external view returns (uint256) {
+        return _settlements.length - 1;
+    }
+
+    /// @notice A job as it stands now (a final pending settlement counted in).
+    function jobOf(bytes32 jobId)
+        external
+        view
+        returns (address requestor, uint256 deposited, uint256 settled, uint64 expiresAt, bool closed, bool refunded, uint256 pendingIn)
+    {
+        Job storage job = _jobs[jobId];
+        settled = job.settled;
+        closed = job.closed;
+        pendingIn = job.pendingIn;
+        if (pendingIn != 0) {
+            SettlementStatus status = statusOf(pendingIn);
+            if (status == SettlementStatus.Final) {
+                settled = job.pendingSettled;
+                closed = closed || job.pendingClose;
+                pendingIn = 0;
+            } else if (status == SettlementStatus.Void) {
+                pendingIn = 0;
+            }
+        }
+        return (job.requestor, job.deposited, settled, job.expiresAt, closed, job.refunded, pendingIn);
+    }
+
+    // ─── internals ───────────────────────────────────────────────────────────────────────────────────────
+
+    /// @dev Makes a pending settlement whose window passed (or that the arbiter upheld) the final one, and
+    /// forgets a void one.
+    function _foldPending() private {
+        uint256 id = pendingId;
+        if (id == 0) return;
+        SettlementStatus status = statusOf(id);
+        if (status == SettlementStatus.Final) {
+            _settlements[id].status = SettlementStatus.Final;
+            finalizedId = id;
+            pendingId = 0;
+        } else if (status == SettlementStatus.Void) {
+            pendingId = 0;
+        }
+    }
+
+    /// @dev Applies (or drops) the job's proposed amount once its settlement is final (or void).
+    function _foldJob(Job storage job) private {
+        uint256 id = job.pendingIn;
+        if (id == 0) return;
+        SettlementStatus status = statusOf(id);
+        if (status == SettlementStatus.Final) {
+            job.settled = job.pendingSettled;
+            if (job.pendingClose) job.closed = true;
+        } else if (status != SettlementStatus.Void) {
+            return;
+        }
+        job.pendingIn = 0;
+        job.pendingSettled = 0;
+        job.pendingClose = false;
+    }
+}
