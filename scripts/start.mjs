@@ -5,6 +5,11 @@
 //   HOST                  interface to listen on (default 127.0.0.1)
 //   LUMENGRID_DATA_DIR    embedded database folder (default .lumengrid/db)
 //   LUMENGRID_LEASE_TTL_MS  how long a contributor may hold a unit (default 120000)
+//   LUMENGRID_CHAIN_DIR   local chain folder: anvil state, deployment, operator keys (default .lumengrid/chain)
+//   LUMENGRID_ANVIL_PORT  local chain's JSON-RPC port (default 8545)
+//   LUMENGRID_CHALLENGE_WINDOW_S  seconds a settlement can be disputed on the local chain (default 120)
+//   LUMENGRID_RPC_URL, …  use another EVM chain instead (lib/server/payments/config.ts); LUMENGRID_CHAIN=off
+//                         runs without payments
 //
 // Builds the app first when the build is missing or older than the sources. Ctrl-C (SIGINT) or SIGTERM
 // stops every child process and closes the database.
@@ -65,6 +70,38 @@ async function waitUntilReady(url, child) {
 buildIfStale();
 
 const children = new Set();
+
+/** Starts the local chain (anvil from npm) and deploys the escrow once, unless another chain is configured. */
+async function startChain() {
+  if (env.LUMENGRID_RPC_URL || env.LUMENGRID_CHAIN === 'off') return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { startLocalChain } = await import('../lib/chain/local-chain.ts');
+  const chain = await startLocalChain({
+    dir: resolve(root, env.LUMENGRID_CHAIN_DIR || '.lumengrid/chain'),
+    port: Number(env.LUMENGRID_ANVIL_PORT || 8545),
+    challengeWindowSeconds: Number(env.LUMENGRID_CHALLENGE_WINDOW_S || 120),
+  }).catch((error) => {
+    console.error(`The local chain did not start: ${error.message}`);
+    console.error(
+      'Free port 8545 (or set LUMENGRID_ANVIL_PORT), or run without payments: LUMENGRID_CHAIN=off npm start',
+    );
+    process.exit(1);
+  });
+  children.add(chain.anvil.process);
+  Object.assign(env, {
+    LUMENGRID_RPC_URL: chain.rpcUrl,
+    LUMENGRID_CHAIN_ID: String(chain.chainId),
+    LUMENGRID_ESCROW_ADDRESS: chain.escrowAddress,
+    LUMENGRID_COORDINATOR_KEY: chain.coordinatorKey,
+    LUMENGRID_LOCAL_FAUCET: '1',
+  });
+  console.log(
+    `Local chain ${chain.chainId} at ${chain.rpcUrl}; escrow ${chain.escrowAddress}${chain.freshDeployment ? ' (deployed now)' : ''}`,
+  );
+}
+await startChain();
+
 const server = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', host], {
   cwd: root,
   env,
@@ -96,6 +133,7 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 
 server.on('exit', (code, signal) => {
   children.delete(server);
+  for (const child of children) child.kill('SIGTERM'); // anvil writes its state on SIGTERM
   if (!stopping) console.error(`The server stopped unexpectedly (${signal ?? `exit code ${code}`}).`);
   process.exit(stopping ? 0 : (code ?? 1));
 });

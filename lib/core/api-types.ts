@@ -24,7 +24,8 @@ import type { JobSpec, RedundancyMode } from './job-spec';
 import type { Environment, RenderTask } from './render-task';
 import type { Tile } from './tiling';
 
-export type JobStatus = 'rendering' | 'done';
+/** 'awaiting-deposit': a paid job whose deposit the escrow has not seen yet; no unit is handed out. */
+export type JobStatus = 'awaiting-deposit' | 'rendering' | 'done';
 
 export interface TileProgress extends Tile {
   /** Samples per pixel accepted into this tile so far. */
@@ -68,6 +69,68 @@ export interface JobView {
   /** Increases with every accepted result; clients use it to refetch the image only when it changed. */
   version: number;
   verification: JobVerification;
+  /** Escrow payment of a paid job; null for an unpaid (volunteer) job. */
+  payment: JobPaymentView | null;
+}
+
+/** wei amounts are decimal strings (uint256 does not fit a JSON number). */
+export interface JobPaymentView {
+  /** The job's id in the escrow contract (`deposit(chainJobId, expiresAt)`). */
+  chainJobId: `0x${string}`;
+  state: 'awaiting-deposit' | 'funded' | 'closed' | 'refunded' | 'held';
+  priceWeiPerPixelSample: string;
+  /** What the requestor must deposit (covers verification for all-new contributors; the rest is refunded). */
+  budgetWei: string;
+  /** Expected cost with typical verification. */
+  estimateWei: string;
+  depositedWei: string;
+  requestor: `0x${string}` | null;
+  /** Paid to contributors by final settlements so far. */
+  settledWei: string;
+  /** Verified work of this job so far, valued at its price (settled or not). */
+  creditedWei: string;
+  /** Seconds since epoch after which the requestor may take back the unsettled rest anyway. */
+  expiresAt: number | null;
+}
+
+/** GET /api/chain: where the escrow lives, for wallets. */
+export type ChainInfo =
+  | {
+      enabled: true;
+      chainId: number;
+      chainName: string;
+      rpcUrl: string;
+      escrowAddress: `0x${string}`;
+      challengeWindowSeconds: number;
+      priceWeiPerPixelSample: string;
+      /** POST /api/chain/faucet gives test ether (the local chain of npm start only). */
+      faucet: boolean;
+    }
+  | { enabled: false; reason: string };
+
+/** GET /api/claims/:address: what an address has earned, can claim now, and has claimed. */
+export interface ClaimsView {
+  address: `0x${string}`;
+  /** Verified credit not yet in a final settlement (includes credit in a settlement inside its window). */
+  pendingWei: string;
+  /** In the latest final settlement and not yet claimed. */
+  claimableWei: string;
+  claimedWei: string;
+  /** The claim call for what is claimable now; null when nothing is. */
+  claim: { settlementId: number; cumulativeWei: string; proof: `0x${string}`[] } | null;
+  /** Contributor sessions paying to this address. */
+  sessions: number;
+  /** Settlements that included this address, newest first. */
+  settlements: {
+    settlementId: number | null;
+    state: 'built' | 'posted' | 'pending' | 'disputed' | 'final' | 'void' | 'failed';
+    cumulativeWei: string;
+    postedAt: number | null;
+    disputableUntil: number | null;
+    txHash: string | null;
+  }[];
+  /** Verified credit by job, newest first. */
+  jobs: { jobId: string; creditedWei: string; pixelSamples: number }[];
 }
 
 /** GET /api/contributors/:sessionId: a contributor's record as verification sees it. */
@@ -82,6 +145,8 @@ export interface ContributorView {
   quarantined: boolean;
   /** Verified work credited to this session, in pixel-samples (units and checks). */
   creditedPixelSamples: number;
+  /** Where this session's credit is paid, once its wallet signed for it. */
+  payoutAddress: `0x${string}` | null;
   /** Per unit this session submitted: what verification decided (newest first, at most 1000). */
   units: { unitId: number; jobId: string; verdict: 'verifying' | 'accepted' | 'rejected' }[];
 }

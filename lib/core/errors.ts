@@ -61,3 +61,15 @@ export class QuarantinedError extends BaseError {
   override readonly name = 'QuarantinedError';
   readonly status = 403;
 }
+
+/** The request is valid but conflicts with the current state (e.g. a payout address is already bound). */
+export class ConflictError extends BaseError {
+  override readonly name = 'ConflictError';
+  readonly status = 409;
+}
+
+/** Something the coordinator depends on (the chain's RPC) is not answering; trying again later may work. */
+export class UnavailableError extends BaseError {
+  override readonly name = 'UnavailableError';
+  readonly status = 503;
+}

@@ -62,6 +62,14 @@ export const JobRequestSchema = z
      * agree, both are kept (the image ends with twice the samples). Spot checks decide where they disagree.
      */
     redundancy: z.enum(REDUNDANCY_MODES).default('spot-checks'),
+    /**
+     * A paid job's budget in wei (decimal string): deposited in the escrow before rendering starts; what the
+     * verified work does not use is refunded. Absent: an unpaid (volunteer) job.
+     */
+    budgetWei: z
+      .string()
+      .regex(/^[0-9]{1,40}$/, { error: 'budgetWei must be a whole number of wei, as a decimal string' })
+      .optional(),
     confidence: z
       .number()
       .min(CONFIDENCE_LIMITS.min)

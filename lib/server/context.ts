@@ -1,4 +1,5 @@
 import type { Sql } from './db/sql';
+import type { EscrowClient } from './payments/escrow-client';
 
 /** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */
 export interface CoordinatorContext {
@@ -9,6 +10,16 @@ export interface CoordinatorContext {
   leaseTtlMs: number;
   /** Called after a job's progress changed (results accepted, job created). */
   onJobChanged: (jobId: string) => void;
+  /** The escrow this coordinator settles on; null (or absent) when payments are off: every job is unpaid. */
+  payments?: PaymentsContext | null;
+}
+
+export interface PaymentsContext {
+  escrow: EscrowClient;
+  /** Price of one verified pixel-sample for new jobs. */
+  priceWeiPerPixelSample: bigint;
+  /** The RPC URL browsers (wagmi) read the chain through; the coordinator's own may be internal. */
+  publicRpcUrl: string;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 120_000;

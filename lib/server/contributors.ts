@@ -159,6 +159,10 @@ export async function contributorView(tx: SqlExecutor, sessionId: string): Promi
     'SELECT sum(pixel_samples) AS total FROM credits WHERE session_id = $1',
     [sessionId],
   );
+  const [payout] = await tx.query<{ address: `0x${string}` }>(
+    'SELECT address FROM payout_addresses WHERE session_id = $1',
+    [sessionId],
+  );
   return {
     sessionId,
     unitsAccepted: row.unitsAccepted,
@@ -168,6 +172,7 @@ export async function contributorView(tx: SqlExecutor, sessionId: string): Promi
     checksFaulted: row.checksFaulted,
     quarantined: row.quarantinedAt !== null,
     creditedPixelSamples: Number(credit?.total ?? 0),
+    payoutAddress: payout?.address ?? null,
     units: units.map((u) => ({ unitId: Number(u.unit_id), jobId: u.job_id, verdict: u.verdict })),
   };
 }

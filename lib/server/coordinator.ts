@@ -4,6 +4,8 @@ import { type CoordinatorContext, DEFAULT_LEASE_TTL_MS } from './context';
 import { migrate } from './db/migrations';
 import { openPglite } from './db/pglite';
 import { notifyJobChanged } from './job-events';
+import { paymentsFromEnv, settleIntervalMs } from './payments/config';
+import { startPaymentsLoop } from './payments/payments-loop';
 
 /**
  * The coordinator of this server process: one database connection, opened on first use and cached on
@@ -12,6 +14,7 @@ import { notifyJobChanged } from './job-events';
  * Configuration (environment):
  *   LUMENGRID_DATA_DIR       embedded database folder (default .lumengrid/db)
  *   LUMENGRID_LEASE_TTL_MS   how long a contributor may hold a unit (default 120000)
+ *   LUMENGRID_RPC_URL, …     payments (lib/server/payments/config.ts); off when unset
  */
 const globalCoordinator = globalThis as typeof globalThis & {
   __lumengridCoordinator?: Promise<CoordinatorContext>;
@@ -35,10 +38,13 @@ async function open(): Promise<CoordinatorContext> {
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
-  return {
+  const ctx: CoordinatorContext = {
     db,
     now: Date.now,
     leaseTtlMs: Number(process.env.LUMENGRID_LEASE_TTL_MS) || DEFAULT_LEASE_TTL_MS,
     onJobChanged: notifyJobChanged,
+    payments: paymentsFromEnv(),
   };
+  if (ctx.payments) startPaymentsLoop(ctx, ctx.payments, settleIntervalMs());
+  return ctx;
 }

@@ -1,11 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { JobStatus, JobVerification, JobView } from '../core/api-types';
+import type { JobPaymentView, JobStatus, JobVerification, JobView } from '../core/api-types';
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { JOB_LIMITS, JobRequestSchema, type JobSpec } from '../core/job-spec';
 import { finalSamplesPerPixel, planJob, planUnits, replicasOf, tilesOf, unitCount } from '../core/tiling';
 import { CONFIDENCE_LIMITS, pixelsPerCheck } from '../core/verification-policy';
 import type { CoordinatorContext } from './context';
 import type { SqlExecutor } from './db/sql';
+import { insertJobPayment, jobPaymentViews, planJobPayment } from './payments/job-payment';
 import { resolveScene } from './scenes';
 
 interface JobRow {
@@ -51,15 +52,24 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
   }
 
   const id = randomUUID();
+  const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei);
   const now = ctx.now();
   const tiles = tilesOf(spec);
   const plan = planUnits(spec);
   await ctx.db.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total)
-       VALUES ($1, $2, 'rendering', $3, $4, $5)`,
-      [id, JSON.stringify(spec), now, plan.length, spec.width * spec.height * finalSamplesPerPixel(spec)],
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        id,
+        JSON.stringify(spec),
+        payment ? 'awaiting-deposit' : 'rendering',
+        now,
+        plan.length,
+        spec.width * spec.height * finalSamplesPerPixel(spec),
+      ],
     );
+    if (payment) await insertJobPayment(tx, id, payment);
     await tx.query(
       `INSERT INTO tiles (job_id, tile_index, x, y, width, height)
        SELECT $1, t.i, t.x, t.y, t.w, t.h
@@ -113,8 +123,9 @@ export async function getJob(
      FROM tiles WHERE job_id = $1 ORDER BY tile_index`,
     [id],
   );
+  const payments = await jobPaymentViews(db, [row]);
   return {
-    ...toJobSummary(row),
+    ...toJobSummary(row, payments),
     tiles: tiles.map((t) => ({
       index: t.tile_index,
       x: t.x,
@@ -132,10 +143,11 @@ export async function getJob(
 /** Newest first, without per-tile detail (the list does not need it). */
 export async function listJobs(ctx: CoordinatorContext, limit = 50): Promise<JobView[]> {
   const rows = await ctx.db.query<JobRow>(`${JOB_SELECT} ORDER BY j.created_at DESC, j.id LIMIT $1`, [limit]);
-  return rows.map((row) => ({ ...toJobSummary(row), tiles: [] }));
+  const payments = await jobPaymentViews(ctx.db, rows);
+  return rows.map((row) => ({ ...toJobSummary(row, payments), tiles: [] }));
 }
 
-function toJobSummary(row: JobRow): Omit<JobView, 'tiles'> {
+function toJobSummary(row: JobRow, payments: Map<string, JobPaymentView>): Omit<JobView, 'tiles'> {
   return {
     id: row.id,
     status: row.status,
@@ -149,6 +161,7 @@ function toJobSummary(row: JobRow): Omit<JobView, 'tiles'> {
     pixelSamplesDone: row.pixel_samples_done,
     version: row.version,
     verification: verificationOf(row),
+    payment: payments.get(row.id) ?? null,
   };
 }
 

@@ -16,7 +16,9 @@ export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
   };
   /** Empties every table (the schema stays): a fresh coordinator without paying for a new database. */
   const reset = async () => {
-    await db.query('TRUNCATE jobs, units, tiles, checks, contributors, credits RESTART IDENTITY');
+    await db.query(
+      'TRUNCATE jobs, units, tiles, checks, contributors, credits, job_payments, payout_addresses, settlements, settlement_leaves, settlement_jobs, settlement_allocations RESTART IDENTITY CASCADE',
+    );
     clock.now = 1_700_000_000_000;
     changed.length = 0;
   };

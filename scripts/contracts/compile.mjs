@@ -3,7 +3,7 @@
 // (ABI `as const` + bytecode) to lib/chain/artifacts/, so viem and wagmi infer every function and event type
 // from the compiler's own output instead of hand-copied JSON. `--check` compiles and fails if the committed
 // artifacts differ (lib/chain/artifacts.test.ts runs it, so a contract change without a rebuild fails CI).
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,9 @@ if (check) {
     return !existsSync(path) || readFileSync(path, 'utf8') !== text;
   });
   if (stale.length > 0) {
-    console.error(`Stale contract artifacts: ${stale.map(([f]) => f).join(', ')}. Run \`npm run contracts:build\`.`);
+    console.error(
+      `Stale contract artifacts: ${stale.map(([f]) => f).join(', ')}. Run \`npm run contracts:build\`.`,
+    );
     process.exit(1);
   }
   console.log(`contracts: ${files.size} artifacts up to date`);

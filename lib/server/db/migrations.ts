@@ -161,6 +161,77 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX credits_by_session ON credits (session_id);
     `,
   },
+  {
+    version: 4,
+    name: 'payments: job deposits, payout addresses, settlements',
+    sql: `
+      -- A paid job waits for its deposit on chain before any unit is leased.
+      ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
+      ALTER TABLE jobs ADD CONSTRAINT jobs_status_check CHECK (status IN ('awaiting-deposit', 'rendering', 'done'));
+
+      -- One row per paid job; wei amounts are numeric(78) (uint256). Unpaid (volunteer) jobs have none.
+      CREATE TABLE job_payments (
+        job_id            text PRIMARY KEY REFERENCES jobs (id),
+        chain_job_id      text NOT NULL UNIQUE,
+        price_wei         numeric(78, 0) NOT NULL,
+        budget_wei        numeric(78, 0) NOT NULL,
+        state             text NOT NULL CHECK (state IN ('awaiting-deposit', 'funded', 'closed', 'refunded', 'held')),
+        requestor         text,
+        deposited_wei     numeric(78, 0) NOT NULL DEFAULT 0,
+        expires_at        bigint,
+        settled_wei       numeric(78, 0) NOT NULL DEFAULT 0,
+        funded_at         bigint
+      );
+
+      -- A session's payout address, bound once by the wallet's signature (rebinding would move credit that
+      -- a settlement already promised to another address).
+      CREATE TABLE payout_addresses (
+        session_id  text PRIMARY KEY,
+        address     text NOT NULL,
+        signature   text NOT NULL,
+        bound_at    bigint NOT NULL
+      );
+      CREATE INDEX payout_addresses_by_address ON payout_addresses (address);
+
+      -- Settlements as built and posted. Leaves are cumulative over every earlier settlement, so a claim
+      -- against the newest final one pays everything owed; credits up to credit_watermark are included.
+      CREATE TABLE settlements (
+        id                bigserial PRIMARY KEY,
+        onchain_id        bigint UNIQUE,
+        root              text NOT NULL,
+        total_wei         numeric(78, 0) NOT NULL,
+        credit_watermark  bigint NOT NULL,
+        state             text NOT NULL CHECK (state IN ('built', 'posted', 'pending', 'disputed', 'final', 'void', 'failed')),
+        tx_hash           text,
+        error             text,
+        created_at        bigint NOT NULL,
+        posted_at         bigint,
+        disputable_until  bigint
+      );
+      CREATE TABLE settlement_leaves (
+        settlement_id   bigint NOT NULL REFERENCES settlements (id),
+        address         text NOT NULL,
+        cumulative_wei  numeric(78, 0) NOT NULL,
+        PRIMARY KEY (settlement_id, address)
+      );
+      CREATE TABLE settlement_jobs (
+        settlement_id  bigint NOT NULL REFERENCES settlements (id),
+        job_id         text NOT NULL REFERENCES jobs (id),
+        settled_wei    numeric(78, 0) NOT NULL,
+        closes         boolean NOT NULL,
+        PRIMARY KEY (settlement_id, job_id)
+      );
+      -- Per job of a settlement, what each address gets of it (cumulative); the next settlement moves leaves
+      -- by the change against the last final allocation of the same job.
+      CREATE TABLE settlement_allocations (
+        settlement_id  bigint NOT NULL REFERENCES settlements (id),
+        job_id         text NOT NULL REFERENCES jobs (id),
+        address        text NOT NULL,
+        amount_wei     numeric(78, 0) NOT NULL,
+        PRIMARY KEY (settlement_id, job_id, address)
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: () => number = Date.now): Promise<number[]> {

@@ -1,0 +1,122 @@
+import { type Address, getAddress, type Hex, isAddress } from 'viem';
+import type { ClaimsView } from '../../core/api-types';
+import { InvalidRequestError, UnavailableError } from '../../core/errors';
+import type { CoordinatorContext } from '../context';
+import { merkleTree, type SettlementState } from './settlement';
+
+/** Trees of final settlements, rebuilt from their leaves once per process (leaves never change). */
+const trees = new Map<number, ReturnType<typeof merkleTree>>();
+
+async function treeOf(ctx: CoordinatorContext, settlementId: number) {
+  let tree = trees.get(settlementId);
+  if (!tree) {
+    const rows = await ctx.db.query<{ address: Address; cumulative_wei: string }>(
+      'SELECT address, cumulative_wei FROM settlement_leaves WHERE settlement_id = $1',
+      [settlementId],
+    );
+    tree = merkleTree(new Map(rows.map((r) => [r.address, BigInt(r.cumulative_wei)])));
+    trees.set(settlementId, tree);
+  }
+  return tree;
+}
+
+/** GET /api/claims/:address: pending, claimable and claimed amounts, the proof to claim, and history. */
+export async function claimsView(ctx: CoordinatorContext, rawAddress: string): Promise<ClaimsView> {
+  if (!isAddress(rawAddress, { strict: false })) {
+    throw new InvalidRequestError(`${rawAddress.slice(0, 80)} is not an Ethereum address`, {
+      metaMessages: ['Use 0x followed by 40 hex digits, or connect your wallet on the claims page.'],
+    });
+  }
+  const payments = ctx.payments;
+  if (!payments) {
+    throw new InvalidRequestError('This coordinator takes no payments', {
+      metaMessages: ['Run a coordinator with a chain (npm start has one).'],
+    });
+  }
+  const address = getAddress(rawAddress);
+
+  const [sessions] = await ctx.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM payout_addresses WHERE address = $1',
+    [address],
+  );
+  const jobs = await ctx.db.query<{
+    job_id: string;
+    pixel_samples: string;
+    credited_wei: string;
+    at: string;
+  }>(
+    `SELECT c.job_id, sum(c.pixel_samples)::text AS pixel_samples,
+       sum(c.pixel_samples::numeric * p.price_wei)::text AS credited_wei, max(c.created_at)::text AS at
+     FROM credits c JOIN payout_addresses a ON a.session_id = c.session_id
+       JOIN job_payments p ON p.job_id = c.job_id
+     WHERE a.address = $1 AND p.state <> 'held'
+     GROUP BY c.job_id ORDER BY max(c.created_at) DESC LIMIT 200`,
+    [address],
+  );
+  const settlements = await ctx.db.query<{
+    id: string | number;
+    onchain_id: string | number | null;
+    state: SettlementState;
+    cumulative_wei: string;
+    posted_at: string | number | null;
+    disputable_until: string | number | null;
+    tx_hash: string | null;
+  }>(
+    `SELECT s.id, s.onchain_id, s.state, l.cumulative_wei, s.posted_at, s.disputable_until, s.tx_hash
+     FROM settlement_leaves l JOIN settlements s ON s.id = l.settlement_id
+     WHERE l.address = $1 ORDER BY s.id DESC LIMIT 100`,
+    [address],
+  );
+  const final = settlements.find((s) => s.state === 'final');
+  const finalCumulative = final ? BigInt(final.cumulative_wei) : 0n;
+
+  let claimed: bigint;
+  try {
+    claimed = await payments.escrow.claimed(address);
+  } catch (error) {
+    throw new UnavailableError('The chain is not answering, so claimed amounts are unknown right now', {
+      cause: error,
+      metaMessages: ['Try again in a minute.'],
+    });
+  }
+  // Credit is capped per job by its deposit; what a job could not pay for is not owed, so bound pending by it.
+  const credited = jobs.reduce((sum, j) => sum + BigInt(j.credited_wei), 0n);
+  const pending = credited > finalCumulative ? credited - finalCumulative : 0n;
+  const claimable = finalCumulative > claimed ? finalCumulative - claimed : 0n;
+
+  let claim: ClaimsView['claim'] = null;
+  if (final && claimable > 0n) {
+    const tree = await treeOf(ctx, Number(final.id));
+    for (const [index, [leafAddress]] of tree.entries()) {
+      if (leafAddress === address) {
+        claim = {
+          settlementId: Number(final.onchain_id),
+          cumulativeWei: finalCumulative.toString(),
+          proof: tree.getProof(index) as Hex[],
+        };
+        break;
+      }
+    }
+  }
+  return {
+    address,
+    pendingWei: pending.toString(),
+    claimableWei: claimable.toString(),
+    claimedWei: claimed.toString(),
+    claim,
+    sessions: sessions?.n ?? 0,
+    settlements: settlements.map((s) => ({
+      settlementId: s.onchain_id === null ? null : Number(s.onchain_id),
+      state: s.state,
+      cumulativeWei: s.cumulative_wei,
+      postedAt: s.posted_at === null ? null : Number(s.posted_at),
+      disputableUntil: s.disputable_until === null ? null : Number(s.disputable_until),
+      txHash: s.tx_hash,
+    })),
+    jobs: jobs.map((j) => ({
+      jobId: j.job_id,
+      creditedWei: j.credited_wei,
+      pixelSamples: Number(j.pixel_samples),
+    })),
+  };
+}

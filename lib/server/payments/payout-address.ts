@@ -1,0 +1,74 @@
+import { type Address, getAddress, isAddress, isHex, verifyMessage } from 'viem';
+import { ConflictError, InvalidRequestError } from '../../core/errors';
+import { payoutBindingMessage } from '../../core/payments';
+import type { CoordinatorContext } from '../context';
+
+/**
+ * Binds a contributor session's credit to a payout address, proven by the address's own signature over
+ * `payoutBindingMessage` (EIP-191; smart-contract wallets verify through ERC-1271 via viem). Once bound it
+ * stays: a settlement may already have promised that session's credit to the address.
+ */
+export async function bindPayoutAddress(
+  ctx: CoordinatorContext,
+  sessionId: string,
+  input: unknown,
+): Promise<{ address: Address; alreadyBound: boolean }> {
+  const payments = ctx.payments;
+  if (!payments) {
+    throw new InvalidRequestError('This coordinator takes no payments, so there is nothing to pay out', {
+      metaMessages: ['Run a coordinator with a chain (npm start has one) to be paid for contributions.'],
+    });
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
+    throw new InvalidRequestError('The session id is not a contributor session id', {
+      metaMessages: ['Open the contribute page: it makes one for this tab.'],
+    });
+  }
+  const body = (input ?? {}) as { address?: unknown; signature?: unknown };
+  if (typeof body.address !== 'string' || !isAddress(body.address, { strict: false })) {
+    throw new InvalidRequestError('address must be an Ethereum address (0x and 40 hex digits)');
+  }
+  if (typeof body.signature !== 'string' || !isHex(body.signature) || body.signature.length > 2 + 2 * 4096) {
+    throw new InvalidRequestError('signature must be the hex signature of the payout message', {
+      metaMessages: ['Sign the message your wallet shows on the contribute page.'],
+    });
+  }
+  const address = getAddress(body.address);
+  const message = payoutBindingMessage(sessionId, address, payments.escrow.chainId);
+  const valid = await payments.escrow.publicClient
+    .verifyMessage({ address, message, signature: body.signature })
+    .catch(() => false);
+  // verifyMessage covers contract wallets; plain ECDSA needs no RPC, so fall back when the chain is down.
+  const validOffline =
+    valid || (await verifyMessage({ address, message, signature: body.signature }).catch(() => false));
+  if (!validOffline) {
+    throw new InvalidRequestError(`The signature is not ${address}'s signature of the payout message`, {
+      metaMessages: ['Sign again with the wallet that holds this address.'],
+    });
+  }
+  const [existing] = await ctx.db.query<{ address: Address }>(
+    'SELECT address FROM payout_addresses WHERE session_id = $1',
+    [sessionId],
+  );
+  if (existing) {
+    if (existing.address === address) return { address, alreadyBound: true };
+    throw new ConflictError(`This session already pays out to ${existing.address}`, {
+      metaMessages: [
+        'A session keeps its payout address. Open a new contribute tab to contribute to another one.',
+      ],
+    });
+  }
+  await ctx.db.query(
+    `INSERT INTO payout_addresses (session_id, address, signature, bound_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (session_id) DO NOTHING`,
+    [sessionId, address, body.signature, ctx.now()],
+  );
+  const [bound] = await ctx.db.query<{ address: Address }>(
+    'SELECT address FROM payout_addresses WHERE session_id = $1',
+    [sessionId],
+  );
+  if (bound?.address !== address) {
+    throw new ConflictError(`This session already pays out to ${bound?.address}`);
+  }
+  return { address, alreadyBound: false };
+}

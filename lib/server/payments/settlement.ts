@@ -1,0 +1,344 @@
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import type { Address, Hex } from 'viem';
+import type { CoordinatorContext, PaymentsContext } from '../context';
+import type { SqlExecutor } from '../db/sql';
+
+/**
+ * Settlements: the off-chain ledger (credits, fed only by verified work) turned into a Merkle root of
+ * cumulative (address, amount) that the escrow pays claims against.
+ *
+ * A job's allocation is computed from its credits up to a watermark: each credit is worth its pixel-samples
+ * at the job's price, taken in ledger order while the deposit lasts (credits of sessions without a payout
+ * address still use up the deposit in their turn, so binding an address later never takes from anyone).
+ * Allocations only grow, so leaves and per-job settled amounts only grow, as the contract requires.
+ *
+ * Lifecycle of a row: built (in the database) → posted (transaction sent, hash recorded) → pending (mined,
+ * on-chain id known) → final | disputed → final | void. A crash at any step is recovered by `reconcile`.
+ */
+
+export type SettlementState = 'built' | 'posted' | 'pending' | 'disputed' | 'final' | 'void' | 'failed';
+
+const LEAF_ENCODING = ['address', 'uint256'];
+
+export interface BuiltSettlement {
+  watermark: number;
+  leaves: Map<Address, bigint>;
+  total: bigint;
+  jobs: {
+    jobId: string;
+    chainJobId: Hex;
+    settled: bigint;
+    closes: boolean;
+    allocations: Map<Address, bigint>;
+  }[];
+}
+
+/** A contributor's jobs are "closed" once done and every credit's session has an address, or after this grace. */
+export const CLOSE_GRACE_MS = 24 * 3600 * 1000;
+
+export function merkleTree(leaves: Map<Address, bigint>) {
+  return StandardMerkleTree.of(
+    [...leaves].map(([address, amount]) => [address, amount.toString()]),
+    LEAF_ENCODING,
+  );
+}
+
+/** The last settlement the escrow made final, or null. */
+async function lastFinal(db: SqlExecutor): Promise<{ id: number; total: bigint } | null> {
+  const [row] = await db.query<{ id: string | number; total_wei: string }>(
+    `SELECT id, total_wei FROM settlements WHERE state = 'final' ORDER BY id DESC LIMIT 1`,
+  );
+  return row ? { id: Number(row.id), total: BigInt(row.total_wei) } : null;
+}
+
+/**
+ * What the next settlement would be, or null when it would change nothing. Reads only: the caller stores it.
+ */
+export async function buildSettlement(ctx: CoordinatorContext): Promise<BuiltSettlement | null> {
+  const db = ctx.db;
+  const [mark] = await db.query<{ watermark: string | number | null }>(
+    'SELECT max(id) AS watermark FROM credits',
+  );
+  const watermark = Number(mark?.watermark ?? 0);
+  const base = await lastFinal(db);
+
+  const leaves = new Map<Address, bigint>();
+  if (base) {
+    const rows = await db.query<{ address: Address; cumulative_wei: string }>(
+      'SELECT address, cumulative_wei FROM settlement_leaves WHERE settlement_id = $1',
+      [base.id],
+    );
+    for (const row of rows) leaves.set(row.address, BigInt(row.cumulative_wei));
+  }
+
+  const active = await db.query<{
+    job_id: string;
+    chain_job_id: Hex;
+    settled_wei: string;
+    done: boolean;
+    completed_at: string | number | null;
+    unbound_credits: string | number;
+  }>(
+    `SELECT p.job_id, p.chain_job_id, p.settled_wei, j.status = 'done' AS done, j.completed_at,
+       (SELECT count(*) FROM credits c LEFT JOIN payout_addresses a ON a.session_id = c.session_id
+         WHERE c.job_id = p.job_id AND a.session_id IS NULL) AS unbound_credits
+     FROM job_payments p JOIN jobs j ON j.id = p.job_id
+     WHERE p.state = 'funded' ORDER BY p.job_id`,
+  );
+  if (active.length === 0) return null;
+
+  const allocationRows = await db.query<{ job_id: string; address: Address; amount: string }>(
+    `WITH valued AS (
+       SELECT c.job_id, c.session_id, c.pixel_samples::numeric * p.price_wei AS value, p.deposited_wei AS cap,
+         sum(c.pixel_samples::numeric * p.price_wei) OVER (PARTITION BY c.job_id ORDER BY c.id) AS running
+       FROM credits c JOIN job_payments p ON p.job_id = c.job_id
+       WHERE c.job_id = ANY ($1::text[]) AND c.id <= $2
+     )
+     SELECT v.job_id, a.address, sum(GREATEST(LEAST(v.value, v.cap - (v.running - v.value)), 0))::text AS amount
+     FROM valued v JOIN payout_addresses a ON a.session_id = v.session_id
+     GROUP BY v.job_id, a.address`,
+    [active.map((j) => j.job_id), watermark],
+  );
+  // The previous final allocation of each active job: leaves move by the difference.
+  const previousRows = base
+    ? await db.query<{ job_id: string; address: Address; amount_wei: string }>(
+        `SELECT DISTINCT ON (sa.job_id, sa.address) sa.job_id, sa.address, sa.amount_wei
+         FROM settlement_allocations sa JOIN settlements s ON s.id = sa.settlement_id
+         WHERE s.state = 'final' AND sa.job_id = ANY ($1::text[])
+         ORDER BY sa.job_id, sa.address, sa.settlement_id DESC`,
+        [active.map((j) => j.job_id)],
+      )
+    : [];
+  const byJob = <T extends { job_id: string; address: Address }>(rows: T[], amount: (row: T) => string) => {
+    const map = new Map<string, Map<Address, bigint>>();
+    for (const row of rows) {
+      const job = map.get(row.job_id) ?? new Map<Address, bigint>();
+      job.set(row.address, BigInt(amount(row)));
+      map.set(row.job_id, job);
+    }
+    return map;
+  };
+  const allocations = byJob(allocationRows, (r) => r.amount);
+  const previous = byJob(previousRows, (r) => r.amount_wei);
+
+  const jobs: BuiltSettlement['jobs'] = [];
+  let total = base?.total ?? 0n;
+  for (const job of active) {
+    const now = allocations.get(job.job_id) ?? new Map<Address, bigint>();
+    const before = previous.get(job.job_id) ?? new Map<Address, bigint>();
+    let settled = 0n;
+    for (const [address, amount] of now) {
+      const delta = amount - (before.get(address) ?? 0n);
+      // Cannot happen (allocations only grow); refuse to post rather than take from anyone.
+      if (delta < 0n) throw new Error(`allocation of ${address} in job ${job.job_id} would shrink`);
+      if (delta > 0n) leaves.set(address, (leaves.get(address) ?? 0n) + delta);
+      settled += amount;
+    }
+    const previouslySettled = BigInt(job.settled_wei);
+    const graceOver = job.completed_at !== null && ctx.now() - Number(job.completed_at) >= CLOSE_GRACE_MS;
+    const closes = job.done && (Number(job.unbound_credits) === 0 || graceOver);
+    if (settled === previouslySettled && !closes) continue;
+    total += settled - previouslySettled;
+    jobs.push({ jobId: job.job_id, chainJobId: job.chain_job_id, settled, closes, allocations: now });
+  }
+  if (jobs.length === 0 || leaves.size === 0) return null;
+  return { watermark, leaves, total, jobs };
+}
+
+/** Stores a built settlement as 'built' and returns its row id. */
+async function storeSettlement(ctx: CoordinatorContext, built: BuiltSettlement, root: Hex): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query<{ id: string | number }>(
+      `INSERT INTO settlements (root, total_wei, credit_watermark, state, created_at) VALUES ($1, $2, $3, 'built', $4)
+       RETURNING id`,
+      [root, built.total.toString(), built.watermark, ctx.now()],
+    );
+    const id = Number(row?.id);
+    const leaves = [...built.leaves];
+    await tx.query(
+      `INSERT INTO settlement_leaves (settlement_id, address, cumulative_wei)
+       SELECT $1, l.address, l.amount::numeric FROM unnest($2::text[], $3::text[]) AS l(address, amount)`,
+      [id, leaves.map(([a]) => a), leaves.map(([, v]) => v.toString())],
+    );
+    for (const job of built.jobs) {
+      await tx.query(
+        'INSERT INTO settlement_jobs (settlement_id, job_id, settled_wei, closes) VALUES ($1, $2, $3, $4)',
+        [id, job.jobId, job.settled.toString(), job.closes],
+      );
+      const allocations = [...job.allocations];
+      await tx.query(
+        `INSERT INTO settlement_allocations (settlement_id, job_id, address, amount_wei)
+         SELECT $1, $2, a.address, a.amount::numeric FROM unnest($3::text[], $4::text[]) AS a(address, amount)`,
+        [id, job.jobId, allocations.map(([a]) => a), allocations.map(([, v]) => v.toString())],
+      );
+    }
+    return id;
+  });
+}
+
+async function setState(
+  db: SqlExecutor,
+  id: number,
+  state: SettlementState,
+  extra: Record<string, unknown> = {},
+) {
+  const columns = Object.keys(extra);
+  await db.query(
+    `UPDATE settlements SET state = $2${columns.map((c, i) => `, ${c} = $${i + 3}`).join('')} WHERE id = $1`,
+    [id, state, ...Object.values(extra)],
+  );
+}
+
+/**
+ * Brings every unfinished settlement row in line with the chain: adopts a transaction that was sent before a
+ * crash, records final, disputed and void outcomes, and applies what a final settlement settled and closed.
+ */
+export async function reconcile(ctx: CoordinatorContext, payments: PaymentsContext): Promise<void> {
+  const escrow = payments.escrow;
+  const open = await ctx.db.query<{
+    id: string | number;
+    state: SettlementState;
+    root: Hex;
+    tx_hash: Hex | null;
+    onchain_id: string | number | null;
+  }>(
+    `SELECT id, state, root, tx_hash, onchain_id FROM settlements WHERE state IN ('built', 'posted', 'pending', 'disputed') ORDER BY id`,
+  );
+  for (const row of open) {
+    const id = Number(row.id);
+    if (row.state === 'built' || row.state === 'posted') {
+      if (row.tx_hash) {
+        await recordReceipt(ctx, payments, id, row.tx_hash);
+        continue;
+      }
+      // Built but the hash was never recorded: the process died around sending. The chain says whether it went.
+      const pending = await escrow.pendingSettlement();
+      if (pending && pending.root === row.root) {
+        await recordPosted(ctx, payments, id, pending.settlementId, null);
+      } else {
+        await setState(ctx.db, id, 'failed', {
+          error: 'not sent (the coordinator stopped before sending it)',
+        });
+      }
+      continue;
+    }
+    const status = await escrow.statusOf(BigInt(row.onchain_id as string | number));
+    if (status === 'final') await finalize(ctx, id);
+    else if (status === 'disputed' && row.state !== 'disputed') await setState(ctx.db, id, 'disputed');
+    else if (status === 'void')
+      await voidSettlement(ctx, payments, id, BigInt(row.onchain_id as string | number));
+  }
+}
+
+async function recordReceipt(ctx: CoordinatorContext, payments: PaymentsContext, id: number, hash: Hex) {
+  const receipt = await payments.escrow.settlementReceipt(hash);
+  if (!receipt.ok) {
+    await setState(ctx.db, id, 'failed', { error: receipt.reason });
+    return;
+  }
+  await recordPosted(ctx, payments, id, receipt.settlementId, receipt.postedAt);
+}
+
+async function recordPosted(
+  ctx: CoordinatorContext,
+  payments: PaymentsContext,
+  id: number,
+  onchainId: bigint,
+  postedAt: number | null,
+) {
+  const window = await payments.escrow.challengeWindowSeconds();
+  const at = postedAt ?? Math.floor(ctx.now() / 1000);
+  await setState(ctx.db, id, 'pending', {
+    onchain_id: onchainId.toString(),
+    posted_at: at,
+    disputable_until: at + window,
+  });
+}
+
+/** A final settlement: each job it touched is settled to its amount, and closed where it said so. */
+async function finalize(ctx: CoordinatorContext, id: number) {
+  await ctx.db.transaction(async (tx) => {
+    await setState(tx, id, 'final');
+    await tx.query(
+      `UPDATE job_payments p SET settled_wei = sj.settled_wei,
+         state = CASE WHEN sj.closes AND p.state = 'funded' THEN 'closed' ELSE p.state END
+       FROM settlement_jobs sj WHERE sj.settlement_id = $1 AND sj.job_id = p.job_id`,
+      [id],
+    );
+  });
+}
+
+/** The arbiter voided a disputed settlement: the disputed job is held (no more settlements) until resolved off-chain. */
+async function voidSettlement(
+  ctx: CoordinatorContext,
+  payments: PaymentsContext,
+  id: number,
+  onchainId: bigint,
+) {
+  const disputedJob = await payments.escrow.disputedJobOf(onchainId);
+  await ctx.db.transaction(async (tx) => {
+    await setState(tx, id, 'void');
+    await tx.query(`UPDATE job_payments SET state = 'held' WHERE chain_job_id = $1 AND state = 'funded'`, [
+      disputedJob,
+    ]);
+  });
+}
+
+export type SettleOutcome =
+  | {
+      posted: true;
+      settlementId: number;
+      onchainId: bigint | null;
+      total: bigint;
+      jobs: number;
+      leaves: number;
+    }
+  | { posted: false; reason: 'open-settlement' | 'nothing-new' | 'failed'; error?: string };
+
+/**
+ * One round of the settlement loop: reconcile, then post the next settlement if the chain has none open
+ * and verified work changed what is owed.
+ */
+export async function settle(ctx: CoordinatorContext, payments: PaymentsContext): Promise<SettleOutcome> {
+  await reconcile(ctx, payments);
+  const [open] = await ctx.db.query(
+    `SELECT id FROM settlements WHERE state IN ('built', 'posted', 'pending', 'disputed') LIMIT 1`,
+  );
+  if (open) return { posted: false, reason: 'open-settlement' };
+  const built = await buildSettlement(ctx);
+  if (!built) return { posted: false, reason: 'nothing-new' };
+  const tree = merkleTree(built.leaves);
+  const root = tree.root as Hex;
+  const id = await storeSettlement(ctx, built, root);
+  let hash: Hex;
+  try {
+    hash = await payments.escrow.sendSettlement({
+      root,
+      total: built.total,
+      jobIds: built.jobs.map((j) => j.chainJobId),
+      jobSettled: built.jobs.map((j) => j.settled),
+      closes: built.jobs.map((j) => j.closes),
+    });
+  } catch (error) {
+    const message =
+      error instanceof Error
+        ? ((error as { shortMessage?: string }).shortMessage ?? error.message)
+        : String(error);
+    await setState(ctx.db, id, 'failed', { error: message.slice(0, 2000) });
+    return { posted: false, reason: 'failed', error: message };
+  }
+  await setState(ctx.db, id, 'posted', { tx_hash: hash });
+  await recordReceipt(ctx, payments, id, hash);
+  const [row] = await ctx.db.query<{ onchain_id: string | null }>(
+    'SELECT onchain_id FROM settlements WHERE id = $1',
+    [id],
+  );
+  return {
+    posted: true,
+    settlementId: id,
+    onchainId: row?.onchain_id ? BigInt(row.onchain_id) : null,
+    total: built.total,
+    jobs: built.jobs.length,
+    leaves: built.leaves.size,
+  };
+}
