@@ -4,18 +4,19 @@ import { InvalidRequestError, UnavailableError } from '../../core/errors';
 import type { CoordinatorContext } from '../context';
 import { merkleTree, type SettlementState } from './settlement';
 
-/** Trees of final settlements, rebuilt from their leaves once per process (leaves never change). */
-const trees = new Map<number, ReturnType<typeof merkleTree>>();
+/** Trees of final settlements by root, rebuilt from their leaves once per process (a root fixes its leaves). */
+const trees = new Map<string, ReturnType<typeof merkleTree>>();
 
-async function treeOf(ctx: CoordinatorContext, settlementId: number) {
-  let tree = trees.get(settlementId);
+async function treeOf(ctx: CoordinatorContext, settlementId: number, root: string) {
+  let tree = trees.get(root);
   if (!tree) {
     const rows = await ctx.db.query<{ address: Address; cumulative_wei: string }>(
       'SELECT address, cumulative_wei FROM settlement_leaves WHERE settlement_id = $1',
       [settlementId],
     );
     tree = merkleTree(new Map(rows.map((r) => [r.address, BigInt(r.cumulative_wei)])));
-    trees.set(settlementId, tree);
+    if (tree.root !== root) throw new Error(`settlement ${settlementId}: its leaves do not give its root`);
+    trees.set(root, tree);
   }
   return tree;
 }
@@ -61,8 +62,9 @@ export async function claimsView(ctx: CoordinatorContext, rawAddress: string): P
     posted_at: string | number | null;
     disputable_until: string | number | null;
     tx_hash: string | null;
+    root: string;
   }>(
-    `SELECT s.id, s.onchain_id, s.state, l.cumulative_wei, s.posted_at, s.disputable_until, s.tx_hash
+    `SELECT s.id, s.onchain_id, s.state, s.root, l.cumulative_wei, s.posted_at, s.disputable_until, s.tx_hash
      FROM settlement_leaves l JOIN settlements s ON s.id = l.settlement_id
      WHERE l.address = $1 ORDER BY s.id DESC LIMIT 100`,
     [address],
@@ -86,7 +88,7 @@ export async function claimsView(ctx: CoordinatorContext, rawAddress: string): P
 
   let claim: ClaimsView['claim'] = null;
   if (final && claimable > 0n) {
-    const tree = await treeOf(ctx, Number(final.id));
+    const tree = await treeOf(ctx, Number(final.id), final.root);
     for (const [index, [leafAddress]] of tree.entries()) {
       if (leafAddress === address) {
         claim = {

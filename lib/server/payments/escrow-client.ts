@@ -27,6 +27,9 @@ export interface EscrowClient {
   claimed(account: Address): Promise<bigint>;
   /** The settlement awaiting its window or the arbiter, as the chain has it; null when none. */
   pendingSettlement(): Promise<{ settlementId: bigint; root: Hex } | null>;
+  /** How many settlements the escrow holds (ids 1..count), and one's root. */
+  settlementCount(): Promise<bigint>;
+  settlementRoot(settlementId: bigint): Promise<Hex>;
   /** Which job's requestor disputed a settlement (zero hash when none). */
   disputedJobOf(settlementId: bigint): Promise<Hex>;
   /** Sends postSettlement and returns its hash at once (the caller records it before waiting). */
@@ -124,6 +127,15 @@ export function createEscrowClient(options: EscrowClientOptions): EscrowClient {
       if (id === 0n) return null;
       const [root] = await publicClient.readContract({ ...contract, functionName: 'settlement', args: [id] });
       return { settlementId: id, root };
+    },
+    settlementCount: () => publicClient.readContract({ ...contract, functionName: 'settlementCount' }),
+    async settlementRoot(settlementId) {
+      const [root] = await publicClient.readContract({
+        ...contract,
+        functionName: 'settlement',
+        args: [settlementId],
+      });
+      return root;
     },
     async disputedJobOf(settlementId) {
       const result = await publicClient.readContract({

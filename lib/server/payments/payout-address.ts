@@ -2,6 +2,7 @@ import { type Address, getAddress, isAddress, isHex, verifyMessage } from 'viem'
 import { ConflictError, InvalidRequestError } from '../../core/errors';
 import { payoutBindingMessage } from '../../core/payments';
 import type { CoordinatorContext } from '../context';
+import { LeaseRequestSchema } from '../lease-unit';
 
 /**
  * Binds a contributor session's credit to a payout address, proven by the address's own signature over
@@ -19,7 +20,7 @@ export async function bindPayoutAddress(
       metaMessages: ['Run a coordinator with a chain (npm start has one) to be paid for contributions.'],
     });
   }
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
+  if (!LeaseRequestSchema.shape.sessionId.safeParse(sessionId).success) {
     throw new InvalidRequestError('The session id is not a contributor session id', {
       metaMessages: ['Open the contribute page: it makes one for this tab.'],
     });

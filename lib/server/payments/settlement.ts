@@ -1,5 +1,5 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import type { Address, Hex } from 'viem';
+import { type Address, BaseError, ContractFunctionRevertedError, type Hex } from 'viem';
 import type { CoordinatorContext, PaymentsContext } from '../context';
 import type { SqlExecutor } from '../db/sql';
 
@@ -195,38 +195,60 @@ async function setState(
  */
 export async function reconcile(ctx: CoordinatorContext, payments: PaymentsContext): Promise<void> {
   const escrow = payments.escrow;
+  await adoptUnrecordedSettlements(ctx, payments);
   const open = await ctx.db.query<{
     id: string | number;
     state: SettlementState;
-    root: Hex;
     tx_hash: Hex | null;
     onchain_id: string | number | null;
+    created_at: string | number;
   }>(
-    `SELECT id, state, root, tx_hash, onchain_id FROM settlements WHERE state IN ('built', 'posted', 'pending', 'disputed') ORDER BY id`,
+    `SELECT id, state, tx_hash, onchain_id, created_at FROM settlements
+     WHERE state IN ('built', 'posted', 'pending', 'disputed') ORDER BY id`,
   );
   for (const row of open) {
     const id = Number(row.id);
-    if (row.state === 'built' || row.state === 'posted') {
-      if (row.tx_hash) {
-        await recordReceipt(ctx, payments, id, row.tx_hash);
-        continue;
-      }
-      // Built but the hash was never recorded: the process died around sending. The chain says whether it went.
-      const pending = await escrow.pendingSettlement();
-      if (pending && pending.root === row.root) {
-        await recordPosted(ctx, payments, id, pending.settlementId, null);
-      } else {
-        await setState(ctx.db, id, 'failed', {
-          error: 'not sent (the coordinator stopped before sending it)',
-        });
+    if (row.onchain_id === null) {
+      if (row.tx_hash) await recordReceipt(ctx, payments, id, row.tx_hash);
+      else if (ctx.now() - Number(row.created_at) > UNSENT_AFTER_MS) {
+        // Never seen on chain: it was not sent (or never mined). A later round builds a new one, and should
+        // this one appear after all, adoptUnrecordedSettlements takes it back by its root.
+        await setState(ctx.db, id, 'failed', { error: 'not seen on chain' });
       }
       continue;
     }
-    const status = await escrow.statusOf(BigInt(row.onchain_id as string | number));
+    const status = await escrow.statusOf(BigInt(row.onchain_id));
     if (status === 'final') await finalize(ctx, id);
     else if (status === 'disputed' && row.state !== 'disputed') await setState(ctx.db, id, 'disputed');
-    else if (status === 'void')
-      await voidSettlement(ctx, payments, id, BigInt(row.onchain_id as string | number));
+    else if (status === 'void') await voidSettlement(ctx, payments, id, BigInt(row.onchain_id));
+  }
+}
+
+/** How long a settlement may stay 'built' without a transaction hash before it counts as never sent. */
+const UNSENT_AFTER_MS = 120_000;
+
+/**
+ * Settlements on chain that the database has no id for (the process died, or an RPC error came back, after
+ * the transaction went out) are matched to their row by root, so the ledger and the chain never disagree on
+ * what was settled.
+ */
+async function adoptUnrecordedSettlements(ctx: CoordinatorContext, payments: PaymentsContext) {
+  const [known] = await ctx.db.query<{ n: string | number | null }>(
+    'SELECT max(onchain_id) AS n FROM settlements',
+  );
+  const count = await payments.escrow.settlementCount();
+  for (let n = BigInt(known?.n ?? 0) + 1n; n <= count; n++) {
+    const root = await payments.escrow.settlementRoot(n);
+    const [row] = await ctx.db.query<{ id: string | number }>(
+      'SELECT id FROM settlements WHERE root = $1 AND onchain_id IS NULL ORDER BY id DESC LIMIT 1',
+      [root],
+    );
+    if (!row) {
+      throw new Error(
+        `settlement ${n} on chain (root ${root}) is not in this coordinator's ledger: is another coordinator using its key?`,
+      );
+    }
+    await recordPosted(ctx, payments, Number(row.id), n, null);
   }
 }
 
