@@ -8,6 +8,9 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.E2E_PORT || 3917);
 const dataDir = process.env.E2E_DATA_DIR || join(mkdtempSync(join(tmpdir(), 'lumengrid-e2e-')), 'db');
 process.env.E2E_DATA_DIR = dataDir; // config is evaluated again in workers: keep one folder
+// The local chain npm start runs, in its own folder next to the database, on a port of its own.
+const anvilPort = Number(process.env.E2E_ANVIL_PORT || 8547);
+process.env.E2E_RPC_URL = `http://127.0.0.1:${anvilPort}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -28,6 +31,15 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 240_000,
     stdout: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', LUMENGRID_DATA_DIR: dataDir },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LUMENGRID_DATA_DIR: dataDir,
+      LUMENGRID_CHAIN_DIR: join(dataDir, '..', 'chain'),
+      LUMENGRID_ANVIL_PORT: String(anvilPort),
+      // Settle every second; tests move the chain's clock past the challenge window themselves.
+      LUMENGRID_SETTLE_INTERVAL_MS: '1000',
+      LUMENGRID_CHALLENGE_WINDOW_S: '3600',
+    },
   },
 });
