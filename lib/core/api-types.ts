@@ -91,6 +91,17 @@ export interface JobPaymentView {
   creditedWei: string;
   /** Seconds since epoch after which the requestor may take back the unsettled rest anyway. */
   expiresAt: number | null;
+  /**
+   * A posted settlement of this job still inside its challenge window (or disputed): the requestor may
+   * `dispute(settlementId, chainJobId)` until `disputableUntil` (chain time, seconds).
+   */
+  openSettlement: {
+    settlementId: number;
+    state: 'pending' | 'disputed';
+    settledWei: string;
+    disputableUntil: number;
+    closes: boolean;
+  } | null;
 }
 
 /** GET /api/chain: where the escrow lives, for wallets. */

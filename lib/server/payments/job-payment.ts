@@ -93,6 +93,20 @@ export async function jobPaymentViews(
      FROM job_payments p WHERE p.job_id = ANY ($1::text[])`,
     [jobs.map((j) => j.id)],
   );
+  const open = await db.query<{
+    job_id: string;
+    onchain_id: string | number;
+    state: 'pending' | 'disputed';
+    settled_wei: string;
+    disputable_until: string | number;
+    closes: boolean;
+  }>(
+    `SELECT sj.job_id, s.onchain_id, s.state, sj.settled_wei, s.disputable_until, sj.closes
+     FROM settlement_jobs sj JOIN settlements s ON s.id = sj.settlement_id
+     WHERE s.state IN ('pending', 'disputed') AND sj.job_id = ANY ($1::text[])`,
+    [jobs.map((j) => j.id)],
+  );
+  const openByJob = new Map(open.map((o) => [o.job_id, o]));
   const specs = new Map(jobs.map((j) => [j.id, j.spec]));
   return new Map(
     rows.map((row) => {
@@ -109,7 +123,18 @@ export async function jobPaymentViews(
         settledWei: row.settled_wei,
         creditedWei: (BigInt(row.credited_pixel_samples) * price).toString(),
         expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+        openSettlement: null,
       };
+      const settlement = openByJob.get(row.job_id);
+      if (settlement) {
+        view.openSettlement = {
+          settlementId: Number(settlement.onchain_id),
+          state: settlement.state,
+          settledWei: settlement.settled_wei,
+          disputableUntil: Number(settlement.disputable_until),
+          closes: settlement.closes,
+        };
+      }
       return [row.job_id, view];
     }),
   );
