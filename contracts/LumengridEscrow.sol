@@ -83,6 +83,8 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     error UnknownJob(bytes32 jobId);
     error SettlementStillOpen(uint256 settlementId);
     error LengthMismatch();
+    error EmptySettlement();
+    error DuplicateJob(bytes32 jobId);
     error SettledBeyondDeposit(bytes32 jobId, uint256 settled, uint256 deposited);
     error SettledDecreased(bytes32 jobId, uint256 settled, uint256 previously);
     error TotalMismatch(uint256 total, uint256 expected);
@@ -119,6 +121,7 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
             job.requestor = msg.sender;
         } else {
             if (job.requestor != msg.sender) revert NotJobRequestor(jobId, msg.sender);
+            _foldJob(job); // a final settlement may have closed it since it was last touched
             if (job.closed || job.refunded) revert JobNotOpen(jobId);
         }
         if (expiresAt > job.expiresAt) job.expiresAt = expiresAt;
@@ -172,6 +175,8 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         bool[] calldata closes
     ) external onlyRole(COORDINATOR_ROLE) returns (uint256 settlementId) {
         if (jobIds.length != jobSettled.length || jobIds.length != closes.length) revert LengthMismatch();
+        // A settlement that touches no job could only move credit between contributors: nothing to post.
+        if (jobIds.length == 0) revert EmptySettlement();
         _foldPending();
         if (pendingId != 0) revert SettlementStillOpen(pendingId);
 
@@ -180,8 +185,11 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         for (uint256 i = 0; i < jobIds.length; i++) {
             Job storage job = _jobs[jobIds[i]];
             if (job.requestor == address(0)) revert UnknownJob(jobIds[i]);
-            if (job.closed || job.refunded) revert JobNotOpen(jobIds[i]);
+            // Fold first: a job closed by the previous (now final) settlement must read as closed.
             _foldJob(job);
+            if (job.closed || job.refunded) revert JobNotOpen(jobIds[i]);
+            // Listed twice, a job's increase would count twice towards the total: refuse.
+            if (job.pendingIn == settlementId) revert DuplicateJob(jobIds[i]);
             uint256 settled = jobSettled[i];
             if (settled > job.deposited) revert SettledBeyondDeposit(jobIds[i], settled, job.deposited);
             if (settled < job.settled) revert SettledDecreased(jobIds[i], settled, job.settled);

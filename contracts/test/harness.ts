@@ -8,9 +8,9 @@ import {
   type Abi,
   type Address,
   BaseError,
-  ContractFunctionRevertedError,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  ContractFunctionRevertedError,
   createPublicClient,
   createTestClient,
   createWalletClient,
@@ -74,6 +74,13 @@ export function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/** `items[index]`, which must exist (for `noUncheckedIndexedAccess` without `!`). */
+export function at<T>(items: readonly T[], index: number): T {
+  if (index < 0 || index >= items.length)
+    throw new RangeError(`index ${index} outside 0..${items.length - 1}`);
+  return items[index] as T;
 }
 
 /** A job id from a readable label. */
@@ -186,6 +193,14 @@ export function revertName(error: unknown): string | undefined {
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
   if (!(reverted instanceof ContractFunctionRevertedError)) return undefined;
   if (reverted.data?.errorName) return reverted.data.errorName;
+  // A call into another contract (e.g. the attacker) that bubbles up an escrow error.
+  if (reverted.raw) {
+    try {
+      return decodeEscrowError(reverted.raw);
+    } catch {
+      // not an escrow error
+    }
+  }
   if (reverted.reason) return `Error(${reverted.reason})`;
   return reverted.signature ?? undefined;
 }

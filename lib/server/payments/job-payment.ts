@@ -224,3 +224,24 @@ export async function confirmJobDeposit(
   }
   await syncJobDeposit(ctx, jobId);
 }
+
+/**
+ * Marks jobs the requestor has taken back (refund) as refunded, so settlements stop listing them: a closed or
+ * held job, or a funded one past its expiry (its requestor may refund it without waiting for the coordinator).
+ */
+export async function syncRefunds(ctx: CoordinatorContext): Promise<void> {
+  const payments = ctx.payments;
+  if (!payments) return;
+  const rows = await ctx.db.query<{ job_id: string; chain_job_id: `0x${string}` }>(
+    `SELECT job_id, chain_job_id FROM job_payments
+     WHERE state IN ('closed', 'held') OR (state = 'funded' AND expires_at <= $1)
+     ORDER BY job_id LIMIT 200`,
+    [Math.floor(ctx.now() / 1000)],
+  );
+  for (const row of rows) {
+    const onchain = await payments.escrow.readJob(row.chain_job_id);
+    if (onchain.refunded) {
+      await ctx.db.query(`UPDATE job_payments SET state = 'refunded' WHERE job_id = $1`, [row.job_id]);
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import type { CoordinatorContext, PaymentsContext } from '../context';
-import { jobsAwaitingDeposit, syncJobDeposit } from './job-payment';
+import { jobsAwaitingDeposit, syncJobDeposit, syncRefunds } from './job-payment';
 import { settle } from './settlement';
 
 /**
@@ -15,6 +15,7 @@ export function startPaymentsLoop(ctx: CoordinatorContext, payments: PaymentsCon
     running = true;
     try {
       for (const jobId of await jobsAwaitingDeposit(ctx.db)) await syncJobDeposit(ctx, jobId);
+      await syncRefunds(ctx);
       const outcome = await settle(ctx, payments);
       if (outcome.posted) {
         console.log(

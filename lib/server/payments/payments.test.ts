@@ -25,7 +25,7 @@ import { submitResult } from '../submit-result';
 import { createTestContext } from '../test-context';
 import { claimsView } from './claims';
 import { createEscrowClient, type EscrowClient } from './escrow-client';
-import { syncJobDeposit } from './job-payment';
+import { syncJobDeposit, syncRefunds } from './job-payment';
 import { bindPayoutAddress } from './payout-address';
 import { CLOSE_GRACE_MS, reconcile, settle } from './settlement';
 
@@ -263,6 +263,8 @@ describe('payments', () => {
       args: [job.payment?.chainJobId as Hex],
     });
     const receipt = await publicClient().waitForTransactionReceipt({ hash: refund });
+    await syncRefunds(t.ctx);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('refunded');
     const requestorAfter = await publicClient().getBalance({ address: requestor.address });
     expect(requestorAfter - requestorBefore + receipt.gasUsed * receipt.effectiveGasPrice).toBe(
       budgetWei - paid,

@@ -1,0 +1,225 @@
+// `npm run bench:gas`: what the escrow costs in gas, on a real anvil chain, next to two ways of paying
+// contributors without it: a plain ETH transfer per work unit, and one batched push per settlement
+// (contracts/test/BatchPayout.sol). The last line is machine-readable:
+//   gas: deposit=<n> settle=<n> claim=<n> per_unit_at_1000=<n>
+import { performance } from 'node:perf_hooks';
+import type { Address, Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import {
+  type Actor,
+  at,
+  buildTree,
+  type CreditTree,
+  type EscrowChain,
+  escrowWrite,
+  jobId,
+  type Leaf,
+  startEscrowChain,
+  type WriteResult,
+  write,
+} from '../contracts/test/harness';
+import { batchPayoutAbi, batchPayoutBytecode } from '../lib/chain/artifacts/batch-payout';
+
+const WINDOW = 3600n;
+const TREE_SIZE = 1000; // contributors in every settlement's tree: proofs of 9–10 hashes
+const BATCH = 50; // payees of one batched push, and contributors one settlement credits (see per-unit split)
+const UNITS = [1, 10, 100, 1000];
+const ETH = 10n ** 18n;
+const GWEI = 10n ** 9n;
+
+const gasOf = async (tx: Promise<WriteResult>): Promise<bigint> => (await tx).receipt.gasUsed;
+
+async function postSettlement(chain: EscrowChain, jobs: { id: Hex; settled: bigint }[], credits: CreditTree) {
+  return gasOf(
+    escrowWrite(chain, chain.coordinator, {
+      functionName: 'postSettlement',
+      args: [
+        credits.root,
+        credits.total,
+        jobs.map((j) => j.id),
+        jobs.map((j) => j.settled),
+        jobs.map(() => false),
+      ],
+    }),
+  );
+}
+
+async function claim(chain: EscrowChain, claimant: Actor, credits: CreditTree) {
+  const proof = credits.proof(claimant.address);
+  const gas = await gasOf(
+    escrowWrite(chain, claimant, {
+      functionName: 'claim',
+      args: [claimant.address, credits.amount(claimant.address), proof],
+    }),
+  );
+  return { gas, proofLength: proof.length };
+}
+
+async function main() {
+  const started = performance.now();
+  const chain = await startEscrowChain({ challengeWindowSeconds: Number(WINDOW) });
+  try {
+    const requestor = await chain.newActor(10_000n * ETH);
+    const jobA = jobId('bench-a');
+    const jobB = jobId('bench-b');
+    const expiresAt = (await chain.now()) + 100n * WINDOW;
+    const deposit = (id: Hex) =>
+      gasOf(
+        escrowWrite(chain, requestor, { functionName: 'deposit', args: [id, expiresAt], value: 100n * ETH }),
+      );
+
+    // ── escrow ──────────────────────────────────────────────────────────────────────────────────────────
+    const depositNew = await deposit(jobA);
+    const depositTopUp = await deposit(jobA);
+    await deposit(jobB);
+
+    // 1000 contributors with generated keys; the few that claim get ETH to send their own claim (the usual
+    // case: the payee is then the transaction's sender, and its account exists).
+    const accounts = Array.from(
+      { length: TREE_SIZE },
+      () => privateKeyToAccount(generatePrivateKey()).address,
+    );
+    const claimants: Actor[] = [];
+    for (let i = 0; i < 3; i++) claimants.push(await chain.newActor(ETH));
+    accounts.splice(0, claimants.length, ...claimants.map((a) => a.address));
+    const round = (r: number): CreditTree =>
+      buildTree(accounts.map((a, i): Leaf => [a, BigInt(r) * BigInt(i + 1) * 1000n * GWEI]));
+
+    // Settlement 1: the first ever (nothing to fold). Settlement 2: a later one of the same job, which folds
+    // the previous settlement and the job's previous amount (the steady state). Settlement 3: a later one
+    // of a job never settled before.
+    const credits1 = round(1);
+    const settleFirst = await postSettlement(chain, [{ id: jobA, settled: credits1.total }], credits1);
+    await chain.warp(WINDOW);
+    const credits2 = round(2);
+    const settleSameJob = await postSettlement(chain, [{ id: jobA, settled: credits2.total }], credits2);
+    await chain.warp(WINDOW);
+    const credits3 = round(3);
+    const settleNewJob = await postSettlement(
+      chain,
+      [{ id: jobB, settled: credits3.total - credits2.total }],
+      credits3,
+    );
+    await chain.warp(WINDOW);
+
+    const claimFirstEver = await claim(chain, at(claimants, 0), credits3); // totalClaimed 0 → non-zero
+    const claimTypical = await claim(chain, at(claimants, 1), credits3); // an account's first claim
+    // An account that claimed before claims again after a later settlement.
+    const credits4 = round(4);
+    await postSettlement(
+      chain,
+      [{ id: jobA, settled: credits4.total - (credits3.total - credits2.total) }],
+      credits4,
+    );
+    await chain.warp(WINDOW);
+    const claimAgain = await claim(chain, at(claimants, 1), credits4);
+
+    // ── baselines ───────────────────────────────────────────────────────────────────────────────────────
+    const payer = await chain.newActor(10_000n * ETH);
+    const existing = await chain.newActor(ETH);
+    const transferHash = await payer.sendTransaction({ to: existing.address, value: GWEI });
+    const transfer = (await chain.publicClient.waitForTransactionReceipt({ hash: transferHash })).gasUsed;
+    const fresh = privateKeyToAccount(generatePrivateKey()).address;
+    const freshHash = await payer.sendTransaction({ to: fresh, value: GWEI });
+    const transferFresh = (await chain.publicClient.waitForTransactionReceipt({ hash: freshHash })).gasUsed;
+
+    const deployHash = await payer.deployContract({ abi: batchPayoutAbi, bytecode: batchPayoutBytecode });
+    const batch = (await chain.publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress;
+    if (!batch) throw new Error('BatchPayout deployment failed');
+    const push = async (payees: Address[]) => {
+      const amounts = payees.map((_, i) => BigInt(i + 1) * 1000n * GWEI);
+      const value = amounts.reduce((a, b) => a + b, 0n);
+      return gasOf(
+        write(chain, payer, {
+          address: batch,
+          abi: batchPayoutAbi,
+          functionName: 'pay',
+          args: [payees, amounts],
+          value,
+        }),
+      );
+    };
+    const existingPayees: Address[] = [];
+    for (let i = 0; i < BATCH; i++) existingPayees.push((await chain.newActor(ETH)).address);
+    const batchExisting = await push(existingPayees);
+    const batchFresh = await push(
+      Array.from({ length: BATCH }, () => privateKeyToAccount(generatePrivateKey()).address),
+    );
+    const perPayee = Number(batchExisting) / BATCH;
+    const perPayeeFresh = Number(batchFresh) / BATCH;
+
+    // ── report ──────────────────────────────────────────────────────────────────────────────────────────
+    const n = (value: bigint | number) => Math.round(Number(value)).toLocaleString('en-US');
+    const row = (cells: string[], widths: number[]) =>
+      cells
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  ');
+    const line = (label: string, value: bigint | number, note = '') =>
+      console.log(`  ${label.padEnd(44)}${n(value).padStart(10)}  ${note}`);
+
+    console.log(`LumengridEscrow gas (anvil, solc optimizer 10,000 runs, Cancun)`);
+    console.log(
+      `Merkle trees of ${TREE_SIZE} contributors: claim proofs of ${claimTypical.proofLength} hashes.\n`,
+    );
+    console.log('Escrow operations');
+    line('deposit (new job)', depositNew);
+    line('deposit (top-up)', depositTopUp);
+    line('postSettlement, 1 job, first ever', settleFirst, '(nothing to fold)');
+    line(
+      'postSettlement, 1 job, later, same job',
+      settleSameJob,
+      '(folds the previous one: the steady state)',
+    );
+    line('postSettlement, 1 job, later, new job', settleNewJob);
+    line('claim, first on the contract', claimFirstEver.gas, '(totalClaimed 0 → non-zero)');
+    line("claim, an account's first", claimTypical.gas, '(claimant sends it itself)');
+    line('claim, again after a later settlement', claimAgain.gas);
+    console.log('\nBaselines');
+    line('plain ETH transfer', transfer, '(to an existing account)');
+    line('plain ETH transfer to a fresh account', transferFresh);
+    line(`BatchPayout.pay, ${BATCH} existing payees`, batchExisting, `= ${n(perPayee)} per payee`);
+    line(
+      `BatchPayout.pay, ${BATCH} fresh payees`,
+      batchFresh,
+      `= ${n(perPayeeFresh)} per payee (new-account cost)`,
+    );
+
+    const settleShare = Number(settleSameJob) / BATCH;
+    const claimGas = Number(claimTypical.gas);
+    console.log(`
+Gas per paid work unit for a contributor with N units. Split: a settlement credits ${BATCH} contributors, so
+each one's share of it is settle / ${BATCH} = ${n(settleShare)} gas; with cumulative roots the contributor
+claims once, whatever N. Plain transfer: one transaction per unit. Batched push: ${n(perPayee)} gas per payee
+per settlement (${BATCH} existing payees).
+  across N settlements (one unit each): escrow = (claim + N × settle/${BATCH}) / N; push = per payee
+  all N in one settlement:              escrow = (claim + settle/${BATCH}) / N;     push = per payee / N
+`);
+    const widths = [8, 16, 16, 16, 16, 16];
+    console.log(
+      row(
+        ['units', 'escrow, spread', 'push, spread', 'escrow, 1 sett.', 'push, 1 sett.', 'plain transfer'],
+        widths,
+      ),
+    );
+    const perUnit = new Map<number, number>();
+    for (const units of UNITS) {
+      const escrowSpread = (claimGas + units * settleShare) / units;
+      perUnit.set(units, escrowSpread);
+      const escrowOne = (claimGas + settleShare) / units;
+      console.log(
+        row(
+          [String(units), n(escrowSpread), n(perPayee), n(escrowOne), n(perPayee / units), n(transfer)],
+          widths,
+        ),
+      );
+    }
+    console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `gas: deposit=${depositNew} settle=${settleSameJob} claim=${claimTypical.gas} per_unit_at_1000=${Math.round(perUnit.get(1000) ?? 0)}`,
+    );
+  } finally {
+    await chain.stop();
+  }
+}
+
+await main();
