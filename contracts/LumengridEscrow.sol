@@ -61,9 +61,10 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     /// @dev Settlement ids start at 1; index 0 is never used.
     Settlement[] private _settlements;
     /// @notice Id of the latest settlement known to be final (see also `latestFinalSettlement`).
-    uint256 public finalizedId;
+    /// @dev uint64 ids share one slot, so posting and finalising a settlement each write it once.
+    uint64 public finalizedId;
     /// @notice Id of the settlement awaiting its window or a dispute resolution; 0 when none.
-    uint256 public pendingId;
+    uint64 public pendingId;
     /// @notice What each account has claimed so far (cumulative).
     mapping(address account => uint256) public claimed;
     uint256 public totalClaimed;
@@ -213,7 +214,7 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
                 disputedJob: bytes32(0)
             })
         );
-        pendingId = settlementId;
+        pendingId = uint64(settlementId);
         emit SettlementPosted(settlementId, root, total, disputableUntil);
     }
 
@@ -319,7 +320,7 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         SettlementStatus status = statusOf(id);
         if (status == SettlementStatus.Final) {
             _settlements[id].status = SettlementStatus.Final;
-            finalizedId = id;
+            finalizedId = uint64(id);
             pendingId = 0;
         } else if (status == SettlementStatus.Void) {
             pendingId = 0;
