@@ -3,6 +3,8 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Logo } from '../components/layout/logo';
 import { SiteNav } from '../components/layout/site-nav';
+import { ConnectWallet } from '../components/wallet/connect-wallet';
+import { WalletProvider } from '../components/wallet/wallet-provider';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -17,27 +19,33 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header className="site-header">
-          <div className="site-header__inner">
-            <Link href="/" className="brand">
-              <Logo />
-              <span>Lumengrid</span>
-            </Link>
-            <SiteNav />
-          </div>
-        </header>
-        <main id="main" className="site-main">
-          {children}
-        </main>
-        <footer className="site-footer">
-          <p>
-            Lumengrid renders with WebGPU in volunteers’ browsers. <Link href="/render">Render locally</Link>{' '}
-            to preview a scene on your own GPU.
-          </p>
-        </footer>
+        {/* A client boundary: it reads the escrow's chain from the coordinator and renders the page at once. */}
+        <WalletProvider>
+          <a className="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header className="site-header">
+            <div className="site-header__inner">
+              <Link href="/" className="brand">
+                <Logo />
+                <span>Lumengrid</span>
+              </Link>
+              <div className="site-header__end">
+                <SiteNav />
+                <ConnectWallet />
+              </div>
+            </div>
+          </header>
+          <main id="main" className="site-main">
+            {children}
+          </main>
+          <footer className="site-footer">
+            <p>
+              Lumengrid renders with WebGPU in volunteers’ browsers.{' '}
+              <Link href="/render">Render locally</Link> to preview a scene on your own GPU.
+            </p>
+          </footer>
+        </WalletProvider>
       </body>
     </html>
   );

@@ -6,31 +6,43 @@ import type { ContributorActivity, ContributorStatus } from '../../lib/client/co
 import { formatRate, formatSi } from '../../lib/client/format';
 import { StatusBadge } from '../ui/status-badge';
 import { ContributorProvider, useContributor, useContributorLoop } from './contributor-provider';
-import { useContributorRecord } from './use-contributor-record';
+import { PayoutCard } from './payout-card';
+import { type ContributorRecord, useContributorRecord } from './use-contributor-record';
 
 export function ContributorPanel() {
   return (
     <ContributorProvider>
-      <div className="contribute">
-        <section className="card contribute__consent" aria-labelledby="consent-title">
-          <h2 id="consent-title">What will run</h2>
-          <p className="consent">Pressing Start runs a path tracer on your GPU in this tab.</p>
-          <p className="muted">
-            This tab asks the coordinator for a small unit of work (one tile of an image and a few samples per
-            pixel), renders it with WebGPU in a background worker, and sends the pixels back. Nothing is
-            installed and nothing runs once the tab is closed or paused. Closing the tab mid-unit loses at
-            most that unit; it simply goes to someone else.
-          </p>
-          <GpuReport />
-        </section>
-        <section className="card contribute__live" aria-labelledby="live-title">
-          <h2 id="live-title">Your contribution</h2>
-          <Controls />
-          <Figures />
-          <VerifiedFigures />
-        </section>
-      </div>
+      <ContributeCards />
     </ContributorProvider>
+  );
+}
+
+/** The cards share one poll of this session's record: the verified figures and the payout binding use it. */
+function ContributeCards() {
+  const status = useContributor((state) => state.status);
+  const { sessionId } = useContributorLoop();
+  const record = useContributorRecord(sessionId, status);
+  return (
+    <div className="contribute">
+      <section className="card contribute__consent" aria-labelledby="consent-title">
+        <h2 id="consent-title">What will run</h2>
+        <p className="consent">Pressing Start runs a path tracer on your GPU in this tab.</p>
+        <p className="muted">
+          This tab asks the coordinator for a small unit of work (one tile of an image and a few samples per
+          pixel), renders it with WebGPU in a background worker, and sends the pixels back. Nothing is
+          installed and nothing runs once the tab is closed or paused. Closing the tab mid-unit loses at most
+          that unit; it simply goes to someone else.
+        </p>
+        <GpuReport />
+      </section>
+      <section className="card contribute__live" aria-labelledby="live-title">
+        <h2 id="live-title">Your contribution</h2>
+        <Controls />
+        <Figures />
+        <VerifiedFigures record={record} />
+      </section>
+      <PayoutCard sessionId={sessionId} boundAddress={record.view?.payoutAddress ?? null} />
+    </div>
   );
 }
 
@@ -234,10 +246,8 @@ function Figures() {
  * waiting for them, rejected units and the credit. A quarantined session is told plainly that it gets no
  * more work.
  */
-function VerifiedFigures() {
-  const status = useContributor((state) => state.status);
-  const { sessionId } = useContributorLoop();
-  const { view, problem } = useContributorRecord(sessionId, status);
+function VerifiedFigures({ record }: { record: ContributorRecord }) {
+  const { view, problem } = record;
   const dash = '—';
   return (
     <section className="verified" aria-labelledby="verified-title">

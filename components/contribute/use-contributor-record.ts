@@ -1,11 +1,12 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, getContributor, isAbortError } from '../../lib/client/api';
 import type { ContributorStatus } from '../../lib/client/contributor-store';
 import { shouldPollContributor } from '../../lib/client/verification-view';
 import type { ContributorView } from '../../lib/core/api-types';
 import { usePolling } from '../jobs/use-polling';
+import { usePageVisible } from '../ui/use-page-visible';
 
 const POLL_MS = 3000;
 
@@ -57,16 +58,4 @@ export function useContributorRecord(sessionId: string | null, status: Contribut
   );
 
   return { view, problem };
-}
-
-/** document.visibilityState === 'visible', kept current; true where there is no document (server render). */
-function usePageVisible(): boolean {
-  const [visible, setVisible] = useState(true);
-  useEffect(() => {
-    const update = () => setVisible(document.visibilityState !== 'hidden');
-    update();
-    document.addEventListener('visibilitychange', update);
-    return () => document.removeEventListener('visibilitychange', update);
-  }, []);
-  return visible;
 }

@@ -19,7 +19,7 @@ import {
   VERIFICATION_COST_NOTE,
   verificationCost,
 } from '../../lib/client/verification-view';
-import type { SceneSummary } from '../../lib/core/api-types';
+import type { JobView, SceneSummary } from '../../lib/core/api-types';
 import {
   JOB_LIMITS,
   type JobRequest,
@@ -27,11 +27,15 @@ import {
   REDUNDANCY_MODES,
   type RedundancyMode,
 } from '../../lib/core/job-spec';
+import { formatEther, type JobCost, jobCost } from '../../lib/core/payments';
 import { finalSamplesPerPixel, planTiling, unitCount } from '../../lib/core/tiling';
+import { useWallet } from '../wallet/use-wallet';
+import { JobPaymentChoice, type PaymentChoice } from './job-payment-choice';
 import { SceneDetails } from './scene-details';
 import { SceneOptions } from './scene-options';
 import { ScenePreflight } from './scene-preflight';
 import { SceneUpload } from './scene-upload';
+import { stashDepositProblem, useJobDeposit } from './use-job-deposit';
 import { useSceneList } from './use-scene-list';
 
 interface Fields {
@@ -98,6 +102,7 @@ type Plan =
       tileSize: number;
       samplesPerUnit: number;
       tooMany: boolean;
+      confidence: number;
       /** What spot checks add, for this confidence and tile size (lib/core/verification-policy.ts). */
       verification: string;
     }
@@ -120,8 +125,20 @@ function preview(f: Fields): Plan {
     tileSize: spec.tileSize,
     samplesPerUnit: spec.samplesPerUnit,
     tooMany: units > JOB_LIMITS.maxUnits,
+    confidence: spec.confidence,
     verification: describeVerificationCost(verificationCost(spec.confidence, spec.tileSize)),
   };
+}
+
+/** What the job will cost at the escrow's price: the same computation as the coordinator's. */
+function costOf(plan: Plan, priceWeiPerPixelSample: string): JobCost | null {
+  if (!plan.ok) return null;
+  return jobCost({
+    pixelSamples: plan.pixelSamples,
+    confidence: plan.confidence,
+    unitPixels: plan.tileSize * plan.tileSize,
+    priceWeiPerPixelSample: BigInt(priceWeiPerPixelSample),
+  });
 }
 
 export function JobForm() {
@@ -130,9 +147,23 @@ export function JobForm() {
   const [fields, setFields] = useState<Fields>(DEFAULTS);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<{ message: string; next: string[] } | null>(null);
+  // Null until the person chooses: then a connected wallet means paid, none means unpaid.
+  const [payment, setPayment] = useState<PaymentChoice | null>(null);
+  // The coordinator's own figure, when it asked for more than this page computed (reset on any edit).
+  const [minimumDeposit, setMinimumDeposit] = useState<bigint | null>(null);
+  const [step, setStep] = useState<string | null>(null);
   const sceneList = useSceneList();
   const plan = preview(fields);
   const scene = sceneList.find(fields.scene) ?? null;
+  const wallet = useWallet();
+  const depositFlow = useJobDeposit();
+  const choice: PaymentChoice = payment ?? (wallet.connected ? 'paid' : 'unpaid');
+  const paid = wallet.info !== null && choice === 'paid';
+  const computed = wallet.info ? costOf(plan, wallet.info.priceWeiPerPixelSample) : null;
+  const cost =
+    computed && minimumDeposit !== null && minimumDeposit > computed.depositWei
+      ? { ...computed, depositWei: minimumDeposit }
+      : computed;
 
   const field = (name: keyof Fields) => ({
     id: `${id}-${name}`,
@@ -143,6 +174,7 @@ export function JobForm() {
       setFields((f) => ({ ...f, [name]: value }));
       // The server's answer was about the old values.
       setError(null);
+      setMinimumDeposit(null);
     },
   });
 
@@ -157,8 +189,20 @@ export function JobForm() {
   );
   const aspect = Number(fields.width) / Number(fields.height);
 
+  function showError(cause: unknown) {
+    if (cause instanceof ApiError) setError({ message: cause.shortMessage, next: cause.metaMessages });
+    else {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      setError({
+        message: `Could not reach the server: ${detail}`,
+        next: ['Check your connection and press Create job again.'],
+      });
+    }
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (paid) return submitPaid();
     setSubmitting(true);
     setError(null);
     try {
@@ -166,15 +210,41 @@ export function JobForm() {
       router.push(`/jobs/${encodeURIComponent(job.id)}`);
     } catch (cause) {
       setSubmitting(false);
-      if (cause instanceof ApiError) setError({ message: cause.shortMessage, next: cause.metaMessages });
-      else {
-        const detail = cause instanceof Error ? cause.message : String(cause);
-        setError({
-          message: `Could not reach the server: ${detail}`,
-          next: ['Check your connection and press Create job again.'],
-        });
-      }
+      showError(cause);
     }
+  }
+
+  /**
+   * Paid: create the job with its deposit as budget, deposit it from the wallet, then open the job. Once the
+   * job exists it is opened whatever happens to the deposit: its page shows why and can deposit again.
+   */
+  async function submitPaid() {
+    if (!cost || !wallet.ready) return;
+    setSubmitting(true);
+    setError(null);
+    setStep('Creating job…');
+    let job: JobView;
+    try {
+      job = await createJob({ ...toRequest(fields), budgetWei: cost.depositWei.toString() });
+    } catch (cause) {
+      setSubmitting(false);
+      setStep(null);
+      const needed = (cause instanceof ApiError ? cause.details : null) as { depositWei?: unknown } | null;
+      if (typeof needed?.depositWei === 'string' && /^[0-9]+$/.test(needed.depositWei)) {
+        const minimum = BigInt(needed.depositWei);
+        setMinimumDeposit(minimum);
+        setError({
+          message: `The coordinator asks a deposit of ${formatEther(minimum)} for this job, more than shown`,
+          next: [`Press Create job and deposit again to deposit ${formatEther(minimum)}.`],
+        });
+      } else showError(cause);
+      return;
+    }
+    setStep(null);
+    const outcome = await depositFlow.deposit(job);
+    if (!outcome.ok) stashDepositProblem(job.id, outcome.problem);
+    else if (outcome.warning) stashDepositProblem(job.id, { warning: outcome.warning });
+    router.push(`/jobs/${encodeURIComponent(job.id)}`);
   }
 
   const localOk =
@@ -357,6 +427,18 @@ export function JobForm() {
         )}
       </output>
 
+      {wallet.info ? (
+        <JobPaymentChoice
+          choice={choice}
+          onChoose={(next) => {
+            setPayment(next);
+            setError(null);
+          }}
+          cost={cost}
+          disabled={submitting}
+        />
+      ) : null}
+
       {error ? (
         <div className="notice notice--error" role="alert" data-testid="job-form-error">
           <p className="notice__title">{error.message}</p>
@@ -371,9 +453,25 @@ export function JobForm() {
       ) : null}
 
       <div className="job-form__actions">
-        <button type="submit" className="button button--primary" disabled={submitting}>
-          {submitting ? 'Creating…' : 'Create job'}
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={submitting || (paid && (!wallet.ready || !cost))}
+        >
+          {paid
+            ? submitting
+              ? 'Paying…'
+              : 'Create job and deposit'
+            : submitting
+              ? 'Creating…'
+              : 'Create job'}
         </button>
+        {paid && submitting ? (
+          <output className="job-form__step" aria-live="polite" data-testid="payment-step">
+            <span className="spinner spinner--small" aria-hidden="true" />{' '}
+            {step ?? depositFlow.step ?? 'Opening the job…'}
+          </output>
+        ) : null}
         {localOk ? (
           <Link
             className="link-quiet"

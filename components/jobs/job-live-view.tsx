@@ -10,6 +10,8 @@ import type { JobView, SceneSummary } from '../../lib/core/api-types';
 import { finalSamplesPerPixel } from '../../lib/core/tiling';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
+import { usePageVisible } from '../ui/use-page-visible';
+import { JobPaymentPanel } from './job-payment';
 import { JobPreview } from './job-preview';
 import { JobVerificationPanel } from './job-verification';
 import { usePolling } from './use-polling';
@@ -19,7 +21,8 @@ type Feed = 'connecting' | 'live' | 'polling';
 
 /**
  * A job as it renders: Server-Sent Events push every change; when the stream fails the view polls every
- * 2 s instead. Both stop once the job is done.
+ * 2 s instead. Both stop once the job is done, except that a paid job's page polls every 5 s (while
+ * visible) until its deposit is refunded, to show settlements, closing and the refund.
  */
 export function JobLiveView({ jobId }: { jobId: string }) {
   const [job, setJob] = useState<JobView | null>(null);
@@ -27,6 +30,9 @@ export function JobLiveView({ jobId }: { jobId: string }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [feed, setFeed] = useState<Feed>('connecting');
   const done = job?.status === 'done';
+  // A paid job's money moves after its last pixel (settlements, closing, the refund): keep looking.
+  const paymentOpen = job?.payment != null && job.payment.state !== 'refunded';
+  const visible = usePageVisible();
 
   // Take the newest view: events and polls may arrive out of order.
   const accept = useCallback(
@@ -84,8 +90,8 @@ export function JobLiveView({ jobId }: { jobId: string }) {
         } else setProblem(cause instanceof Error ? cause.message : String(cause));
       }
     },
-    2000,
-    feed === 'polling' && !done && !missing,
+    done ? 5000 : 2000,
+    !missing && (done ? paymentOpen && visible : feed === 'polling'),
   );
 
   if (missing) {
@@ -108,10 +114,20 @@ export function JobLiveView({ jobId }: { jobId: string }) {
       </p>
     );
   }
-  return <JobDetails job={job} feed={feed} problem={problem} />;
+  return <JobDetails job={job} feed={feed} problem={problem} onJob={accept} />;
 }
 
-function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem: string | null }) {
+function JobDetails({
+  job,
+  feed,
+  problem,
+  onJob,
+}: {
+  job: JobView;
+  feed: Feed;
+  problem: string | null;
+  onJob: (job: JobView) => void;
+}) {
   const { spec } = job;
   const done = job.status === 'done';
   const now = useNow(done ? null : 1000);
@@ -183,7 +199,11 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
             <div>
               <dt>{done ? 'Took' : 'Running for'}</dt>
               <dd>
-                {job.startedAt ? formatDuration(elapsedMs) : 'waiting for a contributor'}
+                {job.startedAt
+                  ? formatDuration(elapsedMs)
+                  : job.status === 'awaiting-deposit'
+                    ? 'waiting for the deposit'
+                    : 'waiting for a contributor'}
                 {etaMs !== null ? <span className="muted"> · about {formatDuration(etaMs)} left</span> : null}
               </dd>
             </div>
@@ -233,7 +253,7 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
             </a>
           </div>
 
-          {!done ? (
+          {job.status === 'rendering' ? (
             <p className="hint">
               Open the{' '}
               <Link href="/contribute" target="_blank">
@@ -267,6 +287,8 @@ function JobDetails({ job, feed, problem }: { job: JobView; feed: Feed; problem:
           ) : null}
         </section>
       </div>
+
+      {job.payment ? <JobPaymentPanel job={job} payment={job.payment} onJob={onJob} /> : null}
 
       <JobVerificationPanel job={job} />
     </div>

@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/jobs', label: 'Render a scene' },
   { href: '/contribute', label: 'Contribute' },
+  { href: '/claims', label: 'Claims' },
 ] as const;
 
 export function SiteNav() {

@@ -25,6 +25,7 @@ function toneOf(status: string): 'ok' | 'busy' | 'warn' | 'error' | 'idle' {
       return 'busy';
     case 'pausing':
     case 'paused':
+    case 'awaiting-deposit':
       return 'warn';
     case 'error':
     case 'unsupported':

@@ -2,7 +2,15 @@
  * Typed fetch helpers for the coordinator's HTTP API (lib/core/api-types.ts), for browser code. A non-2xx
  * answer becomes an ApiError carrying the server's short message and next steps.
  */
-import type { ContributorView, JobView, Lease, SceneSummary, SubmitReceipt } from '../core/api-types';
+import type {
+  ChainInfo,
+  ClaimsView,
+  ContributorView,
+  JobView,
+  Lease,
+  SceneSummary,
+  SubmitReceipt,
+} from '../core/api-types';
 import { SESSION_HEADER } from '../core/api-types';
 import { BaseError } from '../core/errors';
 import type { JobRequest } from '../core/job-spec';
@@ -90,7 +98,10 @@ export function uploadScene(
   return json('/api/scenes', { method: 'POST', body: form }, options);
 }
 
-/** POST /api/jobs: plans and stores a job; the coordinator starts leasing its units at once. */
+/**
+ * POST /api/jobs: plans and stores a job. An unpaid job is leased out at once; one with `budgetWei` waits in
+ * 'awaiting-deposit' until its escrow deposit is seen.
+ */
 export function createJob(job: JobRequest, options: RequestOptions = {}): Promise<JobView> {
   return json('/api/jobs', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(job) }, options);
 }
@@ -159,4 +170,55 @@ export function isAbortError(error: unknown): boolean {
 /** GET /api/contributors/:sessionId: this session's verified work and credit. */
 export function getContributor(sessionId: string, options: RequestOptions = {}): Promise<ContributorView> {
   return json(`/api/contributors/${encodeURIComponent(sessionId)}`, { method: 'GET' }, options);
+}
+
+/** GET /api/chain: where the escrow lives, or why this coordinator takes no payments. */
+export function getChainInfo(options: RequestOptions = {}): Promise<ChainInfo> {
+  return json('/api/chain', { method: 'GET' }, options);
+}
+
+/** POST /api/jobs/:id/deposit: "I deposited in this transaction"; the coordinator reads the chain itself. */
+export function confirmDeposit(
+  jobId: string,
+  txHash: `0x${string}`,
+  options: RequestOptions = {},
+): Promise<JobView> {
+  return json(
+    `/api/jobs/${encodeURIComponent(jobId)}/deposit`,
+    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ txHash }) },
+    options,
+  );
+}
+
+/**
+ * POST /api/contributors/:sessionId/payout-address: binds this session's credit to `address`, proven by the
+ * address's signature of payoutBindingMessage. A session bound to another address is a 409.
+ */
+export function bindPayoutAddress(
+  sessionId: string,
+  body: { address: `0x${string}`; signature: `0x${string}` },
+  options: RequestOptions = {},
+): Promise<{ address: `0x${string}`; alreadyBound: boolean }> {
+  return json(
+    `/api/contributors/${encodeURIComponent(sessionId)}/payout-address`,
+    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
+    options,
+  );
+}
+
+/** GET /api/claims/:address: what an address has earned, can claim now, and has claimed. */
+export function getClaims(address: string, options: RequestOptions = {}): Promise<ClaimsView> {
+  return json(`/api/claims/${encodeURIComponent(address)}`, { method: 'GET' }, options);
+}
+
+/** POST /api/chain/faucet: tops the address up to 10 test ETH (the local chain of npm start only). */
+export function requestTestEther(
+  address: `0x${string}`,
+  options: RequestOptions = {},
+): Promise<{ address: `0x${string}`; balanceWei: string }> {
+  return json(
+    '/api/chain/faucet',
+    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ address }) },
+    options,
+  );
 }

@@ -137,7 +137,12 @@ async function renderJob(prefix: string) {
     farmApi(),
     [0, 1, 2].map((i) => ({ strategy: 'honest' as const, origin: `10.0.0.${i + 1}` })),
     standInRender,
-    { sessionPrefix: prefix, onIdle: () => void (t.clock.now += 16_000) },
+    {
+      sessionPrefix: prefix,
+      onIdle: () => {
+        t.clock.now += 16_000;
+      },
+    },
   );
   return report.sessions.get('honest') ?? [];
 }
@@ -298,7 +303,13 @@ describe('payments', () => {
       farmApi(),
       [1, 2].map((i) => ({ strategy: 'honest' as const, origin: `10.0.1.${i}` })),
       standInRender,
-      { sessionPrefix: 'helper', maxSteps: 12, onIdle: () => void (t.clock.now += 16_000) },
+      {
+        sessionPrefix: 'helper',
+        maxSteps: 12,
+        onIdle: () => {
+          t.clock.now += 16_000;
+        },
+      },
     );
     const first = await settle(t.ctx, payments);
     expect(first.posted).toBe(true);
