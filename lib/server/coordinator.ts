@@ -2,7 +2,7 @@ import 'server-only';
 import { resolve } from 'node:path';
 import { type CoordinatorContext, DEFAULT_LEASE_TTL_MS } from './context';
 import { migrate } from './db/migrations';
-import { openPglite } from './db/pglite';
+import { openDatabase } from './db/open-database';
 import { notifyJobChanged } from './job-events';
 import { paymentsFromEnv, settleIntervalMs } from './payments/config';
 import { startPaymentsLoop } from './payments/payments-loop';
@@ -12,6 +12,7 @@ import { startPaymentsLoop } from './payments/payments-loop';
  * globalThis (route modules may be instantiated more than once; PGlite must be opened once per process).
  *
  * Configuration (environment):
+ *   DATABASE_URL             PostgreSQL to share with other instances (default: the embedded database)
  *   LUMENGRID_DATA_DIR       embedded database folder (default .lumengrid/db)
  *   LUMENGRID_LEASE_TTL_MS   how long a contributor may hold a unit (default 120000)
  *   LUMENGRID_RPC_URL, …     payments (lib/server/payments/config.ts); off when unset
@@ -31,7 +32,7 @@ export function coordinator(): Promise<CoordinatorContext> {
 async function open(): Promise<CoordinatorContext> {
   // A runtime folder, not a source file: keep the bundler from tracing the whole project for it.
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.LUMENGRID_DATA_DIR || '.lumengrid/db');
-  const db = await openPglite(dataDir);
+  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
   await migrate(db);
   const close = () => {
     void db.close().finally(() => process.exit(0));

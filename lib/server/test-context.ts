@@ -1,10 +1,38 @@
+import { randomBytes } from 'node:crypto';
 import { type CoordinatorContext, DEFAULT_LEASE_TTL_MS } from './context';
 import { migrate } from './db/migrations';
 import { openPglite } from './db/pglite';
+import type { Sql } from './db/sql';
 
-/** A coordinator on a fresh in-memory database with a clock the test moves by hand. */
+/**
+ * The database the coordinator's tests run on: the embedded one in memory, or, when
+ * LUMENGRID_TEST_DATABASE_URL is set (`npm run test:pg`, CI), a fresh schema on that PostgreSQL server,
+ * dropped again on close. The same tests pass on both.
+ */
+export async function openTestDatabase(): Promise<{ db: Sql; drop: () => Promise<void> }> {
+  const url = process.env.LUMENGRID_TEST_DATABASE_URL;
+  if (!url) {
+    const db = await openPglite(null);
+    return { db, drop: () => db.close() };
+  }
+  const { openPostgres } = await import('./db/postgres');
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const admin = await openPostgres({ connectionString: url, max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const db = await openPostgres({ connectionString: url, schema, max: 4 });
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    },
+  };
+}
+
+/** A coordinator on a fresh database with a clock the test moves by hand. */
 export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
-  const db = await openPglite(null);
+  const { db, drop } = await openTestDatabase();
   await migrate(db);
   const clock = { now: 1_700_000_000_000 };
   const changed: string[] = [];
@@ -22,5 +50,5 @@ export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
     clock.now = 1_700_000_000_000;
     changed.length = 0;
   };
-  return { ctx, clock, changed, reset, close: () => db.close() };
+  return { ctx, clock, changed, reset, close: drop };
 }

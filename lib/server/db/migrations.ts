@@ -234,24 +234,31 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   },
 ];
 
+/** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
+const MIGRATION_LOCK = 7_245_001;
+
 export async function migrate(sql: Sql, now: () => number = Date.now): Promise<number[]> {
-  await sql.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)',
-  );
-  const rows = await sql.query<{ version: number }>('SELECT version FROM schema_migrations');
-  const applied = new Set(rows.map((r) => r.version));
+  await sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)',
+    );
+  });
   const ran: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    await sql.transaction(async (tx) => {
+    const applied = await sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (done.length > 0) return false;
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
         migration.version,
         migration.name,
         now(),
       ]);
+      return true;
     });
-    ran.push(migration.version);
+    if (applied) ran.push(migration.version);
   }
   return ran;
 }
