@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { sessionPublicKey, signResult } from '../lib/client/session-key';
 import type { JobView, Lease } from '../lib/core/api-types';
 import { RESULT_CHANNELS } from '../lib/core/result-layout';
+import { SIGNATURE_HEADER } from '../lib/core/session-signature';
 
 // The HTTP API against the real server and database: bad input gets a 4xx that says what to do next,
 // and nothing already accepted changes.
@@ -67,16 +69,29 @@ test('bad result submissions are refused and the accepted one is counted once', 
   expect((await request.post('/api/work/lease', { data: { sessionId: 'no spaces allowed' } })).status()).toBe(
     400,
   );
-  const leased = await request.post('/api/work/lease', { data: { sessionId: SESSION } });
+  // The other session exists with a key of its own: its signature is valid, but the lease is not its own.
+  await request.post('/api/work/lease', {
+    data: { sessionId: OTHER_SESSION, publicKey: await sessionPublicKey(OTHER_SESSION) },
+  });
+  const leased = await request.post('/api/work/lease', {
+    data: { sessionId: SESSION, publicKey: await sessionPublicKey(SESSION) },
+  });
   expect(leased.status()).toBe(200);
   const lease = (await leased.json()) as Lease;
   expect(lease.jobId).toBe(job.id);
   const url = `/api/work/leases/${lease.leaseId}/result`;
-  const put = (data: Float32Array | Buffer, session = SESSION) =>
-    request.put(url, {
-      data: Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-      headers: { 'content-type': 'application/octet-stream', 'x-lumengrid-session': session },
+  const put = async (data: Float32Array | Buffer, session = SESSION, signer: string | null = session) => {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const signature = signer ? await signResult(signer, lease.leaseId, bytes) : '';
+    return request.put(url, {
+      data: bytes,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-lumengrid-session': session,
+        ...(signer ? { [SIGNATURE_HEADER]: signature } : {}),
+      },
     });
+  };
 
   const good = honestLookingResult(lease);
   const nan = good.slice();
@@ -89,12 +104,17 @@ test('bad result submissions are refused and the accepted one is counted once', 
     ['NaN', await put(nan), 422, /NaN/],
     ['fewer samples', await put(lazy), 422, /1 samples/],
     ['foreign session', await put(good, OTHER_SESSION), 409, /not held by your session/],
+    ['unsigned', await put(good, SESSION, null), 401, /not signed/],
+    ['signed by another key', await put(good, SESSION, OTHER_SESSION), 401, /does not match/],
     ['oversized', await put(Buffer.alloc(2_000_000)), 413, /larger than/],
     [
       'unknown lease',
       await request.put('/api/work/leases/not-a-lease/result', {
         data: Buffer.from(good.buffer),
-        headers: { 'x-lumengrid-session': SESSION },
+        headers: {
+          'x-lumengrid-session': SESSION,
+          [SIGNATURE_HEADER]: await signResult(SESSION, 'not-a-lease', Buffer.from(good.buffer)),
+        },
       }),
       409,
       /not held/,
@@ -118,12 +138,19 @@ test('bad result submissions are refused and the accepted one is counted once', 
   const waiting = (await (await request.get(`/api/jobs/${job.id}`)).json()) as JobView;
   expect(waiting).toMatchObject({ unitsDone: 0, status: 'rendering', verification: { unitsVerifying: 1 } });
   const checkLease = (await (
-    await request.post('/api/work/lease', { data: { sessionId: CHECKER_SESSION } })
+    await request.post('/api/work/lease', {
+      data: { sessionId: CHECKER_SESSION, publicKey: await sessionPublicKey(CHECKER_SESSION) },
+    })
   ).json()) as Lease;
+  const checkBody = Buffer.from(honestLookingResult(checkLease).buffer);
   expect(checkLease.task.pixels?.length).toBeGreaterThan(0);
   const checked = await request.put(`/api/work/leases/${checkLease.leaseId}/result`, {
-    data: Buffer.from(honestLookingResult(checkLease).buffer),
-    headers: { 'content-type': 'application/octet-stream', 'x-lumengrid-session': CHECKER_SESSION },
+    data: checkBody,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-lumengrid-session': CHECKER_SESSION,
+      [SIGNATURE_HEADER]: await signResult(CHECKER_SESSION, checkLease.leaseId, checkBody),
+    },
   });
   expect(checked.status()).toBe(200);
 

@@ -13,12 +13,15 @@
  * catch rate (adversarial phase), the honest rejection rate over every honest unit of both phases, and the
  * overhead of the honest farm at the default confidence (the overhead under attack is printed above it).
  */
+
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sessionPublicKey, signResult } from '../lib/client/session-key';
 import type { ContributorView, JobView, Lease } from '../lib/core/api-types';
 import { SESSION_HEADER } from '../lib/core/api-types';
+import { SIGNATURE_HEADER } from '../lib/core/session-signature';
 import { acquireGpu } from '../lib/render/capability';
 import { nodeGpu } from '../lib/render/node-gpu';
 import { PathTracer } from '../lib/render/path-tracer';
@@ -94,6 +97,7 @@ try {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
             sessionId,
+            publicKey: await sessionPublicKey(sessionId),
             adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture },
           }),
         },
@@ -102,10 +106,15 @@ try {
       return response.status === 204 ? null : ((await response.json()) as Lease);
     },
     async submit(lease, sessionId, data) {
+      const body = new Uint8Array(data.slice().buffer);
       await call(`/api/work/leases/${lease.leaseId}/result`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', [SESSION_HEADER]: sessionId },
-        body: new Uint8Array(data.slice().buffer),
+        headers: {
+          'content-type': 'application/octet-stream',
+          [SESSION_HEADER]: sessionId,
+          [SIGNATURE_HEADER]: await signResult(sessionId, lease.leaseId, body),
+        },
+        body,
       });
     },
     async contributor(sessionId) {

@@ -14,6 +14,8 @@ import type {
 import { SESSION_HEADER } from '../core/api-types';
 import { BaseError } from '../core/errors';
 import type { JobRequest } from '../core/job-spec';
+import { SIGNATURE_HEADER } from '../core/session-signature';
+import { sessionPublicKey, signResult } from './session-key';
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -123,13 +125,16 @@ export async function leaseWork(
   options: RequestOptions & { adapter?: { vendor?: string; architecture?: string } } = {},
 ): Promise<Lease | null> {
   const { adapter, ...rest } = options;
+  // The public key pins this session to its key pair: only its signed results are accepted.
+  const publicKey = await sessionPublicKey(sessionId);
   // The adapter class lets verification compare this GPU's renders with the tightest tolerance that holds.
   const body = adapter
     ? {
         sessionId,
+        publicKey,
         adapter: { vendor: adapter.vendor?.slice(0, 64), architecture: adapter.architecture?.slice(0, 64) },
       }
-    : { sessionId };
+    : { sessionId, publicKey };
   const response = await request(
     '/api/work/lease',
     { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
@@ -140,18 +145,23 @@ export async function leaseWork(
 }
 
 /** PUT /api/work/leases/:leaseId/result with the unit's float32 sums as the body. */
-export function submitResult(
+export async function submitResult(
   lease: Pick<Lease, 'leaseId'>,
   sessionId: string,
   data: Float32Array<ArrayBuffer>,
   options: RequestOptions = {},
 ): Promise<SubmitReceipt> {
   const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const signature = await signResult(sessionId, lease.leaseId, body);
   return json(
     `/api/work/leases/${encodeURIComponent(lease.leaseId)}/result`,
     {
       method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', [SESSION_HEADER]: sessionId },
+      headers: {
+        'content-type': 'application/octet-stream',
+        [SESSION_HEADER]: sessionId,
+        [SIGNATURE_HEADER]: signature,
+      },
       body,
     },
     options,

@@ -73,3 +73,9 @@ export class UnavailableError extends BaseError {
   override readonly name = 'UnavailableError';
   readonly status = 503;
 }
+
+/** The request does not prove who sent it (a missing or wrong signature). */
+export class UnauthenticatedError extends BaseError {
+  override readonly name = 'UnauthenticatedError';
+  readonly status = 401;
+}

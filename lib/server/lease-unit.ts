@@ -7,6 +7,7 @@ import type { RenderTask } from '../core/render-task';
 import type { CoordinatorContext } from './context';
 import { type ContributorRow, touchContributor } from './contributors';
 import type { SqlExecutor } from './db/sql';
+import { pinSessionKey } from './session-keys';
 import { releaseStalledChecks } from './verification/verify-unit';
 
 const adapterField = z.string().max(64).optional();
@@ -17,6 +18,16 @@ export const LeaseRequestSchema = z.object({
     .min(8)
     .max(128)
     .regex(/^[A-Za-z0-9_-]+$/, 'sessionId may hold letters, digits, - and _ only'),
+  /** The session's public key (ECDSA P-256 JWK): pinned on first sight, results must be signed with it. */
+  publicKey: z
+    .object({
+      kty: z.literal('EC'),
+      crv: z.literal('P-256'),
+      x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+      y: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    })
+    .strip()
+    .optional(),
   /** The contributor's GPU, as WebGPU's adapter info reports it: groups contributors for check tolerances. */
   adapter: z.object({ vendor: adapterField, architecture: adapterField }).optional(),
 });
@@ -50,7 +61,7 @@ export async function leaseUnit(
   const leaseId = randomBytes(18).toString('base64url');
   const expiresAt = now + ctx.leaseTtlMs;
 
-  const { sessionId, adapter } = parsed.data;
+  const { sessionId, adapter, publicKey } = parsed.data;
   const adapterClass = adapter ? `${adapter.vendor ?? ''}/${adapter.architecture ?? ''}` : null;
 
   return ctx.db.transaction(async (tx) => {
@@ -59,6 +70,7 @@ export async function leaseUnit(
       { sessionId, origin: edge.origin ?? null, adapterClass },
       now,
     );
+    if (publicKey) await pinSessionKey(tx, sessionId, publicKey);
     await releaseStalledChecks(tx, now);
     // Spot checks first: they are short, and credit for the units they check waits on them.
     const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now);

@@ -232,6 +232,14 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'contributor session keys',
+    sql: `
+      -- The session's ECDSA P-256 public key (JWK), pinned on its first lease: results must carry its signature.
+      ALTER TABLE contributors ADD COLUMN public_key jsonb;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */

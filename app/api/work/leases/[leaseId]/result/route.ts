@@ -1,7 +1,9 @@
 import { SESSION_HEADER } from '@/lib/core/api-types';
 import { resultByteLength } from '@/lib/core/result-layout';
+import { SIGNATURE_HEADER } from '@/lib/core/session-signature';
 import { coordinator } from '@/lib/server/coordinator';
 import { readBody, withErrors } from '@/lib/server/http';
+import { verifyResultSignature } from '@/lib/server/session-keys';
 import { submitResult } from '@/lib/server/submit-result';
 
 export const dynamic = 'force-dynamic';
@@ -14,6 +16,13 @@ export const PUT = withErrors(
     const { leaseId } = await params;
     const body = await readBody(request, MAX_RESULT_BYTES);
     const sessionId = request.headers.get(SESSION_HEADER) ?? '';
-    return Response.json(await submitResult(await coordinator(), { leaseId, sessionId, body }));
+    const ctx = await coordinator();
+    await verifyResultSignature(ctx.db, {
+      sessionId,
+      leaseId,
+      body,
+      signature: request.headers.get(SIGNATURE_HEADER),
+    });
+    return Response.json(await submitResult(ctx, { leaseId, sessionId, body }));
   },
 );
