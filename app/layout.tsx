@@ -13,6 +13,10 @@ export const metadata: Metadata = {
     'Lumengrid is a volunteer render farm in a web page: browsers donate their GPU through WebGPU to path-trace other people’s scenes.',
 };
 
+// Rendered per request: proxy.ts gives every response a fresh CSP nonce, which Next.js puts on its scripts
+// only when the page is rendered for that request (a prerendered page would carry no nonce).
+export const dynamic = 'force-dynamic';
+
 export const viewport: Viewport = { themeColor: '#0c0e13', colorScheme: 'dark' };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -69,13 +69,14 @@ test('bad result submissions are refused and the accepted one is counted once', 
   expect((await request.post('/api/work/lease', { data: { sessionId: 'no spaces allowed' } })).status()).toBe(
     400,
   );
-  // The other session exists with a key of its own: its signature is valid, but the lease is not its own.
-  await request.post('/api/work/lease', {
-    data: { sessionId: OTHER_SESSION, publicKey: await sessionPublicKey(OTHER_SESSION) },
-  });
   const leased = await request.post('/api/work/lease', {
     data: { sessionId: SESSION, publicKey: await sessionPublicKey(SESSION) },
   });
+  // Another session with a key of its own (no work left for it): its signature is valid, the lease is not its.
+  const other = await request.post('/api/work/lease', {
+    data: { sessionId: OTHER_SESSION, publicKey: await sessionPublicKey(OTHER_SESSION) },
+  });
+  expect(other.status()).toBe(204);
   expect(leased.status()).toBe(200);
   const lease = (await leased.json()) as Lease;
   expect(lease.jobId).toBe(job.id);
