@@ -79,3 +79,15 @@ export class UnauthenticatedError extends BaseError {
   override readonly name = 'UnauthenticatedError';
   readonly status = 401;
 }
+
+/** Too many requests from one session or origin; `retryAfterSeconds` says when to come back. */
+export class RateLimitedError extends BaseError {
+  override readonly name = 'RateLimitedError';
+  readonly status = 429;
+  readonly retryAfterSeconds: number;
+
+  constructor(shortMessage: string, options: BaseErrorOptions & { retryAfterSeconds: number }) {
+    super(shortMessage, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}

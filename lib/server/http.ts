@@ -1,8 +1,14 @@
 import 'server-only';
-import { BaseError, InvalidRequestError, PayloadTooLargeError } from '../core/errors';
+import { BaseError, InvalidRequestError, PayloadTooLargeError, RateLimitedError } from '../core/errors';
 
 /** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
 export function errorResponse(error: unknown): Response {
+  if (error instanceof RateLimitedError) {
+    return Response.json(error.toJSON(), {
+      status: error.status,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    });
+  }
   if (error instanceof BaseError) return Response.json(error.toJSON(), { status: error.status });
   console.error('[lumengrid] unexpected error', error);
   return Response.json(

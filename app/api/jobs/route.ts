@@ -1,10 +1,12 @@
 import { coordinator } from '@/lib/server/coordinator';
-import { readJson, withErrors } from '@/lib/server/http';
+import { clientOrigin, readJson, withErrors } from '@/lib/server/http';
 import { createJob, listJobs } from '@/lib/server/jobs';
+import { limiter, originKey } from '@/lib/server/rate-limit';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = withErrors(async (request: Request) => {
+  limiter('createJobPerOrigin').take(originKey(clientOrigin(request)), 'new jobs');
   const job = await createJob(await coordinator(), await readJson(request));
   return Response.json(job, { status: 201, headers: { location: `/api/jobs/${job.id}` } });
 });

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '@/lib/core/errors';
 import { coordinator } from '@/lib/server/coordinator';
-import { readBody, withErrors } from '@/lib/server/http';
+import { clientOrigin, readBody, withErrors } from '@/lib/server/http';
+import { limiter, originKey } from '@/lib/server/rate-limit';
 import { listScenes, uploadScene } from '@/lib/server/scenes';
 
 export const dynamic = 'force-dynamic';
@@ -12,6 +13,7 @@ const MAX_FILES = 128;
 export const GET = withErrors(async () => Response.json({ scenes: await listScenes(await coordinator()) }));
 
 export const POST = withErrors(async (request: Request) => {
+  limiter('uploadScenePerOrigin').take(originKey(clientOrigin(request)), 'scene uploads');
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     throw new InvalidRequestError('Upload scenes as multipart/form-data', {

@@ -1,12 +1,17 @@
 import { coordinator } from '@/lib/server/coordinator';
 import { clientOrigin, readJson, withErrors } from '@/lib/server/http';
 import { leaseUnit } from '@/lib/server/lease-unit';
+import { limiter } from '@/lib/server/rate-limit';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = withErrors(async (request: Request) => {
-  const lease = await leaseUnit(await coordinator(), await readJson(request, 1024), {
-    origin: clientOrigin(request),
-  });
+  const body = await readJson(request, 1024);
+  const sessionId = (body as { sessionId?: unknown }).sessionId;
+  limiter('leasePerSession').take(
+    typeof sessionId === 'string' ? sessionId : '',
+    'lease requests from this session',
+  );
+  const lease = await leaseUnit(await coordinator(), body, { origin: clientOrigin(request) });
   return lease ? Response.json(lease) : new Response(null, { status: 204 });
 });

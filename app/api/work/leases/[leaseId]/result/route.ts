@@ -3,6 +3,7 @@ import { resultByteLength } from '@/lib/core/result-layout';
 import { SIGNATURE_HEADER } from '@/lib/core/session-signature';
 import { coordinator } from '@/lib/server/coordinator';
 import { readBody, withErrors } from '@/lib/server/http';
+import { limiter } from '@/lib/server/rate-limit';
 import { verifyResultSignature } from '@/lib/server/session-keys';
 import { submitResult } from '@/lib/server/submit-result';
 
@@ -16,6 +17,7 @@ export const PUT = withErrors(
     const { leaseId } = await params;
     const body = await readBody(request, MAX_RESULT_BYTES);
     const sessionId = request.headers.get(SESSION_HEADER) ?? '';
+    limiter('submitPerSession').take(sessionId, 'results from this session');
     const ctx = await coordinator();
     await verifyResultSignature(ctx.db, {
       sessionId,
