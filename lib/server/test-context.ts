@@ -9,11 +9,17 @@ import type { Sql } from './db/sql';
  * LUMENGRID_TEST_DATABASE_URL is set (`npm run test:pg`, CI), a fresh schema on that PostgreSQL server,
  * dropped again on close. The same tests pass on both.
  */
-export async function openTestDatabase(): Promise<{ db: Sql; drop: () => Promise<void> }> {
+export async function openTestDatabase(): Promise<{
+  db: Sql;
+  drop: () => Promise<void>;
+  /** Another connection pool to the same database, as a second coordinator instance would have. */
+  reopen: () => Promise<Sql>;
+}> {
   const url = process.env.LUMENGRID_TEST_DATABASE_URL;
   if (!url) {
     const db = await openPglite(null);
-    return { db, drop: () => db.close() };
+    const reopen = () => Promise.reject(new Error('an in-memory embedded database has one connection'));
+    return { db, drop: () => db.close(), reopen };
   }
   const { openPostgres } = await import('./db/postgres');
   const schema = `test_${randomBytes(6).toString('hex')}`;
@@ -22,6 +28,7 @@ export async function openTestDatabase(): Promise<{ db: Sql; drop: () => Promise
   const db = await openPostgres({ connectionString: url, schema, max: 4 });
   return {
     db,
+    reopen: () => openPostgres({ connectionString: url, schema, max: 4 }),
     drop: async () => {
       await db.close();
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -32,7 +39,7 @@ export async function openTestDatabase(): Promise<{ db: Sql; drop: () => Promise
 
 /** A coordinator on a fresh database with a clock the test moves by hand. */
 export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
-  const { db, drop } = await openTestDatabase();
+  const { db, drop, reopen } = await openTestDatabase();
   await migrate(db);
   const clock = { now: 1_700_000_000_000 };
   const changed: string[] = [];
@@ -50,5 +57,5 @@ export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
     clock.now = 1_700_000_000_000;
     changed.length = 0;
   };
-  return { ctx, clock, changed, reset, close: drop };
+  return { ctx, clock, changed, reset, reopen, close: drop };
 }

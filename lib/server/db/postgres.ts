@@ -96,6 +96,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
           throw unavailable(error);
         }
         let broken = false;
+        // A connection cut while checked out is reported on the client, not the pool: the query in flight
+        // fails with it anyway, so the event itself needs no handling beyond not crashing the process.
+        const ignore = () => {};
+        client.on('error', ignore);
         try {
           await run(client, 'BEGIN');
           const result = await fn(executor(client));
@@ -108,6 +112,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
           if (!broken && code && RETRY_CODES.has(code) && attempt < 4) continue;
           throw error;
         } finally {
+          client.off('error', ignore);
           client.release(broken);
         }
       }
