@@ -75,31 +75,44 @@ export async function leaseUnit(
     // Spot checks first: they are short, and credit for the units they check waits on them.
     const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now);
     if (check) return check;
-    // SKIP LOCKED lets several coordinator instances lease concurrently without handing out one unit twice.
-    const [unit] = await tx.query<{
-      id: number;
-      job_id: string;
-      tile_index: number;
-      sample_start: number;
-      sample_end: number;
-    }>(
-      `UPDATE units SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3,
-              attempts = attempts + 1
-       WHERE id = (
-         SELECT u.id FROM units u JOIN jobs j ON j.id = u.job_id
-         WHERE j.status = 'rendering'
-           AND (u.state = 'pending' OR (u.state = 'leased' AND u.lease_expires_at <= $4))
-           AND NOT ($2 = ANY (u.rejected_sessions))
-           -- An independent-seed replica never goes to the session (or origin) that rendered its partner.
-           AND NOT EXISTS (
-             SELECT 1 FROM units p LEFT JOIN contributors c ON c.session_id = p.session_id
-             WHERE p.id = u.partner_id AND (p.session_id = $2 OR ($5::text IS NOT NULL AND c.origin = $5)))
-         ORDER BY j.created_at, u.id
-         LIMIT 1
-         FOR UPDATE OF u SKIP LOCKED)
-       RETURNING id, job_id, tile_index, sample_start, sample_end`,
-      [leaseId, sessionId, expiresAt, now, contributor.origin],
+    // Oldest job first; within a job the first open unit in plan order (early sample ranges of every tile
+    // first). One small query per job keeps each lease an index range scan (units_open_by_job), whatever the
+    // job's size. SKIP LOCKED lets several coordinator instances lease concurrently without handing out one
+    // unit twice.
+    const jobs = await tx.query<{ id: string }>(
+      `SELECT id FROM jobs WHERE status = 'rendering' ORDER BY created_at, id LIMIT 100`,
     );
+    let unit:
+      | { id: number; job_id: string; tile_index: number; sample_start: number; sample_end: number }
+      | undefined;
+    for (const job of jobs) {
+      [unit] = await tx.query<{
+        id: number;
+        job_id: string;
+        tile_index: number;
+        sample_start: number;
+        sample_end: number;
+      }>(
+        `UPDATE units SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3,
+                attempts = attempts + 1
+         WHERE id = (
+           SELECT u.id FROM units u
+           WHERE u.job_id = $6 AND u.state IN ('pending', 'leased')
+             AND (u.state = 'pending' OR u.lease_expires_at <= $4)
+             AND NOT ($2 = ANY (u.rejected_sessions))
+             -- An independent-seed replica never goes to the session (or origin) that rendered its partner.
+             -- (The OR keeps this a per-row lookup by primary key, not an anti-join over the whole table.)
+             AND (u.partner_id IS NULL OR NOT EXISTS (
+               SELECT 1 FROM units p LEFT JOIN contributors c ON c.session_id = p.session_id
+               WHERE p.id = u.partner_id AND (p.session_id = $2 OR ($5::text IS NOT NULL AND c.origin = $5))))
+           ORDER BY u.id
+           LIMIT 1
+           FOR UPDATE OF u SKIP LOCKED)
+         RETURNING id, job_id, tile_index, sample_start, sample_end`,
+        [leaseId, sessionId, expiresAt, now, contributor.origin, job.id],
+      );
+      if (unit) break;
+    }
     if (!unit) return null;
     await tx.query('UPDATE jobs SET started_at = $2 WHERE id = $1 AND started_at IS NULL', [
       unit.job_id,

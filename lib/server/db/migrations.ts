@@ -240,6 +240,15 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE contributors ADD COLUMN public_key jsonb;
     `,
   },
+  {
+    version: 6,
+    name: 'lease index: open units of a job in plan order',
+    sql: `
+      -- A lease takes the first open unit of the oldest job: a range scan of this index, not a sort of the job.
+      CREATE INDEX units_open_by_job ON units (job_id, id) WHERE state IN ('pending', 'leased');
+      CREATE INDEX jobs_rendering ON jobs (created_at, id) WHERE status = 'rendering';
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
