@@ -16,5 +16,7 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts', 'contracts/**/*.test.ts'],
     testTimeout: 30_000,
+    // Opening an embedded database takes ~2 s, much more on a loaded 2-core machine.
+    hookTimeout: 60_000,
   },
 });

@@ -61,7 +61,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    // Under a burst, waiting for a free connection beats failing: contributors would only retry.
+    connectionTimeoutMillis: 15_000,
     idleTimeoutMillis: 30_000,
     types,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,

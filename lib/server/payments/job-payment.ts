@@ -151,7 +151,7 @@ export async function syncJobDeposit(ctx: CoordinatorContext, jobId: string): Pr
     `SELECT *, 0 AS credited_pixel_samples FROM job_payments WHERE job_id = $1`,
     [jobId],
   );
-  if (!row || row.state !== 'awaiting-deposit') return false;
+  if (row?.state !== 'awaiting-deposit') return false;
   const onchain = await payments.escrow.readJob(row.chain_job_id);
   if (!onchain.requestor) return false;
   const lockedLongEnough = onchain.expiresAt * 1000 >= ctx.now() + MIN_DEPOSIT_LIFETIME_SECONDS * 1000 * 0.99;

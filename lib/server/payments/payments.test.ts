@@ -18,11 +18,11 @@ import { DEPOSIT_LIFETIME_SECONDS, payoutBindingMessage } from '../../core/payme
 import { type FarmApi, runFarm } from '../../sim/farm';
 import { standInRender } from '../../sim/stand-in-renderer';
 import type { PaymentsContext } from '../context';
-import { contributorView } from '../contributors';
 import { createJob, getJob } from '../jobs';
 import { leaseUnit } from '../lease-unit';
 import { submitResult } from '../submit-result';
 import { createTestContext } from '../test-context';
+import { inProcessFarmApi, STAND_IN_ADAPTER } from '../test-support';
 import { claimsView } from './claims';
 import { createEscrowClient, type EscrowClient } from './escrow-client';
 import { syncJobDeposit, syncRefunds } from './job-payment';
@@ -94,18 +94,8 @@ beforeEach(async () => {
   snapshot = await publicClient().request({ method: 'evm_snapshot', params: [] } as never);
 });
 
-const ADAPTER = { vendor: 'lumengrid', architecture: 'stand-in' };
-const farmApi = (): FarmApi => ({
-  lease: (sessionId, origin) => leaseUnit(t.ctx, { sessionId, adapter: ADAPTER }, { origin }),
-  submit: async (lease, sessionId, data) => {
-    await submitResult(t.ctx, {
-      leaseId: lease.leaseId,
-      sessionId,
-      body: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    });
-  },
-  contributor: (sessionId) => contributorView(t.ctx.db, sessionId),
-});
+const ADAPTER = STAND_IN_ADAPTER;
+const farmApi = (): FarmApi => inProcessFarmApi(() => t.ctx);
 
 async function bind(sessionId: string, account: PrivateKeyAccount) {
   const message = payoutBindingMessage(sessionId, account.address, foundry.id);

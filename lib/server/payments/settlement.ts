@@ -1,5 +1,5 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { type Address, BaseError, ContractFunctionRevertedError, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import type { CoordinatorContext, PaymentsContext } from '../context';
 import type { SqlExecutor } from '../db/sql';
 

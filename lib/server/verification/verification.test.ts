@@ -4,12 +4,13 @@ import { CONFIDENCE_LIMITS } from '../../core/verification-policy';
 import { type FarmApi, type FarmMember, runFarm } from '../../sim/farm';
 import { standInRender } from '../../sim/stand-in-renderer';
 import { type StrategyId, UNIT_CHEATS } from '../../sim/strategies';
-import { contributorView, getContributor } from '../contributors';
+import { getContributor } from '../contributors';
 import { readAccumulation } from '../job-image';
 import { createJob, getJob } from '../jobs';
 import { leaseUnit } from '../lease-unit';
 import { submitResult } from '../submit-result';
 import { createTestContext } from '../test-context';
+import { expectHonestImage as expectHonestImageOf, inProcessFarmApi } from '../test-support';
 import {
   CROSS_ADAPTER,
   classifierFor,
@@ -32,18 +33,7 @@ beforeAll(async () => {
 beforeEach(() => t.reset());
 afterAll(() => t.close());
 
-const api = (): FarmApi => ({
-  // One adapter class for everyone, as on a farm of one GPU model: checks compare exactly (SAME_ADAPTER).
-  lease: (sessionId, origin) => leaseUnit(t.ctx, { sessionId, adapter: STAND_IN_ADAPTER }, { origin }),
-  submit: async (lease, sessionId, data) => {
-    await submitResult(t.ctx, {
-      leaseId: lease.leaseId,
-      sessionId,
-      body: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    });
-  },
-  contributor: (sessionId) => contributorView(t.ctx.db, sessionId),
-});
+const api = (): FarmApi => inProcessFarmApi(() => t.ctx);
 
 /** When nobody got work, the checks left are assigned to a session that is gone: let the clock run on. */
 const farmOptions = {
@@ -51,8 +41,6 @@ const farmOptions = {
     t.clock.now += 16_000;
   },
 };
-
-const STAND_IN_ADAPTER = { vendor: 'lumengrid', architecture: 'stand-in' };
 
 const JOB = { scene: 'cornell', width: 48, height: 48, samplesPerPixel: 8, tileSize: 16, samplesPerUnit: 2 };
 
@@ -63,31 +51,7 @@ function members(honest: number, strategy: StrategyId, count: number): FarmMembe
   ];
 }
 
-/** The job's accumulated image must equal the honest render of every tile, bit for bit (float64 sums). */
-async function expectHonestImage(jobId: string) {
-  const job = await getJob(t.ctx, jobId);
-  expect(job.status).toBe('done');
-  const { sums } = await readAccumulation(t.ctx, jobId);
-  const honest = await standInRender({
-    sceneHash: job.spec.sceneHash,
-    environment: job.spec.environment,
-    width: job.spec.width,
-    height: job.spec.height,
-    seed: job.spec.seed,
-    maxBounces: job.spec.maxBounces,
-    region: { x: 0, y: 0, width: job.spec.width, height: job.spec.height },
-    sampleStart: 0,
-    sampleEnd: job.spec.samplesPerPixel,
-  });
-  let worst = 0;
-  for (let i = 0; i < honest.length; i++) {
-    const a = sums[i] as number;
-    const b = honest[i] as number;
-    worst = Math.max(worst, Math.abs(a - b) / Math.max(1e-6, Math.abs(b)));
-  }
-  expect(worst).toBeLessThan(1e-5);
-  expect(honest.length).toBe(job.spec.width * job.spec.height * RESULT_CHANNELS);
-}
+const expectHonestImage = (jobId: string) => expectHonestImageOf(t.ctx, jobId);
 
 describe('spot checks catch every cheat before credit', () => {
   it.each(UNIT_CHEATS)('%s', async (strategy) => {

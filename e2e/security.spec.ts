@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+
+// What a browser gets from the server: security headers on every page and API answer, a CSP that the app
+// itself runs under, and no secret in anything shipped to browsers.
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+test('pages and API answers carry the security headers, with a fresh CSP nonce per page', async ({
+  request,
+}) => {
+  const first = await request.get('/');
+  const second = await request.get('/');
+  for (const response of [first, second, await request.get('/api/jobs')]) {
+    const headers = response.headers();
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(headers['content-security-policy']).toMatch(/object-src 'none'/);
+  }
+  const nonce = (csp: string) => /'nonce-([^']+)'/.exec(csp)?.[1];
+  const a = nonce(first.headers()['content-security-policy'] ?? '');
+  const b = nonce(second.headers()['content-security-policy'] ?? '');
+  expect(a).toBeTruthy();
+  expect(a).not.toBe(b);
+  // Next.js put this request's nonce on its scripts.
+  expect(await first.text()).toContain(`nonce="${a}"`);
+});
+
+test('no private key or server secret is in what browsers download', async ({ request }) => {
+  const chainDir = join(process.env.E2E_DATA_DIR as string, '..', 'chain');
+  const keys = JSON.parse(readFileSync(join(chainDir, 'keys.json'), 'utf8')) as Record<string, string>;
+  const secrets = [...Object.values(keys).map((k) => k.slice(2).toLowerCase()), 'LUMENGRID_COORDINATOR_KEY'];
+  const shipped = files(join(process.cwd(), '.next', 'static'));
+  expect(shipped.length).toBeGreaterThan(10);
+  for (const file of shipped) {
+    const text = readFileSync(file, 'utf8').toLowerCase();
+    for (const secret of secrets)
+      expect(text.includes(secret.toLowerCase()), `${secret.slice(0, 6)}… in ${file}`).toBe(false);
+  }
+  // And the pages themselves, as served.
+  for (const path of ['/', '/jobs', '/contribute', '/claims']) {
+    const html = (await (await request.get(path)).text()).toLowerCase();
+    for (const secret of secrets)
+      expect(html.includes(secret.toLowerCase()), `${secret.slice(0, 6)}… in ${path}`).toBe(false);
+  }
+});

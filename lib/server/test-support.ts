@@ -1,0 +1,61 @@
+import { expect } from 'vitest';
+import { RESULT_CHANNELS } from '../core/result-layout';
+import type { FarmApi } from '../sim/farm';
+import { standInRender } from '../sim/stand-in-renderer';
+import type { CoordinatorContext } from './context';
+import { contributorView } from './contributors';
+import { readAccumulation } from './job-image';
+import { getJob } from './jobs';
+import { leaseUnit } from './lease-unit';
+import { submitResult } from './submit-result';
+
+/** One GPU class for everyone, as on a farm of one GPU model: checks compare exactly (SAME_ADAPTER). */
+export const STAND_IN_ADAPTER = { vendor: 'lumengrid', architecture: 'stand-in' };
+
+/** The simulated farm's API, straight into the coordinator (no HTTP). */
+export function inProcessFarmApi(ctx: () => CoordinatorContext): FarmApi {
+  return {
+    lease: (sessionId, origin) => leaseUnit(ctx(), { sessionId, adapter: STAND_IN_ADAPTER }, { origin }),
+    submit: async (lease, sessionId, data) => {
+      await submitResult(ctx(), {
+        leaseId: lease.leaseId,
+        sessionId,
+        body: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      });
+    },
+    contributor: (sessionId) => contributorView(ctx().db, sessionId),
+  };
+}
+
+/**
+ * The job is done and its accumulated image equals one honest render of the whole image (float64 sums of
+ * float32 partial sums: equal to float32 rounding), every pixel with exactly samplesPerPixel samples.
+ */
+export async function expectHonestImage(ctx: CoordinatorContext, jobId: string): Promise<void> {
+  const job = await getJob(ctx, jobId);
+  expect(job.status).toBe('done');
+  const { sums } = await readAccumulation(ctx, jobId);
+  const honest = await standInRender({
+    sceneHash: job.spec.sceneHash,
+    environment: job.spec.environment,
+    width: job.spec.width,
+    height: job.spec.height,
+    seed: job.spec.seed,
+    maxBounces: job.spec.maxBounces,
+    region: { x: 0, y: 0, width: job.spec.width, height: job.spec.height },
+    sampleStart: 0,
+    sampleEnd: job.spec.samplesPerPixel,
+  });
+  expect(honest.length).toBe(job.spec.width * job.spec.height * RESULT_CHANNELS);
+  let worst = 0;
+  for (let i = 0; i < honest.length; i++) {
+    const a = sums[i] as number;
+    const b = honest[i] as number;
+    worst = Math.max(worst, Math.abs(a - b) / Math.max(1e-6, Math.abs(b)));
+  }
+  expect(worst).toBeLessThan(1e-5);
+  for (let p = RESULT_CHANNELS - 1; p < sums.length; p += RESULT_CHANNELS) {
+    if (sums[p] !== job.spec.samplesPerPixel)
+      expect(sums[p], `samples of pixel ${Math.floor(p / RESULT_CHANNELS)}`).toBe(job.spec.samplesPerPixel);
+  }
+}
