@@ -9,7 +9,12 @@ export function JobDownloads({ job }: { job: JobView }) {
   const share = job.pixelSamplesTotal > 0 ? job.pixelSamplesDone / job.pixelSamplesTotal : 0;
   const { width, height } = job.spec;
   return (
-    <section className="card downloads-card" aria-labelledby="downloads-title" data-testid="job-downloads">
+    <section
+      id="downloads"
+      className="card downloads-card"
+      aria-labelledby="downloads-title"
+      data-testid="job-downloads"
+    >
       <h2 id="downloads-title">Your image</h2>
       <p className="hint downloads-card__when">
         {done

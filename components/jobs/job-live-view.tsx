@@ -217,11 +217,9 @@ function JobDetails({
                 <dd data-testid="job-throughput">
                   {done
                     ? `${formatRate(series?.average)} on average`
-                    : eta.kind === 'remaining'
-                      ? formatRate(eta.rate)
-                      : eta.kind === 'waiting'
-                        ? formatRate(0)
-                        : formatRate(series?.average)}
+                    : eta.kind === 'waiting'
+                      ? formatRate(0)
+                      : `${formatRate(series?.current)} now`}
                 </dd>
               </div>
               <div>
@@ -327,13 +325,10 @@ function JobHeadline({ job, eta }: { job: JobView; eta: JobEta }) {
     tone = 'ok';
     title = 'Done: your image is ready';
     detail = `Every pixel has its ${finalSamplesPerPixel(job.spec)} samples, each unit checked by another contributor before it counted.`;
+    // To the downloads, which say what each file is for (one "Download PNG" link on the page is enough).
     action = (
-      <a
-        className="button button--primary"
-        href={`/api/jobs/${encodeURIComponent(job.id)}/image.png`}
-        download={`lumengrid-${job.id}.png`}
-      >
-        Download PNG
+      <a className="button button--primary" href="#downloads" data-testid="headline-downloads">
+        Get your image
       </a>
     );
   } else if (job.status === 'awaiting-deposit') {
@@ -362,7 +357,7 @@ function JobHeadline({ job, eta }: { job: JobView; eta: JobEta }) {
     );
   }
   return (
-    <section className={`headline headline--${tone}`} aria-live="polite" data-testid="job-headline">
+    <section className={`headline headline--${tone}`} data-testid="job-headline">
       <div className="headline__text">
         <p className="headline__title">{title}</p>
         <p className="headline__detail">{detail}</p>
