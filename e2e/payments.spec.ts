@@ -26,7 +26,7 @@ async function connectWallet(page: Page) {
 
 test('a paid job: deposit, render, settle, claim exactly what was earned, refund the rest', async ({
   gpuContext,
-}) => {
+}, testInfo) => {
   const rpc = chainRpc(rpcUrl);
   const wallet = await installWallet(gpuContext, rpcUrl);
   const chain = (await (await gpuContext.request.get('/api/chain')).json()) as ChainInfo;
@@ -124,6 +124,14 @@ test('a paid job: deposit, render, settle, claim exactly what was earned, refund
   expect(after - before + (await rpc.gasCost(claimTx))).toBe(earned[0]);
   await expect(claimsPage.getByTestId('claims-claimable')).toHaveText(/^0 ETH/);
   await expect.poll(async () => (await claimsOf(claimant.address)).claimedWei).toBe(earned[0]?.toString());
+  // Its history lists the claim, read from the chain, with the transaction that paid it.
+  const claimRow = claimsPage.getByTestId('claim-row');
+  await expect(claimRow).toHaveCount(1, { timeout: 30_000 });
+  await expect(claimRow.locator(`td[title="${claimTx}"]`)).toBeVisible();
+  await testInfo.attach('claims page after a claim', {
+    body: await claimsPage.screenshot({ fullPage: true }),
+    contentType: 'image/png',
+  });
 
   // The requestor takes back deposit − settled once the job's closing settlement is final.
   await expect(dashboard.getByTestId('payment-state')).toContainText('closed', { timeout: 30_000 });

@@ -65,6 +65,8 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
   expect(job.tiles.every((tile) => tile.checksPassed >= 1 && tile.checksFailed === 0)).toBe(true);
   expect(job.verification).toMatchObject({ unitsRejected: 0, unitsVerifying: 0 });
   await expect(dashboard.getByTestId('verification-summary')).toBeVisible();
+  // The checks by tile live on the image's heatmap, shown on demand.
+  await dashboard.getByRole('button', { name: 'Tile heatmap' }).click();
   await expect(dashboard.getByTestId('tile-verification')).toHaveCount(job.tiles.length);
 
   // Each tab shows its own verified units; together they are every unit once.

@@ -9,6 +9,7 @@ import { useWallet } from '../wallet/use-wallet';
 import { WalletOptions } from '../wallet/wallet-options';
 import { useWalletChain } from '../wallet/wallet-provider';
 import { ClaimAction } from './claim-action';
+import { ClaimTransactions } from './claim-transactions';
 import { ClaimsHistory } from './claims-history';
 import { useClaims } from './use-claims';
 
@@ -211,7 +212,12 @@ function AddressClaims({ address }: { address: Address }) {
           </p>
         ) : null}
       </section>
-      {nothingYet ? null : <ClaimsHistory view={view} />}
+      {nothingYet ? null : (
+        <>
+          <ClaimTransactions address={address} claimedWei={view.claimedWei} />
+          <ClaimsHistory view={view} />
+        </>
+      )}
     </>
   );
 }

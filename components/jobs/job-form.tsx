@@ -105,6 +105,8 @@ type Plan =
       confidence: number;
       /** What spot checks add, for this confidence and tile size (lib/core/verification-policy.ts). */
       verification: string;
+      /** Pixel-samples the spot checks are expected to render on top (trusted contributors). */
+      checkPixelSamples: number;
     }
   | { ok: false; problem: string };
 
@@ -118,15 +120,18 @@ function preview(f: Fields): Plan {
   }
   const spec = { ...parsed.data, ...planTiling(parsed.data) };
   const units = unitCount(spec);
+  const pixelSamples = spec.width * spec.height * finalSamplesPerPixel(spec);
+  const checks = verificationCost(spec.confidence, spec.tileSize);
   return {
     ok: true,
-    pixelSamples: spec.width * spec.height * finalSamplesPerPixel(spec),
+    pixelSamples,
     units,
     tileSize: spec.tileSize,
     samplesPerUnit: spec.samplesPerUnit,
     tooMany: units > JOB_LIMITS.maxUnits,
     confidence: spec.confidence,
-    verification: describeVerificationCost(verificationCost(spec.confidence, spec.tileSize)),
+    verification: describeVerificationCost(checks),
+    checkPixelSamples: Math.round(pixelSamples * checks.overhead),
   };
 }
 
@@ -334,7 +339,7 @@ export function JobForm() {
       <p id={`${id}-confidence-note`} className="hint">
         {VERIFICATION_COST_NOTE}
       </p>
-      <div className="field">
+      <div className="field job-form__spaced">
         <label htmlFor={`${id}-redundancy`}>Redundancy</label>
         <select {...field('redundancy')} aria-describedby={`${id}-redundancy-note`}>
           {REDUNDANCY_MODES.map((mode) => (
@@ -409,16 +414,37 @@ export function JobForm() {
       <output className="job-form__plan" aria-live="polite" data-testid="job-plan">
         {plan.ok ? (
           <>
-            <strong>{formatSi(plan.pixelSamples)}</strong> pixel-samples in <strong>{plan.units}</strong>{' '}
-            {plan.units === 1 ? 'unit' : 'units'}
-            <span className="muted">
-              {' '}
-              · tiles of {plan.tileSize} px · {plan.samplesPerUnit} samples per unit
+            <span className="job-form__plan-title">What it takes</span>
+            <span className="job-form__plan-figures">
+              <span>
+                <strong data-testid="plan-pixel-samples">{formatSi(plan.pixelSamples)}</strong> pixel-samples
+              </span>
+              <span>
+                in <strong data-testid="plan-units">{plan.units.toLocaleString('en')}</strong>{' '}
+                {plan.units === 1 ? 'unit' : 'units'}
+              </span>
+              <span>
+                + about <strong>{formatSi(plan.checkPixelSamples)}</strong> for spot checks
+              </span>
+              <span data-testid="plan-price">
+                {paid && cost ? (
+                  <>
+                    deposit <strong>{formatEther(cost.depositWei)}</strong>
+                  </>
+                ) : (
+                  <>
+                    <strong>free</strong>: volunteers render it
+                  </>
+                )}
+              </span>
+            </span>
+            <span className="muted small job-form__plan-how">
+              A unit is one tile of {plan.tileSize} px × {plan.samplesPerUnit} samples: a short piece of work,
+              so a closed tab loses little.
             </span>
             {plan.tooMany ? (
               <span className="error-text">
-                {' '}
-                — more than {formatSi(JOB_LIMITS.maxUnits)} units: use larger tiles or more samples per unit.
+                More than {formatSi(JOB_LIMITS.maxUnits)} units: use larger tiles or more samples per unit.
               </span>
             ) : null}
           </>

@@ -3,9 +3,13 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { isAbortError, listJobs } from '../../lib/client/api';
+import { formatSi } from '../../lib/client/format';
+import { estimateEta, formatEta } from '../../lib/client/job-progress';
 import type { JobView } from '../../lib/core/api-types';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
+import { useNow } from '../ui/use-now';
+import { useJobHistory, useRecordJob } from './job-history';
 import { usePolling } from './use-polling';
 import { shortHash, useSceneList } from './use-scene-list';
 
@@ -14,10 +18,14 @@ export function JobList() {
   const [error, setError] = useState<string | null>(null);
   // Names for the rows; a scene the list does not hold (yet) is shown by its short hash.
   const { find } = useSceneList();
+  const record = useRecordJob();
 
   usePolling(async (signal) => {
     try {
-      setJobs(await listJobs({ signal }));
+      const next = await listJobs({ signal });
+      // Each poll is an observation of every job's speed, for the rows' ETA.
+      for (const job of next) record(job);
+      setJobs(next);
       setError(null);
     } catch (cause) {
       if (isAbortError(cause)) return;
@@ -29,7 +37,7 @@ export function JobList() {
     <section className="job-list" aria-labelledby="job-list-title">
       <div className="section-head">
         <h2 id="job-list-title">Jobs</h2>
-        <span className="muted small">updates every 2 s</span>
+        <span className="muted small">newest first · updates every 2 s</span>
       </div>
       {error ? (
         <p className="notice notice--error" role="alert">
@@ -54,9 +62,12 @@ export function JobList() {
 }
 
 function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) {
+  const history = useJobHistory(job.id);
+  const now = useNow(job.status === 'done' ? null : 1000);
   const fraction = job.unitsTotal > 0 ? job.unitsDone / job.unitsTotal : 0;
+  const eta = estimateEta(job, history, now);
   return (
-    <li className="job-row">
+    <li className="job-row" data-testid="job-row" data-job-id={job.id}>
       <Link href={`/jobs/${encodeURIComponent(job.id)}`} className="job-row__link">
         {/* biome-ignore lint/performance/noImgElement: a live server-rendered PNG; next/image would cache it */}
         <img
@@ -71,14 +82,25 @@ function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) 
           <span className="job-row__title">
             <span className="mono">{job.id.slice(0, 8)}</span>
             <StatusBadge status={job.status} />
+            <span className="job-row__name">{sceneName ?? shortHash(job.spec.sceneHash)}</span>
           </span>
           <span className="job-row__meta muted">
-            {sceneName ?? shortHash(job.spec.sceneHash)} · {job.spec.width}×{job.spec.height} ·{' '}
-            {job.spec.samplesPerPixel} spp · {new Date(job.createdAt).toLocaleString()}
+            {job.spec.width}×{job.spec.height} · {job.spec.samplesPerPixel} spp ·{' '}
+            {new Date(job.createdAt).toLocaleString()}
           </span>
           <ProgressBar fraction={fraction} label={`Job ${job.id} progress`} />
-          <span className="job-row__units muted small">
-            {job.unitsDone} / {job.unitsTotal} units
+          <span className="job-row__units small">
+            <span className="muted">
+              {job.unitsDone} / {job.unitsTotal} units · {formatSi(job.pixelSamplesDone)} of{' '}
+              {formatSi(job.pixelSamplesTotal)} pixel-samples
+            </span>
+            <span
+              className={`job-row__eta job-row__eta--${eta.kind}`}
+              data-testid="job-row-eta"
+              data-eta={eta.kind}
+            >
+              {formatEta(eta)}
+            </span>
           </span>
         </span>
       </Link>

@@ -1,19 +1,24 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, getJob, getSceneSummary, isAbortError } from '../../lib/client/api';
 import { describeEnvironment, presetOf } from '../../lib/client/environment-presets';
-import { formatDuration, formatRate, formatSi } from '../../lib/client/format';
+import { formatDuration, formatPercent, formatRate, formatSi } from '../../lib/client/format';
+import { estimateEta, formatEta, type JobEta, throughputSeries } from '../../lib/client/job-progress';
 import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
 import type { JobView, SceneSummary } from '../../lib/core/api-types';
 import { finalSamplesPerPixel } from '../../lib/core/tiling';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
+import { useNow } from '../ui/use-now';
 import { usePageVisible } from '../ui/use-page-visible';
+import { JobDownloads } from './job-downloads';
+import { useJobHistory, useRecordJob } from './job-history';
 import { JobPaymentPanel } from './job-payment';
-import { JobPreview } from './job-preview';
 import { JobVerificationPanel } from './job-verification';
+import { ThroughputChart } from './throughput-chart';
+import { JobImage } from './tile-heatmap';
 import { usePolling } from './use-polling';
 import { shortHash } from './use-scene-list';
 
@@ -34,11 +39,19 @@ export function JobLiveView({ jobId }: { jobId: string }) {
   const paymentOpen = job?.payment != null && job.payment.state !== 'refunded';
   const visible = usePageVisible();
 
-  // Take the newest view: events and polls may arrive out of order.
+  const record = useRecordJob();
+  const newest = useRef(-1);
+  // Take the newest view: events and polls may arrive out of order. Each one is also an observation of the
+  // job's speed (ETA, throughput chart), taken when it arrives.
   const accept = useCallback(
-    (next: JobView) =>
-      setJob((prev) => (prev && prev.id === next.id && prev.version > next.version ? prev : next)),
-    [],
+    (next: JobView) => {
+      if (next.version >= newest.current) {
+        newest.current = next.version;
+        record(next);
+      }
+      setJob((prev) => (prev && prev.id === next.id && prev.version > next.version ? prev : next));
+    },
+    [record],
   );
 
   useEffect(() => {
@@ -131,14 +144,14 @@ function JobDetails({
   const { spec } = job;
   const done = job.status === 'done';
   const now = useNow(done ? null : 1000);
+  const history = useJobHistory(job.id);
+  const eta = estimateEta(job, history, now);
+  const series = throughputSeries(job, history, now);
+  const [heatmap, setHeatmap] = useState(false);
+  const imageRef = useRef<HTMLDivElement>(null);
   const fraction = job.unitsTotal > 0 ? job.unitsDone / job.unitsTotal : 0;
   // The server's clock and this tab's may disagree by a little: never show a negative duration.
   const elapsedMs = job.startedAt ? Math.max(0, (job.completedAt ?? now) - job.startedAt) : 0;
-  // Under a second of history gives a wild rate: wait for a fair sample unless the job is finished.
-  const rate = elapsedMs >= (done ? 1 : 1000) ? job.pixelSamplesDone / (elapsedMs / 1000) : null;
-  const remaining = job.pixelSamplesTotal - job.pixelSamplesDone;
-  const etaMs = rate && rate > 0 && !done ? (remaining / rate) * 1000 : null;
-  const base = `/api/jobs/${encodeURIComponent(job.id)}`;
   const scene = useSceneSummary(spec.sceneHash);
   // /render names environments by preset; a job with any other environment has no local twin.
   const env = presetOf(spec.environment);
@@ -169,129 +182,188 @@ function JobDetails({
         </span>
       </div>
 
-      <div className="job-view__body">
-        <JobPreview
-          jobId={job.id}
-          version={job.version}
-          width={spec.width}
-          height={spec.height}
-          samplesPerPixel={finalSamplesPerPixel(spec)}
-          tiles={job.tiles}
-          done={done}
-        />
+      <JobHeadline job={job} eta={eta} />
 
-        <section className="card job-view__stats" aria-label="Progress">
-          <p className="big-figure" data-testid="job-progress">
-            {job.unitsDone} / {job.unitsTotal} units
-          </p>
-          <ProgressBar fraction={fraction} label="Job progress" />
-          <dl className="details-list">
-            <div>
-              <dt>Pixel-samples</dt>
-              <dd>
-                {formatSi(job.pixelSamplesDone)} of {formatSi(job.pixelSamplesTotal)}
-              </dd>
-            </div>
-            <div>
-              <dt>Throughput</dt>
-              <dd data-testid="job-throughput">{formatRate(rate)}</dd>
-            </div>
-            <div>
-              <dt>{done ? 'Took' : 'Running for'}</dt>
-              <dd>
-                {job.startedAt
-                  ? formatDuration(elapsedMs)
-                  : job.status === 'awaiting-deposit'
-                    ? 'waiting for the deposit'
-                    : 'waiting for a contributor'}
-                {etaMs !== null ? <span className="muted"> · about {formatDuration(etaMs)} left</span> : null}
-              </dd>
-            </div>
-            <div>
-              <dt>Scene</dt>
-              <dd>
-                {scene ? `${scene.name} · ` : null}
-                <span className="mono" title={spec.sceneHash}>
-                  {shortHash(spec.sceneHash)}
-                </span>
-                {scene ? (
+      <div className="job-view__body">
+        <div ref={imageRef} className="job-view__image">
+          <JobImage job={job} heatmap={heatmap} onHeatmapChange={setHeatmap} />
+          <JobDownloads job={job} />
+        </div>
+
+        <div className="job-view__side">
+          <section className="card job-view__stats" aria-label="Progress">
+            <p className="big-figure" data-testid="job-progress">
+              {job.unitsDone} / {job.unitsTotal} units
+            </p>
+            <ProgressBar fraction={fraction} label="Job progress" />
+            <dl className="details-list">
+              <div>
+                <dt>{done ? 'Took' : 'Time left'}</dt>
+                <dd data-testid="job-eta" data-eta={eta.kind}>
+                  {done ? (job.startedAt ? formatDuration(elapsedMs) : '—') : formatEta(eta)}
+                  {!done && eta.kind === 'remaining' && eta.basis === 'lifetime' ? (
+                    <span className="muted"> (from the average so far)</span>
+                  ) : null}
+                </dd>
+              </div>
+              <div>
+                <dt>Pixel-samples</dt>
+                <dd>
+                  {formatSi(job.pixelSamplesDone)} of {formatSi(job.pixelSamplesTotal)}
+                </dd>
+              </div>
+              <div>
+                <dt>Throughput</dt>
+                <dd data-testid="job-throughput">
+                  {done
+                    ? `${formatRate(series?.average)} on average`
+                    : eta.kind === 'waiting'
+                      ? formatRate(0)
+                      : `${formatRate(series?.current)} now`}
+                </dd>
+              </div>
+              <div>
+                <dt>{done ? 'Rendered' : 'Running for'}</dt>
+                <dd>
+                  {job.startedAt
+                    ? done
+                      ? `${new Date(job.startedAt).toLocaleTimeString()} – ${job.completedAt ? new Date(job.completedAt).toLocaleTimeString() : '…'}`
+                      : formatDuration(elapsedMs)
+                    : job.status === 'awaiting-deposit'
+                      ? 'waiting for the deposit'
+                      : 'waiting for a contributor'}
+                </dd>
+              </div>
+              <div>
+                <dt>Scene</dt>
+                <dd>
+                  {scene ? `${scene.name} · ` : null}
+                  <span className="mono" title={spec.sceneHash}>
+                    {shortHash(spec.sceneHash)}
+                  </span>
+                  {scene ? (
+                    <span className="muted">
+                      {' '}
+                      · {scene.stats.triangles.toLocaleString('en')}{' '}
+                      {scene.stats.triangles === 1 ? 'triangle' : 'triangles'}
+                    </span>
+                  ) : null}
                   <span className="muted">
                     {' '}
-                    · {scene.stats.triangles.toLocaleString('en')}{' '}
-                    {scene.stats.triangles === 1 ? 'triangle' : 'triangles'}
+                    · {describeEnvironment(spec.environment).toLowerCase()} environment
                   </span>
-                ) : null}
-                <span className="muted">
-                  {' '}
-                  · {describeEnvironment(spec.environment).toLowerCase()} environment
-                </span>
-              </dd>
-            </div>
-            <div>
-              <dt>Settings</dt>
-              <dd>
-                {spec.width}×{spec.height} · {spec.samplesPerPixel} spp · {spec.maxBounces} bounces · tiles{' '}
-                {spec.tileSize} px · {spec.samplesPerUnit} samples per unit · seed {spec.seed}
-              </dd>
-            </div>
-          </dl>
-
-          <div className="downloads">
-            <a
-              className="button button--primary"
-              href={`${base}/image.png`}
-              download={`lumengrid-${job.id}.png`}
-            >
-              Download PNG
-            </a>
-            <a
-              className="button button--secondary"
-              href={`${base}/image.pfm`}
-              download={`lumengrid-${job.id}.pfm`}
-            >
-              Download linear float (PFM)
-            </a>
-          </div>
-
-          {job.status === 'rendering' ? (
-            <p className="hint">
-              Open the{' '}
-              <Link href="/contribute" target="_blank">
-                Contribute page in another tab
-              </Link>{' '}
-              to render it.
-            </p>
-          ) : null}
-          {localOk ? (
-            <p className="hint">
-              <Link
-                href={localRenderHref({
-                  scene: spec.scene,
-                  env: env ?? undefined,
-                  width: spec.width,
-                  height: spec.height,
-                  spp: spec.samplesPerPixel,
-                  seed: spec.seed,
-                  maxBounces: spec.maxBounces,
-                })}
-              >
-                Render the same image in this browser
-              </Link>{' '}
-              to compare.
-            </p>
-          ) : null}
-          {problem ? (
-            <p className="notice notice--warn" role="status">
-              Updates are failing: {problem}. Retrying.
-            </p>
-          ) : null}
-        </section>
+                </dd>
+              </div>
+              <div>
+                <dt>Settings</dt>
+                <dd>
+                  {spec.width}×{spec.height} · {spec.samplesPerPixel} spp · {spec.maxBounces} bounces · tiles{' '}
+                  {spec.tileSize} px · {spec.samplesPerUnit} samples per unit · seed {spec.seed}
+                </dd>
+              </div>
+            </dl>
+            {localOk ? (
+              <p className="hint job-view__local">
+                <Link
+                  href={localRenderHref({
+                    scene: spec.scene,
+                    env: env ?? undefined,
+                    width: spec.width,
+                    height: spec.height,
+                    spp: spec.samplesPerPixel,
+                    seed: spec.seed,
+                    maxBounces: spec.maxBounces,
+                  })}
+                >
+                  Render the same image in this browser
+                </Link>{' '}
+                to compare.
+              </p>
+            ) : null}
+            {problem ? (
+              <p className="notice notice--warn" role="status">
+                Updates are failing: {problem}. Retrying.
+              </p>
+            ) : null}
+          </section>
+        </div>
       </div>
+
+      <ThroughputChart series={series} done={done} />
 
       {job.payment ? <JobPaymentPanel job={job} payment={job.payment} onJob={onJob} /> : null}
 
-      <JobVerificationPanel job={job} />
+      <JobVerificationPanel
+        job={job}
+        onShowTiles={() => {
+          setHeatmap(true);
+          imageRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        }}
+      />
     </div>
+  );
+}
+
+/** What is happening, in one sentence, and what to do about it. */
+function JobHeadline({ job, eta }: { job: JobView; eta: JobEta }) {
+  const share = job.pixelSamplesTotal > 0 ? job.pixelSamplesDone / job.pixelSamplesTotal : 0;
+  const contribute = (
+    <Link
+      className="button button--primary"
+      href="/contribute"
+      target="_blank"
+      data-testid="headline-contribute"
+    >
+      Open Contribute in a new tab
+    </Link>
+  );
+  let tone: 'ok' | 'busy' | 'wait' = 'busy';
+  let title: string;
+  let detail: ReactNode;
+  let action: ReactNode = null;
+  if (job.status === 'done') {
+    tone = 'ok';
+    title = 'Done: your image is ready';
+    detail = `Every pixel has its ${finalSamplesPerPixel(job.spec)} samples, each unit checked by another contributor before it counted.`;
+    // To the downloads, which say what each file is for (one "Download PNG" link on the page is enough).
+    action = (
+      <a className="button button--primary" href="#downloads" data-testid="headline-downloads">
+        Get your image
+      </a>
+    );
+  } else if (job.status === 'awaiting-deposit') {
+    tone = 'wait';
+    title = 'Waiting for the deposit';
+    detail = 'Contributors start once the escrow holds this job’s deposit: see Payment below.';
+  } else if (eta.kind === 'waiting') {
+    tone = 'wait';
+    if (eta.reason === 'checks') {
+      title = 'Waiting for checks';
+      detail =
+        'Rendered units count once another contributor’s spot checks agree with them. A second contributor gets them going.';
+    } else {
+      title = job.pixelSamplesDone > 0 ? 'Paused: waiting for contributors' : 'Waiting for contributors';
+      detail =
+        'Nobody is rendering this job right now. It starts as soon as someone opens Contribute, and that can be you, in another tab.';
+    }
+    action = contribute;
+  } else {
+    title = `Rendering: ${formatPercent(share)} done`;
+    detail = (
+      <>
+        {eta.kind === 'remaining' ? formatEta(eta) : 'working out how long it takes…'}. The preview sharpens
+        as results arrive; more contributors make it faster.
+      </>
+    );
+  }
+  return (
+    <section className={`headline headline--${tone}`} data-testid="job-headline">
+      <div className="headline__text">
+        <p className="headline__title">{title}</p>
+        <p className="headline__detail">{detail}</p>
+      </div>
+      {action ? <div className="headline__action">{action}</div> : null}
+    </section>
   );
 }
 
@@ -306,16 +378,4 @@ function useSceneSummary(hash: string): SceneSummary | null {
     return () => controller.abort();
   }, [hash]);
   return scene;
-}
-
-/** Date.now(), refreshed every `intervalMs` (or frozen when null). */
-function useNow(intervalMs: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    setNow(Date.now());
-    if (intervalMs === null) return;
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return now;
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { type ChangeEvent, type DragEvent, useId, useState } from 'react';
+import { type ChangeEvent, type DragEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, uploadScene } from '../../lib/client/api';
 import { filesFromDrop } from '../../lib/client/dropped-files';
 import { formatBytes } from '../../lib/client/format';
@@ -22,7 +22,47 @@ export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) 
   const id = useId();
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
+  // Files are being dragged somewhere over the page: the zone lights up to say where they go.
+  const [armed, setArmed] = useState(false);
+  const zone = useRef<HTMLDivElement>(null);
   const busy = state.kind === 'uploading';
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hasFiles = (event: globalThis.DragEvent) =>
+      [...(event.dataTransfer?.types ?? [])].includes('Files');
+    const onOver = (event: globalThis.DragEvent) => {
+      if (!hasFiles(event)) return;
+      // Without this a file dropped beside the zone would make the browser open it and leave the page.
+      event.preventDefault();
+      if (event.dataTransfer && !zone.current?.contains(event.target as Node))
+        event.dataTransfer.dropEffect = 'none';
+      setArmed(true);
+      // dragover repeats while the drag lasts; once it stops, the drag has left the window or ended.
+      clearTimeout(timer);
+      timer = setTimeout(() => setArmed(false), 400);
+    };
+    const onDrop = (event: globalThis.DragEvent) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      clearTimeout(timer);
+      setArmed(false);
+      if (!zone.current?.contains(event.target as Node)) {
+        setState({
+          kind: 'error',
+          message: 'The files were dropped beside the upload box, so nothing was uploaded.',
+          next: ['Drop them on the dashed “Bring your own scene” box, or use the Upload button.'],
+        });
+      }
+    };
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, []);
 
   async function upload(files: File[]) {
     const check = checkSceneFiles(files);
@@ -82,7 +122,9 @@ export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) 
     <div className="scene-upload">
       {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a shortcut; the button is the way in */}
       <div
-        className={`dropzone${dragging ? ' dropzone--over' : ''}${busy ? ' dropzone--busy' : ''}`}
+        ref={zone}
+        className={`dropzone${dragging ? ' dropzone--over' : armed ? ' dropzone--armed' : ''}${busy ? ' dropzone--busy' : ''}`}
+        data-testid="scene-dropzone"
         onDragOver={onDragOver}
         onDragEnter={onDragOver}
         onDragLeave={(event) => {
@@ -96,7 +138,9 @@ export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) 
           <path d="M4.5 7.2 12 11.4l7.5-4.2M12 11.4V21" />
         </svg>
         <div className="dropzone__text">
-          <p className="dropzone__title">{dragging ? 'Drop to upload' : 'Bring your own scene'}</p>
+          <p className="dropzone__title">
+            {dragging ? 'Drop to upload' : armed ? 'Drop your scene here' : 'Bring your own scene'}
+          </p>
           <p id={`${id}-hint`} className="dropzone__hint">
             Drop a <strong>.glb</strong>, or a <strong>.gltf</strong> with its .bin and image files (or their
             folder), here. glTF 2.0, up to {formatBytes(MAX_SCENE_UPLOAD_BYTES)}.
