@@ -9,8 +9,15 @@ const adapter = {
   architecture: 'cpu',
   description: 'fake',
   isFallback: true,
-  maxStorageBufferBindingSize: 1 << 27,
-  maxComputeInvocationsPerWorkgroup: 256,
+  limits: {
+    maxStorageBufferBindingSize: 1 << 27,
+    maxBufferSize: 1 << 28,
+    maxComputeWorkgroupSizeX: 256,
+    maxComputeInvocationsPerWorkgroup: 256,
+    maxComputeWorkgroupsPerDimension: 65535,
+    maxStorageBuffersPerShaderStage: 8,
+  },
+  features: [],
 };
 
 function lease(unitId: number): Lease {
