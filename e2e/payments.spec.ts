@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { type Hex, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import type { ChainInfo, ClaimsView, JobView } from '../lib/core/api-types';
-import { expect, test } from './fixtures';
+import { expect, giveConsent, test } from './fixtures';
 import { chainRpc, installWallet, TEST_WALLET_NAME } from './wallet';
 
 // The money path as people use it, on the real local chain of `npm start` (anvil) with the escrow deployed:
@@ -44,6 +44,7 @@ test('a paid job: deposit, render, settle, claim exactly what was earned, refund
     await connectWallet(page);
     await page.getByTestId('sign-payout-button').click();
     await expect(page.getByTestId('payout-address')).toContainText(account.address.slice(0, 6));
+    await giveConsent(page);
     await page.getByRole('button', { name: 'Start' }).click();
     await expect(page.getByTestId('contributor-status')).toHaveText('running');
     contributors.push({ page, address: account.address });
