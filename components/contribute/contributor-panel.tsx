@@ -20,11 +20,13 @@ export function ContributorPanel() {
 }
 
 /**
- * Consent first when it is missing; then this tab (controls, live view and figures, settings); then what it
+ * Consent first when it is missing (or, where WebGPU is missing, why and what to try); then this tab (controls, live view and figures, settings); then what it
  * earned, how to be paid and what the GPU is. The cards share one poll of this session's record.
  */
 function ContributeCards() {
   const status = useContributor((state) => state.status);
+  // A browser that cannot contribute is told so first, instead of being asked to agree to nothing.
+  const unsupported = status === 'unsupported';
   const { sessionId } = useContributorLoop();
   const record = useContributorRecord(sessionId, status);
   // Agreeing or withdrawing removes the button just pressed: keyboard focus moves to the next thing to do.
@@ -37,7 +39,7 @@ function ContributeCards() {
 
   return (
     <div className="contribute">
-      <ConsentCard onAgreed={() => setFocus(START_BUTTON_ID)} />
+      {unsupported ? <GpuReport wide /> : <ConsentCard onAgreed={() => setFocus(START_BUTTON_ID)} />}
       <section className="card contribute__session" aria-labelledby="session-title">
         <h2 id="session-title">This tab</h2>
         <Controls />
@@ -52,7 +54,7 @@ function ContributeCards() {
       <div className="contribute__side">
         <VerifiedFigures record={record} />
         <PayoutCard sessionId={sessionId} boundAddress={record.view?.payoutAddress ?? null} />
-        <GpuReport />
+        {unsupported ? null : <GpuReport />}
       </div>
     </div>
   );

@@ -24,12 +24,12 @@ const NOTABLE_FEATURES = ['shader-f16', 'timestamp-query', 'subgroups', 'float32
  * What this browser offers the farm: the adapter, its key limits, or, without WebGPU, why and what to do
  * (the steps for this browser and which browsers work).
  */
-export function GpuReport() {
+export function GpuReport({ wide = false }: { wide?: boolean }) {
   const { status, adapter, unsupported } = useContributor(
     useShallow((s) => ({ status: s.status, adapter: s.adapter, unsupported: s.unsupported })),
   );
   return (
-    <section className="card gpu-card" aria-labelledby="gpu-title">
+    <section className={`card gpu-card ${wide ? 'gpu-card--wide' : ''}`} aria-labelledby="gpu-title">
       <h2 id="gpu-title">Your GPU</h2>
       {unsupported ? (
         <Unsupported reason={unsupported.reason} nextStep={unsupported.nextStep} />
