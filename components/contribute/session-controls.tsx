@@ -85,15 +85,16 @@ export function Controls() {
         </div>
       </div>
       <p className="hint controls__next" id="contributor-next" aria-live="polite">
-        {nextStep(s.status, s.consent, s.loaded)}
+        {nextStep(s.status, s.consent, s.loaded, s.ready)}
       </p>
     </div>
   );
 }
 
-function nextStep(status: ContributorStatus, consent: boolean, loaded: boolean): string {
+function nextStep(status: ContributorStatus, consent: boolean, loaded: boolean, ready: boolean): string {
   if (status === 'unsupported') return 'This browser cannot contribute: “Your GPU” says why and what to try.';
   if (!loaded) return 'Reading your choices…';
+  if (!ready && status === 'idle') return 'Looking at your GPU…';
   if (!consent && (status === 'pausing' || status === 'running')) return 'Stopping…';
   if (!consent) return 'Read what runs and agree to it first (above); then Start.';
   switch (status) {
