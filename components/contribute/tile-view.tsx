@@ -24,9 +24,9 @@ export function TileView() {
           </div>
         )}
         {rendering ? (
-          <span className="tile-view__busy" role="status">
-            <span className="spinner spinner--small" aria-hidden="true" />
-            <span className="visually-hidden">Rendering the next unit</span>
+          // The activity line says it in words; this is only the picture's cue.
+          <span className="tile-view__busy" aria-hidden="true">
+            <span className="spinner spinner--small" />
           </span>
         ) : null}
       </div>
