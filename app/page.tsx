@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { FarmNow } from '../components/home/farm-now';
 
 export default function HomePage() {
   return (
@@ -8,9 +9,10 @@ export default function HomePage() {
         <h1>Every open tab is a GPU.</h1>
         <p className="lead">
           Lumengrid path-traces 3D scenes on graphics cards that people lend from their browser. A job is cut
-          into small units (one tile, a few samples per pixel); contributors’ tabs render them with WebGPU and
-          the image converges live, everywhere at once.
+          into small units; contributors’ tabs render them with WebGPU, other tabs check the work, and the
+          image converges live.
         </p>
+        <FarmNow />
       </section>
 
       <nav className="doors" aria-label="Get started">
@@ -18,8 +20,12 @@ export default function HomePage() {
           <span className="door__kicker">Lend your graphics card</span>
           <span className="door__title">Contribute your GPU</span>
           <span className="door__text">
-            Press Start and this tab renders other people’s scenes in a background worker. Pause whenever you
-            like.
+            This tab renders tiles of other people’s scenes in a background worker, at the share of GPU time
+            you choose. Nothing runs until you agree; pause whenever you like.
+          </span>
+          <span className="door__get">
+            <strong>You get</strong> credit for every unit other contributors verify, paid in ether on paid
+            jobs.
           </span>
           <span className="door__cta" aria-hidden="true">
             Contribute →
@@ -29,8 +35,12 @@ export default function HomePage() {
           <span className="door__kicker">Need an image?</span>
           <span className="door__title">Render a scene</span>
           <span className="door__text">
-            Pick a resolution and samples per pixel, watch the tiles fill in, and download a PNG or linear
-            float data.
+            Pick a demo scene or upload a glTF, choose the resolution and samples per pixel, and watch the
+            tiles fill in.
+          </span>
+          <span className="door__get">
+            <strong>You get</strong> a verified image as PNG or linear float data; a paid job pays only for
+            verified work and refunds the rest.
           </span>
           <span className="door__cta" aria-hidden="true">
             Render →
@@ -49,6 +59,9 @@ export default function HomePage() {
         <li>
           <strong>Check.</strong> Random numbers depend only on seed, pixel and sample, so any GPU can
           re-render a few pixels to verify a unit.
+        </li>
+        <li>
+          <strong>Pay.</strong> Verified work is settled on chain; contributors claim it with their wallet.
         </li>
       </ol>
     </div>

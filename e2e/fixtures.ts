@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, test as base, chromium, type Page } from '@playwright/test';
+import { type BrowserContext, test as base, chromium, expect, type Page } from '@playwright/test';
 
 /**
  * Debian's Chromium with WebGPU (SwiftShader on machines without a GPU). Playwright's own browser download
@@ -35,6 +35,18 @@ export const test = base.extend<{ gpuContext: BrowserContext }>({
 });
 
 export { expect } from '@playwright/test';
+
+/**
+ * Agrees to what the contribute page runs, as a person does (the "I agree" button), unless this browser
+ * profile agreed already in another tab: the choice is remembered per browser. Call it on /contribute.
+ */
+export async function giveConsent(page: Page) {
+  const agree = page.getByRole('button', { name: 'I agree, let this tab render' });
+  const given = page.getByTestId('consent-given');
+  await expect(agree.or(given)).toBeVisible();
+  if (await agree.isVisible()) await agree.click();
+  await expect(given).toBeVisible();
+}
 
 /** Reads a Playwright download into memory. */
 export async function downloadBytes(page: Page, click: () => Promise<void>): Promise<Uint8Array> {

@@ -2,7 +2,7 @@ import { decode } from 'fast-png';
 import type { JobView } from '../lib/core/api-types';
 import { decodePfm } from '../lib/core/pfm';
 import { CHANNEL, RESULT_CHANNELS } from '../lib/core/result-layout';
-import { downloadBytes, expect, test } from './fixtures';
+import { downloadBytes, expect, giveConsent, test } from './fixtures';
 
 const JOB = {
   width: 64,
@@ -22,6 +22,7 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
   for (const page of contributors) {
     await page.goto('/contribute');
     await expect(page.getByTestId('adapter')).toContainText(/\S/);
+    await giveConsent(page);
     await page.getByRole('button', { name: 'Start' }).click();
     await expect(page.getByTestId('contributor-status')).toHaveText('running');
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { JobView, SceneSummary } from '../lib/core/api-types';
 import { DEFAULT_ENVIRONMENT } from '../lib/core/render-task';
 import { CHANNEL, RESULT_CHANNELS } from '../lib/core/result-layout';
-import { expect, test } from './fixtures';
+import { expect, giveConsent, test } from './fixtures';
 
 // A requestor brings their own glTF scene: upload, summary, a preflight render in their own browser, and a
 // job on it rendered by the farm. Small sizes throughout: SwiftShader is slow.
@@ -73,6 +73,7 @@ test('an uploaded textured glTF gets a preflight preview and renders exactly on 
     const contributor = await gpuContext.newPage();
     await contributor.goto('/contribute');
     await expect(contributor.getByTestId('adapter')).toContainText(/\S/);
+    await giveConsent(contributor);
     await contributor.getByRole('button', { name: 'Start' }).click();
   }
   await expect(dashboard.getByTestId('job-status')).toHaveText('done', { timeout: 180_000 });

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { leaseWork, submitResult } from '../lib/client/api';
 import { createContributorLoop } from '../lib/client/contributor-loop';
-import { createContributorStore } from '../lib/client/contributor-store';
+import { CONSENT_VERSION, createContributorStore } from '../lib/client/contributor-store';
 import type { RenderTask } from '../lib/core/render-task';
 import { acquireGpu } from '../lib/render/capability';
 import { nodeGpu } from '../lib/render/node-gpu';
@@ -47,9 +47,15 @@ console.log(
 console.log(`Working for ${base} as ${sessionId}`);
 
 const worker = {
+  async inspect(): Promise<Probe> {
+    return { ok: true, adapter };
+  },
   async probe(): Promise<Probe> {
     return { ok: true, adapter };
   },
+  // A headless provider uses its GPU in full and has nothing to cancel: it stops with the process.
+  setShare() {},
+  cancel() {},
   async render(task: RenderTask): Promise<RenderOutcome> {
     try {
       await scenes.ensure(task.sceneHash);
@@ -61,7 +67,8 @@ const worker = {
   },
 };
 
-const store = createContributorStore();
+// Running this command is the operator's consent; the machine is given over to the farm.
+const store = createContributorStore({ consent: { version: CONSENT_VERSION, at: Date.now() }, intensity: 1 });
 const loop = createContributorLoop(store, worker, {
   sessionId,
   api: {

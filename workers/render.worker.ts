@@ -4,12 +4,19 @@
  * comlink; its types live in ./render-worker-api.ts.
  */
 import * as Comlink from 'comlink';
+import { DutyCycle } from '../lib/client/duty-cycle';
 import { pixelListProblem, type RenderTask } from '../lib/core/render-task';
-import { resultByteLengthForTask } from '../lib/core/result-layout';
-import { type AdapterSummary, acquireGpu } from '../lib/render/capability';
+import { resultByteLengthForTask, taskPixelCount } from '../lib/core/result-layout';
+import { type AdapterSummary, acquireGpu, inspectGpu } from '../lib/render/capability';
 import { PathTracer } from '../lib/render/path-tracer';
 import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
-import type { Probe, RenderOutcome, RenderProgress, RenderWorkerApi } from './render-worker-api';
+import type {
+  Probe,
+  RenderOutcome,
+  RenderPacing,
+  RenderProgress,
+  RenderWorkerApi,
+} from './render-worker-api';
 
 interface Gpu {
   device: GPUDevice;
@@ -27,6 +34,22 @@ let acquiring: Promise<Acquired> | null = null;
 let lostMessage: string | null = null;
 /** Tasks run one after another: the tracer's adaptive dispatch sizing assumes it has the GPU to itself. */
 let queue: Promise<unknown> = Promise.resolve();
+/**
+ * The contributor's intensity: each dispatch is a burst, and the idle it earns is waited out before the
+ * next one, across tasks (time spent uploading and leasing in between counts as idle).
+ */
+const cycle = new DutyCycle();
+/** Bumped by cancel(): a task asked for under an older generation stops at its next dispatch. */
+let generation = 0;
+
+/** Thrown from the tracer's beforeDispatch hook to stop a cancelled task. */
+class RenderCancelled extends Error {
+  override readonly name = 'RenderCancelled';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 function acquire(): Promise<Acquired> {
   if (acquiring) return acquiring;
@@ -97,7 +120,20 @@ function checkTask(task: RenderTask, limits: GPUSupportedLimits): string | null 
   return null;
 }
 
-async function renderNow(task: RenderTask, onProgress?: RenderProgress): Promise<RenderOutcome> {
+const CANCELLED: RenderOutcome = { ok: false, error: 'The render was stopped.', cancelled: true };
+
+async function renderNow(
+  task: RenderTask,
+  asked: number,
+  onProgress?: RenderProgress,
+  pacing?: RenderPacing,
+): Promise<RenderOutcome> {
+  const stopped = () => asked !== generation;
+  if (stopped()) return CANCELLED;
+  // The lease's deadline on this worker's clock (the page measured the time left when it called).
+  const deadline = pacing?.leaseMsLeft !== undefined ? performance.now() + pacing.leaseMsLeft : null;
+  const pixelCount = taskPixelCount(task);
+  let samplesDone = 0;
   const acquired = await acquire();
   if (!acquired.ok) {
     const lost = lostMessage ? ` (the previous device was lost: ${lostMessage})` : '';
@@ -119,12 +155,27 @@ async function renderNow(task: RenderTask, onProgress?: RenderProgress): Promise
   let thrown: unknown = null;
   try {
     output = await tracer.render(task, {
-      onProgress: onProgress
-        ? (samplesDone) => {
-            // Fire and forget: the page's answer must not hold up the next dispatch.
-            Promise.resolve(onProgress(samplesDone)).catch(() => {});
-          }
-        : undefined,
+      beforeDispatch: async () => {
+        await cycle.waitForTurn({
+          sleep,
+          stopped,
+          lease: () => {
+            if (deadline === null) return null;
+            const busyLeftMs = cycle.estimateMs(
+              pixelCount * (task.sampleEnd - task.sampleStart - samplesDone),
+            );
+            return { msLeft: deadline - performance.now(), busyLeftMs };
+          },
+        });
+        if (stopped()) throw new RenderCancelled();
+        cycle.begin();
+      },
+      onProgress: (done) => {
+        cycle.end(pixelCount * (done - samplesDone));
+        samplesDone = done;
+        // Fire and forget: the page's answer must not hold up the next dispatch.
+        if (onProgress) Promise.resolve(onProgress(done)).catch(() => {});
+      },
     });
   } catch (cause) {
     thrown = cause;
@@ -138,6 +189,7 @@ async function renderNow(task: RenderTask, onProgress?: RenderProgress): Promise
       // A lost device has no scopes left to pop; device.lost already reset the cache.
     }
   }
+  if (thrown instanceof RenderCancelled) return CANCELLED;
   if (scopeErrors.length > 0) return { ok: false, error: `WebGPU reported ${scopeErrors.join('; ')}` };
   if (thrown !== null || output === null) {
     const lost = lostMessage ? ` (the GPU device was lost: ${lostMessage})` : '';
@@ -148,14 +200,30 @@ async function renderNow(task: RenderTask, onProgress?: RenderProgress): Promise
 }
 
 const api: RenderWorkerApi = {
+  async inspect(): Promise<Probe> {
+    // A device already acquired answers for itself; otherwise only list the adapter (no device, no shader).
+    const current = acquiring ? await acquiring : null;
+    if (current?.ok) return { ok: true, adapter: current.gpu.adapter };
+    return inspectGpu(self.navigator.gpu);
+  },
+
   async probe(): Promise<Probe> {
     const acquired = await acquire();
     return acquired.ok ? { ok: true, adapter: acquired.gpu.adapter } : acquired;
   },
 
-  render(task, onProgress) {
+  setShare(share) {
+    cycle.setShare(share);
+  },
+
+  cancel() {
+    generation++;
+  },
+
+  render(task, onProgress, pacing) {
+    const asked = generation;
     const run = queue.then(() =>
-      renderNow(task, onProgress).catch(
+      renderNow(task, asked, onProgress, pacing).catch(
         (cause): RenderOutcome => ({ ok: false, error: `Rendering failed: ${messageOf(cause)}` }),
       ),
     );

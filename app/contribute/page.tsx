@@ -8,7 +8,10 @@ export default function ContributePage() {
     <div className="stack">
       <header className="page-head">
         <h1>Contribute your GPU</h1>
-        <p className="lead">Lend this tab’s graphics card to the farm while it is open.</p>
+        <p className="lead">
+          Lend this tab’s graphics card to render other people’s 3D scenes while it is open. Work that other
+          contributors verify is credited to you, and paid jobs pay it in ether.
+        </p>
       </header>
       <ContributorPanel />
     </div>

@@ -7,6 +7,7 @@ import {
   type ContributorState,
   type ContributorStore,
   createContributorStore,
+  STORAGE_KEY,
 } from '../../lib/client/contributor-store';
 import { contributorSessionId } from '../../lib/client/session';
 import { useRenderWorker } from '../worker/use-render-worker';
@@ -22,13 +23,30 @@ const ContributorContext = createContext<ContributorContextValue | null>(null);
 
 /**
  * Owns one contributor for this tab: a store, the render worker and the work loop. The store is made per
- * mounted provider (never at module level) so server renders and other tabs share nothing.
+ * mounted provider (never at module level) so server renders and other tabs share nothing but the stored
+ * choices (consent, intensity, pause when hidden), read after mount and again when another tab changes them.
  */
 export function ContributorProvider({ children }: { children: ReactNode }) {
   const [store] = useState(() => createContributorStore());
   const [loop, setLoop] = useState<ContributorLoop | null>(null);
   const [sessionId, setSessionId] = useState<string | null>(null);
   const worker = useRenderWorker();
+
+  useEffect(() => {
+    void store.persist.rehydrate();
+    // Consent withdrawn (or given) in another tab applies here too: the loop stops when it is withdrawn.
+    const onStorage = (event: StorageEvent) => {
+      if (event.key === STORAGE_KEY || event.key === null) void store.persist.rehydrate();
+    };
+    const onVisibility = () => store.setState({ pageHidden: document.visibilityState === 'hidden' });
+    onVisibility();
+    window.addEventListener('storage', onStorage);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('storage', onStorage);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [store]);
 
   useEffect(() => {
     if (!worker.api) return;
@@ -61,6 +79,11 @@ function useContributorContext(): ContributorContextValue {
 /** Selects from this tab's contributor state; re-renders only when the selected value changes. */
 export function useContributor<T>(selector: (state: ContributorState) => T): T {
   return useStore(useContributorContext().store, selector);
+}
+
+/** The store itself, for components that change the contributor's choices. */
+export function useContributorStore(): ContributorStore {
+  return useContributorContext().store;
 }
 
 export function useContributorLoop(): { loop: ContributorLoop | null; sessionId: string | null } {

@@ -1,6 +1,14 @@
 /**
- * The contributor's work loop: lease a unit, render it in the worker, submit the result, repeat. Pausing
- * finishes the unit in hand and then stops leasing. No React here: the page wires a store and a worker.
+ * The contributor's work loop: lease a unit, render it in the worker, submit the result, repeat. No React
+ * here: the page wires a store and a worker.
+ *
+ * - Nothing renders before the person agreed (`consent` in the store): start() refuses, and withdrawing
+ *   consent stops the unit in hand at once.
+ * - Pausing finishes the unit in hand and then stops leasing; pause({ abandon: true }) stops it at the next
+ *   dispatch instead, and the unit's lease lapses on the coordinator, which hands it to someone else.
+ * - The intensity (the share of GPU time) is passed to the worker, which idles between dispatches; the
+ *   unit's lease deadline goes with each render so that idling never makes a unit miss it.
+ * - With `pauseWhenHidden`, a hidden tab takes no new work until it is visible again.
  */
 
 import type { Probe, RenderOutcome } from '../../workers/render-worker-api';
@@ -8,13 +16,19 @@ import type { Lease, SubmitReceipt } from '../core/api-types';
 import type { RenderTask } from '../core/render-task';
 import { taskPixelCount } from '../core/result-layout';
 import { ApiError, isAbortError, leaseWork, submitResult } from './api';
-import type { ContributorStore } from './contributor-store';
+import type { ContributorState, ContributorStore } from './contributor-store';
 import { withUnitTiming } from './contributor-store';
+import { tileSnapshot } from './tile-snapshot';
 
 /** The part of the render worker's API the loop uses (a comlink proxy of RenderWorkerApi fits). */
 export interface LoopWorker {
+  /** The adapter and its limits, with no device and nothing compiled. */
+  inspect(): Promise<Probe>;
+  /** Creates the device and compiles the path tracer. */
   probe(): Promise<Probe>;
-  render(task: RenderTask): Promise<RenderOutcome>;
+  render(task: RenderTask, onProgress?: undefined, pacing?: { leaseMsLeft?: number }): Promise<RenderOutcome>;
+  setShare(share: number): unknown;
+  cancel(): unknown;
 }
 
 export interface LoopApi {
@@ -40,12 +54,15 @@ export interface ContributorLoopOptions {
 }
 
 export interface ContributorLoop {
-  /** Asks the worker for a GPU: status 'probing', then 'idle' or 'unsupported'. */
+  /** Looks at the GPU without using it: status 'probing', then 'idle' or 'unsupported'. */
   probe(): Promise<void>;
-  /** Starts (or restarts after an error) leasing units. */
+  /** Starts (or restarts after an error) leasing units; does nothing without consent. */
   start(): void;
-  /** Finishes the current unit ('pausing'), then stops leasing ('paused'). */
-  pause(): void;
+  /**
+   * Finishes the current unit ('pausing'), then stops leasing ('paused'). With `abandon` the unit in hand
+   * is dropped at the worker's next dispatch instead (its lease lapses and the unit goes to someone else).
+   */
+  pause(options?: { abandon?: boolean }): void;
   resume(): void;
   /** Stops for good: aborts requests in flight and leaves the store as it is. */
   dispose(): void;
@@ -69,6 +86,11 @@ function messageOf(error: unknown): string {
 /** Network failures and server faults are worth retrying; a 4xx answer is not. */
 function isTransient(error: unknown): boolean {
   return !(error instanceof ApiError) || error.status >= 500;
+}
+
+/** The tab is hidden and the contributor asked not to work then. */
+export function heldByVisibility(state: Pick<ContributorState, 'pauseWhenHidden' | 'pageHidden'>): boolean {
+  return state.pauseWhenHidden && state.pageHidden;
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -105,10 +127,27 @@ export function createContributorLoop(
   let active = false;
   /** True from the moment a lease is asked for until its result is submitted or dropped. */
   let holdingUnit = false;
+  /** Set by pause({ abandon }) until the next start: the unit in hand is dropped, not finished. */
+  let abandoning = false;
+  /** The worker has a device and a compiled path tracer. */
+  let prepared = false;
   let disposed = false;
 
   const { getState, setState } = store;
   const status = () => getState().status;
+
+  // The worker follows the intensity, and a withdrawn consent stops the work at once.
+  void worker.setShare(getState().intensity);
+  const unsubscribe = store.subscribe((state, previous) => {
+    if (state.intensity !== previous.intensity) {
+      void worker.setShare(state.intensity);
+      // The recent figures describe the old setting: start measuring the new one afresh.
+      setState({ recentUnits: [], samplesPerSecond: null, gpuSamplesPerSecond: null, gpuShare: null });
+    }
+    if (!state.consent && previous.consent && (state.status === 'running' || state.status === 'pausing')) {
+      pause({ abandon: true });
+    }
+  });
 
   function fail(message: string) {
     setState({ lastError: message, lastErrorAt: Date.now() });
@@ -117,6 +156,25 @@ export function createContributorLoop(
   async function sleep(ms: number) {
     nap = new AbortController();
     await sleepFor(ms, nap.signal);
+  }
+
+  /** Ends every until() at dispose. */
+  const waits = new Set<() => void>();
+
+  /** Resolves once `predicate` holds for the store (checked on every change), or at dispose. */
+  function until(predicate: (state: ContributorState) => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      if (predicate(getState())) return resolve();
+      const done = () => {
+        stop();
+        waits.delete(done);
+        resolve();
+      };
+      const stop = store.subscribe((state) => {
+        if (predicate(state)) done();
+      });
+      waits.add(done);
+    });
   }
 
   function nextBackoff(previous: number): number {
@@ -145,6 +203,30 @@ export function createContributorLoop(
         setState({ activity: 'submitting', backoffMs: null });
       }
     }
+  }
+
+  /** Creates the device and compiles the path tracer before the first lease; false when it cannot. */
+  async function prepare(): Promise<boolean> {
+    if (prepared) return true;
+    setState({ activity: 'preparing' });
+    let probe: Probe;
+    try {
+      probe = await worker.probe();
+    } catch (error) {
+      probe = {
+        ok: false,
+        reason: `The render worker failed: ${messageOf(error)}`,
+        nextStep: 'Reload the page.',
+      };
+    }
+    if (disposed) return false;
+    if (!probe.ok) {
+      setState({ status: 'unsupported', unsupported: { reason: probe.reason, nextStep: probe.nextStep } });
+      return false;
+    }
+    prepared = true;
+    setState({ adapter: probe.adapter, activity: null });
+    return true;
   }
 
   /** Leases, renders and submits one unit; answers false when the loop should stop. */
@@ -176,20 +258,30 @@ export function createContributorLoop(
       if (status() === 'running') await sleep(idleRetryMs);
       return true;
     }
+    if (abandoning) {
+      // Stopped while the lease was on its way: leave it to lapse rather than render it.
+      holdingUnit = false;
+      return true;
+    }
 
     const unit = describeUnit(lease);
     setState({ activity: 'rendering', currentUnit: unit });
     const began = now();
     let outcome: RenderOutcome;
     try {
-      outcome = await worker.render(lease.task);
+      // The time left on the lease, so the worker's idling never makes the unit late.
+      outcome = await worker.render(lease.task, undefined, { leaseMsLeft: lease.expiresAt - Date.now() });
     } catch (error) {
       outcome = { ok: false, error: `the render worker stopped: ${messageOf(error)}` };
     }
-    const renderMs = now() - began;
+    const ended = now();
     if (disposed) return false;
     if (!outcome.ok) {
       holdingUnit = false;
+      if (outcome.cancelled) {
+        setState({ currentUnit: null });
+        return true;
+      }
       state.failures++;
       fail(`Rendering ${unit} failed: ${outcome.error}`);
       if (state.failures >= maxRenderFailures) {
@@ -200,7 +292,9 @@ export function createContributorLoop(
     }
     state.failures = 0;
     const pixelSamples = pixelSamplesOf(lease.task);
-    setState((s) => ({ ...withUnitTiming(s, { pixelSamples, renderMs }), activity: 'submitting' }));
+    const timing = { pixelSamples, renderMs: ended - began, gpuMs: outcome.gpuMs, endedAt: ended };
+    const lastTile = tileSnapshot(lease, outcome.data);
+    setState((s) => ({ ...withUnitTiming(s, timing), lastTile, activity: 'submitting' }));
 
     const receipt = await submit(lease, outcome.data);
     holdingUnit = false;
@@ -215,11 +309,17 @@ export function createContributorLoop(
     active = true;
     const state = { backoff: 0, failures: 0 };
     try {
+      if (!(await prepare())) return;
       while (!disposed) {
         const current = status();
         if (current !== 'running') {
           if (current === 'pausing') setState({ status: 'paused' });
           break;
+        }
+        if (heldByVisibility(getState())) {
+          setState({ activity: 'hidden', currentUnit: null });
+          await until((s) => s.status !== 'running' || !heldByVisibility(s));
+          continue;
         }
         if (!(await step(state))) break;
       }
@@ -235,7 +335,7 @@ export function createContributorLoop(
     setState({ status: 'probing' });
     let probe: Probe;
     try {
-      probe = await worker.probe();
+      probe = await worker.inspect();
     } catch (error) {
       if (disposed) return;
       setState({ status: 'error' });
@@ -250,13 +350,22 @@ export function createContributorLoop(
   function start() {
     const current = status();
     if (disposed || current === 'running' || current === 'probing' || current === 'unsupported') return;
+    // Nothing runs on this GPU until the person agreed to it.
+    if (!getState().consent) return;
     if (current === 'error') setState({ lastError: null, lastErrorAt: null });
+    abandoning = false;
     setState({ status: 'running' });
     if (!active) void run();
   }
 
-  function pause() {
-    if (status() !== 'running') return;
+  function pause(pauseOptions: { abandon?: boolean } = {}) {
+    const current = status();
+    if (current !== 'running' && !(current === 'pausing' && pauseOptions.abandon)) return;
+    if (pauseOptions.abandon) {
+      abandoning = true;
+      // Only the render can be stopped part way; a result already rendered is still sent.
+      if (getState().activity === 'rendering') void worker.cancel();
+    }
     // With no unit in hand there is nothing to finish: stop at once.
     setState({ status: active && holdingUnit ? 'pausing' : 'paused' });
     nap.abort();
@@ -269,6 +378,8 @@ export function createContributorLoop(
 
   function dispose() {
     disposed = true;
+    unsubscribe();
+    for (const done of [...waits]) done();
     lifetime.abort();
     nap.abort();
   }

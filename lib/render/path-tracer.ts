@@ -64,6 +64,12 @@ export interface RenderOptions {
   fixedSamplesPerDispatch?: number;
   /** Called after each dispatch with the samples per pixel finished so far. */
   onProgress?: (samplesDone: number) => void;
+  /**
+   * Awaited before each dispatch: a contributor's duty cycle idles here (lib/client/duty-cycle.ts), and a
+   * render that should stop throws from it (the buffers are freed as for any failure). The bits do not
+   * depend on how long it waits.
+   */
+  beforeDispatch?: () => Promise<void>;
 }
 
 export interface RenderOutput {
@@ -284,6 +290,7 @@ export class PathTracer {
     let dispatches = 0;
     try {
       for (let start = task.sampleStart; start < task.sampleEnd; ) {
+        if (options.beforeDispatch) await options.beforeDispatch();
         const count = Math.min(spd, task.sampleEnd - start);
         paramsData.setSampleRange(start, count);
         device.queue.writeBuffer(params, 0, paramsData.buffer);
