@@ -53,8 +53,22 @@ async function startContributor(page: Page) {
   await expect(page.getByTestId('contributor-status')).toHaveText('running');
 }
 
-/** The preview's pixels as the page shows them, read back through a canvas, with their version. */
-function previewPixels(preview: Locator) {
+/**
+ * The preview's pixels as the page shows them, read back through a canvas, with their version. The page
+ * swaps the image's source as versions arrive; a read that lands mid-swap is tried again.
+ */
+async function previewPixels(preview: Locator) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readPreview(preview);
+    } catch (error) {
+      if (attempt >= 20 || !/decode/i.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function readPreview(preview: Locator) {
   return preview.evaluate(async (img: HTMLImageElement) => {
     await img.decode();
     const canvas = document.createElement('canvas');
