@@ -6,7 +6,7 @@ import { lumengridEscrowAbi } from '../../lib/chain/artifacts/lumengrid-escrow';
 import { sameAddress, shortAddress } from '../../lib/client/wallet/address';
 import type { ClaimsView } from '../../lib/core/api-types';
 import { formatEther } from '../../lib/core/payments';
-import { useEscrowTransaction } from '../wallet/use-escrow-transaction';
+import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
 import { WalletRequirement } from '../wallet/wallet-requirement';
@@ -48,14 +48,7 @@ export function ClaimAction({
     await Promise.all([onClaimed(), balance.refetch()]);
   }
 
-  const step =
-    tx.phase === 'checking'
-      ? 'Checking the claim…'
-      : tx.phase === 'confirm'
-        ? 'Confirm the claim in your wallet…'
-        : tx.phase === 'mining'
-          ? 'Waiting for the claim to be mined…'
-          : null;
+  const step = transactionStep(tx.phase, 'the claim');
 
   return (
     <div className="claim-action">

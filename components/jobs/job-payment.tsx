@@ -8,7 +8,7 @@ import type { WalletProblem } from '../../lib/client/wallet/errors';
 import type { JobPaymentView, JobView } from '../../lib/core/api-types';
 import { formatEther } from '../../lib/core/payments';
 import { StatusBadge } from '../ui/status-badge';
-import { useEscrowTransaction } from '../wallet/use-escrow-transaction';
+import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
 import { WalletRequirement } from '../wallet/wallet-requirement';
@@ -268,14 +268,7 @@ function RefundAction({
     void balance.refetch();
   }
 
-  const step =
-    tx.phase === 'checking'
-      ? 'Checking the refund…'
-      : tx.phase === 'confirm'
-        ? 'Confirm the refund in your wallet…'
-        : tx.phase === 'mining'
-          ? 'Waiting for the refund to be mined…'
-          : null;
+  const step = transactionStep(tx.phase, 'the refund');
 
   return (
     <div className="payment__action">

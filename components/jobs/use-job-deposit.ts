@@ -5,7 +5,7 @@ import { confirmDeposit } from '../../lib/client/api';
 import type { WalletProblem } from '../../lib/client/wallet/errors';
 import type { JobView } from '../../lib/core/api-types';
 import { DEPOSIT_LIFETIME_SECONDS, formatEther } from '../../lib/core/payments';
-import { useEscrowTransaction } from '../wallet/use-escrow-transaction';
+import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 
 export type DepositOutcome =
   | { ok: true; job: JobView | null; warning: string | null }
@@ -62,15 +62,7 @@ export function useJobDeposit() {
     [send],
   );
 
-  const step = reporting
-    ? 'Starting the job…'
-    : tx.phase === 'checking'
-      ? 'Checking the deposit…'
-      : tx.phase === 'confirm'
-        ? 'Confirm the deposit in your wallet…'
-        : tx.phase === 'mining'
-          ? 'Waiting for the deposit to be mined…'
-          : null;
+  const step = reporting ? 'Starting the job…' : transactionStep(tx.phase, 'the deposit');
 
   return { deposit, step, busy: tx.busy || reporting, problem: tx.problem };
 }

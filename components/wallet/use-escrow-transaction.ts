@@ -22,6 +22,14 @@ export type EscrowCall =
  */
 export type TransactionPhase = 'idle' | 'checking' | 'confirm' | 'mining' | 'done' | 'failed';
 
+/** What a person is waiting for in each busy phase of a transaction ("the claim", "the deposit"), else null. */
+export function transactionStep(phase: TransactionPhase, what: string): string | null {
+  if (phase === 'checking') return `Checking ${what}…`;
+  if (phase === 'confirm') return `Confirm ${what} in your wallet…`;
+  if (phase === 'mining') return `Waiting for ${what} to be mined…`;
+  return null;
+}
+
 export type TransactionResult =
   | { ok: true; hash: Hex; receipt: TransactionReceipt }
   | { ok: false; problem: WalletProblem; hash: Hex | null };
