@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import type { JobSpec } from '../core/job-spec';
+import type { RenderTask } from '../core/render-task';
 import { RESULT_CHANNELS } from '../core/result-layout';
 import type { FarmApi } from '../sim/farm';
 import { standInRender } from '../sim/stand-in-renderer';
@@ -27,6 +29,21 @@ export function inProcessFarmApi(ctx: () => CoordinatorContext): FarmApi {
   };
 }
 
+/** The task that renders a job's whole image with all its samples in one piece. */
+export function wholeImageTask(spec: JobSpec): RenderTask {
+  return {
+    sceneHash: spec.sceneHash,
+    environment: spec.environment,
+    width: spec.width,
+    height: spec.height,
+    seed: spec.seed,
+    maxBounces: spec.maxBounces,
+    region: { x: 0, y: 0, width: spec.width, height: spec.height },
+    sampleStart: 0,
+    sampleEnd: spec.samplesPerPixel,
+  };
+}
+
 /**
  * The job is done and its accumulated image equals one honest render of the whole image (float64 sums of
  * float32 partial sums: equal to float32 rounding), every pixel with exactly samplesPerPixel samples.
@@ -35,17 +52,7 @@ export async function expectHonestImage(ctx: CoordinatorContext, jobId: string):
   const job = await getJob(ctx, jobId);
   expect(job.status).toBe('done');
   const { sums } = await readAccumulation(ctx, jobId);
-  const honest = await standInRender({
-    sceneHash: job.spec.sceneHash,
-    environment: job.spec.environment,
-    width: job.spec.width,
-    height: job.spec.height,
-    seed: job.spec.seed,
-    maxBounces: job.spec.maxBounces,
-    region: { x: 0, y: 0, width: job.spec.width, height: job.spec.height },
-    sampleStart: 0,
-    sampleEnd: job.spec.samplesPerPixel,
-  });
+  const honest = await standInRender(wholeImageTask(job.spec));
   expect(honest.length).toBe(job.spec.width * job.spec.height * RESULT_CHANNELS);
   let worst = 0;
   for (let i = 0; i < honest.length; i++) {

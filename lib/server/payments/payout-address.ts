@@ -36,40 +36,32 @@ export async function bindPayoutAddress(
   }
   const address = getAddress(body.address);
   const message = payoutBindingMessage(sessionId, address, payments.escrow.chainId);
-  const valid = await payments.escrow.publicClient
-    .verifyMessage({ address, message, signature: body.signature })
-    .catch(() => false);
-  // verifyMessage covers contract wallets; plain ECDSA needs no RPC, so fall back when the chain is down.
-  const validOffline =
-    valid || (await verifyMessage({ address, message, signature: body.signature }).catch(() => false));
-  if (!validOffline) {
+  const signature = body.signature;
+  // Plain ECDSA (EOA wallets) checks offline; only a signature that fails it asks the chain, which also
+  // knows contract wallets (ERC-1271 / ERC-6492).
+  const valid =
+    (await verifyMessage({ address, message, signature }).catch(() => false)) ||
+    (await payments.escrow.publicClient.verifyMessage({ address, message, signature }).catch(() => false));
+  if (!valid) {
     throw new InvalidRequestError(`The signature is not ${address}'s signature of the payout message`, {
       metaMessages: ['Sign again with the wallet that holds this address.'],
     });
   }
-  const [existing] = await ctx.db.query<{ address: Address }>(
-    'SELECT address FROM payout_addresses WHERE session_id = $1',
-    [sessionId],
-  );
-  if (existing) {
-    if (existing.address === address) return { address, alreadyBound: true };
-    throw new ConflictError(`This session already pays out to ${existing.address}`, {
-      metaMessages: [
-        'A session keeps its payout address. Open a new contribute tab to contribute to another one.',
-      ],
-    });
-  }
-  await ctx.db.query(
+  // One statement decides races between two requests for the same session: the first binding stays.
+  const inserted = await ctx.db.query(
     `INSERT INTO payout_addresses (session_id, address, signature, bound_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (session_id) DO NOTHING`,
-    [sessionId, address, body.signature, ctx.now()],
+     ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
+    [sessionId, address, signature, ctx.now()],
   );
+  if (inserted.length > 0) return { address, alreadyBound: false };
   const [bound] = await ctx.db.query<{ address: Address }>(
     'SELECT address FROM payout_addresses WHERE session_id = $1',
     [sessionId],
   );
-  if (bound?.address !== address) {
-    throw new ConflictError(`This session already pays out to ${bound?.address}`);
-  }
-  return { address, alreadyBound: false };
+  if (bound?.address === address) return { address, alreadyBound: true };
+  throw new ConflictError(`This session already pays out to ${bound?.address}`, {
+    metaMessages: [
+      'A session keeps its payout address. Open a new contribute tab to contribute to another one.',
+    ],
+  });
 }

@@ -10,7 +10,7 @@ import { createJob, getJob } from '../jobs';
 import { leaseUnit } from '../lease-unit';
 import { submitResult } from '../submit-result';
 import { createTestContext } from '../test-context';
-import { expectHonestImage as expectHonestImageOf, inProcessFarmApi } from '../test-support';
+import { expectHonestImage as expectHonestImageOf, inProcessFarmApi, wholeImageTask } from '../test-support';
 import {
   CROSS_ADAPTER,
   classifierFor,
@@ -228,7 +228,7 @@ describe('independent-seed redundancy', () => {
     expect(done.tiles.every((tile) => tile.samplesDone === 16)).toBe(true);
     const { sums } = await readAccumulation(t.ctx, job.id);
     const honest = await standInRender({
-      ...taskOfJob(done),
+      ...wholeImageTask(done.spec),
       sampleEnd: 2 * done.spec.samplesPerPixel,
     });
     for (let i = 0; i < honest.length; i++) expect(sums[i]).toBeCloseTo(honest[i] as number, 3);
@@ -247,17 +247,3 @@ describe('independent-seed redundancy', () => {
     expect(done.verification.unitsRejected).toBeGreaterThan(0);
   });
 });
-
-function taskOfJob(job: Awaited<ReturnType<typeof getJob>>) {
-  return {
-    sceneHash: job.spec.sceneHash,
-    environment: job.spec.environment,
-    width: job.spec.width,
-    height: job.spec.height,
-    seed: job.spec.seed,
-    maxBounces: job.spec.maxBounces,
-    region: { x: 0, y: 0, width: job.spec.width, height: job.spec.height },
-    sampleStart: 0,
-    sampleEnd: job.spec.samplesPerPixel,
-  };
-}
