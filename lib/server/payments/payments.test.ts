@@ -418,12 +418,18 @@ describe('payments', () => {
       },
     };
     expect(await settle(t.ctx, lossy)).toMatchObject({ posted: false, reason: 'failed' });
-    // Nothing is built twice: the next round finds the settlement on chain by its root.
-    expect(await settle(t.ctx, payments)).toEqual({ posted: false, reason: 'open-settlement' });
-    const rows = await t.ctx.db.query<{ state: string; onchain_id: string }>(
-      'SELECT state, onchain_id FROM settlements',
-    );
-    expect(rows.map((r) => [r.state, Number(r.onchain_id)])).toEqual([['pending', 1]]);
+    // Nothing is built twice while the outcome is unknown; once mined, a round finds it on chain by its root.
+    const rows = async () =>
+      (
+        await t.ctx.db.query<{ state: string; onchain_id: string | null }>(
+          'SELECT state, onchain_id FROM settlements',
+        )
+      ).map((r) => [r.state, Number(r.onchain_id)]);
+    for (let round = 0; round < 20 && (await rows())[0]?.[0] !== 'pending'; round++) {
+      expect(await settle(t.ctx, payments)).toEqual({ posted: false, reason: 'open-settlement' });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await rows()).toEqual([['pending', 1]]);
     await warp(WINDOW);
     await reconcile(t.ctx, payments);
     expect((await getJob(t.ctx, job.id)).payment?.state).toBe('closed');

@@ -1,5 +1,5 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import type { Address, Hex } from 'viem';
+import { type Address, BaseError, ContractFunctionRevertedError, type Hex } from 'viem';
 import type { CoordinatorContext, PaymentsContext } from '../context';
 import type { SqlExecutor } from '../db/sql';
 
@@ -346,7 +346,12 @@ export async function settle(ctx: CoordinatorContext, payments: PaymentsContext)
       error instanceof Error
         ? ((error as { shortMessage?: string }).shortMessage ?? error.message)
         : String(error);
-    await setState(ctx.db, id, 'failed', { error: message.slice(0, 2000) });
+    // A refusal in simulation sent nothing: the row fails now. Any other error leaves it 'built': the
+    // transaction may have gone out, and later rounds find it on chain by its root (or, after
+    // UNSENT_AFTER_MS unseen, give up on it), so no second settlement is built while one may be in flight.
+    const refused =
+      error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+    await setState(ctx.db, id, refused ? 'failed' : 'built', { error: message.slice(0, 2000) });
     return { posted: false, reason: 'failed', error: message };
   }
   await setState(ctx.db, id, 'posted', { tx_hash: hash });
