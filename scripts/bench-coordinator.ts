@@ -167,15 +167,7 @@ function postgres(): { url: string; newDatabase: (name: string) => string; stop:
     );
     url = vars.LUMENGRID_TEST_DATABASE_URL as string;
     const dataDir = vars.PGDATA_DIR as string;
-    const bin = execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1'], {
-      encoding: 'utf8',
-    }).trim();
-    stop = () => {
-      const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-      const [cmd, ...args] = [...asPostgres, `${bin}/pg_ctl`, '-D', dataDir, '-m', 'fast', 'stop'];
-      execFileSync(cmd as string, args, { stdio: 'ignore' });
-      rmSync(dirname(dataDir), { recursive: true, force: true });
-    };
+    stop = () => execFileSync(join(root, 'scripts/ci/stop-postgres.sh'), [dataDir], { stdio: 'ignore' });
   }
   const base = url;
   return {

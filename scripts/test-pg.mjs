@@ -3,7 +3,7 @@
 // embedded database. Uses LUMENGRID_TEST_DATABASE_URL when set; otherwise starts a throwaway server from
 // Debian's `postgresql` package on loopback (scripts/ci/start-postgres.sh) and stops it afterwards.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,13 +21,7 @@ if (!env.LUMENGRID_TEST_DATABASE_URL) {
   }
   const exports = execFileSync(join(root, 'scripts/ci/start-postgres.sh'), { encoding: 'utf8' });
   for (const [, name, value] of exports.matchAll(/export (\w+)='([^']*)'/g)) env[name] = value;
-  const bin = `/usr/lib/postgresql/${versions.sort().at(-1)}/bin`;
-  stop = () => {
-    const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-    const [cmd, ...args] = [...asPostgres, `${bin}/pg_ctl`, '-D', env.PGDATA_DIR, '-m', 'fast', 'stop'];
-    spawnSync(cmd, args, { stdio: 'ignore' });
-    rmSync(dirname(env.PGDATA_DIR), { recursive: true, force: true });
-  };
+  stop = () => spawnSync(join(root, 'scripts/ci/stop-postgres.sh'), [env.PGDATA_DIR], { stdio: 'ignore' });
   console.log(`test:pg: PostgreSQL at ${env.LUMENGRID_TEST_DATABASE_URL}`);
 }
 

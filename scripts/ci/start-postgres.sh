@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL (Debian's package) on loopback for the coordinator's tests and prints its
-# DATABASE_URL. Usage: eval "$(scripts/ci/start-postgres.sh)"  — stop it with pg_ctl -D "$PGDATA_DIR" stop.
+# DATABASE_URL. Usage: eval "$(scripts/ci/start-postgres.sh)"; stop it with scripts/ci/stop-postgres.sh "$PGDATA_DIR".
 set -euo pipefail
 port="${LUMENGRID_PG_PORT:-}"
 if [ -z "$port" ]; then
