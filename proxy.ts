@@ -1,5 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
-import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from './lib/server/security-headers';
+import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from './lib/coordinator/security-headers';
 
 /**
  * Runs before every page and API request: a fresh CSP nonce per request (Next.js applies it to its own

@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { sessionPublicKey, signResult } from '../lib/client/session-key';
-import type { JobView, Lease } from '../lib/core/api-types';
-import { RESULT_CHANNELS } from '../lib/core/result-layout';
-import { SIGNATURE_HEADER } from '../lib/core/session-signature';
+import type { JobView, Lease } from '../lib/protocol/api-types';
+import { RESULT_CHANNELS } from '../lib/protocol/result-layout';
+import { SIGNATURE_HEADER } from '../lib/protocol/session-signature';
 
 // The HTTP API against the real server and database: bad input gets a 4xx that says what to do next,
 // and nothing already accepted changes.

@@ -1,5 +1,5 @@
 import { chromium, type Page, type TestInfo } from '@playwright/test';
-import type { JobView } from '../lib/core/api-types';
+import type { JobView } from '../lib/protocol/api-types';
 import { CHROMIUM_ARGS, expect, giveConsent, test } from './fixtures';
 
 // The contributor's side as a newcomer meets it, in real Chromium with WebGPU against the real server: the

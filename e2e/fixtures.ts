@@ -5,7 +5,7 @@ import { type BrowserContext, test as base, chromium, expect, type Page } from '
 
 /**
  * Debian's Chromium with WebGPU (SwiftShader on machines without a GPU). Playwright's own browser download
- * is never used. Flags: see ../DESIGN.md "Runtime facts"; the background-networking flags keep Chromium
+ * is never used. Flags: see docs/design.md "Runtime facts"; the background-networking flags keep Chromium
  * from dialling out of a closed network.
  */
 export const CHROMIUM_ARGS = [

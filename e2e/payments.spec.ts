@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { type Hex, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
-import type { ChainInfo, ClaimsView, JobView } from '../lib/core/api-types';
+import type { ChainInfo, ClaimsView, JobView } from '../lib/protocol/api-types';
 import { expect, giveConsent, test } from './fixtures';
 import { chainRpc, installWallet, TEST_WALLET_NAME } from './wallet';
 

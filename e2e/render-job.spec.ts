@@ -1,7 +1,7 @@
 import { decode } from 'fast-png';
-import type { JobView } from '../lib/core/api-types';
-import { decodePfm } from '../lib/core/pfm';
-import { CHANNEL, RESULT_CHANNELS } from '../lib/core/result-layout';
+import type { JobView } from '../lib/protocol/api-types';
+import { CHANNEL, RESULT_CHANNELS } from '../lib/protocol/result-layout';
+import { decodePfm } from '../lib/render/pfm';
 import { downloadBytes, expect, giveConsent, test } from './fixtures';
 
 const JOB = {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { decode } from 'fast-png';
-import type { JobView } from '../lib/core/api-types';
-import { decodePfm } from '../lib/core/pfm';
+import type { JobView } from '../lib/protocol/api-types';
+import { decodePfm } from '../lib/render/pfm';
 import { downloadBytes, expect, giveConsent, test } from './fixtures';
 
 // The requestor's side as a newcomer meets it: a scene dropped on the dashboard, a job with what it takes,

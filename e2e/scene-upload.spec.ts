@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { JobView, SceneSummary } from '../lib/core/api-types';
-import { DEFAULT_ENVIRONMENT } from '../lib/core/render-task';
-import { CHANNEL, RESULT_CHANNELS } from '../lib/core/result-layout';
+import type { JobView, SceneSummary } from '../lib/protocol/api-types';
+import { DEFAULT_ENVIRONMENT } from '../lib/protocol/render-task';
+import { CHANNEL, RESULT_CHANNELS } from '../lib/protocol/result-layout';
 import { expect, giveConsent, test } from './fixtures';
 
 // A requestor brings their own glTF scene: upload, summary, a preflight render in their own browser, and a

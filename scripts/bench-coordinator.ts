@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sessionPublicKey, signResult } from '../lib/client/session-key';
-import { type Lease, SESSION_HEADER } from '../lib/core/api-types';
-import { SIGNATURE_HEADER } from '../lib/core/session-signature';
-import { standInRender } from '../lib/sim/stand-in-renderer';
+import { type Lease, SESSION_HEADER } from '../lib/protocol/api-types';
+import { SIGNATURE_HEADER } from '../lib/protocol/session-signature';
+import { standInRender } from '../lib/testing/stand-in-renderer';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS) || 6;

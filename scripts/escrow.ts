@@ -4,7 +4,7 @@
 //   resolve <id> uphold|void     the arbiter's firm resolution of a disputed settlement
 //   deploy <coordinator> <arbiter> [windowSeconds]   deploys a new escrow (prints its address)
 //
-// Chain and keys come from the environment, as for the coordinator (lib/server/payments/config.ts):
+// Chain and keys come from the environment, as for the coordinator (lib/settlement/config.ts):
 // LUMENGRID_RPC_URL, LUMENGRID_CHAIN_ID, LUMENGRID_ESCROW_ADDRESS, and LUMENGRID_ARBITER_KEY (resolve) or
 // LUMENGRID_DEPLOYER_KEY (deploy). Without LUMENGRID_RPC_URL they default to `npm start`'s local chain
 // (.lumengrid/chain), whose arbiter key was generated there.
@@ -22,7 +22,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { lumengridEscrowAbi } from '../lib/chain/artifacts/lumengrid-escrow';
 import { deployEscrow } from '../lib/chain/deploy-escrow';
-import { chainFor } from '../lib/server/payments/escrow-client';
+import { chainFor } from '../lib/chain/escrow-client';
 
 const STATUS = ['none', 'pending', 'disputed', 'final', 'void'];
 

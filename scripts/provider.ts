@@ -12,9 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { leaseWork, submitResult } from '../lib/client/api';
-import { createContributorLoop } from '../lib/client/contributor-loop';
-import { CONSENT_VERSION, createContributorStore } from '../lib/client/contributor-store';
-import type { RenderTask } from '../lib/core/render-task';
+import { createContributorLoop } from '../lib/contributor/contributor-loop';
+import { CONSENT_VERSION, createContributorStore } from '../lib/contributor/contributor-store';
+import type { RenderTask } from '../lib/protocol/render-task';
 import { acquireGpu } from '../lib/render/capability';
 import { nodeGpu } from '../lib/render/node-gpu';
 import { PathTracer } from '../lib/render/path-tracer';

@@ -8,7 +8,7 @@
 //   LUMENGRID_CHAIN_DIR   local chain folder: anvil state, deployment, operator keys (default .lumengrid/chain)
 //   LUMENGRID_ANVIL_PORT  local chain's JSON-RPC port (default 8545)
 //   LUMENGRID_CHALLENGE_WINDOW_S  seconds a settlement can be disputed on the local chain (default 120)
-//   LUMENGRID_RPC_URL, …  use another EVM chain instead (lib/server/payments/config.ts); LUMENGRID_CHAIN=off
+//   LUMENGRID_RPC_URL, …  use another EVM chain instead (lib/settlement/config.ts); LUMENGRID_CHAIN=off
 //                         runs without payments
 //
 // Builds the app first when the build is missing or older than the sources. Ctrl-C (SIGINT) or SIGTERM

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:pg`: the coordinator's tests (lib/server) again, on a real PostgreSQL server instead of the
+// `npm run test:pg`: the coordinator's tests (lib/coordinator, work, verification, settlement, testing) again, on a real PostgreSQL server instead of the
 // embedded database. Uses LUMENGRID_TEST_DATABASE_URL when set; otherwise starts a throwaway server from
 // Debian's `postgresql` package on loopback (scripts/ci/start-postgres.sh) and stops it afterwards.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,10 +26,23 @@ if (!env.LUMENGRID_TEST_DATABASE_URL) {
 }
 
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const result = spawnSync(process.execPath, [vitest, 'run', 'lib/server', ...process.argv.slice(2)], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  [
+    vitest,
+    'run',
+    'lib/coordinator',
+    'lib/work',
+    'lib/verification',
+    'lib/settlement',
+    'lib/testing',
+    ...process.argv.slice(2),
+  ],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 stop();
 process.exit(result.status ?? 1);

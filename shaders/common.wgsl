@@ -4,7 +4,7 @@ const PI: f32 = 3.14159265358979;
 const INV_PI: f32 = 0.31830988618379;
 
 // Floats per pixel in a result: radiance sum r, g, b; sum of squared luminance; sample count.
-// Must equal RESULT_CHANNELS in lib/core/result-layout.ts.
+// Must equal RESULT_CHANNELS in lib/protocol/result-layout.ts.
 const RESULT_CHANNELS: u32 = 5u;
 
 // Rec. 709 luminance of linear RGB. packScene weighs emissive triangles with the same weights

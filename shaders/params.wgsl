@@ -1,5 +1,6 @@
-// The per-dispatch uniform and the result buffer: the contract with lib/render/path-tracer.ts (packParams
-// there writes these exact byte offsets; keep both in step).
+// The per-dispatch uniform and the result buffer: the contract with lib/render/path-tracer.ts. Params is
+// laid out by lib/render/params-layout.ts (PARAMS_FIELDS), which the buffer is written from;
+// lib/render/params-layout.test.ts parses this struct and fails when the two disagree.
 
 // 160 bytes. Uniform layout rules: a vec3f is 16-byte aligned and 12 bytes long, so the scalar that follows
 // one fills its last 4 bytes.

@@ -2,7 +2,7 @@
 //
 // Every random value is a pure function of (job seed, pixel, sample index, bounce, dimension): there is no
 // state carried between samples or dispatches. That is what makes a render re-executable per pixel, so a
-// verifier can re-render any few pixels of a submitted unit and get the same paths (../DESIGN.md).
+// verifier can re-render any few pixels of a submitted unit and get the same paths (docs/design.md).
 //
 // Hash: pcg4d from Jarzynski & Olano, "Hash Functions for GPU Rendering" (JCGT 2020): 4 x 32-bit in,
 // 4 x 32-bit out, good avalanche, a handful of integer multiply-adds.

@@ -5,7 +5,7 @@
  * Results are tagged unions rather than thrown errors, because an error thrown inside a worker loses its
  * class (and any extra fields) on its way through comlink.
  */
-import type { RenderTask } from '../lib/core/render-task';
+import type { RenderTask } from '../lib/protocol/render-task';
 import type { AdapterSummary } from '../lib/render/capability';
 
 export type { AdapterSummary, RenderTask };
@@ -15,7 +15,7 @@ export type Probe = { ok: true; adapter: AdapterSummary } | { ok: false; reason:
 
 /**
  * One rendered task. `data` holds RESULT_CHANNELS float32 per pixel of `task.region`, row-major, or per
- * entry of `task.pixels` in list order when the task has a pixel list (lib/core/result-layout.ts); it
+ * entry of `task.pixels` in list order when the task has a pixel list (lib/protocol/result-layout.ts); it
  * arrives transferred, not copied.
  */
 export type RenderOutcome =
@@ -32,7 +32,7 @@ export type RenderOutcome =
 /** Called after each dispatch with the samples per pixel finished so far in this task. */
 export type RenderProgress = (samplesDone: number) => void;
 
-/** How a contributor's task is paced (lib/client/duty-cycle.ts). */
+/** How a contributor's task is paced (lib/contributor/duty-cycle.ts). */
 export interface RenderPacing {
   /**
    * Milliseconds until the task's lease expires, as the page measured them when it called: the duty cycle

@@ -4,9 +4,9 @@
  * comlink; its types live in ./render-worker-api.ts.
  */
 import * as Comlink from 'comlink';
-import { DutyCycle } from '../lib/client/duty-cycle';
-import { pixelListProblem, type RenderTask } from '../lib/core/render-task';
-import { resultByteLengthForTask, taskPixelCount } from '../lib/core/result-layout';
+import { DutyCycle } from '../lib/contributor/duty-cycle';
+import { pixelListProblem, type RenderTask } from '../lib/protocol/render-task';
+import { resultByteLengthForTask, taskPixelCount } from '../lib/protocol/result-layout';
 import { type AdapterSummary, acquireGpu, inspectGpu } from '../lib/render/capability';
 import { PathTracer } from '../lib/render/path-tracer';
 import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { LocalRender } from '../../components/render/local-render';
 import { LocalRenderForm } from '../../components/render/local-render-form';
 import { StatusBadge } from '../../components/ui/status-badge';
-import { parseLocalRenderParams } from '../../lib/client/local-render-params';
+import { parseLocalRenderParams } from '../../lib/dashboard/local-render-params';
 
 export const metadata: Metadata = { title: 'Render locally' };
 

@@ -1,11 +1,11 @@
 'use client';
 
 import { useState } from 'react';
-import { type Address, parseEventLogs } from 'viem';
-import { lumengridEscrowAbi } from '../../lib/chain/artifacts/lumengrid-escrow';
-import { sameAddress, shortAddress } from '../../lib/client/wallet/address';
-import type { ClaimsView } from '../../lib/core/api-types';
-import { formatEther } from '../../lib/core/payments';
+import type { Address } from 'viem';
+import type { ClaimsView } from '../../lib/protocol/api-types';
+import { formatEther } from '../../lib/settlement/pricing';
+import { sameAddress, shortAddress } from '../../lib/wallet/address';
+import { claimedAmount } from '../../lib/wallet/escrow-logs';
 import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
@@ -39,12 +39,7 @@ export function ClaimAction({
       args: [address, BigInt(claim.cumulativeWei), claim.proof],
     });
     if (!result.ok) return;
-    const [event] = parseEventLogs({
-      abi: lumengridEscrowAbi,
-      eventName: 'Claimed',
-      logs: result.receipt.logs,
-    });
-    setClaimed({ amount: event?.args.amount ?? claimable, hash: result.hash });
+    setClaimed({ amount: claimedAmount(result.receipt.logs) ?? claimable, hash: result.hash });
     await Promise.all([onClaimed(), balance.refetch()]);
   }
 

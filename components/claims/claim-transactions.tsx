@@ -3,20 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Address } from 'viem';
 import { usePublicClient } from 'wagmi';
-import { lumengridEscrowAbi } from '../../lib/chain/artifacts/lumengrid-escrow';
-import { shortAddress } from '../../lib/client/wallet/address';
-import { formatEther } from '../../lib/core/payments';
+import { formatEther } from '../../lib/settlement/pricing';
+import { shortAddress } from '../../lib/wallet/address';
+import { type ClaimRow, readClaimHistory } from '../../lib/wallet/escrow-logs';
 import { useEscrowChain } from '../wallet/wallet-provider';
-
-interface ClaimRow {
-  txHash: `0x${string}`;
-  blockNumber: bigint;
-  /** Seconds since epoch (the block's timestamp); null where the block could not be read. */
-  at: number | null;
-  amount: bigint;
-  cumulative: bigint;
-  settlementId: bigint;
-}
 
 /**
  * The claims that paid an address, read from the escrow's `Claimed` events on the chain itself (the
@@ -31,34 +21,7 @@ export function ClaimTransactions({ address, claimedWei }: { address: Address; c
     enabled: client !== undefined && info !== null && claimed > 0n,
     queryFn: async (): Promise<ClaimRow[]> => {
       if (!client || !info) return [];
-      const logs = await client.getContractEvents({
-        address: info.escrowAddress,
-        abi: lumengridEscrowAbi,
-        eventName: 'Claimed',
-        args: { account: address },
-        fromBlock: 'earliest',
-        toBlock: 'latest',
-      });
-      const times = new Map<bigint, number | null>();
-      await Promise.all(
-        [...new Set(logs.map((log) => log.blockNumber))].map(async (n) => {
-          try {
-            times.set(n, Number((await client.getBlock({ blockNumber: n })).timestamp));
-          } catch {
-            times.set(n, null);
-          }
-        }),
-      );
-      return logs
-        .map((log) => ({
-          txHash: log.transactionHash,
-          blockNumber: log.blockNumber,
-          at: times.get(log.blockNumber) ?? null,
-          amount: log.args.amount ?? 0n,
-          cumulative: log.args.cumulative ?? 0n,
-          settlementId: log.args.settlementId ?? 0n,
-        }))
-        .reverse();
+      return readClaimHistory(client, info.escrowAddress, address);
     },
   });
 

@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { formatSi } from '../../lib/client/format';
-import { shortAddress } from '../../lib/client/wallet/address';
-import type { ClaimsView } from '../../lib/core/api-types';
-import { formatEther } from '../../lib/core/payments';
+import type { ClaimsView } from '../../lib/protocol/api-types';
+import { formatEther } from '../../lib/settlement/pricing';
+import { shortAddress } from '../../lib/wallet/address';
 import { StatusBadge } from '../ui/status-badge';
 
 type SettlementState = ClaimsView['settlements'][number]['state'];

@@ -2,9 +2,9 @@
 
 import { type FormEvent, useId, useState } from 'react';
 import type { Address } from 'viem';
-import { parseAddress, sameAddress, shortAddress } from '../../lib/client/wallet/address';
-import { describeWindow } from '../../lib/client/wallet/errors';
-import { formatEther } from '../../lib/core/payments';
+import { formatEther } from '../../lib/settlement/pricing';
+import { parseAddress, sameAddress, shortAddress } from '../../lib/wallet/address';
+import { describeWindow } from '../../lib/wallet/errors';
 import { useWallet } from '../wallet/use-wallet';
 import { WalletOptions } from '../wallet/wallet-options';
 import { useWalletChain } from '../wallet/wallet-provider';

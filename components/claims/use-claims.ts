@@ -2,7 +2,7 @@
 
 import { useCallback, useRef, useState } from 'react';
 import { ApiError, getClaims, isAbortError } from '../../lib/client/api';
-import type { ClaimsView } from '../../lib/core/api-types';
+import type { ClaimsView } from '../../lib/protocol/api-types';
 import { usePolling } from '../jobs/use-polling';
 import { usePageVisible } from '../ui/use-page-visible';
 

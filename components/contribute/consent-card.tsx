@@ -1,6 +1,6 @@
 'use client';
 
-import { CONSENT_VERSION } from '../../lib/client/contributor-store';
+import { CONSENT_VERSION } from '../../lib/contributor/contributor-store';
 import { useContributor, useContributorStore } from './contributor-provider';
 
 export const CONSENT_AGREE_ID = 'consent-agree';

@@ -2,14 +2,14 @@
 
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
-import { type ContributorLoop, createContributorLoop } from '../../lib/client/contributor-loop';
+import { type ContributorLoop, createContributorLoop } from '../../lib/contributor/contributor-loop';
 import {
   type ContributorState,
   type ContributorStore,
   createContributorStore,
   STORAGE_KEY,
-} from '../../lib/client/contributor-store';
-import { contributorSessionId } from '../../lib/client/session';
+} from '../../lib/contributor/contributor-store';
+import { contributorSessionId } from '../../lib/contributor/session';
 import { useRenderWorker } from '../worker/use-render-worker';
 
 interface ContributorContextValue {

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../lib/client/format';
-import { WEBGPU_BROWSERS, type WebGpuHelp, webGpuHelp } from '../../lib/client/webgpu-help';
+import { WEBGPU_BROWSERS, type WebGpuHelp, webGpuHelp } from '../../lib/contributor/webgpu-help';
 import type { AdapterSummary, KeyLimit } from '../../lib/render/capability';
 import { useContributor } from './contributor-provider';
 

@@ -2,9 +2,9 @@
 
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ContributorActivity, ContributorStatus } from '../../lib/client/contributor-store';
-import { INTENSITY_CHOICES } from '../../lib/client/duty-cycle';
 import { formatShare } from '../../lib/client/format';
+import type { ContributorActivity, ContributorStatus } from '../../lib/contributor/contributor-store';
+import { INTENSITY_CHOICES } from '../../lib/contributor/duty-cycle';
 import { StatusBadge } from '../ui/status-badge';
 import { useContributor, useContributorLoop, useContributorStore } from './contributor-provider';
 

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useRef } from 'react';
-import { describeSnapshot, type TileSnapshot } from '../../lib/client/tile-snapshot';
+import { describeSnapshot, type TileSnapshot } from '../../lib/contributor/tile-snapshot';
 import { useContributor } from './contributor-provider';
 
 /**

@@ -2,9 +2,9 @@
 
 import { useState } from 'react';
 import { ApiError, getContributor, isAbortError } from '../../lib/client/api';
-import type { ContributorStatus } from '../../lib/client/contributor-store';
-import { shouldPollContributor } from '../../lib/client/verification-view';
-import type { ContributorView } from '../../lib/core/api-types';
+import type { ContributorStatus } from '../../lib/contributor/contributor-store';
+import { shouldPollContributor } from '../../lib/dashboard/verification-view';
+import type { ContributorView } from '../../lib/protocol/api-types';
 import { usePolling } from '../jobs/use-polling';
 import { usePageVisible } from '../ui/use-page-visible';
 

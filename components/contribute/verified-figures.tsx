@@ -2,16 +2,9 @@
 
 import Link from 'next/link';
 import { formatSi } from '../../lib/client/format';
-import { formatEther } from '../../lib/core/payments';
+import { creditValueWei, formatEther, formatPrice } from '../../lib/settlement/pricing';
 import { useEscrowChain } from '../wallet/wallet-provider';
 import type { ContributorRecord } from './use-contributor-record';
-
-/** A price per pixel-sample is a tiny amount of ether: "1 gwei" reads better than "0.000000001 ETH". */
-function formatPrice(wei: bigint): string {
-  if (wei >= 10n ** 15n) return formatEther(wei);
-  const gwei = Number(wei) / 1e9;
-  return `${gwei.toLocaleString('en', { maximumSignificantDigits: 6 })} gwei`;
-}
 
 /**
  * What verification made of this session's work: units other contributors' checks agreed with, units still
@@ -23,7 +16,7 @@ export function VerifiedFigures({ record }: { record: ContributorRecord }) {
   const chain = useEscrowChain();
   const dash = '—';
   const valueWei =
-    chain && view ? BigInt(view.creditedPixelSamples) * BigInt(chain.priceWeiPerPixelSample) : null;
+    chain && view ? creditValueWei(view.creditedPixelSamples, chain.priceWeiPerPixelSample) : null;
   return (
     <section className="card verified-card" aria-labelledby="verified-title">
       <h2 id="verified-title">Your verified work</h2>

@@ -2,8 +2,8 @@
 
 import { useState } from 'react';
 import { isAbortError, listJobs } from '../../lib/client/api';
-import { type FarmFigures, farmFigures } from '../../lib/client/farm-figures';
 import { formatSi } from '../../lib/client/format';
+import { type FarmFigures, farmFigures } from '../../lib/contributor/farm-figures';
 import { usePolling } from '../jobs/use-polling';
 import { usePageVisible } from '../ui/use-page-visible';
 

@@ -1,6 +1,6 @@
 import { formatPercent } from '../../lib/client/format';
-import type { JobView } from '../../lib/core/api-types';
-import { finalSamplesPerPixel } from '../../lib/core/tiling';
+import type { JobView } from '../../lib/protocol/api-types';
+import { finalSamplesPerPixel } from '../../lib/protocol/tiles';
 
 /** What the requestor gets: the image as PNG for viewing and as linear float data for further work. */
 export function JobDownloads({ job }: { job: JobView }) {

@@ -7,8 +7,8 @@ import {
   EMPTY_HISTORY,
   type JobHistoryState,
   type JobHistoryStore,
-} from '../../lib/client/job-history-store';
-import type { ProgressSample } from '../../lib/client/job-progress';
+} from '../../lib/dashboard/job-history-store';
+import type { ProgressSample } from '../../lib/dashboard/job-progress';
 
 const JobHistoryContext = createContext<JobHistoryStore | null>(null);
 

@@ -3,12 +3,19 @@
 import Link from 'next/link';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, getJob, getSceneSummary, isAbortError } from '../../lib/client/api';
-import { describeEnvironment, presetOf } from '../../lib/client/environment-presets';
 import { formatDuration, formatPercent, formatRate, formatSi } from '../../lib/client/format';
-import { estimateEta, formatEta, type JobEta, throughputSeries } from '../../lib/client/job-progress';
-import { LOCAL_LIMITS, localRenderHref } from '../../lib/client/local-render-params';
-import type { JobView, SceneSummary } from '../../lib/core/api-types';
-import { finalSamplesPerPixel } from '../../lib/core/tiling';
+import { describeEnvironment, presetOf } from '../../lib/dashboard/environment-presets';
+import {
+  estimateEta,
+  formatEta,
+  type JobEta,
+  jobElapsedMs,
+  throughputSeries,
+  unitsFraction,
+} from '../../lib/dashboard/job-progress';
+import { fitsLocalRender, localRenderHref } from '../../lib/dashboard/local-render-params';
+import type { JobView, SceneSummary } from '../../lib/protocol/api-types';
+import { finalSamplesPerPixel } from '../../lib/protocol/tiles';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { useNow } from '../ui/use-now';
@@ -149,17 +156,12 @@ function JobDetails({
   const series = throughputSeries(job, history, now);
   const [heatmap, setHeatmap] = useState(false);
   const imageRef = useRef<HTMLDivElement>(null);
-  const fraction = job.unitsTotal > 0 ? job.unitsDone / job.unitsTotal : 0;
-  // The server's clock and this tab's may disagree by a little: never show a negative duration.
-  const elapsedMs = job.startedAt ? Math.max(0, (job.completedAt ?? now) - job.startedAt) : 0;
+  const fraction = unitsFraction(job);
+  const elapsedMs = jobElapsedMs(job, now);
   const scene = useSceneSummary(spec.sceneHash);
   // /render names environments by preset; a job with any other environment has no local twin.
   const env = presetOf(spec.environment);
-  const localOk =
-    env !== null &&
-    spec.width <= LOCAL_LIMITS.maxDimension &&
-    spec.height <= LOCAL_LIMITS.maxDimension &&
-    spec.samplesPerPixel <= LOCAL_LIMITS.maxSamplesPerPixel;
+  const localOk = env !== null && fitsLocalRender(spec);
 
   return (
     <div className="job-view">

@@ -1,7 +1,7 @@
 'use client';
 
 import { useId } from 'react';
-import { formatEther, type JobCost } from '../../lib/core/payments';
+import { formatEther, type JobCost } from '../../lib/settlement/pricing';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletRequirement } from '../wallet/wallet-requirement';
 

@@ -1,18 +1,18 @@
 'use client';
 
 import { useEffect, useId, useState } from 'react';
-import { parseEventLogs } from 'viem';
-import { lumengridEscrowAbi } from '../../lib/chain/artifacts/lumengrid-escrow';
-import { sameAddress, shortAddress } from '../../lib/client/wallet/address';
-import type { WalletProblem } from '../../lib/client/wallet/errors';
-import type { JobPaymentView, JobView } from '../../lib/core/api-types';
-import { formatEther } from '../../lib/core/payments';
+import type { JobPaymentView, JobView } from '../../lib/protocol/api-types';
+import { depositBalance, depositDue } from '../../lib/settlement/deposit';
+import { formatEther } from '../../lib/settlement/pricing';
+import { sameAddress, shortAddress } from '../../lib/wallet/address';
+import type { WalletProblem } from '../../lib/wallet/errors';
+import { refundedAmount } from '../../lib/wallet/escrow-logs';
 import { StatusBadge } from '../ui/status-badge';
 import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
 import { WalletRequirement } from '../wallet/wallet-requirement';
-import { depositDue, takeDepositProblem, useJobDeposit } from './use-job-deposit';
+import { takeDepositProblem, useJobDeposit } from './use-job-deposit';
 
 type PaymentState = JobPaymentView['state'];
 
@@ -57,8 +57,7 @@ export function JobPaymentPanel({
   const deposited = BigInt(payment.depositedWei);
   const settled = BigInt(payment.settledWei);
   const credited = BigInt(payment.creditedWei);
-  const unused = deposited > settled ? deposited - settled : 0n;
-  const expired = payment.expiresAt !== null && payment.expiresAt <= now;
+  const { unused, shownUnused, expired, refundable, refundOffered } = depositBalance(payment, now);
 
   return (
     <section className="card payment" aria-labelledby={`${id}-title`} data-testid="job-payment">
@@ -90,7 +89,7 @@ export function JobPaymentPanel({
           <span className="figure__unit">paid to contributors</span>
         </Figure>
         <Figure label={payment.state === 'refunded' ? 'Refunded' : 'Unused'} testId="payment-unused">
-          {formatEther(payment.state === 'awaiting-deposit' ? 0n : unused)}
+          {formatEther(shownUnused)}
           <span className="figure__unit">
             {payment.state === 'refunded' ? 'returned to the requestor' : 'deposit less settled'}
           </span>
@@ -126,8 +125,8 @@ export function JobPaymentPanel({
       ) : null}
       {payment.state === 'awaiting-deposit' ? (
         <DepositAction job={job} onJob={onJob} />
-      ) : payment.state !== 'refunded' ? (
-        <RefundAction payment={payment} refundable={payment.state === 'closed' || expired} unused={unused} />
+      ) : refundOffered ? (
+        <RefundAction payment={payment} refundable={refundable} unused={unused} />
       ) : null}
     </section>
   );
@@ -259,12 +258,7 @@ function RefundAction({
   async function onClick() {
     const result = await tx.send({ functionName: 'refund', args: [payment.chainJobId] });
     if (!result.ok) return;
-    const [event] = parseEventLogs({
-      abi: lumengridEscrowAbi,
-      eventName: 'Refunded',
-      logs: result.receipt.logs,
-    });
-    setRefunded({ amount: event?.args.amount ?? 0n, hash: result.hash });
+    setRefunded({ amount: refundedAmount(result.receipt.logs) ?? 0n, hash: result.hash });
     void balance.refetch();
   }
 

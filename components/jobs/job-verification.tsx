@@ -2,9 +2,9 @@
 
 import { useId } from 'react';
 import { formatShare, formatSi } from '../../lib/client/format';
-import { formatConfidence, tileVerification } from '../../lib/client/verification-view';
-import type { JobView } from '../../lib/core/api-types';
-import { finalSamplesPerPixel } from '../../lib/core/tiling';
+import { formatConfidence, tileVerification } from '../../lib/dashboard/verification-view';
+import type { JobView } from '../../lib/protocol/api-types';
+import { finalSamplesPerPixel } from '../../lib/protocol/tiles';
 import { flaggedList } from './tile-heatmap';
 
 /**

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../lib/client/format';
-import type { SceneSummary } from '../../lib/core/api-types';
+import type { SceneSummary } from '../../lib/protocol/api-types';
 import { shortHash } from './use-scene-list';
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -1,5 +1,5 @@
-import type { SceneSummary } from '../../lib/core/api-types';
-import { isSceneHash } from '../../lib/core/job-spec';
+import type { SceneSummary } from '../../lib/protocol/api-types';
+import { isSceneHash } from '../../lib/protocol/job-spec';
 import { sceneRef, shortHash } from './use-scene-list';
 
 /** How a select names a scene: built-ins by title, uploads by name and short hash. */

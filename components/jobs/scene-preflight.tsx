@@ -1,8 +1,8 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { EnvironmentChoice } from '../../lib/client/environment-presets';
-import type { SceneSummary } from '../../lib/core/api-types';
+import type { EnvironmentChoice } from '../../lib/dashboard/environment-presets';
+import type { SceneSummary } from '../../lib/protocol/api-types';
 import { drawAccumulation, type LocalRenderRequest, useLocalRender } from '../render/use-local-render';
 import { StatusBadge } from '../ui/status-badge';
 

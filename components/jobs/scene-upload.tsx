@@ -2,10 +2,10 @@
 
 import { type ChangeEvent, type DragEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, uploadScene } from '../../lib/client/api';
-import { filesFromDrop } from '../../lib/client/dropped-files';
 import { formatBytes } from '../../lib/client/format';
-import { checkSceneFiles, MAX_SCENE_UPLOAD_BYTES, SCENE_FILE_ACCEPT } from '../../lib/client/scene-files';
-import type { SceneSummary } from '../../lib/core/api-types';
+import { filesFromDrop } from '../../lib/dashboard/dropped-files';
+import { checkSceneFiles, MAX_SCENE_UPLOAD_BYTES, SCENE_FILE_ACCEPT } from '../../lib/dashboard/scene-files';
+import type { SceneSummary } from '../../lib/protocol/api-types';
 
 type State =
   | { kind: 'idle' }

@@ -8,7 +8,7 @@ import {
   type RatePoint,
   type ThroughputSeries,
   timeTicks,
-} from '../../lib/client/job-progress';
+} from '../../lib/dashboard/job-progress';
 
 const HEIGHT = 200;
 const MARGIN = { top: 24, right: 14, bottom: 42, left: 52 };

@@ -7,9 +7,9 @@ import {
   type TileVerification,
   tileColumns,
   tileVerification,
-} from '../../lib/client/verification-view';
-import type { JobView, TileProgress } from '../../lib/core/api-types';
-import { finalSamplesPerPixel } from '../../lib/core/tiling';
+} from '../../lib/dashboard/verification-view';
+import type { JobView, TileProgress } from '../../lib/protocol/api-types';
+import { finalSamplesPerPixel } from '../../lib/protocol/tiles';
 import { JobPreview } from './job-preview';
 
 /** Beyond this many tiles only the ones that stand out are drawn: thousands of cells help nobody. */

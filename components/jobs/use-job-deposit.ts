@@ -2,21 +2,15 @@
 
 import { useCallback, useState } from 'react';
 import { confirmDeposit } from '../../lib/client/api';
-import type { WalletProblem } from '../../lib/client/wallet/errors';
-import type { JobView } from '../../lib/core/api-types';
-import { DEPOSIT_LIFETIME_SECONDS, formatEther } from '../../lib/core/payments';
+import type { JobView } from '../../lib/protocol/api-types';
+import { depositDue, depositExpiresAt } from '../../lib/settlement/deposit';
+import { formatEther } from '../../lib/settlement/pricing';
+import type { WalletProblem } from '../../lib/wallet/errors';
 import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 
 export type DepositOutcome =
   | { ok: true; job: JobView | null; warning: string | null }
   | { ok: false; problem: WalletProblem };
-
-/** What is still to deposit: the budget less what the escrow already holds for the job (a top-up). */
-export function depositDue(job: Pick<JobView, 'payment'>): bigint {
-  if (!job.payment) return 0n;
-  const due = BigInt(job.payment.budgetWei) - BigInt(job.payment.depositedWei);
-  return due > 0n ? due : 0n;
-}
 
 /**
  * A paid job's deposit: the escrow transaction, its receipt, then POST /api/jobs/:id/deposit so that the
@@ -33,8 +27,7 @@ export function useJobDeposit() {
       const due = depositDue(job);
       let hash: `0x${string}` | undefined;
       if (due > 0n) {
-        // The escrow keeps the deposit this long; the coordinator refuses deposits locked for less.
-        const expiresAt = BigInt(Math.floor(Date.now() / 1000) + DEPOSIT_LIFETIME_SECONDS);
+        const expiresAt = depositExpiresAt(Date.now());
         const result = await send({
           functionName: 'deposit',
           args: [job.payment.chainJobId, expiresAt],

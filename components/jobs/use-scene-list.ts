@@ -2,8 +2,8 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { isAbortError, listScenes } from '../../lib/client/api';
-import type { SceneSummary } from '../../lib/core/api-types';
-import { isSceneHash } from '../../lib/core/job-spec';
+import type { SceneSummary } from '../../lib/protocol/api-types';
+import { isSceneHash } from '../../lib/protocol/job-spec';
 
 export interface SceneList {
   /** Built-ins first, then uploads, newest first; null until the first answer. */

@@ -1,8 +1,8 @@
 import Form from 'next/form';
-import { ENVIRONMENT_CHOICES, ENVIRONMENT_LABELS } from '../../lib/client/environment-presets';
-import type { LocalRenderForm as FormValues } from '../../lib/client/local-render-params';
-import { LOCAL_LIMITS } from '../../lib/client/local-render-params';
-import { JOB_LIMITS } from '../../lib/core/job-spec';
+import { ENVIRONMENT_CHOICES, ENVIRONMENT_LABELS } from '../../lib/dashboard/environment-presets';
+import type { LocalRenderForm as FormValues } from '../../lib/dashboard/local-render-params';
+import { LOCAL_LIMITS } from '../../lib/dashboard/local-render-params';
+import { JOB_LIMITS } from '../../lib/protocol/limits';
 import { LocalSceneSelect } from './local-scene-select';
 
 /** A GET form: its fields become the page's query, so every local render has a shareable URL. */

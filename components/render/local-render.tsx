@@ -1,10 +1,10 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { ENVIRONMENT_LABELS } from '../../lib/client/environment-presets';
 import { formatDuration, formatRate, formatSi } from '../../lib/client/format';
-import type { LocalRenderParams } from '../../lib/client/local-render-params';
-import { encodePfm } from '../../lib/core/pfm';
+import { ENVIRONMENT_LABELS } from '../../lib/dashboard/environment-presets';
+import type { LocalRenderParams } from '../../lib/dashboard/local-render-params';
+import { encodePfm } from '../../lib/render/pfm';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { drawAccumulation, useLocalRender } from './use-local-render';

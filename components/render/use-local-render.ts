@@ -3,9 +3,9 @@
 import * as Comlink from 'comlink';
 import { useEffect, useRef, useState } from 'react';
 import { getSceneSummary } from '../../lib/client/api';
-import { type LocalRenderParams, localRenderTask } from '../../lib/client/local-render-params';
-import type { SceneSummary } from '../../lib/core/api-types';
-import { toneMapAccumulation } from '../../lib/core/tonemap';
+import { type LocalRenderParams, localRenderTask } from '../../lib/dashboard/local-render-params';
+import type { SceneSummary } from '../../lib/protocol/api-types';
+import { toneMapAccumulation } from '../../lib/render/tonemap';
 import type { AdapterSummary } from '../../workers/render-worker-api';
 import { useRenderWorker } from '../worker/use-render-worker';
 

@@ -3,8 +3,8 @@
 import Link from 'next/link';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useDisconnect } from 'wagmi';
-import { shortAddress } from '../../lib/client/wallet/address';
-import { formatEther } from '../../lib/core/payments';
+import { formatEther } from '../../lib/settlement/pricing';
+import { shortAddress } from '../../lib/wallet/address';
 import { FaucetButton } from './faucet-button';
 import { SwitchChainButton } from './switch-chain-button';
 import { useWallet, useWalletBalance } from './use-wallet';

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { ApiError, requestTestEther } from '../../lib/client/api';
-import { formatEther } from '../../lib/core/payments';
+import { formatEther } from '../../lib/settlement/pricing';
 import { useWallet, useWalletBalance } from './use-wallet';
 
 /** "Get 10 test ETH": the local chain of npm start gives ether away, so a first deposit needs no setup. */

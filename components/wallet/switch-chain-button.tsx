@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { useSwitchChain } from 'wagmi';
-import { describeWalletError, type WalletProblem } from '../../lib/client/wallet/errors';
+import { describeWalletError, type WalletProblem } from '../../lib/wallet/errors';
 import { useWallet } from './use-wallet';
 
 /** "Switch to <chain>": asks the wallet to change networks (and to add the chain when it does not know it). */

@@ -5,7 +5,7 @@ import type { Address, Hex, TransactionReceipt } from 'viem';
 import { useConfig, useWriteContract } from 'wagmi';
 import { getBalance, simulateContract, waitForTransactionReceipt } from 'wagmi/actions';
 import { lumengridEscrowAbi } from '../../lib/chain/artifacts/lumengrid-escrow';
-import { describeWalletError, type WalletProblem } from '../../lib/client/wallet/errors';
+import { describeWalletError, type WalletProblem } from '../../lib/wallet/errors';
 import { useWallet } from './use-wallet';
 
 /** The escrow calls the dashboard makes. */

@@ -2,7 +2,7 @@
 
 import type { Address } from 'viem';
 import { useBalance, useConnection } from 'wagmi';
-import type { EnabledChainInfo } from '../../lib/client/wallet/config';
+import type { EnabledChainInfo } from '../../lib/wallet/config';
 import { useEscrowChain } from './wallet-provider';
 
 export interface Wallet {

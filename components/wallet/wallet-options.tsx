@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { type Connector, useConnect, useConnectors } from 'wagmi';
-import { describeWalletError, type WalletProblem } from '../../lib/client/wallet/errors';
+import { describeWalletError, type WalletProblem } from '../../lib/wallet/errors';
 import { WalletProblemNotice } from './wallet-problem';
 import { useEscrowChain } from './wallet-provider';
 

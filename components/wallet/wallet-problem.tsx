@@ -1,6 +1,6 @@
 'use client';
 
-import type { WalletProblem } from '../../lib/client/wallet/errors';
+import type { WalletProblem } from '../../lib/wallet/errors';
 import { FaucetButton } from './faucet-button';
 import { SwitchChainButton } from './switch-chain-button';
 

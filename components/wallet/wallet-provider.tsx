@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { type Config, Hydrate, WagmiProvider } from 'wagmi';
 import { getChainInfo } from '../../lib/client/api';
-import { createInertConfig, createWalletConfig, type EnabledChainInfo } from '../../lib/client/wallet/config';
+import { createInertConfig, createWalletConfig, type EnabledChainInfo } from '../../lib/wallet/config';
 
 export type WalletChain =
   | { status: 'loading' }

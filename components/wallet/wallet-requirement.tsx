@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { shortAddress } from '../../lib/client/wallet/address';
+import { shortAddress } from '../../lib/wallet/address';
 import { SwitchChainButton } from './switch-chain-button';
 import { useWallet } from './use-wallet';
 import { WalletOptions } from './wallet-options';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Lease } from '../core/api-types';
+import type { Lease } from '../protocol/api-types';
 import { ApiError, leaseWork, submitResult } from './api';
 
 function fakeFetch(response: Response, seen: Request[] = []): typeof fetch {

@@ -1,7 +1,8 @@
 /**
- * Typed fetch helpers for the coordinator's HTTP API (lib/core/api-types.ts), for browser code. A non-2xx
+ * Typed fetch helpers for the coordinator's HTTP API (lib/protocol/api-types.ts), for browser code. A non-2xx
  * answer becomes an ApiError carrying the server's short message and next steps.
  */
+
 import type {
   ChainInfo,
   ClaimsView,
@@ -10,11 +11,11 @@ import type {
   Lease,
   SceneSummary,
   SubmitReceipt,
-} from '../core/api-types';
-import { SESSION_HEADER } from '../core/api-types';
-import { BaseError } from '../core/errors';
-import type { JobRequest } from '../core/job-spec';
-import { SIGNATURE_HEADER } from '../core/session-signature';
+} from '../protocol/api-types';
+import { SESSION_HEADER } from '../protocol/api-types';
+import { BaseError } from '../protocol/errors';
+import type { JobRequest } from '../protocol/job-spec';
+import { SIGNATURE_HEADER } from '../protocol/session-signature';
 import { sessionPublicKey, signResult } from './session-key';
 
 export interface RequestOptions {

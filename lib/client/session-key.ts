@@ -4,7 +4,7 @@ import {
   type SessionPublicKey,
   SIGNATURE_ALGORITHM,
   toBase64Url,
-} from '../core/session-signature';
+} from '../protocol/session-signature';
 
 /**
  * This process's session keys, one per contributor session id. In a browser tab the key pair is kept in

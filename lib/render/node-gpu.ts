@@ -1,6 +1,6 @@
 /**
  * WebGPU in Node through Dawn (npm `webgpu`). On machines without a GPU driver it runs on SwiftShader's
- * Vulkan ICD as shipped with Debian's chromium package (see ../DESIGN.md, "Runtime facts").
+ * Vulkan ICD as shipped with Debian's chromium package (see docs/design.md, "Runtime facts").
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask, type Rgb } from '../core/render-task';
-import { CHANNEL, RESULT_CHANNELS } from '../core/result-layout';
+import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask, type Rgb } from '../protocol/render-task';
+import { CHANNEL, RESULT_CHANNELS } from '../protocol/result-layout';
 import { DEMO_SCENES } from '../scene/demo-scenes';
 import { packScene } from '../scene/pack-scene';
 import type { PackedScene } from '../scene/packed-scene';
 import type { CameraDescription, SceneDescription, Vec3 } from '../scene/scene-description';
+import { material, SceneBuilder } from '../testing/test-scenes';
 import { cameraBasis, cameraRay } from './camera';
 import { acquireGpu } from './capability';
 import { nodeGpu } from './node-gpu';
 import { PathTracer, pixelListGrid, validatePackedScene } from './path-tracer';
-import { material, SceneBuilder } from './test-scenes';
 
 // The WGSL path tracer on Dawn in Node (SwiftShader on machines without a GPU): images stay tiny.
 let device: GPUDevice;

@@ -3,8 +3,8 @@ import {
   type Environment,
   pixelListProblem,
   type RenderTask,
-} from '../core/render-task';
-import { RESULT_CHANNELS, taskPixelCount } from '../core/result-layout';
+} from '../protocol/render-task';
+import { RESULT_CHANNELS, taskPixelCount } from '../protocol/result-layout';
 import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
@@ -19,6 +19,7 @@ import {
   TRIANGLE_WORDS,
 } from '../scene/packed-scene';
 import { cameraBasis } from './camera';
+import { PARAMS_BYTES, paramsWriter } from './params-layout';
 import { pathTraceShader } from './shaders';
 
 /**
@@ -31,8 +32,6 @@ export interface PathTracerOptions {
   /** Workgroup shape; x * y must not exceed the device's maxComputeInvocationsPerWorkgroup. */
   workgroup?: { x: number; y: number };
 }
-/** Params uniform: 160 bytes, laid out as the Params struct in shaders/params.wgsl. */
-const PARAMS_BYTES = 160;
 /** Deepest BVH the kernel's traversal stack holds: BVH_STACK_SIZE in shaders/bvh.wgsl. */
 export const BVH_MAX_DEPTH = 64;
 /** Scenes kept on the GPU at once. Two lets a contributor alternate between two jobs without re-uploads. */
@@ -65,7 +64,7 @@ export interface RenderOptions {
   /** Called after each dispatch with the samples per pixel finished so far. */
   onProgress?: (samplesDone: number) => void;
   /**
-   * Awaited before each dispatch: a contributor's duty cycle idles here (lib/client/duty-cycle.ts), and a
+   * Awaited before each dispatch: a contributor's duty cycle idles here (lib/contributor/duty-cycle.ts), and a
    * render that should stop throws from it (the buffers are freed as for any failure). The bits do not
    * depend on how long it waits.
    */
@@ -74,7 +73,7 @@ export interface RenderOptions {
 
 export interface RenderOutput {
   /**
-   * RESULT_CHANNELS float32 per rendered pixel (lib/core/result-layout.ts): row-major over the region, or
+   * RESULT_CHANNELS float32 per rendered pixel (lib/protocol/result-layout.ts): row-major over the region, or
    * in list order for a task with a pixel list (RenderTask.pixels).
    */
   data: Float32Array<ArrayBuffer>;
@@ -375,56 +374,54 @@ export function pixelListGrid(
 const ENVIRONMENT_TYPE = { none: 0, uniform: 1, sky: 2 } as const;
 
 /**
- * The Params uniform for one task (shaders/params.wgsl; byte offsets in the comments), with the sample
- * range patched in per dispatch.
+ * The Params uniform for one task (shaders/params.wgsl, laid out by lib/render/params-layout.ts), with the
+ * sample range patched in per dispatch.
  */
 function packParams(
   task: RenderTask,
   scene: Pick<LoadedScene, 'info' | 'texelBase'>,
 ): { buffer: ArrayBuffer; setSampleRange: (start: number, count: number) => void } {
-  const buffer = new ArrayBuffer(PARAMS_BYTES);
-  const u = new Uint32Array(buffer);
-  const f = new Float32Array(buffer);
+  const params = paramsWriter();
   const { info } = scene;
   const camera = cameraBasis(info.camera, task.width, task.height);
   // Tasks parsed from JSON written before environments existed carry none: they get the default sky.
   const environment: Environment = task.environment ?? DEFAULT_ENVIRONMENT;
   const black = (c: readonly number[]) => c.every((x) => x === 0);
 
-  u[0] = task.width; //                    0: image_size.x
-  u[1] = task.height; //                   4: image_size.y
-  u[2] = task.region.x; //                 8: region_origin.x
-  u[3] = task.region.y; //                12: region_origin.y
-  u[4] = task.region.width; //            16: region_size.x
-  u[5] = task.region.height; //           20: region_size.y
-  // 24: sample_start, 28: sample_count (setSampleRange)
-  u[8] = task.seed >>> 0; //              32: seed
-  u[9] = task.maxBounces; //              36: max_bounces
-  u[10] = info.lightCount; //             40: light_count
-  u[11] = info.punctualCount; //          44: punctual_count
-  f.set(camera.position, 12); //          48: camera_position
-  f.set(camera.right, 16); //             64: camera_right
-  f[19] = info.emissivePower; //          76: emissive_power
-  f.set(camera.up, 20); //                80: camera_up
-  u[23] = scene.texelBase; //             92: texel_base
-  f.set(camera.forward, 24); //           96: camera_forward
-  u[27] = task.pixels?.length ?? 0; //   108: pixel_list_length (0 = region mode)
+  params.set('image_size', [task.width, task.height]);
+  params.set('region_origin', [task.region.x, task.region.y]);
+  params.set('region_size', [task.region.width, task.region.height]);
+  // sample_start, sample_count: setSampleRange
+  params.set('seed', task.seed >>> 0);
+  params.set('max_bounces', task.maxBounces);
+  params.set('light_count', info.lightCount);
+  params.set('punctual_count', info.punctualCount);
+  params.set('camera_position', camera.position);
+  params.set('camera_right', camera.right);
+  params.set('emissive_power', info.emissivePower);
+  params.set('camera_up', camera.up);
+  params.set('texel_base', scene.texelBase);
+  params.set('camera_forward', camera.forward);
+  params.set('pixel_list_length', task.pixels?.length ?? 0); // 0 = region mode
   if (environment.type === 'uniform') {
     // A black environment is no light at all: light sampling then skips it instead of wasting samples.
-    u[15] = black(environment.radiance) ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.uniform; // 60
-    f.set(environment.radiance, 28); //  112: environment_a
+    params.set(
+      'environment_type',
+      black(environment.radiance) ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.uniform,
+    );
+    params.set('environment_a', environment.radiance);
   } else {
     const allBlack = black(environment.zenith) && black(environment.horizon) && black(environment.ground);
-    u[15] = allBlack ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.sky; // 60: environment_type
-    f.set(environment.zenith, 28); //    112: environment_a
-    f.set(environment.horizon, 32); //   128: environment_b
-    f.set(environment.ground, 36); //    144: environment_c
+    params.set('environment_type', allBlack ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.sky);
+    params.set('environment_a', environment.zenith);
+    params.set('environment_b', environment.horizon);
+    params.set('environment_c', environment.ground);
   }
   return {
-    buffer,
+    buffer: params.buffer,
     setSampleRange(start, count) {
-      u[6] = start; //                    24: sample_start
-      u[7] = count; //                    28: sample_count
+      params.set('sample_start', start);
+      params.set('sample_count', count);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../sim/mulberry32';
+import { mulberry32 } from '../testing/mulberry32';
 import { type Bvh, buildBvh, bvhStats } from './bvh';
 import { cornellBox } from './demo-scenes';
 import { importGltf } from './import-gltf';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_SCENES } from '../core/job-spec';
+import { BUILT_IN_SCENES } from '../protocol/job-spec';
 import { checkerTexture, cornellBox, DEMO_SCENES, denseMeshBox, materialShowcase } from './demo-scenes';
 import { packScene } from './pack-scene';
 import type { SceneDescription } from './scene-description';

@@ -2,7 +2,7 @@
  * Built-in scenes, generated in code as SceneDescriptions so that they need no upload and pack to the same
  * bytes everywhere. Units are metres, +y up, the camera looks down -z.
  */
-import type { BuiltInSceneId } from '../core/job-spec';
+import type { BuiltInSceneId } from '../protocol/job-spec';
 import {
   DEFAULT_MATERIAL,
   type MaterialDescription,

@@ -13,6 +13,7 @@ import {
   type Accessor,
   type GLTF,
   type Node as GltfNode,
+  type Scene as GltfScene,
   type ILogger,
   type Material,
   type Mesh,
@@ -35,6 +36,7 @@ import {
 import { type DecodedPng, decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { z } from 'zod';
+import type { SceneImportStats } from '../protocol/scene-info';
 import {
   type CameraDescription,
   DEFAULT_MATERIAL,
@@ -65,16 +67,7 @@ export const DEFAULT_SCENE_LIMITS: SceneLimits = {
   maxTexturePixelsTotal: 64 * 1024 * 1024,
 };
 
-export interface SceneImportStats {
-  triangles: number;
-  /** Materials in the scene description (those used by a triangle, plus the default one if needed). */
-  materials: number;
-  textures: number;
-  /** KHR_lights_punctual lights (emissive surfaces are counted by packScene as `lightCount`). */
-  lights: number;
-  /** Distinct glTF meshes drawn by the default scene. */
-  meshes: number;
-}
+export type { SceneImportStats };
 
 export interface SceneImport {
   scene: SceneDescription;
@@ -223,7 +216,39 @@ export async function importGltf(
   const lim: SceneLimits = { ...DEFAULT_SCENE_LIMITS, ...limits };
   const warnings = new Set<string>();
   const files = normaliseFileNames(input.files);
+  checkUploadSize(files, lim);
 
+  const main = findMainFile(files);
+  const { json, bin } =
+    main.kind === 'glb' ? parseGlb(main.name, main.bytes) : parseGltfJson(main.name, main.bytes);
+  const gltf = checkJson(main.name, json);
+  const resources = gatherResources(main, gltf, bin, files);
+  checkLayout(main.name, json, resources, lim.maxFileBytes);
+  warnAboutExtensions(gltf, warnings);
+
+  const scene = await readScene(main.name, json, resources, warnings);
+  const found = collectDraws(scene, warnings);
+  checkTriangleCount(found.triangleCount, lim);
+  const mesh = flattenDraws(main.name, found.draws, found.triangleCount, lim, warnings);
+  const description = describeScene(mesh, found, warnings);
+
+  return {
+    scene: description,
+    warnings: [...warnings],
+    stats: {
+      triangles: mesh.triangles,
+      materials: mesh.materials.length,
+      textures: description.textures.length,
+      lights: description.punctualLights.length,
+      meshes: found.meshes.size,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The steps of an import, in order
+
+function checkUploadSize(files: Map<string, Uint8Array>, lim: SceneLimits): void {
   let totalBytes = 0;
   for (const bytes of files.values()) totalBytes += bytes.length;
   if (totalBytes > lim.maxFileBytes) {
@@ -236,13 +261,19 @@ export async function importGltf(
       },
     );
   }
+}
 
-  const main = findMainFile(files);
-  const { json, bin } =
-    main.kind === 'glb' ? parseGlb(main.name, main.bytes) : parseGltfJson(main.name, main.bytes);
-  const gltf = checkJson(main.name, json);
-
-  // Gather external resources by the URI written in the file, as glTF-Transform's resource map expects.
+/**
+ * The external resources the main file names (buffers, images), from the upload, keyed by the URI written
+ * in the file as glTF-Transform's resource map expects. Throws for web URIs, files not uploaded, and
+ * buffers without a URI outside a .glb (or a .glb without its binary chunk).
+ */
+function gatherResources(
+  main: MainFile,
+  gltf: z.infer<typeof gltfJsonSchema>,
+  bin: Uint8Array | null,
+  files: Map<string, Uint8Array>,
+): Record<string, Uint8Array<ArrayBuffer>> {
   const resources: Record<string, Uint8Array<ArrayBuffer>> = {};
   if (bin) resources['@glb.bin'] = ownBuffer(bin);
   const baseDir = dirname(main.name);
@@ -288,7 +319,11 @@ export async function importGltf(
       metaMessages: [`Upload the complete file, or re-export it. ${EXPORT_HINT}`],
     });
   }
-  checkLayout(main.name, json, resources, lim.maxFileBytes);
+  return resources;
+}
+
+/** Warns about the extensions the file uses that are rendered without (instancing has its own words). */
+function warnAboutExtensions(gltf: z.infer<typeof gltfJsonSchema>, warnings: Set<string>): void {
   if (gltf.extensionsUsed?.includes('EXT_mesh_gpu_instancing')) {
     warnings.add('EXT_mesh_gpu_instancing is ignored: each instanced mesh is drawn once, at its node.');
   }
@@ -298,7 +333,15 @@ export async function importGltf(
   if (ignoredExtensions.length > 0) {
     warnings.add(`Ignored glTF extensions (rendered without them): ${ignoredExtensions.join(', ')}.`);
   }
+}
 
+/** Reads the document with glTF-Transform (its warnings become ours) and picks its default scene. */
+async function readScene(
+  name: string,
+  json: unknown,
+  resources: Record<string, Uint8Array<ArrayBuffer>>,
+  warnings: Set<string>,
+): Promise<GltfScene> {
   const logger: ILogger = {
     debug: () => {},
     info: () => {},
@@ -311,7 +354,7 @@ export async function importGltf(
     // The JSON passed zod's shape check above; the reader validates the rest as it goes.
     document = await io.readJSON({ json: json as GLTF.IGLTF, resources });
   } catch (error) {
-    throw new SceneImportError(`${main.name} could not be read: ${errorText(error)}`, {
+    throw new SceneImportError(`${name} could not be read: ${errorText(error)}`, {
       cause: error,
       metaMessages: [`The file is probably damaged or not valid glTF 2.0. Re-export it. ${EXPORT_HINT}`],
     });
@@ -320,190 +363,266 @@ export async function importGltf(
   const root = document.getRoot();
   const scene = root.getDefaultScene() ?? root.listScenes()[0];
   if (!scene) {
-    throw new SceneImportError(`${main.name} contains no scene.`, {
+    throw new SceneImportError(`${name} contains no scene.`, {
       metaMessages: [`Export with at least one scene holding the visible objects. ${EXPORT_HINT}`],
     });
   }
+  return scene;
+}
 
-  // Pass 1: find what to draw, the camera and the lights, and count triangles before allocating anything.
-  const draws: { node: GltfNode; primitive: Primitive; matrix: number[] }[] = [];
-  const meshes = new Set<Mesh>();
-  let cameraNode: GltfNode | null = null;
-  const lightNodes: { node: GltfNode; light: Light }[] = [];
-  let triangleCount = 0;
+/** One triangle primitive to draw, at its node's world transform (column-major). */
+interface Draw {
+  node: GltfNode;
+  primitive: Primitive;
+  matrix: number[];
+}
+
+/** What pass 1 finds in the scene's node tree, before anything is allocated. */
+interface SceneContents {
+  draws: Draw[];
+  meshes: Set<Mesh>;
+  /** The first node with a perspective camera. */
+  cameraNode: GltfNode | null;
+  lightNodes: { node: GltfNode; light: Light }[];
+  triangleCount: number;
+}
+
+/** Pass 1: find what to draw, the camera and the lights, and count triangles before allocating anything. */
+function collectDraws(scene: GltfScene, warnings: Set<string>): SceneContents {
+  const found: SceneContents = {
+    draws: [],
+    meshes: new Set<Mesh>(),
+    cameraNode: null,
+    lightNodes: [],
+    triangleCount: 0,
+  };
   scene.traverse((node) => {
     const mesh = node.getMesh();
-    if (mesh) {
-      if (node.getSkin()) warnings.add('Skinned meshes are drawn in their bind pose.');
-      for (const primitive of mesh.listPrimitives()) {
-        if (primitive.getMode() !== 4) {
-          warnings.add(
-            `Skipped primitives drawn as ${MODE_NAMES[primitive.getMode()] ?? `mode ${primitive.getMode()}`}: only TRIANGLES are rendered.`,
-          );
-          continue;
-        }
-        const position = primitive.getAttribute('POSITION');
-        if (!position) {
-          warnings.add(`Skipped a primitive of mesh "${mesh.getName()}" that has no POSITION attribute.`);
-          continue;
-        }
-        if (primitive.listTargets().length > 0)
-          warnings.add('Morph targets are ignored (base shape rendered).');
-        if (primitive.getAttribute('COLOR_0')) warnings.add('Vertex colours (COLOR_0) are ignored.');
-        const indices = primitive.getIndices();
-        triangleCount += Math.floor((indices ? indices.getCount() : position.getCount()) / 3);
-        draws.push({ node, primitive, matrix: Array.from(node.getWorldMatrix()) });
-        meshes.add(mesh);
-      }
-    }
+    if (mesh) collectMesh(node, mesh, found, warnings);
     const camera = node.getCamera();
-    if (!cameraNode && camera) {
-      if (camera.getType() === 'perspective') cameraNode = node;
+    if (!found.cameraNode && camera) {
+      if (camera.getType() === 'perspective') found.cameraNode = node;
       else
         warnings.add(
           'Orthographic cameras are not supported; the first perspective camera (or an automatic view) is used.',
         );
     }
     const light = node.getExtension<Light>('KHR_lights_punctual');
-    if (light) lightNodes.push({ node, light });
+    if (light) found.lightNodes.push({ node, light });
   });
+  return found;
+}
+
+/** The drawable (triangle, positioned) primitives of a node's mesh, with warnings for what is skipped. */
+function collectMesh(node: GltfNode, mesh: Mesh, found: SceneContents, warnings: Set<string>): void {
+  if (node.getSkin()) warnings.add('Skinned meshes are drawn in their bind pose.');
+  for (const primitive of mesh.listPrimitives()) {
+    if (primitive.getMode() !== 4) {
+      warnings.add(
+        `Skipped primitives drawn as ${MODE_NAMES[primitive.getMode()] ?? `mode ${primitive.getMode()}`}: only TRIANGLES are rendered.`,
+      );
+      continue;
+    }
+    const position = primitive.getAttribute('POSITION');
+    if (!position) {
+      warnings.add(`Skipped a primitive of mesh "${mesh.getName()}" that has no POSITION attribute.`);
+      continue;
+    }
+    if (primitive.listTargets().length > 0) warnings.add('Morph targets are ignored (base shape rendered).');
+    if (primitive.getAttribute('COLOR_0')) warnings.add('Vertex colours (COLOR_0) are ignored.');
+    const indices = primitive.getIndices();
+    found.triangleCount += Math.floor((indices ? indices.getCount() : position.getCount()) / 3);
+    found.draws.push({ node, primitive, matrix: Array.from(node.getWorldMatrix()) });
+    found.meshes.add(mesh);
+  }
+}
+
+function checkTriangleCount(triangleCount: number, lim: SceneLimits): void {
   if (triangleCount > lim.maxTriangles) {
     throw new SceneImportError(
       `The scene has ${triangleCount.toLocaleString('en-US')} triangles, more than the ${lim.maxTriangles.toLocaleString('en-US')} limit.`,
       { metaMessages: ['Simplify the meshes (Blender: Decimate modifier) and upload again.'] },
     );
   }
+}
 
-  // Pass 2: flatten into world space.
-  const positions = new Float32Array(triangleCount * 9);
-  const normals = new Float32Array(triangleCount * 9);
-  const uvs = new Float32Array(triangleCount * 6);
-  const materialIndices = new Uint32Array(triangleCount);
-  const materials: MaterialDescription[] = [];
+/** The world-space triangle soup of pass 2, with its materials and decoded textures. */
+interface FlatMesh {
+  /** Triangles written (at most the counted ones: some may be skipped). */
+  triangles: number;
+  /** 9 floats a triangle (3 corners × xyz), sized for the counted triangles. */
+  positions: Float32Array;
+  normals: Float32Array;
+  /** 6 floats a triangle (3 corners × uv). */
+  uvs: Float32Array;
+  materialIndices: Uint32Array;
+  materials: MaterialDescription[];
+  textures: TextureTable;
+}
+
+/** Pass 2: flatten every draw into world space, describing each material (and its texture) once. */
+function flattenDraws(
+  name: string,
+  draws: readonly Draw[],
+  triangleCount: number,
+  lim: SceneLimits,
+  warnings: Set<string>,
+): FlatMesh {
+  const out: FlatMesh = {
+    triangles: 0,
+    positions: new Float32Array(triangleCount * 9),
+    normals: new Float32Array(triangleCount * 9),
+    uvs: new Float32Array(triangleCount * 6),
+    materialIndices: new Uint32Array(triangleCount),
+    materials: [],
+    textures: new TextureTable(lim, warnings),
+  };
   const materialIndex = new Map<Material | null, number>();
-  const textures = new TextureTable(lim, warnings);
   let skippedTriangles = 0;
-  let t = 0;
 
-  for (const { node, primitive, matrix: m } of draws) {
-    const material = primitive.getMaterial();
+  for (const draw of draws) {
+    const material = draw.primitive.getMaterial();
     let mi = materialIndex.get(material);
     if (mi === undefined) {
-      mi = materials.length;
-      materials.push(material ? describeMaterial(material, textures, warnings) : { ...DEFAULT_MATERIAL });
+      mi = out.materials.length;
+      out.materials.push(
+        material ? describeMaterial(material, out.textures, warnings) : { ...DEFAULT_MATERIAL },
+      );
       materialIndex.set(material, mi);
     }
-
-    // Upper 3x3 of the column-major world matrix, its determinant, and its cofactor matrix
-    // (= det x inverse transpose): normals transform by the inverse transpose, up to a scale that the
-    // normalisation removes and a sign that sign(det) restores.
-    const det =
-      (m[0] as number) * ((m[5] as number) * (m[10] as number) - (m[6] as number) * (m[9] as number)) -
-      (m[4] as number) * ((m[1] as number) * (m[10] as number) - (m[2] as number) * (m[9] as number)) +
-      (m[8] as number) * ((m[1] as number) * (m[6] as number) - (m[2] as number) * (m[5] as number));
-    if (!(Math.abs(det) > 0) || !Number.isFinite(det)) {
-      warnings.add(`Skipped node "${node.getName()}": its transform has zero scale.`);
-      continue;
-    }
-    const cof = cofactor3(m);
-    const sign = det < 0 ? -1 : 1;
-
-    const position = primitive.getAttribute('POSITION') as Accessor;
-    const vertexCount = position.getCount();
-    const pos = readAttribute(position, 3, 'POSITION');
-    const normalAccessor = primitive.getAttribute('NORMAL');
-    const nrm =
-      normalAccessor && normalAccessor.getCount() === vertexCount
-        ? readAttribute(normalAccessor, 3, 'NORMAL')
-        : null;
-    const uvAccessor = primitive.getAttribute('TEXCOORD_0');
-    const tex =
-      uvAccessor && uvAccessor.getCount() === vertexCount ? readAttribute(uvAccessor, 2, 'TEXCOORD_0') : null;
-    const indexArray = primitive.getIndices()?.getArray() ?? null;
-    const primitiveTriangles = Math.floor((indexArray ? indexArray.length : vertexCount) / 3);
-
-    const corner = [0, 0, 0];
-    const world = new Float64Array(9);
-    for (let k = 0; k < primitiveTriangles; k++) {
-      corner[0] = indexArray ? (indexArray[3 * k] as number) : 3 * k;
-      // A mirroring transform turns the winding inside out; swapping two corners restores it.
-      corner[1] = indexArray
-        ? (indexArray[3 * k + (sign < 0 ? 2 : 1)] as number)
-        : 3 * k + (sign < 0 ? 2 : 1);
-      corner[2] = indexArray
-        ? (indexArray[3 * k + (sign < 0 ? 1 : 2)] as number)
-        : 3 * k + (sign < 0 ? 1 : 2);
-      if (corner.some((c) => c >= vertexCount)) {
-        skippedTriangles++;
-        continue;
-      }
-      let finite = true;
-      for (let v = 0; v < 3; v++) {
-        const i = (corner[v] as number) * 3;
-        const x = pos[i] as number;
-        const y = pos[i + 1] as number;
-        const z = pos[i + 2] as number;
-        for (let a = 0; a < 3; a++) {
-          const w =
-            (m[a] as number) * x +
-            (m[4 + a] as number) * y +
-            (m[8 + a] as number) * z +
-            (m[12 + a] as number);
-          world[v * 3 + a] = w;
-          finite &&= Number.isFinite(w) && Math.abs(Math.fround(w)) !== Infinity;
-        }
-      }
-      if (!finite) {
-        skippedTriangles++;
-        continue;
-      }
-      positions.set(world, t * 9);
-
-      const face = faceNormal(world);
-      for (let v = 0; v < 3; v++) {
-        const o = t * 9 + v * 3;
-        let n: Vec3 = face;
-        if (nrm) {
-          const i = (corner[v] as number) * 3;
-          const transformed = normalize(
-            mul3(cof, nrm[i] as number, nrm[i + 1] as number, nrm[i + 2] as number),
-            sign,
-          );
-          if (transformed) n = transformed;
-        }
-        normals[o] = n[0];
-        normals[o + 1] = n[1];
-        normals[o + 2] = n[2];
-        if (tex) {
-          const i = (corner[v] as number) * 2;
-          uvs[t * 6 + v * 2] = tex[i] as number;
-          uvs[t * 6 + v * 2 + 1] = tex[i + 1] as number;
-        }
-      }
-      materialIndices[t] = mi;
-      t++;
-    }
+    skippedTriangles += flattenPrimitive(draw, mi, out, warnings);
   }
   if (skippedTriangles > 0) {
     warnings.add(`Skipped ${skippedTriangles} triangles with out-of-range indices or non-finite positions.`);
   }
-  if (t === 0) {
-    throw new SceneImportError(`${main.name} contains no triangles to render.`, {
+  if (out.triangles === 0) {
+    throw new SceneImportError(`${name} contains no triangles to render.`, {
       metaMessages: [
         'Make sure the visible objects are meshes in the exported scene (not curves or points).',
       ],
     });
   }
+  return out;
+}
 
+/**
+ * Appends one primitive's triangles to `out` in world space, with material `mi`; returns how many it
+ * skipped (out-of-range indices, non-finite positions). A node whose transform has zero scale is skipped
+ * whole, with a warning.
+ */
+function flattenPrimitive(
+  { node, primitive, matrix: m }: Draw,
+  mi: number,
+  out: FlatMesh,
+  warnings: Set<string>,
+): number {
+  const { positions, normals, uvs, materialIndices } = out;
+  // Upper 3x3 of the column-major world matrix, its determinant, and its cofactor matrix
+  // (= det x inverse transpose): normals transform by the inverse transpose, up to a scale that the
+  // normalisation removes and a sign that sign(det) restores.
+  const det =
+    (m[0] as number) * ((m[5] as number) * (m[10] as number) - (m[6] as number) * (m[9] as number)) -
+    (m[4] as number) * ((m[1] as number) * (m[10] as number) - (m[2] as number) * (m[9] as number)) +
+    (m[8] as number) * ((m[1] as number) * (m[6] as number) - (m[2] as number) * (m[5] as number));
+  if (!(Math.abs(det) > 0) || !Number.isFinite(det)) {
+    warnings.add(`Skipped node "${node.getName()}": its transform has zero scale.`);
+    return 0;
+  }
+  const cof = cofactor3(m);
+  const sign = det < 0 ? -1 : 1;
+
+  const position = primitive.getAttribute('POSITION') as Accessor;
+  const vertexCount = position.getCount();
+  const pos = readAttribute(position, 3, 'POSITION');
+  const normalAccessor = primitive.getAttribute('NORMAL');
+  const nrm =
+    normalAccessor && normalAccessor.getCount() === vertexCount
+      ? readAttribute(normalAccessor, 3, 'NORMAL')
+      : null;
+  const uvAccessor = primitive.getAttribute('TEXCOORD_0');
+  const tex =
+    uvAccessor && uvAccessor.getCount() === vertexCount ? readAttribute(uvAccessor, 2, 'TEXCOORD_0') : null;
+  const indexArray = primitive.getIndices()?.getArray() ?? null;
+  const primitiveTriangles = Math.floor((indexArray ? indexArray.length : vertexCount) / 3);
+
+  let skipped = 0;
+  let t = out.triangles;
+  const corner = [0, 0, 0];
+  const world = new Float64Array(9);
+  for (let k = 0; k < primitiveTriangles; k++) {
+    corner[0] = indexArray ? (indexArray[3 * k] as number) : 3 * k;
+    // A mirroring transform turns the winding inside out; swapping two corners restores it.
+    corner[1] = indexArray ? (indexArray[3 * k + (sign < 0 ? 2 : 1)] as number) : 3 * k + (sign < 0 ? 2 : 1);
+    corner[2] = indexArray ? (indexArray[3 * k + (sign < 0 ? 1 : 2)] as number) : 3 * k + (sign < 0 ? 1 : 2);
+    if (corner.some((c) => c >= vertexCount)) {
+      skipped++;
+      continue;
+    }
+    let finite = true;
+    for (let v = 0; v < 3; v++) {
+      const i = (corner[v] as number) * 3;
+      const x = pos[i] as number;
+      const y = pos[i + 1] as number;
+      const z = pos[i + 2] as number;
+      for (let a = 0; a < 3; a++) {
+        const w =
+          (m[a] as number) * x + (m[4 + a] as number) * y + (m[8 + a] as number) * z + (m[12 + a] as number);
+        world[v * 3 + a] = w;
+        finite &&= Number.isFinite(w) && Math.abs(Math.fround(w)) !== Infinity;
+      }
+    }
+    if (!finite) {
+      skipped++;
+      continue;
+    }
+    positions.set(world, t * 9);
+
+    const face = faceNormal(world);
+    for (let v = 0; v < 3; v++) {
+      const o = t * 9 + v * 3;
+      let n: Vec3 = face;
+      if (nrm) {
+        const i = (corner[v] as number) * 3;
+        const transformed = normalize(
+          mul3(cof, nrm[i] as number, nrm[i + 1] as number, nrm[i + 2] as number),
+          sign,
+        );
+        if (transformed) n = transformed;
+      }
+      normals[o] = n[0];
+      normals[o + 1] = n[1];
+      normals[o + 2] = n[2];
+      if (tex) {
+        const i = (corner[v] as number) * 2;
+        uvs[t * 6 + v * 2] = tex[i] as number;
+        uvs[t * 6 + v * 2 + 1] = tex[i + 1] as number;
+      }
+    }
+    materialIndices[t] = mi;
+    t++;
+  }
+  out.triangles = t;
+  return skipped;
+}
+
+/**
+ * The scene description: the flattened mesh trimmed to the triangles written, the first perspective camera
+ * (or one framing the bounds) and the lights; warns when nothing lights the scene.
+ */
+function describeScene(mesh: FlatMesh, found: SceneContents, warnings: Set<string>): SceneDescription {
+  const { triangles: t, positions, normals, uvs, materialIndices, materials } = mesh;
+  const whole = t === found.triangleCount;
   const description: SceneDescription = {
-    positions: t === triangleCount ? positions : positions.slice(0, t * 9),
-    normals: t === triangleCount ? normals : normals.slice(0, t * 9),
-    uvs: t === triangleCount ? uvs : uvs.slice(0, t * 6),
-    materialIndices: t === triangleCount ? materialIndices : materialIndices.slice(0, t),
+    positions: whole ? positions : positions.slice(0, t * 9),
+    normals: whole ? normals : normals.slice(0, t * 9),
+    uvs: whole ? uvs : uvs.slice(0, t * 6),
+    materialIndices: whole ? materialIndices : materialIndices.slice(0, t),
     materials,
-    textures: textures.list,
-    camera: cameraNode ? nodeCamera(cameraNode) : frameBounds(boundsOf(positions.subarray(0, t * 9))),
-    punctualLights: lightNodes.map(({ node, light }) => describeLight(node, light)),
+    textures: mesh.textures.list,
+    camera: found.cameraNode
+      ? nodeCamera(found.cameraNode)
+      : frameBounds(boundsOf(positions.subarray(0, t * 9))),
+    punctualLights: found.lightNodes.map(({ node, light }) => describeLight(node, light)),
   };
   if (
     description.punctualLights.length === 0 &&
@@ -513,18 +632,7 @@ export async function importGltf(
       'The scene has no lights and no emissive materials: it is lit only by the environment, if any.',
     );
   }
-
-  return {
-    scene: description,
-    warnings: [...warnings],
-    stats: {
-      triangles: t,
-      materials: materials.length,
-      textures: description.textures.length,
-      lights: description.punctualLights.length,
-      meshes: meshes.size,
-    },
-  };
+  return description;
 }
 
 const MODE_NAMES: Record<number, string> = {

@@ -1,3 +1,4 @@
+import type { PackedSceneInfo } from '../protocol/scene-info';
 /**
  * The packed scene: GPU-ready sections with a BVH, the same bytes for every contributor, addressed by the
  * SHA-256 of its serialisation (`sceneHash`). Contributors download it once and cache it by that hash.
@@ -59,18 +60,7 @@ export const SECTION_NAMES = [
 ] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
-export interface PackedSceneInfo {
-  triangleCount: number;
-  nodeCount: number;
-  materialCount: number;
-  textureCount: number;
-  lightCount: number;
-  punctualCount: number;
-  /** Sum of area x luminance over emissive triangles (0 when none): the light sampler's normaliser. */
-  emissivePower: number;
-  bounds: { min: Vec3; max: Vec3 };
-  camera: CameraDescription;
-}
+export type { PackedSceneInfo };
 
 /** Words per record of each section; texels are single words. */
 export const SECTION_RECORD_WORDS: Record<SectionName, number> = {

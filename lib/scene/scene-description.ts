@@ -6,7 +6,9 @@
  * Colours are linear RGB except texture texels, which stay sRGB-encoded 8-bit as stored in the file (the
  * shader decodes them, so textures cost 4 bytes a texel).
  */
-export type Vec3 = [number, number, number];
+import type { CameraDescription, Vec3 } from '../protocol/scene-info';
+
+export type { CameraDescription, Vec3 };
 
 export interface MaterialDescription {
   name: string;
@@ -31,14 +33,6 @@ export interface TextureDescription {
   height: number;
   /** RGBA8, sRGB-encoded, row-major, top row first (glTF UV (0,0) is the top-left corner). */
   rgba: Uint8Array;
-}
-
-export interface CameraDescription {
-  position: Vec3;
-  target: Vec3;
-  up: Vec3;
-  /** Vertical field of view in radians. */
-  yfov: number;
 }
 
 export interface PunctualLightDescription {

@@ -19,7 +19,7 @@
  * truncated or tampered file is rejected instead of producing out-of-range reads on the CPU or the GPU.
  */
 import { z } from 'zod';
-import { BaseError } from '../core/errors';
+import { BaseError } from '../protocol/errors';
 import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,

@@ -1,4 +1,4 @@
-import { BaseError } from '../core/errors';
+import { BaseError } from '../protocol/errors';
 
 /**
  * An uploaded scene cannot be imported as it is: unsupported format or extension, a missing file, or a

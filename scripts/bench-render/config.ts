@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILT_IN_SCENES, type BuiltInSceneId } from '../../lib/core/job-spec';
+import { BUILT_IN_SCENES, type BuiltInSceneId } from '../../lib/protocol/job-spec';
 
 export interface BenchConfig {
   /** Speed runs: image size (square) and timed samples per pixel after `warmupSpp`. */

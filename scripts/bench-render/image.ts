@@ -4,8 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { encode } from 'fast-png';
-import { CHANNEL, RESULT_CHANNELS } from '../../lib/core/result-layout';
-import { toneMapAccumulation } from '../../lib/core/tonemap';
+import { CHANNEL, RESULT_CHANNELS } from '../../lib/protocol/result-layout';
+import { toneMapAccumulation } from '../../lib/render/tonemap';
 
 /** Mean radiance per pixel, float RGB, row-major, top row first. */
 export interface RgbImage {

@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
-import type { BuiltInSceneId } from '../../lib/core/job-spec';
+import type { BuiltInSceneId } from '../../lib/protocol/job-spec';
 import { acquireGpu } from '../../lib/render/capability';
 import { nodeGpu } from '../../lib/render/node-gpu';
 import { DEMO_SCENES } from '../../lib/scene/demo-scenes';

@@ -3,16 +3,16 @@
  * provider use, on whatever GPUDevice it is given (Dawn in Node, WebGPU in a Chromium worker), so both sides
  * of the benchmark time exactly the same host code and kernel.
  */
-import type { BuiltInSceneId } from '../../lib/core/job-spec';
-import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask } from '../../lib/core/render-task';
-import { CHANNEL, RESULT_CHANNELS } from '../../lib/core/result-layout';
+import type { BuiltInSceneId } from '../../lib/protocol/job-spec';
+import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask } from '../../lib/protocol/render-task';
+import { CHANNEL, RESULT_CHANNELS } from '../../lib/protocol/result-layout';
 import { PathTracer } from '../../lib/render/path-tracer';
 import { DEMO_SCENES } from '../../lib/scene/demo-scenes';
 import { packScene } from '../../lib/scene/pack-scene';
 import { type Checkpoint, floatsToBase64, type RunReport, type RunRequest } from './protocol';
 
 /**
- * The environments jobs on the built-in scenes get (lib/server/scenes.ts, which is server code and not
+ * The environments jobs on the built-in scenes get (lib/work/scene-store.ts, which is server code and not
  * importable here): the boxes are lit by their own emitters only, the showcase by the default sky.
  */
 export const BENCH_ENVIRONMENTS: Record<BuiltInSceneId, Environment> = {

@@ -2,7 +2,7 @@
  * What the benchmark (Node) asks of the page, and what the page's workers answer. Everything here crosses
  * Playwright's `page.evaluate` as JSON, so images travel as base64 text rather than typed arrays.
  */
-import type { BuiltInSceneId } from '../../lib/core/job-spec';
+import type { BuiltInSceneId } from '../../lib/protocol/job-spec';
 
 /** 'ours': Lumengrid's WGSL path tracer on WebGPU. 'peer': three-gpu-pathtracer's WebGLPathTracer on WebGL2. */
 export type RendererId = 'ours' | 'peer';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuiltInSceneId } from '../../lib/core/job-spec';
+import type { BuiltInSceneId } from '../../lib/protocol/job-spec';
 import { pathTraceShader } from '../../lib/render/shaders';
 import { DEMO_SCENES } from '../../lib/scene/demo-scenes';
 import { packScene } from '../../lib/scene/pack-scene';
@@ -32,7 +32,12 @@ export interface Reference {
 }
 
 /** Host files whose changes can change the kernel's output without changing its WGSL. */
-const HOST_SOURCES = ['lib/render/path-tracer.ts', 'lib/render/camera.ts', 'lib/scene/pack-scene.ts'];
+const HOST_SOURCES = [
+  'lib/render/path-tracer.ts',
+  'lib/render/params-layout.ts',
+  'lib/render/camera.ts',
+  'lib/scene/pack-scene.ts',
+];
 
 function cacheKey(spec: ReferenceSpec, repoRoot: string): string {
   const demo = DEMO_SCENES[spec.scene];

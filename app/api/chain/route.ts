@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { chainInfo } from '@/lib/server/payments/chain-info';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { chainInfo } from '@/lib/settlement/chain-info';
 
 export const dynamic = 'force-dynamic';
 

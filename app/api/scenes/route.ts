@@ -1,13 +1,12 @@
-import { InvalidRequestError } from '@/lib/core/errors';
-import { coordinator } from '@/lib/server/coordinator';
-import { clientOrigin, readBody, withErrors } from '@/lib/server/http';
-import { limiter, originKey } from '@/lib/server/rate-limit';
-import { listScenes, uploadScene } from '@/lib/server/scenes';
+import { clientOrigin, readBody, withErrors } from '@/lib/coordinator/http';
+import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { coordinator } from '@/lib/instance/coordinator';
+import { InvalidRequestError } from '@/lib/protocol/errors';
+import { BODY_LIMITS } from '@/lib/protocol/limits';
+import { listScenes, uploadScene } from '@/lib/work/scene-store';
 
 export const dynamic = 'force-dynamic';
 
-/** glTF uploads: one .glb, or a .gltf with its buffers and images, up to this many bytes in all. */
-const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 const MAX_FILES = 128;
 
 export const GET = withErrors(async () => Response.json({ scenes: await listScenes(await coordinator()) }));
@@ -23,7 +22,7 @@ export const POST = withErrors(async (request: Request) => {
     });
   }
   // Bounded read first: formData() alone would buffer a body of any size.
-  const body = await readBody(request, MAX_UPLOAD_BYTES);
+  const body = await readBody(request, BODY_LIMITS.uploadBytes);
   const form = await new Response(body, { headers: { 'content-type': contentType } }).formData().catch(() => {
     throw new InvalidRequestError('The multipart body could not be parsed', {
       metaMessages: ['Send a well-formed multipart/form-data body with the files in the field "files".'],

@@ -1,7 +1,7 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { clientOrigin, readJson, withErrors } from '@/lib/server/http';
-import { localFaucet } from '@/lib/server/payments/faucet';
-import { limiter, originKey } from '@/lib/server/rate-limit';
+import { clientOrigin, readJson, withErrors } from '@/lib/coordinator/http';
+import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { coordinator } from '@/lib/instance/coordinator';
+import { localFaucet } from '@/lib/settlement/faucet';
 
 export const dynamic = 'force-dynamic';
 

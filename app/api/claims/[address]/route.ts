@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { claimsView } from '@/lib/server/payments/claims';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { claimsView } from '@/lib/settlement/claims';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { contributorView } from '@/lib/server/contributors';
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { contributorView } from '@/lib/work/contributor-view';
 
 export const dynamic = 'force-dynamic';
 

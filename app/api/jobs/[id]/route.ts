@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { getJob } from '@/lib/server/jobs';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { getJob } from '@/lib/work/jobs';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { isSceneHash } from '@/lib/core/job-spec';
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { readSceneFile, resolveScene } from '@/lib/server/scenes';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { isSceneHash } from '@/lib/protocol/job-spec';
+import { readSceneFile, resolveScene } from '@/lib/work/scene-store';
 
 export const dynamic = 'force-dynamic';
 

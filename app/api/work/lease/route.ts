@@ -1,7 +1,7 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { clientOrigin, readJson, withErrors } from '@/lib/server/http';
-import { leaseUnit } from '@/lib/server/lease-unit';
-import { limiter } from '@/lib/server/rate-limit';
+import { clientOrigin, readJson, withErrors } from '@/lib/coordinator/http';
+import { limiter } from '@/lib/coordinator/rate-limit';
+import { coordinator } from '@/lib/instance/coordinator';
+import { leaseUnit } from '@/lib/work/lease-unit';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { readJson, withErrors } from '@/lib/server/http';
-import { bindPayoutAddress } from '@/lib/server/payments/payout-address';
-import { limiter } from '@/lib/server/rate-limit';
+import { readJson, withErrors } from '@/lib/coordinator/http';
+import { limiter } from '@/lib/coordinator/rate-limit';
+import { coordinator } from '@/lib/instance/coordinator';
+import { bindPayoutAddress } from '@/lib/settlement/payout-address';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { RESULT_CHANNELS } from '@/lib/core/result-layout';
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { readAccumulation } from '@/lib/server/job-image';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { RESULT_CHANNELS } from '@/lib/protocol/result-layout';
+import { readAccumulation } from '@/lib/work/job-image';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { readJson, withErrors } from '@/lib/server/http';
-import { getJob } from '@/lib/server/jobs';
-import { confirmJobDeposit } from '@/lib/server/payments/job-payment';
+import { readJson, withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { confirmJobDeposit } from '@/lib/settlement/job-payment';
+import { getJob } from '@/lib/work/jobs';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { jobEventStream } from '@/lib/server/job-event-stream';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { jobEventStream } from '@/lib/work/job-event-stream';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { renderJobPfm } from '@/lib/server/job-image';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { renderJobPfm } from '@/lib/work/job-image';
 
 export const dynamic = 'force-dynamic';
 

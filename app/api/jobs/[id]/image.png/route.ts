@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { renderJobPng } from '@/lib/server/job-image';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { renderJobPng } from '@/lib/work/job-image';
 
 export const dynamic = 'force-dynamic';
 

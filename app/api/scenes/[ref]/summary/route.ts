@@ -1,6 +1,6 @@
-import { coordinator } from '@/lib/server/coordinator';
-import { withErrors } from '@/lib/server/http';
-import { resolveScene } from '@/lib/server/scenes';
+import { withErrors } from '@/lib/coordinator/http';
+import { coordinator } from '@/lib/instance/coordinator';
+import { resolveScene } from '@/lib/work/scene-store';
 
 export const dynamic = 'force-dynamic';
 

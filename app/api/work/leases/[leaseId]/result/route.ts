@@ -1,16 +1,16 @@
-import { SESSION_HEADER } from '@/lib/core/api-types';
-import { resultByteLength } from '@/lib/core/result-layout';
-import { SIGNATURE_HEADER } from '@/lib/core/session-signature';
-import { coordinator } from '@/lib/server/coordinator';
-import { readBody, withErrors } from '@/lib/server/http';
-import { limiter } from '@/lib/server/rate-limit';
-import { verifyResultSignature } from '@/lib/server/session-keys';
-import { submitResult } from '@/lib/server/submit-result';
+import { readBody, withErrors } from '@/lib/coordinator/http';
+import { limiter } from '@/lib/coordinator/rate-limit';
+import { coordinator } from '@/lib/instance/coordinator';
+import { SESSION_HEADER } from '@/lib/protocol/api-types';
+import { MAX_UNIT_PIXELS } from '@/lib/protocol/limits';
+import { resultByteLength } from '@/lib/protocol/result-layout';
+import { SIGNATURE_HEADER } from '@/lib/protocol/session-signature';
+import { verifyResultSignature } from '@/lib/work/session-keys';
+import { submitResult } from '@/lib/work/submit-result';
 
 export const dynamic = 'force-dynamic';
 
-/** The largest result a unit can have: one 256 x 256 tile (JobRequestSchema caps tileSize at 256). */
-const MAX_RESULT_BYTES = resultByteLength({ width: 256, height: 256 });
+const MAX_RESULT_BYTES = resultByteLength({ width: MAX_UNIT_PIXELS, height: 1 });
 
 export const PUT = withErrors(
   async (request: Request, { params }: RouteContext<'/api/work/leases/[leaseId]/result'>) => {

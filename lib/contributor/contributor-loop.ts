@@ -1,0 +1,388 @@
+/**
+ * The contributor's work loop: lease a unit, render it in the worker, submit the result, repeat. No React
+ * here: the page wires a store and a worker.
+ *
+ * - Nothing renders before the person agreed (`consent` in the store): start() refuses, and withdrawing
+ *   consent stops the unit in hand at once.
+ * - Pausing finishes the unit in hand and then stops leasing; pause({ abandon: true }) stops it at the next
+ *   dispatch instead, and the unit's lease lapses on the coordinator, which hands it to someone else.
+ * - The intensity (the share of GPU time) is passed to the worker, which idles between dispatches; the
+ *   unit's lease deadline goes with each render so that idling never makes a unit miss it.
+ * - With `pauseWhenHidden`, a hidden tab takes no new work until it is visible again.
+ */
+
+import type { Probe, RenderOutcome } from '../../workers/render-worker-api';
+import { ApiError, isAbortError, leaseWork, submitResult } from '../client/api';
+import type { Lease, SubmitReceipt } from '../protocol/api-types';
+import type { RenderTask } from '../protocol/render-task';
+import { taskPixelCount } from '../protocol/result-layout';
+import type { ContributorState, ContributorStore } from './contributor-store';
+import { withUnitTiming } from './contributor-store';
+import { tileSnapshot } from './tile-snapshot';
+
+/** The part of the render worker's API the loop uses (a comlink proxy of RenderWorkerApi fits). */
+export interface LoopWorker {
+  /** The adapter and its limits, with no device and nothing compiled. */
+  inspect(): Promise<Probe>;
+  /** Creates the device and compiles the path tracer. */
+  probe(): Promise<Probe>;
+  render(task: RenderTask, onProgress?: undefined, pacing?: { leaseMsLeft?: number }): Promise<RenderOutcome>;
+  setShare(share: number): unknown;
+  cancel(): unknown;
+}
+
+export interface LoopApi {
+  leaseWork: typeof leaseWork;
+  submitResult: typeof submitResult;
+}
+
+export interface ContributorLoopOptions {
+  /** This tab's contributor id (lib/contributor/session.ts). */
+  sessionId: string;
+  /** The coordinator's API; tests pass fakes. */
+  api?: LoopApi;
+  /** Wait before asking again when the coordinator has no work. */
+  idleRetryMs?: number;
+  /** First wait after a network failure; doubles up to maxBackoffMs. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Render failures in a row after which the loop stops with status 'error'. */
+  maxRenderFailures?: number;
+  /** Monotonic clock in ms, for render timing. */
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface ContributorLoop {
+  /** Looks at the GPU without using it: status 'probing', then 'idle' or 'unsupported'. */
+  probe(): Promise<void>;
+  /** Starts (or restarts after an error) leasing units; does nothing without consent. */
+  start(): void;
+  /**
+   * Finishes the current unit ('pausing'), then stops leasing ('paused'). With `abandon` the unit in hand
+   * is dropped at the worker's next dispatch instead (its lease lapses and the unit goes to someone else).
+   */
+  pause(options?: { abandon?: boolean }): void;
+  resume(): void;
+  /** Stops for good: aborts requests in flight and leaves the store as it is. */
+  dispose(): void;
+}
+
+export function describeUnit(lease: Lease): string {
+  const { region, pixels, sampleStart, sampleEnd } = lease.task;
+  const list = pixels ? ` · ${pixels.length} pixels` : '';
+  return `job ${lease.jobId.slice(0, 8)} · unit ${lease.unitId} · tile ${region.width}×${region.height} at (${region.x}, ${region.y})${list} · samples ${sampleStart}–${sampleEnd}`;
+}
+
+/** Pixel-samples a task renders: a pixel-list task renders only its list (lib/protocol/result-layout.ts). */
+function pixelSamplesOf(task: RenderTask): number {
+  return taskPixelCount(task) * (task.sampleEnd - task.sampleStart);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Network failures and server faults are worth retrying; a 4xx answer is not. */
+function isTransient(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status >= 500;
+}
+
+/** The tab is hidden and the contributor asked not to work then. */
+export function heldByVisibility(state: Pick<ContributorState, 'pauseWhenHidden' | 'pageHidden'>): boolean {
+  return state.pauseWhenHidden && state.pageHidden;
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, ms);
+    signal.addEventListener('abort', finish, { once: true });
+    function finish() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    }
+  });
+}
+
+export function createContributorLoop(
+  store: ContributorStore,
+  worker: LoopWorker,
+  options: ContributorLoopOptions,
+): ContributorLoop {
+  const { sessionId } = options;
+  const api = options.api ?? { leaseWork, submitResult };
+  const idleRetryMs = options.idleRetryMs ?? 1000;
+  const initialBackoffMs = options.initialBackoffMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 10_000;
+  const maxRenderFailures = options.maxRenderFailures ?? 3;
+  const now = options.now ?? (() => performance.now());
+  const sleepFor = options.sleep ?? defaultSleep;
+
+  /** Aborted on dispose: cancels fetches in flight. */
+  const lifetime = new AbortController();
+  /** Aborted to cut the current wait short (pause, dispose). */
+  let nap = new AbortController();
+  /** True while run() is looping; at most one loop at a time. */
+  let active = false;
+  /** True from the moment a lease is asked for until its result is submitted or dropped. */
+  let holdingUnit = false;
+  /** Set by pause({ abandon }) until the next start: the unit in hand is dropped, not finished. */
+  let abandoning = false;
+  /** The worker has a device and a compiled path tracer. */
+  let prepared = false;
+  let disposed = false;
+
+  const { getState, setState } = store;
+  const status = () => getState().status;
+
+  // The worker follows the intensity, and a withdrawn consent stops the work at once.
+  void worker.setShare(getState().intensity);
+  const unsubscribe = store.subscribe((state, previous) => {
+    if (state.intensity !== previous.intensity) {
+      void worker.setShare(state.intensity);
+      // The recent figures describe the old setting: start measuring the new one afresh.
+      setState({ recentUnits: [], samplesPerSecond: null, gpuSamplesPerSecond: null, gpuShare: null });
+    }
+    if (!state.consent && previous.consent && (state.status === 'running' || state.status === 'pausing')) {
+      pause({ abandon: true });
+    }
+  });
+
+  function fail(message: string) {
+    setState({ lastError: message, lastErrorAt: Date.now() });
+  }
+
+  async function sleep(ms: number) {
+    nap = new AbortController();
+    await sleepFor(ms, nap.signal);
+  }
+
+  /** Ends every until() at dispose. */
+  const waits = new Set<() => void>();
+
+  /** Resolves once `predicate` holds for the store (checked on every change), or at dispose. */
+  function until(predicate: (state: ContributorState) => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      if (predicate(getState())) return resolve();
+      const done = () => {
+        stop();
+        waits.delete(done);
+        resolve();
+      };
+      const stop = store.subscribe((state) => {
+        if (predicate(state)) done();
+      });
+      waits.add(done);
+    });
+  }
+
+  function nextBackoff(previous: number): number {
+    return previous === 0 ? initialBackoffMs : Math.min(previous * 2, maxBackoffMs);
+  }
+
+  async function submit(lease: Lease, data: Float32Array<ArrayBuffer>): Promise<SubmitReceipt | null> {
+    let backoff = 0;
+    for (;;) {
+      try {
+        return await api.submitResult(lease, sessionId, data, { signal: lifetime.signal });
+      } catch (error) {
+        if (disposed || isAbortError(error)) return null;
+        if (!isTransient(error)) {
+          fail(`The result of ${describeUnit(lease)} was refused: ${messageOf(error)}`);
+          return null;
+        }
+        if (Date.now() > lease.expiresAt) {
+          fail(`Could not submit ${describeUnit(lease)} before its lease expired: ${messageOf(error)}`);
+          return null;
+        }
+        backoff = nextBackoff(backoff);
+        fail(`Could not submit the result (${messageOf(error)}); retrying in ${backoff / 1000} s`);
+        setState({ activity: 'backing-off', backoffMs: backoff });
+        await sleep(backoff);
+        setState({ activity: 'submitting', backoffMs: null });
+      }
+    }
+  }
+
+  /** Creates the device and compiles the path tracer before the first lease; false when it cannot. */
+  async function prepare(): Promise<boolean> {
+    if (prepared) return true;
+    setState({ activity: 'preparing' });
+    let probe: Probe;
+    try {
+      probe = await worker.probe();
+    } catch (error) {
+      probe = {
+        ok: false,
+        reason: `The render worker failed: ${messageOf(error)}`,
+        nextStep: 'Reload the page.',
+      };
+    }
+    if (disposed) return false;
+    if (!probe.ok) {
+      setState({ status: 'unsupported', unsupported: { reason: probe.reason, nextStep: probe.nextStep } });
+      return false;
+    }
+    prepared = true;
+    setState({ adapter: probe.adapter, activity: null });
+    return true;
+  }
+
+  /** Leases, renders and submits one unit; answers false when the loop should stop. */
+  async function step(state: { backoff: number; failures: number }): Promise<boolean> {
+    setState({ activity: 'leasing' });
+    holdingUnit = true;
+    let lease: Lease | null;
+    try {
+      lease = await api.leaseWork(sessionId, {
+        signal: lifetime.signal,
+        adapter: getState().adapter ?? undefined,
+      });
+      state.backoff = 0;
+    } catch (error) {
+      holdingUnit = false;
+      if (disposed || isAbortError(error)) return false;
+      state.backoff = nextBackoff(state.backoff);
+      const what =
+        error instanceof ApiError ? 'The coordinator refused to lease work' : 'Cannot reach the coordinator';
+      fail(`${what} (${messageOf(error)}); retrying in ${state.backoff / 1000} s`);
+      setState({ activity: 'backing-off', backoffMs: state.backoff, currentUnit: null });
+      if (status() === 'running') await sleep(state.backoff);
+      setState({ backoffMs: null });
+      return true;
+    }
+    if (!lease) {
+      holdingUnit = false;
+      setState({ activity: 'waiting', currentUnit: null });
+      if (status() === 'running') await sleep(idleRetryMs);
+      return true;
+    }
+    if (abandoning) {
+      // Stopped while the lease was on its way: leave it to lapse rather than render it.
+      holdingUnit = false;
+      return true;
+    }
+
+    const unit = describeUnit(lease);
+    setState({ activity: 'rendering', currentUnit: unit });
+    const began = now();
+    let outcome: RenderOutcome;
+    try {
+      // The time left on the lease, so the worker's idling never makes the unit late.
+      outcome = await worker.render(lease.task, undefined, { leaseMsLeft: lease.expiresAt - Date.now() });
+    } catch (error) {
+      outcome = { ok: false, error: `the render worker stopped: ${messageOf(error)}` };
+    }
+    const ended = now();
+    if (disposed) return false;
+    if (!outcome.ok) {
+      holdingUnit = false;
+      if (outcome.cancelled) {
+        setState({ currentUnit: null });
+        return true;
+      }
+      state.failures++;
+      fail(`Rendering ${unit} failed: ${outcome.error}`);
+      if (state.failures >= maxRenderFailures) {
+        setState({ status: 'error', activity: null, currentUnit: null });
+        return false;
+      }
+      return true;
+    }
+    state.failures = 0;
+    const pixelSamples = pixelSamplesOf(lease.task);
+    const timing = { pixelSamples, renderMs: ended - began, gpuMs: outcome.gpuMs, endedAt: ended };
+    const lastTile = tileSnapshot(lease, outcome.data);
+    setState((s) => ({ ...withUnitTiming(s, timing), lastTile, activity: 'submitting' }));
+
+    const receipt = await submit(lease, outcome.data);
+    holdingUnit = false;
+    if (receipt) {
+      // A duplicate receipt means an earlier attempt of this same submission got through unseen: count it.
+      setState((s) => ({ unitsDone: s.unitsDone + 1, pixelSamplesDone: s.pixelSamplesDone + pixelSamples }));
+    }
+    return !disposed;
+  }
+
+  async function run() {
+    active = true;
+    const state = { backoff: 0, failures: 0 };
+    try {
+      if (!(await prepare())) return;
+      while (!disposed) {
+        const current = status();
+        if (current !== 'running') {
+          if (current === 'pausing') setState({ status: 'paused' });
+          break;
+        }
+        if (heldByVisibility(getState())) {
+          setState({ activity: 'hidden', currentUnit: null });
+          await until((s) => s.status !== 'running' || !heldByVisibility(s));
+          continue;
+        }
+        if (!(await step(state))) break;
+      }
+    } finally {
+      active = false;
+      holdingUnit = false;
+      if (!disposed) setState({ activity: null, currentUnit: null, backoffMs: null });
+    }
+  }
+
+  async function probe() {
+    if (disposed) return;
+    setState({ status: 'probing' });
+    let probe: Probe;
+    try {
+      probe = await worker.inspect();
+    } catch (error) {
+      if (disposed) return;
+      setState({ status: 'error' });
+      fail(`The render worker failed to start: ${messageOf(error)}`);
+      return;
+    }
+    if (disposed) return;
+    if (probe.ok) setState({ status: 'idle', adapter: probe.adapter, unsupported: null });
+    else setState({ status: 'unsupported', unsupported: { reason: probe.reason, nextStep: probe.nextStep } });
+  }
+
+  function start() {
+    const current = status();
+    if (disposed || current === 'running' || current === 'probing' || current === 'unsupported') return;
+    // Nothing runs on this GPU until the person agreed to it.
+    if (!getState().consent) return;
+    if (current === 'error') setState({ lastError: null, lastErrorAt: null });
+    abandoning = false;
+    setState({ status: 'running' });
+    if (!active) void run();
+  }
+
+  function pause(pauseOptions: { abandon?: boolean } = {}) {
+    const current = status();
+    if (current !== 'running' && !(current === 'pausing' && pauseOptions.abandon)) return;
+    if (pauseOptions.abandon) {
+      abandoning = true;
+      // Only the render can be stopped part way; a result already rendered is still sent.
+      if (getState().activity === 'rendering') void worker.cancel();
+    }
+    // With no unit in hand there is nothing to finish: stop at once.
+    setState({ status: active && holdingUnit ? 'pausing' : 'paused' });
+    nap.abort();
+  }
+
+  function resume() {
+    const current = status();
+    if (current === 'paused' || current === 'pausing') start();
+  }
+
+  function dispose() {
+    disposed = true;
+    unsubscribe();
+    for (const done of [...waits]) done();
+    lifetime.abort();
+    nap.abort();
+  }
+
+  return { probe, start, pause, resume, dispose };
+}

@@ -1,0 +1,25 @@
+import type { EscrowClient } from '../chain/escrow-client';
+import type { Sql } from './db/sql';
+
+/** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */
+export interface CoordinatorContext {
+  db: Sql;
+  /** ms since epoch; injected so lease expiry is testable without sleeping. */
+  now: () => number;
+  /** How long a contributor may hold a unit before it goes to someone else. */
+  leaseTtlMs: number;
+  /** Called after a job's progress changed (results accepted, job created). */
+  onJobChanged: (jobId: string) => void;
+  /** The escrow this coordinator settles on; null (or absent) when payments are off: every job is unpaid. */
+  payments?: PaymentsContext | null;
+}
+
+export interface PaymentsContext {
+  escrow: EscrowClient;
+  /** Price of one verified pixel-sample for new jobs. */
+  priceWeiPerPixelSample: bigint;
+  /** The RPC URL browsers (wagmi) read the chain through; the coordinator's own may be internal. */
+  publicRpcUrl: string;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 120_000;

@@ -1,0 +1,328 @@
+import type { Sql } from './sql';
+
+/**
+ * Versioned schema migrations, applied in order, each in its own transaction, recorded in
+ * schema_migrations. Never edit a migration that has shipped: add a new one.
+ */
+const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'jobs, units and tile accumulators',
+    sql: `
+      CREATE TABLE jobs (
+        id                  text PRIMARY KEY,
+        spec                jsonb NOT NULL,
+        status              text NOT NULL CHECK (status IN ('rendering', 'done')),
+        created_at          bigint NOT NULL,
+        started_at          bigint,
+        completed_at        bigint,
+        units_total         integer NOT NULL,
+        units_done          integer NOT NULL DEFAULT 0,
+        pixel_samples_total bigint NOT NULL,
+        pixel_samples_done  bigint NOT NULL DEFAULT 0,
+        -- bumped by every accepted result; dashboards refetch the image only when it moves
+        version             integer NOT NULL DEFAULT 0
+      );
+
+      -- One row per (tile, sample range). A unit is pending, leased to one session until lease_expires_at,
+      -- or done; an expired lease is simply leasable again, and its old holder's result is refused.
+      CREATE TABLE units (
+        id               bigserial PRIMARY KEY,
+        job_id           text NOT NULL REFERENCES jobs (id),
+        tile_index       integer NOT NULL,
+        sample_start     integer NOT NULL,
+        sample_end       integer NOT NULL,
+        state            text NOT NULL CHECK (state IN ('pending', 'leased', 'done')),
+        lease_id         text UNIQUE,
+        session_id       text,
+        lease_expires_at bigint,
+        attempts         integer NOT NULL DEFAULT 0,
+        accepted_at      bigint
+      );
+      CREATE INDEX units_leasable ON units (state, id) WHERE state <> 'done';
+      CREATE INDEX units_by_job ON units (job_id);
+
+      -- Per-tile running sums: float64 little-endian, RESULT_CHANNELS per pixel, row-major over the tile.
+      -- NULL until the first result arrives, so a large job costs no space before it renders.
+      CREATE TABLE tiles (
+        job_id       text NOT NULL REFERENCES jobs (id),
+        tile_index   integer NOT NULL,
+        x            integer NOT NULL,
+        y            integer NOT NULL,
+        width        integer NOT NULL,
+        height       integer NOT NULL,
+        samples_done integer NOT NULL DEFAULT 0,
+        sums         bytea,
+        PRIMARY KEY (job_id, tile_index)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'scenes',
+    sql: `
+      -- Packed scenes (lib/scene/scene-file.ts), addressed by the SHA-256 of their bytes. Immutable: the
+      -- same hash always means the same bytes, so contributors may cache them for good.
+      CREATE TABLE scenes (
+        hash        text PRIMARY KEY,
+        name        text NOT NULL,
+        source      text NOT NULL CHECK (source IN ('built-in', 'upload')),
+        built_in_id text,
+        file        bytea NOT NULL,
+        info        jsonb NOT NULL,
+        stats       jsonb NOT NULL,
+        warnings    jsonb NOT NULL,
+        created_at  bigint NOT NULL
+      );
+      CREATE INDEX scenes_recent ON scenes (created_at DESC);
+    `,
+  },
+  {
+    version: 3,
+    name: 'verification: submissions, spot checks, contributors and credits',
+    sql: `
+      -- A submitted result waits in 'verifying' until its checks decide; only then is it added into the tile
+      -- (and credited) or thrown away and the unit re-issued to someone else.
+      ALTER TABLE units DROP CONSTRAINT units_state_check;
+      ALTER TABLE units ADD CONSTRAINT units_state_check
+        CHECK (state IN ('pending', 'leased', 'verifying', 'done'));
+      -- The float32 result under verification (NULL once decided), who sent it, and how many agreeing checks
+      -- it needs (lib/verification/policy.ts checksRequired).
+      ALTER TABLE units ADD COLUMN result bytea;
+      ALTER TABLE units ADD COLUMN submitted_by text;
+      ALTER TABLE units ADD COLUMN submitted_at bigint;
+      ALTER TABLE units ADD COLUMN checks_required integer NOT NULL DEFAULT 0;
+      -- Counts submissions of this unit; checks name the one they check (a rejected unit is submitted again).
+      ALTER TABLE units ADD COLUMN submission integer NOT NULL DEFAULT 0;
+      -- With independent-seed redundancy, the unit that renders the same pixels with an independent stream.
+      ALTER TABLE units ADD COLUMN partner_id bigint;
+      -- Sessions that sent a rejected result for this unit: never given it again.
+      ALTER TABLE units ADD COLUMN rejected_sessions text[] NOT NULL DEFAULT '{}';
+      ALTER TABLE jobs ADD COLUMN units_rejected integer NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN check_pixel_samples bigint NOT NULL DEFAULT 0;
+      ALTER TABLE tiles ADD COLUMN checks_passed integer NOT NULL DEFAULT 0;
+      ALTER TABLE tiles ADD COLUMN checks_failed integer NOT NULL DEFAULT 0;
+      ALTER TABLE tiles ADD COLUMN units_rejected integer NOT NULL DEFAULT 0;
+
+      -- One row per spot check of one submission of a unit: the unit's pixels to re-render (full-image
+      -- indices, drawn by the coordinator after the submission) and, once done, whether the re-render agreed.
+      -- A check is leased like a unit; sessions and network origins in excluded_* may not take it.
+      CREATE TABLE checks (
+        id                bigserial PRIMARY KEY,
+        unit_id           bigint NOT NULL REFERENCES units (id),
+        job_id            text NOT NULL REFERENCES jobs (id),
+        submission        integer NOT NULL,
+        pixels            integer[] NOT NULL,
+        state             text NOT NULL CHECK (state IN ('pending', 'leased', 'done', 'void')),
+        excluded_sessions text[] NOT NULL,
+        excluded_origins  text[] NOT NULL,
+        -- Drawn at random among active eligible sessions: only it may take the check until assigned_until,
+        -- so no one can snipe checks by polling fast or by queueing right behind a partner.
+        assigned_to       text,
+        assigned_until    bigint,
+        lease_id          text UNIQUE,
+        session_id        text,
+        lease_expires_at  bigint,
+        result            bytea,
+        agreed            boolean,
+        score             double precision,
+        created_at        bigint NOT NULL,
+        completed_at      bigint
+      );
+      CREATE INDEX checks_leasable ON checks (state, id) WHERE state IN ('pending', 'leased');
+      CREATE INDEX checks_by_unit ON checks (unit_id);
+
+      -- What the coordinator knows of a contributor session: where it connects from, its GPU class, and its
+      -- record as a renderer and as a checker (BOINC-style reputation).
+      CREATE TABLE contributors (
+        session_id      text PRIMARY KEY,
+        origin          text,
+        adapter_class   text,
+        units_accepted  integer NOT NULL DEFAULT 0,
+        units_rejected  integer NOT NULL DEFAULT 0,
+        checks_agreed   integer NOT NULL DEFAULT 0,
+        checks_faulted  integer NOT NULL DEFAULT 0,
+        quarantined_at  bigint,
+        first_seen_at   bigint NOT NULL,
+        last_seen_at    bigint NOT NULL
+      );
+
+      -- The off-chain credit ledger: one row per verified piece of work (a unit, or a check that agreed with
+      -- the verdict), in pixel-samples. Settlement (payments) reads only this table.
+      CREATE TABLE credits (
+        id            bigserial PRIMARY KEY,
+        session_id    text NOT NULL,
+        job_id        text NOT NULL REFERENCES jobs (id),
+        unit_id       bigint NOT NULL REFERENCES units (id),
+        kind          text NOT NULL CHECK (kind IN ('unit', 'check')),
+        pixel_samples bigint NOT NULL,
+        created_at    bigint NOT NULL
+      );
+      CREATE INDEX credits_by_session ON credits (session_id);
+    `,
+  },
+  {
+    version: 4,
+    name: 'payments: job deposits, payout addresses, settlements',
+    sql: `
+      -- A paid job waits for its deposit on chain before any unit is leased.
+      ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
+      ALTER TABLE jobs ADD CONSTRAINT jobs_status_check CHECK (status IN ('awaiting-deposit', 'rendering', 'done'));
+
+      -- One row per paid job; wei amounts are numeric(78) (uint256). Unpaid (volunteer) jobs have none.
+      CREATE TABLE job_payments (
+        job_id            text PRIMARY KEY REFERENCES jobs (id),
+        chain_job_id      text NOT NULL UNIQUE,
+        price_wei         numeric(78, 0) NOT NULL,
+        budget_wei        numeric(78, 0) NOT NULL,
+        state             text NOT NULL CHECK (state IN ('awaiting-deposit', 'funded', 'closed', 'refunded', 'held')),
+        requestor         text,
+        deposited_wei     numeric(78, 0) NOT NULL DEFAULT 0,
+        expires_at        bigint,
+        settled_wei       numeric(78, 0) NOT NULL DEFAULT 0,
+        funded_at         bigint
+      );
+
+      -- A session's payout address, bound once by the wallet's signature (rebinding would move credit that
+      -- a settlement already promised to another address).
+      CREATE TABLE payout_addresses (
+        session_id  text PRIMARY KEY,
+        address     text NOT NULL,
+        signature   text NOT NULL,
+        bound_at    bigint NOT NULL
+      );
+      CREATE INDEX payout_addresses_by_address ON payout_addresses (address);
+
+      -- Settlements as built and posted. Leaves are cumulative over every earlier settlement, so a claim
+      -- against the newest final one pays everything owed; credits up to credit_watermark are included.
+      CREATE TABLE settlements (
+        id                bigserial PRIMARY KEY,
+        onchain_id        bigint UNIQUE,
+        root              text NOT NULL,
+        total_wei         numeric(78, 0) NOT NULL,
+        credit_watermark  bigint NOT NULL,
+        state             text NOT NULL CHECK (state IN ('built', 'posted', 'pending', 'disputed', 'final', 'void', 'failed')),
+        tx_hash           text,
+        error             text,
+        created_at        bigint NOT NULL,
+        posted_at         bigint,
+        disputable_until  bigint
+      );
+      CREATE TABLE settlement_leaves (
+        settlement_id   bigint NOT NULL REFERENCES settlements (id),
+        address         text NOT NULL,
+        cumulative_wei  numeric(78, 0) NOT NULL,
+        PRIMARY KEY (settlement_id, address)
+      );
+      CREATE TABLE settlement_jobs (
+        settlement_id  bigint NOT NULL REFERENCES settlements (id),
+        job_id         text NOT NULL REFERENCES jobs (id),
+        settled_wei    numeric(78, 0) NOT NULL,
+        closes         boolean NOT NULL,
+        PRIMARY KEY (settlement_id, job_id)
+      );
+      -- Per job of a settlement, what each address gets of it (cumulative); the next settlement moves leaves
+      -- by the change against the last final allocation of the same job.
+      CREATE TABLE settlement_allocations (
+        settlement_id  bigint NOT NULL REFERENCES settlements (id),
+        job_id         text NOT NULL REFERENCES jobs (id),
+        address        text NOT NULL,
+        amount_wei     numeric(78, 0) NOT NULL,
+        PRIMARY KEY (settlement_id, job_id, address)
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'contributor session keys',
+    sql: `
+      -- The session's ECDSA P-256 public key (JWK), pinned on its first lease: results must carry its signature.
+      ALTER TABLE contributors ADD COLUMN public_key jsonb;
+    `,
+  },
+  {
+    version: 6,
+    name: 'lease index: open units of a job in plan order',
+    sql: `
+      -- A lease takes the first open unit of the oldest job: a range scan of this index, not a sort of the job.
+      CREATE INDEX units_open_by_job ON units (job_id, id) WHERE state IN ('pending', 'leased');
+      CREATE INDEX jobs_rendering ON jobs (created_at, id) WHERE status = 'rendering';
+    `,
+  },
+  {
+    version: 7,
+    name: 'work sized to the device: units carved at lease time, measured contributor speed',
+    sql: `
+      -- A unit is a rectangle of whole tiles (x, y, width, height) times one sample range, carved at lease
+      -- time from the tiles' sample frontiers (lib/work/carve.ts). tile_index stays the top-left tile.
+      ALTER TABLE units ADD COLUMN x integer;
+      ALTER TABLE units ADD COLUMN y integer;
+      ALTER TABLE units ADD COLUMN width integer;
+      ALTER TABLE units ADD COLUMN height integer;
+      UPDATE units u SET x = t.x, y = t.y, width = t.width, height = t.height
+        FROM tiles t WHERE t.job_id = u.job_id AND t.tile_index = u.tile_index;
+      ALTER TABLE units ALTER COLUMN x SET NOT NULL;
+      ALTER TABLE units ALTER COLUMN y SET NOT NULL;
+      ALTER TABLE units ALTER COLUMN width SET NOT NULL;
+      ALTER TABLE units ALTER COLUMN height SET NOT NULL;
+      -- When the current lease was handed out: the coordinator's own timing of the holder's speed.
+      ALTER TABLE units ADD COLUMN leased_at bigint;
+      -- A straggler's unit re-issued to a faster device: both render the same bits, the first result counts
+      -- and the other copy becomes 'void'.
+      ALTER TABLE units ADD COLUMN backup_of bigint;
+      ALTER TABLE units DROP CONSTRAINT units_state_check;
+      ALTER TABLE units ADD CONSTRAINT units_state_check
+        CHECK (state IN ('pending', 'leased', 'verifying', 'done', 'void'));
+      -- Samples [0, samples_planned) of every pixel of the tile belong to some unit; carving moves it.
+      -- Jobs planned before carving had every unit planned up front.
+      ALTER TABLE tiles ADD COLUMN samples_planned integer NOT NULL DEFAULT 0;
+      UPDATE tiles t SET samples_planned = (j.spec->>'samplesPerPixel')::int FROM jobs j WHERE j.id = t.job_id;
+      -- The coordinator's measure of a session's rendering speed (pixel-samples per second, from the time
+      -- between its submissions), the last unit size it was given, and when it last submitted.
+      ALTER TABLE contributors ADD COLUMN speed double precision;
+      ALTER TABLE contributors ADD COLUMN unit_budget bigint;
+      ALTER TABLE contributors ADD COLUMN last_submit_at bigint;
+      -- What a check costs its checker (pixels x the unit's samples): checks go to devices that can afford them.
+      ALTER TABLE checks ADD COLUMN cost bigint NOT NULL DEFAULT 0;
+      ALTER TABLE checks ADD COLUMN leased_at bigint;
+      CREATE INDEX units_leased_by_job ON units (job_id, lease_expires_at) WHERE state = 'leased';
+    `,
+  },
+];
+
+/** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
+const MIGRATION_LOCK = 7_245_001;
+
+export async function migrate(sql: Sql, now: () => number = Date.now): Promise<number[]> {
+  await sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)',
+    );
+  });
+  const ran: number[] = [];
+  for (const migration of MIGRATIONS) {
+    const applied = await sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (done.length > 0) return false;
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        now(),
+      ]);
+      return true;
+    });
+    if (applied) ran.push(migration.version);
+  }
+  return ran;
+}
+
+/** Splits on semicolons at line ends; migrations contain no semicolons inside strings or bodies. */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s.replace(/--.*$/gm, '').trim().length > 0);
+}

@@ -1,0 +1,94 @@
+import 'server-only';
+import { BaseError, InvalidRequestError, PayloadTooLargeError, RateLimitedError } from '../protocol/errors';
+import { BODY_LIMITS } from '../protocol/limits';
+
+/** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof RateLimitedError) {
+    return Response.json(error.toJSON(), {
+      status: error.status,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    });
+  }
+  if (error instanceof BaseError) return Response.json(error.toJSON(), { status: error.status });
+  console.error('[lumengrid] unexpected error', error);
+  return Response.json(
+    {
+      error: 'InternalError',
+      message: 'The coordinator hit an unexpected error',
+      next: ['Try again in a moment.'],
+    },
+    { status: 500 },
+  );
+}
+
+export function withErrors<Args extends unknown[]>(
+  handler: (...args: Args) => Promise<Response>,
+): (...args: Args) => Promise<Response> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/**
+ * Reads a request body up to `maxBytes`, refusing larger ones before buffering them (Content-Length first,
+ * then a running count for chunked uploads).
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(request.headers.get('content-length'));
+  const tooLarge = () =>
+    new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes`, {
+      metaMessages: ['Send a smaller body; see the API documentation for the size each endpoint expects.'],
+    });
+  if (declared > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** Parses a JSON body of at most `maxBytes`, with a clear 400 when it is not JSON. */
+export async function readJson(request: Request, maxBytes: number = BODY_LIMITS.jsonBytes): Promise<unknown> {
+  const body = await readBody(request, maxBytes);
+  if (body.byteLength === 0) return {};
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new InvalidRequestError('The request body is not valid JSON', {
+      metaMessages: ['Send a JSON object with Content-Type: application/json.'],
+    });
+  }
+}
+
+/**
+ * The client's network address, for keeping a contributor from checking work sent from its own origin. Only
+ * where the deployment vouches for it: behind a reverse proxy that sets X-Forwarded-For
+ * (LUMENGRID_TRUST_PROXY=1), the first address in that header. Otherwise unknown (null): a header a client
+ * could write itself proves nothing, and exclusion then rests on sessions alone.
+ */
+export function clientOrigin(request: Request): string | null {
+  if (process.env.LUMENGRID_TRUST_PROXY !== '1') return null;
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return forwarded ? forwarded.slice(0, 64) : null;
+}

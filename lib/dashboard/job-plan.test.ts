@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { JobRequestSchema } from '../protocol/job-spec';
+import { JOB_LIMITS } from '../protocol/limits';
+import { costOf } from '../settlement/job-payment';
+import { planTiling } from '../work/plan';
+import {
+  JOB_FORM_DEFAULTS,
+  type JobFormFields,
+  localPreviewParams,
+  planCost,
+  previewJobPlan,
+  toJobRequest,
+} from './job-plan';
+
+const fields = (over: Partial<JobFormFields> = {}): JobFormFields => ({ ...JOB_FORM_DEFAULTS, ...over });
+
+describe('toJobRequest', () => {
+  it('leaves empty optional fields out so that the server chooses', () => {
+    const request = toJobRequest(fields());
+    expect(request).toEqual({
+      scene: 'cornell',
+      width: 256,
+      height: 256,
+      samplesPerPixel: 64,
+      maxBounces: 6,
+      confidence: Number(JOB_FORM_DEFAULTS.confidence),
+      redundancy: 'spot-checks',
+    });
+    expect('environment' in request).toBe(false);
+    expect('seed' in request).toBe(false);
+  });
+
+  it('sends a deliberate environment and numbers as numbers (text that is no number as NaN)', () => {
+    const request = toJobRequest(fields({ environment: 'black', seed: ' 7 ', tileSize: 'x' }));
+    expect(request.environment).toBeDefined();
+    expect(request.seed).toBe(7);
+    expect(request.tileSize).toBeNaN();
+  });
+});
+
+describe('previewJobPlan', () => {
+  it('plans the defaults as the server does: pixel-samples, units, tile size', () => {
+    const plan = previewJobPlan(fields());
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    const spec = JobRequestSchema.parse(toJobRequest(fields()));
+    const tiling = planTiling(spec);
+    expect(plan.pixelSamples).toBe(256 * 256 * 64);
+    expect(plan.tileSize).toBe(tiling.tileSize);
+    expect(plan.samplesPerUnit).toBe(tiling.samplesPerUnit);
+    expect(plan.units).toBeGreaterThan(0);
+    expect(plan.tooMany).toBe(false);
+    expect(plan.checkPixelSamples).toBeGreaterThan(0);
+    expect(plan.verification).not.toBe('');
+  });
+
+  it('doubles the pixel-samples with an independent replica of every unit', () => {
+    const plan = previewJobPlan(fields({ redundancy: 'independent-seeds' }));
+    expect(plan.ok && plan.pixelSamples).toBe(2 * 256 * 256 * 64);
+  });
+
+  it('names the first invalid field', () => {
+    const plan = previewJobPlan(fields({ width: '3' }));
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    expect(plan.problem).toMatch(/^width: /);
+  });
+
+  it('flags more units than a job may have', () => {
+    const plan = previewJobPlan(
+      fields({
+        width: String(JOB_LIMITS.maxDimension),
+        height: String(JOB_LIMITS.maxDimension),
+        samplesPerPixel: '4096',
+        tileSize: '8',
+        samplesPerUnit: '1',
+      }),
+    );
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.units).toBeGreaterThan(JOB_LIMITS.maxUnits);
+    expect(plan.tooMany).toBe(true);
+  });
+});
+
+describe('planCost', () => {
+  it('is the coordinator’s cost of the same job', () => {
+    const price = '1000000000';
+    const f = fields({ width: '64', height: '48', samplesPerPixel: '16' });
+    const spec = JobRequestSchema.parse(toJobRequest(f));
+    const planned = { ...spec, ...planTiling(spec) };
+    expect(planCost(previewJobPlan(f), price)).toEqual(costOf(planned as never, BigInt(price)));
+  });
+
+  it('is null for an invalid plan', () => {
+    expect(planCost(previewJobPlan(fields({ width: '' })), '1')).toBeNull();
+  });
+});
+
+describe('localPreviewParams', () => {
+  it('carries the fields to /render when they fit one local render', () => {
+    const f = fields({ seed: '5' });
+    expect(localPreviewParams(f, previewJobPlan(f))).toEqual({
+      scene: 'cornell',
+      env: 'default',
+      width: 256,
+      height: 256,
+      spp: 64,
+      maxBounces: 6,
+      seed: 5,
+    });
+    expect(localPreviewParams(fields(), previewJobPlan(fields()))?.seed).toBeUndefined();
+  });
+
+  it('is null for an invalid plan or an image too large for the browser', () => {
+    const bad = fields({ width: '3' });
+    expect(localPreviewParams(bad, previewJobPlan(bad))).toBeNull();
+    const large = fields({ width: '2048', height: '64' });
+    expect(localPreviewParams(large, previewJobPlan(large))).toBeNull();
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The new-job form's rules: its fields as text, the request they make, and what the server will plan and
+ * charge for them, computed with the same code the coordinator runs (lib/work/plan.ts, lib/settlement).
+ */
+import type { JobRequest, RedundancyMode } from '../protocol/job-spec';
+import { JobRequestSchema } from '../protocol/job-spec';
+import { JOB_LIMITS } from '../protocol/limits';
+import { finalSamplesPerPixel } from '../protocol/tiles';
+import { costOfPlan, type JobCost } from '../settlement/pricing';
+import { planTiling, unitCount } from '../work/plan';
+import { type EnvironmentChoice, environmentOf } from './environment-presets';
+import { fitsLocalRender, type LocalRenderParams } from './local-render-params';
+import { DEFAULT_CONFIDENCE, describeVerificationCost, verificationCost } from './verification-view';
+
+/** The form's fields, as the person typed them. */
+export interface JobFormFields {
+  /** A built-in scene's id or an uploaded scene's hash. */
+  scene: string;
+  environment: EnvironmentChoice;
+  width: string;
+  height: string;
+  samplesPerPixel: string;
+  maxBounces: string;
+  tileSize: string;
+  samplesPerUnit: string;
+  seed: string;
+  /** One of CONFIDENCE_CHOICES, as its number's text. */
+  confidence: string;
+  redundancy: RedundancyMode;
+}
+
+export const JOB_FORM_DEFAULTS: JobFormFields = {
+  scene: 'cornell',
+  environment: 'default',
+  width: '256',
+  height: '256',
+  samplesPerPixel: '64',
+  maxBounces: '6',
+  tileSize: '',
+  samplesPerUnit: '',
+  seed: '',
+  confidence: String(DEFAULT_CONFIDENCE),
+  redundancy: 'spot-checks',
+};
+
+/** Empty optional fields are left out so that the server chooses; other text goes as a number (NaN -> null). */
+export function toJobRequest(f: JobFormFields): JobRequest {
+  const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
+  const request: Record<string, unknown> = {
+    scene: f.scene,
+    // Only a deliberate choice is sent: without one the job gets the scene's own environment.
+    environment: environmentOf(f.environment),
+    width: num(f.width),
+    height: num(f.height),
+    samplesPerPixel: num(f.samplesPerPixel),
+    maxBounces: num(f.maxBounces),
+    tileSize: num(f.tileSize),
+    samplesPerUnit: num(f.samplesPerUnit),
+    seed: num(f.seed),
+    confidence: num(f.confidence),
+    redundancy: f.redundancy,
+  };
+  for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
+  return request as unknown as JobRequest;
+}
+
+export type JobPlan =
+  | {
+      ok: true;
+      pixelSamples: number;
+      units: number;
+      tileSize: number;
+      samplesPerUnit: number;
+      tooMany: boolean;
+      confidence: number;
+      /** What spot checks add, for this confidence and tile size (lib/verification/policy.ts). */
+      verification: string;
+      /** Pixel-samples the spot checks are expected to render on top (trusted contributors). */
+      checkPixelSamples: number;
+    }
+  | { ok: false; problem: string };
+
+/** What the server will plan for these fields, computed with the same code (lib/work/plan.ts). */
+export function previewJobPlan(f: JobFormFields): JobPlan {
+  const parsed = JobRequestSchema.safeParse(toJobRequest(f));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, problem: `${where}${issue?.message ?? 'invalid request'}` };
+  }
+  const spec = { ...parsed.data, ...planTiling(parsed.data) };
+  const units = unitCount(spec);
+  const pixelSamples = spec.width * spec.height * finalSamplesPerPixel(spec);
+  const checks = verificationCost(spec.confidence, spec.tileSize);
+  return {
+    ok: true,
+    pixelSamples,
+    units,
+    tileSize: spec.tileSize,
+    samplesPerUnit: spec.samplesPerUnit,
+    tooMany: units > JOB_LIMITS.maxUnits,
+    confidence: spec.confidence,
+    verification: describeVerificationCost(checks),
+    checkPixelSamples: Math.round(pixelSamples * checks.overhead),
+  };
+}
+
+/** What the job will cost at the escrow's price: the same computation as the coordinator's. */
+export function planCost(plan: JobPlan, priceWeiPerPixelSample: string): JobCost | null {
+  if (!plan.ok) return null;
+  return costOfPlan(plan, BigInt(priceWeiPerPixelSample));
+}
+
+/**
+ * The /render parameters that preview these fields in the browser, or null when they cannot: the plan is
+ * invalid or the image is too large for one local task.
+ */
+export function localPreviewParams(f: JobFormFields, plan: JobPlan): Partial<LocalRenderParams> | null {
+  const fits =
+    plan.ok &&
+    fitsLocalRender({
+      width: Number(f.width),
+      height: Number(f.height),
+      samplesPerPixel: Number(f.samplesPerPixel),
+    });
+  if (!fits) return null;
+  return {
+    scene: f.scene,
+    env: f.environment,
+    width: Number(f.width),
+    height: Number(f.height),
+    spp: Number(f.samplesPerPixel),
+    maxBounces: Number(f.maxBounces),
+    seed: f.seed.trim() ? Number(f.seed) : undefined,
+  };
+}

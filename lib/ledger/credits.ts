@@ -1,0 +1,138 @@
+import type { Address } from 'viem';
+import type { SqlExecutor } from '../coordinator/db/sql';
+
+/**
+ * The credit ledger: the only code that writes or reads the `credits` table (docs/design.md, "The house").
+ * One row per verified piece of work, in pixel-samples: a unit whose checks accepted it, or a check whose
+ * re-render agreed with the final verdict. Rows are only ever added; settlement values them at each job's
+ * price and pays them out cumulatively, so a row once written is owed for good.
+ */
+
+export type CreditKind = 'unit' | 'check';
+
+export interface CreditEntry {
+  sessionId: string;
+  jobId: string;
+  unitId: number;
+  kind: CreditKind;
+  pixelSamples: number;
+}
+
+/** Adds verified work to the ledger, in the caller's transaction (so it lands with the verdict or not at all). */
+export async function recordCredits(tx: SqlExecutor, entries: CreditEntry[], now: number): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at)
+     SELECT e.session_id, e.job_id, e.unit_id, e.kind, e.pixel_samples, $6
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
+       AS e(session_id, job_id, unit_id, kind, pixel_samples)`,
+    [
+      entries.map((e) => e.sessionId),
+      entries.map((e) => e.jobId),
+      entries.map((e) => e.unitId),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.pixelSamples),
+      now,
+    ],
+  );
+}
+
+/** Pixel-samples credited to a session over all jobs. */
+export async function sessionCredit(db: SqlExecutor, sessionId: string): Promise<number> {
+  const [row] = await db.query<{ total: string | number | null }>(
+    'SELECT sum(pixel_samples) AS total FROM credits WHERE session_id = $1',
+    [sessionId],
+  );
+  return Number(row?.total ?? 0);
+}
+
+/** Units of a session that were accepted (credited), newest first: (unit, job, when). */
+export async function acceptedUnitsOf(
+  db: SqlExecutor,
+  sessionId: string,
+  limit: number,
+): Promise<{ unitId: number; jobId: string; at: number }[]> {
+  const rows = await db.query<{ unit_id: number; job_id: string; created_at: number }>(
+    `SELECT unit_id, job_id, created_at FROM credits WHERE session_id = $1 AND kind = 'unit'
+     ORDER BY created_at DESC, unit_id DESC LIMIT $2`,
+    [sessionId, limit],
+  );
+  return rows.map((r) => ({ unitId: Number(r.unit_id), jobId: r.job_id, at: Number(r.created_at) }));
+}
+
+/** Pixel-samples credited per job, for the given jobs (a job with no credit is absent). */
+export async function jobCredits(db: SqlExecutor, jobIds: string[]): Promise<Map<string, number>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await db.query<{ job_id: string; total: string | number }>(
+    `SELECT job_id, sum(pixel_samples) AS total FROM credits WHERE job_id = ANY ($1::text[]) GROUP BY job_id`,
+    [jobIds],
+  );
+  return new Map(rows.map((r) => [r.job_id, Number(r.total)]));
+}
+
+/** The id of the newest credit row (0 when none): a settlement includes every credit up to it. */
+export async function creditWatermark(db: SqlExecutor): Promise<number> {
+  const [row] = await db.query<{ watermark: string | number | null }>(
+    'SELECT max(id) AS watermark FROM credits',
+  );
+  return Number(row?.watermark ?? 0);
+}
+
+/** Per job, credit rows whose session has no payout address yet (settlement waits for them before closing). */
+export async function unboundCreditCounts(db: SqlExecutor, jobIds: string[]): Promise<Map<string, number>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await db.query<{ job_id: string; n: string | number }>(
+    `SELECT c.job_id, count(*) AS n FROM credits c LEFT JOIN payout_addresses a ON a.session_id = c.session_id
+     WHERE c.job_id = ANY ($1::text[]) AND a.session_id IS NULL GROUP BY c.job_id`,
+    [jobIds],
+  );
+  return new Map(rows.map((r) => [r.job_id, Number(r.n)]));
+}
+
+/**
+ * Per job and payout address, the wei owed for credits up to `watermark`: each credit valued at its job's
+ * price, in ledger order, capped so that a job never owes more than its deposit (the credit that crosses the
+ * cap is paid in part, later ones not at all).
+ */
+export async function allocationsByAddress(
+  db: SqlExecutor,
+  jobIds: string[],
+  watermark: number,
+): Promise<{ jobId: string; address: Address; amountWei: bigint }[]> {
+  const rows = await db.query<{ job_id: string; address: Address; amount: string }>(
+    `WITH valued AS (
+       SELECT c.job_id, c.session_id, c.pixel_samples::numeric * p.price_wei AS value, p.deposited_wei AS cap,
+         sum(c.pixel_samples::numeric * p.price_wei) OVER (PARTITION BY c.job_id ORDER BY c.id) AS running
+       FROM credits c JOIN job_payments p ON p.job_id = c.job_id
+       WHERE c.job_id = ANY ($1::text[]) AND c.id <= $2
+     )
+     SELECT v.job_id, a.address, sum(GREATEST(LEAST(v.value, v.cap - (v.running - v.value)), 0))::text AS amount
+     FROM valued v JOIN payout_addresses a ON a.session_id = v.session_id
+     GROUP BY v.job_id, a.address`,
+    [jobIds, watermark],
+  );
+  return rows.map((r) => ({ jobId: r.job_id, address: r.address, amountWei: BigInt(r.amount) }));
+}
+
+/** An address's credit per job (pixel-samples, wei at the job's price, latest credit), newest first. */
+export async function addressCreditsByJob(
+  db: SqlExecutor,
+  address: Address,
+  limit: number,
+): Promise<{ jobId: string; pixelSamples: string; creditedWei: string; at: string }[]> {
+  const rows = await db.query<{ job_id: string; pixel_samples: string; credited_wei: string; at: string }>(
+    `SELECT c.job_id, sum(c.pixel_samples)::text AS pixel_samples,
+       sum(c.pixel_samples::numeric * p.price_wei)::text AS credited_wei, max(c.created_at)::text AS at
+     FROM credits c JOIN payout_addresses a ON a.session_id = c.session_id
+       JOIN job_payments p ON p.job_id = c.job_id
+     WHERE a.address = $1 AND p.state <> 'held'
+     GROUP BY c.job_id ORDER BY max(c.created_at) DESC LIMIT $2`,
+    [address, limit],
+  );
+  return rows.map((r) => ({
+    jobId: r.job_id,
+    pixelSamples: r.pixel_samples,
+    creditedWei: r.credited_wei,
+    at: r.at,
+  }));
+}

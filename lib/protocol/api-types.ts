@@ -1,0 +1,197 @@
+/**
+ * Wire shapes of the coordinator's HTTP API, shared by route handlers and browser code.
+ *
+ *   POST /api/jobs                         JobRequest            -> 201 JobView
+ *   GET  /api/jobs                                               -> { jobs: JobView[] } (newest first)
+ *   GET  /api/jobs/:id                                           -> JobView
+ *   GET  /api/jobs/:id/events              Server-Sent Events, `event: job` with a JobView on every change
+ *   GET  /api/jobs/:id/image.png           tone-mapped preview / final image
+ *   GET  /api/jobs/:id/image.pfm           linear float RGB (mean radiance), Portable Float Map
+ *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major
+ *   POST /api/work/lease                   { sessionId, adapter? } -> 200 Lease (a unit or a spot check), or 204
+ *   GET  /api/contributors/:sessionId                            -> ContributorView
+ *   PUT  /api/work/leases/:leaseId/result  float32 LE body, header `x-lumengrid-session` -> SubmitReceipt
+ *   GET  /api/scenes                                             -> { scenes: SceneSummary[] } (built-ins, uploads)
+ *   POST /api/scenes                       multipart `files` (+ `name`) -> 201 SceneSummary
+ *   GET  /api/scenes/:hash                 the packed scene file (immutable); a built-in id redirects
+ *   GET  /api/scenes/:ref/summary          SceneSummary by built-in id or hash
+ *
+ * Errors are JSON `{ error, message, next: string[], details? }` with a 4xx status.
+ */
+import type { JobSpec, RedundancyMode } from './job-spec';
+import type { Environment, RenderTask } from './render-task';
+import type { PackedSceneInfo, SceneImportStats } from './scene-info';
+import type { Tile } from './tiles';
+
+/** 'awaiting-deposit': a paid job whose deposit the escrow has not seen yet; no unit is handed out. */
+export type JobStatus = 'awaiting-deposit' | 'rendering' | 'done';
+
+export interface TileProgress extends Tile {
+  /** Samples per pixel accepted into this tile so far. */
+  samplesDone: number;
+  /** Spot checks of this tile's units that agreed with the submission, and that disagreed. */
+  checksPassed: number;
+  checksFailed: number;
+  /** Submissions rejected by verification and re-issued to another contributor. */
+  unitsRejected: number;
+}
+
+/** A job's verification so far (spot checks, docs/design.md "Verification protocol"). */
+export interface JobVerification {
+  /** Requested confidence: the chance one check catches a unit with 5 % of its pixels faked. */
+  confidence: number;
+  /** Pixels each check re-renders of a full-size unit. */
+  pixelsPerCheck: number;
+  /** Units whose result is waiting for its checks. */
+  unitsVerifying: number;
+  unitsRejected: number;
+  /** Pixel-samples rendered for checks so far, and their share of the accepted pixel-samples. */
+  checkPixelSamples: number;
+  overhead: number;
+  /** 'independent-seeds': each unit also rendered by another contributor with its own stream, compared statistically. */
+  redundancy: RedundancyMode;
+}
+
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  spec: JobSpec;
+  createdAt: number;
+  /** When the first unit was leased (ms since epoch), or null. */
+  startedAt: number | null;
+  completedAt: number | null;
+  unitsTotal: number;
+  unitsDone: number;
+  pixelSamplesDone: number;
+  pixelSamplesTotal: number;
+  tiles: TileProgress[];
+  /** Increases with every accepted result; clients use it to refetch the image only when it changed. */
+  version: number;
+  verification: JobVerification;
+  /** Escrow payment of a paid job; null for an unpaid (volunteer) job. */
+  payment: JobPaymentView | null;
+}
+
+/** wei amounts are decimal strings (uint256 does not fit a JSON number). */
+export interface JobPaymentView {
+  /** The job's id in the escrow contract (`deposit(chainJobId, expiresAt)`). */
+  chainJobId: `0x${string}`;
+  state: 'awaiting-deposit' | 'funded' | 'closed' | 'refunded' | 'held';
+  priceWeiPerPixelSample: string;
+  /** What the requestor must deposit (covers verification for all-new contributors; the rest is refunded). */
+  budgetWei: string;
+  /** Expected cost with typical verification. */
+  estimateWei: string;
+  depositedWei: string;
+  requestor: `0x${string}` | null;
+  /** Paid to contributors by final settlements so far. */
+  settledWei: string;
+  /** Verified work of this job so far, valued at its price (settled or not). */
+  creditedWei: string;
+  /** Seconds since epoch after which the requestor may take back the unsettled rest anyway. */
+  expiresAt: number | null;
+  /**
+   * A posted settlement of this job still inside its challenge window (or disputed): the requestor may
+   * `dispute(settlementId, chainJobId)` until `disputableUntil` (chain time, seconds).
+   */
+  openSettlement: {
+    settlementId: number;
+    state: 'pending' | 'disputed';
+    settledWei: string;
+    disputableUntil: number;
+    closes: boolean;
+  } | null;
+}
+
+/** GET /api/chain: where the escrow lives, for wallets. */
+export type ChainInfo =
+  | {
+      enabled: true;
+      chainId: number;
+      chainName: string;
+      rpcUrl: string;
+      escrowAddress: `0x${string}`;
+      challengeWindowSeconds: number;
+      priceWeiPerPixelSample: string;
+      /** POST /api/chain/faucet gives test ether (the local chain of npm start only). */
+      faucet: boolean;
+    }
+  | { enabled: false; reason: string };
+
+/** GET /api/claims/:address: what an address has earned, can claim now, and has claimed. */
+export interface ClaimsView {
+  address: `0x${string}`;
+  /** Verified credit not yet in a final settlement (includes credit in a settlement inside its window). */
+  pendingWei: string;
+  /** In the latest final settlement and not yet claimed. */
+  claimableWei: string;
+  claimedWei: string;
+  /** The claim call for what is claimable now; null when nothing is. */
+  claim: { settlementId: number; cumulativeWei: string; proof: `0x${string}`[] } | null;
+  /** Contributor sessions paying to this address. */
+  sessions: number;
+  /** Settlements that included this address, newest first. */
+  settlements: {
+    settlementId: number | null;
+    state: 'built' | 'posted' | 'pending' | 'disputed' | 'final' | 'void' | 'failed';
+    cumulativeWei: string;
+    postedAt: number | null;
+    disputableUntil: number | null;
+    txHash: string | null;
+  }[];
+  /** Verified credit by job, newest first. */
+  jobs: { jobId: string; creditedWei: string; pixelSamples: number }[];
+}
+
+/** GET /api/contributors/:sessionId: a contributor's record as verification sees it. */
+export interface ContributorView {
+  sessionId: string;
+  unitsAccepted: number;
+  unitsRejected: number;
+  /** Submitted units still waiting for their checks. */
+  unitsVerifying: number;
+  checksAgreed: number;
+  checksFaulted: number;
+  quarantined: boolean;
+  /** Verified work credited to this session, in pixel-samples (units and checks). */
+  creditedPixelSamples: number;
+  /** Where this session's credit is paid, once its wallet signed for it. */
+  payoutAddress: `0x${string}` | null;
+  /** Per unit this session submitted: what verification decided (newest first, at most 1000). */
+  units: { unitId: number; jobId: string; verdict: 'verifying' | 'accepted' | 'rejected' }[];
+}
+
+export interface Lease {
+  leaseId: string;
+  jobId: string;
+  unitId: number;
+  /** ms since epoch; a result that arrives later is refused and the unit goes to someone else. */
+  expiresAt: number;
+  task: RenderTask;
+}
+
+export interface SubmitReceipt {
+  accepted: true;
+  /** True when this exact lease's result had already been accepted: nothing was added twice. */
+  duplicate: boolean;
+  job: { id: string; status: JobStatus; unitsDone: number; unitsTotal: number };
+}
+
+export const SESSION_HEADER = 'x-lumengrid-session';
+
+/** What the dashboard shows of a scene, and what a job needs to reference it. */
+export interface SceneSummary {
+  /** SHA-256 (hex) of the packed scene file. */
+  hash: string;
+  name: string;
+  source: 'built-in' | 'upload';
+  builtInId: string | null;
+  /** Size of the packed file contributors download. */
+  bytes: number;
+  info: PackedSceneInfo;
+  stats: SceneImportStats;
+  warnings: string[];
+  /** The environment a job gets when it names none. */
+  defaultEnvironment: Environment;
+  createdAt: number;
+}

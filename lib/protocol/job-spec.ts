@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { CONFIDENCE_LIMITS, JOB_LIMITS } from './limits';
+import type { Environment } from './render-task';
+
+/** Scenes the renderer knows without an upload (lib/scene/demo-scenes.ts builds them). */
+export const BUILT_IN_SCENES = ['cornell', 'showcase', 'dense'] as const;
+export type BuiltInSceneId = (typeof BUILT_IN_SCENES)[number];
+
+/** A scene reference: a built-in scene's id, or the SHA-256 (hex) of an uploaded packed scene. */
+export const SceneRefSchema = z.string().regex(/^([a-z][a-z0-9-]{0,31}|[0-9a-f]{64})$/, {
+  error: `scene must be a built-in scene (${BUILT_IN_SCENES.join(', ')}) or the hash of an uploaded scene`,
+});
+
+export function isSceneHash(ref: string): boolean {
+  return /^[0-9a-f]{64}$/.test(ref);
+}
+
+const radianceComponent = z.number().min(0).max(1e4);
+const Rgb = z.tuple([radianceComponent, radianceComponent, radianceComponent]);
+export const EnvironmentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('uniform'), radiance: Rgb }).strict(),
+  z.object({ type: z.literal('sky'), zenith: Rgb, horizon: Rgb, ground: Rgb }).strict(),
+]);
+
+/** Fewest samples per unit with which the independent-seed comparison can estimate a pixel's variance. */
+export const MIN_SAMPLES_PER_REPLICA = 4;
+
+/** How units are verified: spot checks alone, or also a replica with independent seeds. */
+export const REDUNDANCY_MODES = ['spot-checks', 'independent-seeds'] as const;
+export type RedundancyMode = (typeof REDUNDANCY_MODES)[number];
+
+const u32 = z.number().int().min(0).max(0xffff_ffff);
+
+/** What a requestor asks for. Optional fields get defaults chosen by `planJob`. */
+export const JobRequestSchema = z
+  .object({
+    scene: SceneRefSchema,
+    /** Light from outside the scene; the scene's own default when absent. */
+    environment: EnvironmentSchema.optional(),
+    width: z.number().int().min(8).max(JOB_LIMITS.maxDimension),
+    height: z.number().int().min(8).max(JOB_LIMITS.maxDimension),
+    samplesPerPixel: z.number().int().min(1).max(JOB_LIMITS.maxSamplesPerPixel),
+    maxBounces: z.number().int().min(1).max(JOB_LIMITS.maxBounces).default(6),
+    tileSize: z.number().int().min(8).max(256).optional(),
+    samplesPerUnit: z.number().int().min(1).max(JOB_LIMITS.maxSamplesPerPixel).optional(),
+    seed: u32.optional(),
+    /**
+     * Probability that one spot check catches a unit with 5 % of its pixels faked
+     * (lib/verification/policy.ts); higher costs more check pixels per unit.
+     */
+    /**
+     * 'independent-seeds': every unit is also rendered by a second contributor with an independent random
+     * stream (sample indices offset by samplesPerPixel); the two are compared statistically and, when they
+     * agree, both are kept (the image ends with twice the samples). Spot checks decide where they disagree.
+     */
+    redundancy: z.enum(REDUNDANCY_MODES).default('spot-checks'),
+    /**
+     * A paid job's budget in wei (decimal string): deposited in the escrow before rendering starts; what the
+     * verified work does not use is refunded. Absent: an unpaid (volunteer) job.
+     */
+    budgetWei: z
+      .string()
+      .regex(/^[0-9]{1,40}$/, { error: 'budgetWei must be a whole number of wei, as a decimal string' })
+      .optional(),
+    confidence: z
+      .number()
+      .min(CONFIDENCE_LIMITS.min)
+      .max(CONFIDENCE_LIMITS.max)
+      .default(CONFIDENCE_LIMITS.default),
+  })
+  .strict()
+  .superRefine((request, ctx) => {
+    // The independent-seed test estimates each pixel's variance from its samples: it needs a few.
+    if (request.redundancy !== 'independent-seeds') return;
+    const perUnit = Math.min(request.samplesPerPixel, request.samplesPerUnit ?? request.samplesPerPixel);
+    if (perUnit < MIN_SAMPLES_PER_REPLICA) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [request.samplesPerUnit === undefined ? 'samplesPerPixel' : 'samplesPerUnit'],
+        message: `independent-seed redundancy needs at least ${MIN_SAMPLES_PER_REPLICA} samples per unit; raise it or use spot checks`,
+      });
+    }
+  });
+
+export type JobRequest = z.input<typeof JobRequestSchema>;
+export type ParsedJobRequest = z.output<typeof JobRequestSchema>;
+
+/** A job's immutable render settings, as stored and as sent to contributors. */
+export interface JobSpec {
+  /** The scene as the requestor named it: a built-in id or an uploaded scene's hash. */
+  scene: string;
+  /** SHA-256 of the packed scene file every unit renders. */
+  sceneHash: string;
+  environment: Environment;
+  width: number;
+  height: number;
+  samplesPerPixel: number;
+  maxBounces: number;
+  tileSize: number;
+  samplesPerUnit: number;
+  seed: number;
+  /** Verification confidence (verification-policy.ts). Jobs stored before verification existed lack it. */
+  confidence?: number;
+  /** Absent on jobs stored before redundancy existed: spot checks. */
+  redundancy?: RedundancyMode;
+  /**
+   * 'device': units are carved at lease time, sized to each device (lib/work/carve.ts); `samplesPerUnit` is
+   * then only the planner's estimate. 'fixed': every unit is one tile x `samplesPerUnit` samples, planned up
+   * front (the request named samplesPerUnit). Absent on jobs stored before carving existed: 'fixed'.
+   */
+  unitSizing?: 'device' | 'fixed';
+}

@@ -1,0 +1,24 @@
+import type { CoordinatorContext } from '../coordinator/context';
+import type { ChainInfo } from '../protocol/api-types';
+
+/** GET /api/chain: what a wallet needs to deposit and claim on this coordinator's escrow. */
+export async function chainInfo(ctx: CoordinatorContext): Promise<ChainInfo> {
+  const payments = ctx.payments;
+  if (!payments) {
+    return {
+      enabled: false,
+      reason: 'This coordinator runs without a chain: jobs are unpaid and contributions earn credit only.',
+    };
+  }
+  const { escrow } = payments;
+  return {
+    enabled: true,
+    chainId: escrow.chainId,
+    chainName: escrow.publicClient.chain?.name ?? `Chain ${escrow.chainId}`,
+    rpcUrl: payments.publicRpcUrl,
+    escrowAddress: escrow.address,
+    challengeWindowSeconds: await escrow.challengeWindowSeconds(),
+    priceWeiPerPixelSample: payments.priceWeiPerPixelSample.toString(),
+    faucet: process.env.LUMENGRID_LOCAL_FAUCET === '1' && escrow.chainId === 31337,
+  };
+}

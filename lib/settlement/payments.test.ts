@@ -1,0 +1,437 @@
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  type Hex,
+  http,
+  type PrivateKeyAccount,
+  parseEther,
+  toHex,
+} from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../chain/anvil';
+import { lumengridEscrowAbi } from '../chain/artifacts/lumengrid-escrow';
+import { deployEscrow } from '../chain/deploy-escrow';
+import { createEscrowClient, type EscrowClient } from '../chain/escrow-client';
+import type { PaymentsContext } from '../coordinator/context';
+import { type FarmApi, runFarm } from '../testing/farm';
+import { standInRender } from '../testing/stand-in-renderer';
+import { createTestContext } from '../testing/test-context';
+import { inProcessFarmApi, STAND_IN_ADAPTER } from '../testing/test-support';
+import { createJob, getJob } from '../work/jobs';
+import { leaseUnit } from '../work/lease-unit';
+import { submitResult } from '../work/submit-result';
+import { claimsView } from './claims';
+import { syncJobDeposit, syncRefunds } from './job-payment';
+import { bindPayoutAddress } from './payout-address';
+import { DEPOSIT_LIFETIME_SECONDS, payoutBindingMessage } from './pricing';
+import { CLOSE_GRACE_MS, reconcile, settle } from './settlement';
+
+// The whole money path on a real anvil chain and the real coordinator: a paid job waits for its deposit,
+// contributors render it (deterministic stand-in renderer), verified credit is settled in a Merkle root, the
+// challenge window passes, contributors claim exactly what they earned and the requestor gets the rest back.
+
+const WINDOW = 600;
+const PRICE = 1_000_000n; // wei per pixel-sample: small numbers keep the arithmetic readable
+const JOB = { scene: 'cornell', width: 32, height: 32, samplesPerPixel: 4, tileSize: 16, samplesPerUnit: 2 };
+
+let anvil: Anvil;
+let t: Awaited<ReturnType<typeof createTestContext>>;
+let escrow: EscrowClient;
+let payments: PaymentsContext;
+let escrowAddress: Address;
+let arbiter: PrivateKeyAccount;
+const publicClient = () => createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
+const walletOf = (account: PrivateKeyAccount) =>
+  createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl) });
+
+async function funded(key: Hex = generatePrivateKey()): Promise<PrivateKeyAccount> {
+  const account = privateKeyToAccount(key);
+  await publicClient().request({
+    method: 'anvil_setBalance',
+    params: [account.address, toHex(parseEther('100'))],
+  } as never);
+  return account;
+}
+
+async function warp(seconds: number) {
+  await publicClient().request({ method: 'evm_increaseTime', params: [toHex(seconds)] } as never);
+  await publicClient().request({ method: 'evm_mine', params: [] } as never);
+}
+
+let snapshot: Hex;
+beforeAll(async () => {
+  anvil = await startAnvil({ port: 18_545 + Math.floor(Math.random() * 1000) });
+  const coordinatorKey = generatePrivateKey();
+  const coordinator = await funded(coordinatorKey);
+  arbiter = await funded();
+  escrowAddress = await deployEscrow(walletOf(coordinator), publicClient() as never, {
+    coordinator: coordinator.address,
+    arbiter: arbiter.address,
+    challengeWindowSeconds: WINDOW,
+  });
+  escrow = createEscrowClient({
+    rpcUrl: anvil.rpcUrl,
+    chainId: foundry.id,
+    address: escrowAddress,
+    coordinatorKey,
+  });
+  payments = { escrow, priceWeiPerPixelSample: PRICE, publicRpcUrl: anvil.rpcUrl };
+  t = await createTestContext({ leaseTtlMs: 60_000 });
+  snapshot = await publicClient().request({ method: 'evm_snapshot', params: [] } as never);
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await anvil?.stop();
+});
+beforeEach(async () => {
+  await t.reset();
+  t.ctx.payments = payments;
+  // Every test starts from the freshly deployed escrow (and a fresh snapshot for the next one).
+  await publicClient().request({ method: 'evm_revert', params: [snapshot] } as never);
+  snapshot = await publicClient().request({ method: 'evm_snapshot', params: [] } as never);
+});
+
+const ADAPTER = STAND_IN_ADAPTER;
+const farmApi = (): FarmApi => inProcessFarmApi(() => t.ctx);
+
+async function bind(sessionId: string, account: PrivateKeyAccount) {
+  const message = payoutBindingMessage(sessionId, account.address, foundry.id);
+  return bindPayoutAddress(t.ctx, sessionId, {
+    address: account.address,
+    signature: await account.signMessage({ message }),
+  });
+}
+
+async function createPaidJob(requestor: PrivateKeyAccount) {
+  const probe = await createJob({ ...t.ctx, payments }, { ...JOB, budgetWei: '1' }).catch((e) => e);
+  const budgetWei: string = probe.details.depositWei;
+  const job = await createJob(t.ctx, { ...JOB, budgetWei });
+  const expiresAt = BigInt(Math.floor(Date.now() / 1000) + DEPOSIT_LIFETIME_SECONDS);
+  const hash = await walletOf(requestor).writeContract({
+    address: escrowAddress,
+    abi: lumengridEscrowAbi,
+    functionName: 'deposit',
+    args: [job.payment?.chainJobId as Hex, expiresAt],
+    value: BigInt(budgetWei),
+  });
+  await publicClient().waitForTransactionReceipt({ hash });
+  return { job, budgetWei: BigInt(budgetWei) };
+}
+
+/** Three honest contributors render the whole job; returns their session ids. */
+async function renderJob(prefix: string) {
+  const report = await runFarm(
+    farmApi(),
+    [0, 1, 2].map((i) => ({ strategy: 'honest' as const, origin: `10.0.0.${i + 1}` })),
+    standInRender,
+    {
+      sessionPrefix: prefix,
+      onIdle: () => {
+        t.clock.now += 16_000;
+      },
+    },
+  );
+  return report.sessions.get('honest') ?? [];
+}
+
+async function claimOnChain(account: Address, relayer: PrivateKeyAccount) {
+  const view = await claimsView(t.ctx, account);
+  if (!view.claim) throw new Error(`nothing claimable for ${account}`);
+  const hash = await walletOf(relayer).writeContract({
+    address: escrowAddress,
+    abi: lumengridEscrowAbi,
+    functionName: 'claim',
+    args: [account, BigInt(view.claim.cumulativeWei), view.claim.proof],
+  });
+  return publicClient().waitForTransactionReceipt({ hash });
+}
+
+describe('payments', () => {
+  it('refuses a budget below the deposit the job needs, naming the minimum', async () => {
+    const error = await createJob(t.ctx, { ...JOB, budgetWei: '1000' }).catch((e) => e);
+    expect(error.name).toBe('InvalidRequestError');
+    expect(error.message).toMatch(/below the deposit this job needs/);
+    // 32×32 px × 4 spp at 1e6 wei, plus verification of new contributors.
+    expect(BigInt(error.details.depositWei)).toBeGreaterThan(32n * 32n * 4n * PRICE);
+    const unpaid = await createJob({ ...t.ctx, payments: null }, { ...JOB, budgetWei: '5' }).catch((e) => e);
+    expect(unpaid.message).toMatch(/takes no payments/);
+  });
+
+  it('hands out no work for a paid job until the escrow holds its deposit', async () => {
+    const requestor = await funded();
+    const probe = await createJob(t.ctx, { ...JOB, budgetWei: '1' }).catch((e) => e);
+    const job = await createJob(t.ctx, { ...JOB, budgetWei: probe.details.depositWei });
+    expect(job.status).toBe('awaiting-deposit');
+    expect(await leaseUnit(t.ctx, { sessionId: 'early-bird-1' }, {})).toBeNull();
+    // Depositing too little does not start it.
+    const chainJobId = job.payment?.chainJobId as Hex;
+    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + DEPOSIT_LIFETIME_SECONDS);
+    const wallet = walletOf(requestor);
+    const low = await wallet.writeContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'deposit',
+      args: [chainJobId, expiresAt],
+      value: BigInt(probe.details.depositWei) - 1n,
+    });
+    await publicClient().waitForTransactionReceipt({ hash: low });
+    expect(await syncJobDeposit(t.ctx, job.id)).toBe(false);
+    expect((await getJob(t.ctx, job.id)).status).toBe('awaiting-deposit');
+    const top = await wallet.writeContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'deposit',
+      args: [chainJobId, expiresAt],
+      value: 1n,
+    });
+    await publicClient().waitForTransactionReceipt({ hash: top });
+    expect(await syncJobDeposit(t.ctx, job.id)).toBe(true);
+    const started = await getJob(t.ctx, job.id);
+    expect(started.status).toBe('rendering');
+    expect(started.payment).toMatchObject({
+      state: 'funded',
+      requestor: requestor.address,
+      depositedWei: probe.details.depositWei,
+    });
+    expect(await leaseUnit(t.ctx, { sessionId: 'early-bird-1' }, {})).not.toBeNull();
+  });
+
+  it('pays contributors exactly their verified work after the window, and refunds the requestor the rest', async () => {
+    const requestor = await funded();
+    const { job, budgetWei } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, job.id);
+    const payees = [await funded(), await funded(), await funded()];
+    const relayer = await funded();
+    // Sessions are named by the farm; bind each to its own address before any work is settled.
+    const sessions = ['pay-honest-1', 'pay-honest-2', 'pay-honest-3'];
+    for (const [i, session] of sessions.entries()) await bind(session, payees[i] as PrivateKeyAccount);
+    expect(await renderJob('pay')).toEqual(sessions);
+    expect((await getJob(t.ctx, job.id)).status).toBe('done');
+
+    const posted = await settle(t.ctx, payments);
+    expect(posted).toMatchObject({ posted: true, jobs: 1, leaves: 3 });
+    // Inside the window: owed but not claimable; a second round posts nothing new.
+    const earned = new Map<Address, bigint>();
+    for (const payee of payees) {
+      const view = await claimsView(t.ctx, payee.address);
+      const credit = await t.ctx.db.query<{ ps: string }>(
+        `SELECT sum(c.pixel_samples)::text AS ps FROM credits c JOIN payout_addresses a ON a.session_id = c.session_id
+         WHERE a.address = $1`,
+        [payee.address],
+      );
+      const value = BigInt(credit[0]?.ps ?? 0) * PRICE;
+      expect(value).toBeGreaterThan(0n);
+      earned.set(payee.address, value);
+      expect(view).toMatchObject({
+        claimableWei: '0',
+        claimedWei: '0',
+        pendingWei: value.toString(),
+        claim: null,
+      });
+    }
+    expect(await settle(t.ctx, payments)).toEqual({ posted: false, reason: 'open-settlement' });
+
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('closed');
+    for (const payee of payees) {
+      const before = await publicClient().getBalance({ address: payee.address });
+      await claimOnChain(payee.address, relayer);
+      const after = await publicClient().getBalance({ address: payee.address });
+      expect(after - before).toBe(earned.get(payee.address));
+      expect(await claimsView(t.ctx, payee.address)).toMatchObject({
+        claimableWei: '0',
+        pendingWei: '0',
+        claimedWei: earned.get(payee.address)?.toString(),
+        claim: null,
+      });
+    }
+    const paid = [...earned.values()].reduce((a, b) => a + b, 0n);
+    const requestorBefore = await publicClient().getBalance({ address: requestor.address });
+    const refund = await walletOf(requestor).writeContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'refund',
+      args: [job.payment?.chainJobId as Hex],
+    });
+    const receipt = await publicClient().waitForTransactionReceipt({ hash: refund });
+    await syncRefunds(t.ctx);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('refunded');
+    const requestorAfter = await publicClient().getBalance({ address: requestor.address });
+    expect(requestorAfter - requestorBefore + receipt.gasUsed * receipt.effectiveGasPrice).toBe(
+      budgetWei - paid,
+    );
+    expect(await publicClient().getBalance({ address: escrowAddress })).toBe(0n);
+  }, 120_000);
+
+  it('settles more work later cumulatively: a second claim pays only the difference', async () => {
+    const requestor = await funded();
+    const { job } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, job.id);
+    const payee = await funded();
+    await bind('cum-honest-1', payee);
+    // One contributor renders a few units, is settled and claims; then the rest is rendered.
+    for (let i = 0; i < 3; i++) {
+      const lease = await leaseUnit(
+        t.ctx,
+        { sessionId: 'cum-honest-1', adapter: ADAPTER },
+        { origin: '10.0.0.1' },
+      );
+      if (!lease) throw new Error('no work');
+      const data = await standInRender(lease.task);
+      await submitResult(t.ctx, {
+        leaseId: lease.leaseId,
+        sessionId: 'cum-honest-1',
+        body: new Uint8Array(data.buffer),
+      });
+    }
+    // Probation: its first units wait for checks, which need other contributors. Let two check.
+    await runFarm(
+      farmApi(),
+      [1, 2].map((i) => ({ strategy: 'honest' as const, origin: `10.0.1.${i}` })),
+      standInRender,
+      {
+        sessionPrefix: 'helper',
+        maxSteps: 12,
+        onIdle: () => {
+          t.clock.now += 16_000;
+        },
+      },
+    );
+    const first = await settle(t.ctx, payments);
+    expect(first.posted).toBe(true);
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    const firstView = await claimsView(t.ctx, payee.address);
+    const firstAmount = BigInt(firstView.claimableWei);
+    expect(firstAmount).toBeGreaterThan(0n);
+    const relayer = await funded();
+    await claimOnChain(payee.address, relayer);
+
+    await renderJob('cum');
+    const second = await settle(t.ctx, payments);
+    expect(second.posted).toBe(true);
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    const view = await claimsView(t.ctx, payee.address);
+    expect(BigInt(view.claimedWei)).toBe(firstAmount);
+    const before = await publicClient().getBalance({ address: payee.address });
+    await claimOnChain(payee.address, relayer);
+    const after = await publicClient().getBalance({ address: payee.address });
+    expect(after - before).toBe(BigInt(view.claimableWei));
+    expect(BigInt(view.claim?.cumulativeWei ?? 0)).toBe(firstAmount + (after - before));
+  }, 120_000);
+
+  it('keeps a job open while credit waits for a payout address, then closes it after the grace period', async () => {
+    const requestor = await funded();
+    const { job } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, job.id);
+    const payee = await funded();
+    await bind('grace-honest-1', payee); // the other two never bind
+    await renderJob('grace');
+    await settle(t.ctx, payments);
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('funded');
+    t.clock.now += CLOSE_GRACE_MS;
+    expect(await settle(t.ctx, payments)).toMatchObject({ posted: true, jobs: 1 });
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    const closed = await getJob(t.ctx, job.id);
+    expect(closed.payment?.state).toBe('closed');
+    // Only the bound contributor was paid for: settled equals its credit.
+    expect(closed.payment?.settledWei).toBe((await claimsView(t.ctx, payee.address)).claim?.cumulativeWei);
+  }, 120_000);
+
+  it('holds a job whose settlement the arbiter voided after the requestor disputed it', async () => {
+    const requestor = await funded();
+    const { job } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, job.id);
+    const payee = await funded();
+    for (const i of [1, 2, 3]) await bind(`dispute-honest-${i}`, payee);
+    await renderJob('dispute');
+    const posted = await settle(t.ctx, payments);
+    if (!posted.posted || posted.onchainId === null) throw new Error('not posted');
+    const chainJobId = job.payment?.chainJobId as Hex;
+    const disputeTx = await walletOf(requestor).writeContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'dispute',
+      args: [posted.onchainId, chainJobId],
+    });
+    await publicClient().waitForTransactionReceipt({ hash: disputeTx });
+    await reconcile(t.ctx, payments);
+    const [disputed] = await t.ctx.db.query<{ state: string }>('SELECT state FROM settlements');
+    expect(disputed?.state).toBe('disputed');
+    // The window passing does not make a disputed settlement final.
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    expect((await claimsView(t.ctx, payee.address)).claimableWei).toBe('0');
+    const voidTx = await walletOf(arbiter).writeContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'resolveDispute',
+      args: [posted.onchainId, false],
+    });
+    await publicClient().waitForTransactionReceipt({ hash: voidTx });
+    await reconcile(t.ctx, payments);
+    const held = await getJob(t.ctx, job.id);
+    expect(held.payment).toMatchObject({ state: 'held', settledWei: '0' });
+    // Nothing more is settled for a held job; its requestor can take the deposit back once it expires.
+    expect(await settle(t.ctx, payments)).toEqual({ posted: false, reason: 'nothing-new' });
+    expect(await claimsView(t.ctx, payee.address)).toMatchObject({ claimableWei: '0', pendingWei: '0' });
+  }, 120_000);
+
+  it('binds a payout address only with that address’s signature, once per session', async () => {
+    const payee = await funded();
+    const other = await funded();
+    const message = payoutBindingMessage('bind-session-1', payee.address, foundry.id);
+    const forged = await other.signMessage({ message });
+    await expect(
+      bindPayoutAddress(t.ctx, 'bind-session-1', { address: payee.address, signature: forged }),
+    ).rejects.toThrow(/not .* signature/);
+    expect(await bind('bind-session-1', payee)).toEqual({ address: payee.address, alreadyBound: false });
+    expect(await bind('bind-session-1', payee)).toEqual({ address: payee.address, alreadyBound: true });
+    await expect(bind('bind-session-1', other)).rejects.toThrow(/already pays out/);
+  });
+
+  it('adopts a settlement that reached the chain although its transaction hash was never recorded', async () => {
+    const requestor = await funded();
+    const { job } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, job.id);
+    await bind('crash-honest-1', await funded());
+    await bind('crash-honest-2', await funded());
+    await bind('crash-honest-3', await funded());
+    await renderJob('crash');
+    // The RPC answer to the send is lost (as if the process died right after sending).
+    const lossy: PaymentsContext = {
+      ...payments,
+      escrow: {
+        ...escrow,
+        sendSettlement: async (call) => {
+          await escrow.sendSettlement(call);
+          throw new Error('socket hang up');
+        },
+      },
+    };
+    expect(await settle(t.ctx, lossy)).toMatchObject({ posted: false, reason: 'failed' });
+    // Nothing is built twice while the outcome is unknown; once mined, a round finds it on chain by its root.
+    const rows = async () =>
+      (
+        await t.ctx.db.query<{ state: string; onchain_id: string | null }>(
+          'SELECT state, onchain_id FROM settlements',
+        )
+      ).map((r) => [r.state, Number(r.onchain_id)]);
+    for (let round = 0; round < 20 && (await rows())[0]?.[0] !== 'pending'; round++) {
+      expect(await settle(t.ctx, payments)).toEqual({ posted: false, reason: 'open-settlement' });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await rows()).toEqual([['pending', 1]]);
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('closed');
+  }, 120_000);
+});

@@ -1,0 +1,47 @@
+import type { RenderTask } from '../protocol/render-task';
+import { RESULT_CHANNELS } from '../protocol/result-layout';
+
+/**
+ * A deterministic stand-in for the path tracer, for coordinator tests that need thousands of results fast:
+ * like the real renderer, each sample's radiance is a pure function of (seed, pixel, sample index), noisy
+ * from pixel to pixel and sample to sample, and a pixel list gives exactly the values of those pixels in a
+ * tile render. The real renderer's own determinism is proven in lib/render/path-tracer.test.ts.
+ */
+export async function standInRender(task: RenderTask): Promise<Float32Array> {
+  const indices = task.pixels ?? regionIndices(task);
+  const out = new Float32Array(indices.length * RESULT_CHANNELS);
+  indices.forEach((index, p) => {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let lumSq = 0;
+    for (let s = task.sampleStart; s < task.sampleEnd; s++) {
+      const h = hash(task.seed, index, s);
+      const v = 0.2 + (h % 1000) / 500;
+      const sr = v;
+      const sg = v * 0.8;
+      const sb = v * 0.6;
+      r += sr;
+      g += sg;
+      b += sb;
+      const lum = 0.2126 * sr + 0.7152 * sg + 0.0722 * sb;
+      lumSq += lum * lum;
+    }
+    out.set([r, g, b, lumSq, task.sampleEnd - task.sampleStart], p * RESULT_CHANNELS);
+  });
+  return out;
+}
+
+function regionIndices(task: RenderTask): number[] {
+  const { x, y, width, height } = task.region;
+  const out: number[] = [];
+  for (let j = 0; j < height; j++) for (let i = 0; i < width; i++) out.push((y + j) * task.width + x + i);
+  return out;
+}
+
+function hash(seed: number, index: number, sample: number): number {
+  let h = (seed ^ Math.imul(index, 0x9e3779b1) ^ Math.imul(sample + 1, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}

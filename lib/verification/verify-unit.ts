@@ -1,0 +1,453 @@
+import { randomInt } from 'node:crypto';
+import type { SqlExecutor } from '../coordinator/db/sql';
+import type { JobSpec } from '../protocol/job-spec';
+import { CONFIDENCE_LIMITS } from '../protocol/limits';
+import { RESULT_CHANNELS } from '../protocol/result-layout';
+import type { Region } from '../protocol/tiles';
+import { drawCheckPixels, offsetInRegion } from './check-pixels';
+import { classifierFor, imageMetricClassifier, secondMomentClassifier, type Verdict } from './classifiers';
+import {
+  type ContributorRow,
+  getContributor,
+  recordCheckVerdict,
+  recordUnitVerdict,
+} from './contributor-records';
+import { checksRequired, decide, PROBATION_CHECKS, pixelsPerCheck } from './policy';
+
+/**
+ * The verification state machine of one unit submission (docs/design.md, "Verification protocol"):
+ *
+ *   submitted ── beginVerification ──▶ verifying, one spot check pending (with independent-seed
+ *       redundancy: first compared with its replica once both are in, compareReplicas)
+ *   each check result ── settleCheck ──▶ decide(agree, largest opposing group, checks, required):
+ *       more   → another check of the same pixels, by yet another session and origin
+ *       accept / reject → closeSubmission records every checker and the submitter, and returns the verdict;
+ *       work applies it (lib/work/apply-verdict.ts: sums into the tile and credits, or the unit re-issued)
+ *   checkers whose check contradicted the final verdict are marked as faulted; repeat offenders quarantined.
+ *   A further check that nobody eligible can take (a farm of two or three) gives way after a while when
+ *   every check so far agreed (anotherCheckerActive, releaseStalledChecks).
+ *
+ * Everything here runs inside the caller's transaction: a verdict and its effects land together or not at all.
+ */
+
+export interface UnitRow {
+  id: number;
+  job_id: string;
+  tile_index: number;
+  sample_start: number;
+  sample_end: number;
+  state: string;
+  session_id: string | null;
+  lease_id: string | null;
+  lease_expires_at: number | null;
+  submitted_by: string | null;
+  submitted_at: number | null;
+  submission: number;
+  checks_required: number;
+  partner_id: number | null;
+  result: Uint8Array | null;
+  /** The unit's pixels: a rectangle of whole tiles (lib/work/carve.ts). */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  leased_at: number | null;
+  /** A straggler's backup copy names the unit it copies. */
+  backup_of: number | null;
+}
+
+export const UNIT_COLUMNS = `id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_id,
+  lease_expires_at, submitted_by, submitted_at, submission, checks_required, partner_id, result,
+  x, y, width, height, leased_at, backup_of`;
+
+export interface TileRow extends Region {
+  index: number;
+}
+
+/** The unit's pixels as the region its result covers (row-major), named by its top-left tile. */
+export function unitRegion(unit: Pick<UnitRow, 'tile_index' | 'x' | 'y' | 'width' | 'height'>): TileRow {
+  return { index: unit.tile_index, x: unit.x, y: unit.y, width: unit.width, height: unit.height };
+}
+
+/** Adds a check's verdict to the per-tile counters (the dashboard's heatmap) of every tile of the unit. */
+async function countCheckOnTiles(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'job_id' | 'x' | 'y' | 'width' | 'height'>,
+  agree: boolean,
+): Promise<void> {
+  await tx.query(
+    `UPDATE tiles SET checks_passed = checks_passed + $6, checks_failed = checks_failed + $7
+     WHERE job_id = $1 AND x >= $2 AND x < $2 + $4 AND y >= $3 AND y < $3 + $5`,
+    [unit.job_id, unit.x, unit.y, unit.width, unit.height, agree ? 1 : 0, agree ? 0 : 1],
+  );
+}
+
+/** Puts a validated result into verification and issues its first spot check. */
+export async function beginVerification(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  spec: JobSpec,
+  submitter: ContributorRow,
+  body: Uint8Array,
+  now: number,
+): Promise<void> {
+  const required = checksRequired(submitter, randomInt(0, 1_000_000) / 1_000_000);
+  await tx.query(
+    `UPDATE units SET state = 'verifying', result = $2, submitted_by = $3, submitted_at = $4,
+       checks_required = $5, submission = submission + 1
+     WHERE id = $1`,
+    [unit.id, body, submitter.sessionId, now, required],
+  );
+  const submitted: UnitRow = {
+    ...unit,
+    state: 'verifying',
+    result: body,
+    submitted_by: submitter.sessionId,
+    submitted_at: now,
+    submission: unit.submission + 1,
+    checks_required: required,
+  };
+  if (unit.partner_id !== null) {
+    const partner = await waitingPartner(tx, unit.partner_id);
+    if (partner === 'not-submitted') return; // compared when the partner arrives
+    if (partner !== null) {
+      await compareReplicas(tx, submitted, partner, tile, spec, now);
+      return;
+    }
+  }
+  await issueCheck(tx, submitted, tile, spec, now);
+}
+
+/**
+ * The replica partner of a unit, if it was submitted and is waiting for this one (verifying, no check of
+ * its submission yet); 'not-submitted' if it has not been rendered yet; null if it went its own way
+ * (accepted, or already in spot checks), in which case the unit is spot-checked like any other.
+ */
+async function waitingPartner(tx: SqlExecutor, partnerId: number): Promise<UnitRow | 'not-submitted' | null> {
+  const [partner] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+    partnerId,
+  ]);
+  if (!partner) throw new Error(`missing replica partner ${partnerId}`);
+  if (partner.state === 'pending' || partner.state === 'leased') return 'not-submitted';
+  if (partner.state !== 'verifying') return null;
+  const [checks] = await tx.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM checks WHERE unit_id = $1 AND submission = $2',
+    [partner.id, partner.submission],
+  );
+  return (checks?.n ?? 0) === 0 ? partner : null;
+}
+
+/**
+ * Independent-seed redundancy, the second classifier: two renders of the same tile with independent random
+ * streams, compared over every pixel by their means and second moments (secondMomentClassifier) and by
+ * image metrics (imageMetricClassifier), before
+ * both go to their spot checks as usual. A pair that disagrees gets probation-strength spot checks on both
+ * sides, which decide who lied. Replicas that pass are both kept: the image ends with twice the samples.
+ */
+async function compareReplicas(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  partner: UnitRow,
+  tile: TileRow,
+  spec: JobSpec,
+  now: number,
+): Promise<void> {
+  if (!unit.result || !partner.result) throw new Error(`replicas ${unit.id}/${partner.id} lack a result`);
+  const a = new Float32Array(unit.result.slice().buffer);
+  const b = new Float32Array(partner.result.slice().buffer);
+  // Both classifiers must agree: the moments catch scaled and fabricated output, the image metrics blurring.
+  const verdicts = [INDEPENDENT_SEEDS, imageMetricClassifier(tile)].map((c) => c.compare(a, b));
+  const verdict = { agree: verdicts.every((v) => v.agree) };
+  await countCheckOnTiles(tx, unit, verdict.agree);
+  if (!verdict.agree) {
+    // One of the two is off: both get the scrutiny of a new session.
+    for (const u of [unit, partner]) {
+      u.checks_required = Math.max(u.checks_required, PROBATION_CHECKS);
+      await tx.query('UPDATE units SET checks_required = $2 WHERE id = $1', [u.id, u.checks_required]);
+    }
+  }
+  await issueCheck(tx, unit, tile, spec, now);
+  await issueCheck(tx, partner, tile, spec, now);
+}
+
+const INDEPENDENT_SEEDS = secondMomentClassifier();
+
+/**
+ * A spot check of the unit's current submission, excluded from the submitter and from everyone (and every
+ * origin) who already checked this submission, so each check is independent. The pixels are drawn once per
+ * submission, after it arrived, and every further check of it re-renders the same ones: honest checks then
+ * agree with each other too, which is what tells a lying checker from a lying submitter (decide()).
+ */
+async function issueCheck(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'id' | 'job_id' | 'submitted_by' | 'submission' | 'sample_start' | 'sample_end'>,
+  tile: TileRow,
+  spec: JobSpec,
+  now: number,
+  pixels?: number[],
+): Promise<void> {
+  const confidence = spec.confidence ?? CONFIDENCE_LIMITS.default;
+  const chosen =
+    pixels ?? drawCheckPixels(tile, spec.width, pixelsPerCheck(confidence, tile.width * tile.height));
+  const [check] = await tx.query<{ id: number; excluded_sessions: string[]; excluded_origins: string[] }>(
+    `INSERT INTO checks (unit_id, job_id, submission, pixels, state, excluded_sessions, excluded_origins, created_at, cost)
+     SELECT $1, $2, $3, $4::int[], 'pending',
+       ARRAY[$5::text] || COALESCE(array_agg(c.session_id) FILTER (WHERE c.session_id IS NOT NULL), '{}'),
+       COALESCE(array_agg(DISTINCT p.origin) FILTER (WHERE p.origin IS NOT NULL), '{}'),
+       $6, $7
+     FROM (SELECT $5::text AS session_id UNION SELECT session_id FROM checks
+           WHERE unit_id = $1 AND submission = $3 AND session_id IS NOT NULL) c
+     LEFT JOIN contributors p ON p.session_id = c.session_id
+     RETURNING id, excluded_sessions, excluded_origins`,
+    [
+      unit.id,
+      unit.job_id,
+      unit.submission,
+      chosen,
+      unit.submitted_by,
+      now,
+      // what the re-render costs its checker: a check of a long unit goes to a device that can afford it
+      chosen.length * (unit.sample_end - unit.sample_start),
+    ],
+  );
+  if (!check) throw new Error(`no check was issued for unit ${unit.id}`);
+  // The checker is drawn by the coordinator, uniformly among the eligible sessions active right now: a
+  // cartel gets checks in proportion to its share of the farm, however fast or in whatever order it polls.
+  const candidates = await tx.query<{ session_id: string }>(
+    `SELECT session_id FROM contributors
+     WHERE last_seen_at >= $1 AND quarantined_at IS NULL AND NOT (session_id = ANY ($2::text[]))
+       AND (origin IS NULL OR NOT (origin = ANY ($3::text[])))
+     LIMIT 10000`,
+    [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins],
+  );
+  const pick = candidates.length > 0 ? candidates[randomInt(0, candidates.length)] : undefined;
+  if (pick) {
+    await tx.query('UPDATE checks SET assigned_to = $2, assigned_until = $3 WHERE id = $1', [
+      check.id,
+      pick.session_id,
+      now + ASSIGNMENT_MS,
+    ]);
+  }
+}
+
+/** How long a drawn checker has the check to itself before any eligible session may take it. */
+const ASSIGNMENT_MS = 15_000;
+
+export interface CheckRow {
+  leased_at?: number | null;
+  id: number;
+  unit_id: number;
+  job_id: string;
+  submission: number;
+  pixels: number[];
+  state: string;
+  session_id: string | null;
+  lease_expires_at: number | null;
+}
+
+/** The submitted result's values at the check's pixels, in the check's order. */
+function submittedAt(unit: UnitRow, tile: TileRow, imageWidth: number, pixels: number[]): Float32Array {
+  if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
+  const all = new Float32Array(unit.result.slice().buffer);
+  const out = new Float32Array(pixels.length * RESULT_CHANNELS);
+  pixels.forEach((pixel, i) => {
+    const offset = offsetInRegion(pixel, tile, imageWidth, RESULT_CHANNELS);
+    out.set(all.subarray(offset, offset + RESULT_CHANNELS), i * RESULT_CHANNELS);
+  });
+  return out;
+}
+
+export type CheckOutcome = 'void' | 'more' | 'accept' | 'reject';
+
+/**
+ * Records a check's re-render and acts on the verdict. A check of a submission that was already decided (or
+ * superseded) is void: its result is kept for the record but changes nothing.
+ */
+export async function settleCheck(
+  tx: SqlExecutor,
+  check: CheckRow,
+  checker: string,
+  values: Float32Array,
+  now: number,
+): Promise<{ outcome: CheckOutcome; verdict: Verdict | null; decided: SubmissionVerdict | null }> {
+  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+    check.unit_id,
+  ]);
+  if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (unit.state !== 'verifying' || unit.submission !== check.submission) {
+    await tx.query(
+      `UPDATE checks SET state = 'void', result = $2, completed_at = $3, lease_id = NULL WHERE id = $1`,
+      [check.id, bytes, now],
+    );
+    return { outcome: 'void', verdict: null, decided: null };
+  }
+  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+  if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
+  const tile = unitRegion(unit);
+  const submitter = await getContributor(tx, unit.submitted_by ?? '');
+  const checkerRow = await getContributor(tx, checker);
+  const classifier = classifierFor(submitter?.adapterClass ?? null, checkerRow?.adapterClass ?? null);
+  const verdict = classifier.compare(submittedAt(unit, tile, job.spec.width, check.pixels), values);
+
+  await tx.query(
+    `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
+    [check.id, bytes, verdict.agree, verdict.score, now],
+  );
+  const samples = unit.sample_end - unit.sample_start;
+  await countCheckOnTiles(tx, unit, verdict.agree);
+  await tx.query(
+    'UPDATE jobs SET check_pixel_samples = check_pixel_samples + $2, version = version + 1 WHERE id = $1',
+    [unit.job_id, check.pixels.length * samples],
+  );
+
+  const done = await tx.query<{
+    session_id: string;
+    agreed: boolean;
+    pixels: number;
+    result: Uint8Array;
+    adapter_class: string | null;
+  }>(
+    `SELECT c.session_id, c.agreed, cardinality(c.pixels) AS pixels, c.result, p.adapter_class
+     FROM checks c LEFT JOIN contributors p ON p.session_id = c.session_id
+     WHERE c.unit_id = $1 AND c.submission = $2 AND c.state = 'done'`,
+    [unit.id, unit.submission],
+  );
+  const agree = done.filter((c) => c.agreed).length;
+  let outcome = decide(
+    agree,
+    largestOpposingGroup(done.filter((c) => !c.agreed)),
+    done.length,
+    unit.checks_required,
+  );
+  // Probation asks for a second independent checker; where nobody else is active to be one (a farm of two),
+  // one unopposed agreeing check is the most the farm can give, and waiting would stall the job for good.
+  if (
+    outcome === 'more' &&
+    agree > 0 &&
+    agree === done.length &&
+    !(await anotherCheckerActive(tx, unit, now))
+  ) {
+    outcome = 'accept';
+  }
+  if (outcome === 'more') {
+    await issueCheck(tx, unit, tile, job.spec, now, check.pixels);
+    return { outcome, verdict, decided: null };
+  }
+  const decided = await closeSubmission(tx, unit, tile, done, outcome === 'accept', now);
+  return { outcome, verdict, decided };
+}
+
+/** A decided submission: what work must do with it (lib/work/apply-verdict.ts). Verification credits nobody. */
+export interface SubmissionVerdict {
+  unit: UnitRow;
+  tile: TileRow;
+  accepted: boolean;
+  /** Every completed check of the submission, and whether it matched the verdict. */
+  checks: { sessionId: string; right: boolean; pixels: number }[];
+}
+
+/**
+ * Closes a decided submission: voids its open checks and records every checker as right or faulted, and the
+ * submitter's verdict (repeat offenders are quarantined). Returns the verdict for work to apply.
+ */
+async function closeSubmission(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  done: { session_id: string; agreed: boolean; pixels: number }[],
+  accepted: boolean,
+  now: number,
+): Promise<SubmissionVerdict> {
+  await tx.query(
+    `UPDATE checks SET state = 'void', lease_id = NULL WHERE unit_id = $1 AND submission = $2 AND state IN ('pending', 'leased')`,
+    [unit.id, unit.submission],
+  );
+  const checks = done.map((c) => ({
+    sessionId: c.session_id,
+    right: c.agreed === accepted,
+    pixels: c.pixels,
+  }));
+  for (const c of checks) await recordCheckVerdict(tx, c.sessionId, c.right, now);
+  await recordUnitVerdict(tx, unit.submitted_by ?? '', accepted, now);
+  return { unit, tile, accepted, checks };
+}
+
+/**
+ * The largest group of checks that agree with one another (each with the group's first member): honest
+ * re-renders of the same pixels form one group; fabricated ones stay alone.
+ */
+function largestOpposingGroup(opposing: { result: Uint8Array; adapter_class: string | null }[]): number {
+  let best = 0;
+  for (const a of opposing) {
+    const va = new Float32Array(a.result.slice().buffer);
+    let group = 0;
+    for (const b of opposing) {
+      const vb = new Float32Array(b.result.slice().buffer);
+      if (a === b || classifierFor(a.adapter_class, b.adapter_class).compare(va, vb).agree) group++;
+    }
+    best = Math.max(best, group);
+  }
+  return best;
+}
+
+/** How recently a session must have asked for work to count as available for a check. */
+// Idle contributors ask every second; one that has not asked for this long is busy or gone.
+const ACTIVE_WINDOW_MS = 15_000;
+
+/** Whether a session other than the submitter and this submission's checkers, from another origin, is active. */
+async function anotherCheckerActive(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'id' | 'submission' | 'submitted_by'>,
+  now: number,
+): Promise<boolean> {
+  const [row] = await tx.query<{ n: number }>(
+    `WITH involved AS (
+       SELECT $3::text AS session_id UNION SELECT session_id FROM checks WHERE unit_id = $1 AND submission = $2
+     )
+     SELECT count(*)::int AS n FROM contributors p
+     WHERE p.last_seen_at >= $4 AND p.quarantined_at IS NULL
+       AND p.session_id NOT IN (SELECT session_id FROM involved WHERE session_id IS NOT NULL)
+       AND (p.origin IS NULL OR p.origin NOT IN (
+         SELECT c.origin FROM contributors c JOIN involved i ON i.session_id = c.session_id WHERE c.origin IS NOT NULL))`,
+    [unit.id, unit.submission, unit.submitted_by, now - ACTIVE_WINDOW_MS],
+  );
+  return (row?.n ?? 0) > 0;
+}
+
+/** An open check nobody eligible has taken for this long, on a submission with only agreeing checks, gives way. */
+const STALLED_CHECK_MS = 45_000;
+
+/**
+ * Accepts submissions whose further checks have waited STALLED_CHECK_MS with nobody eligible to take them,
+ * where every check so far agreed (probation on a farm of two or three sessions). Run at lease time, so a
+ * farm that shrank does not stall for good; a single opposing check keeps the submission waiting instead.
+ */
+export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promise<SubmissionVerdict[]> {
+  const decided: SubmissionVerdict[] = [];
+  const stalled = await tx.query<{ id: number; unit_id: number }>(
+    `SELECT c.id, c.unit_id FROM checks c
+     WHERE c.state = 'pending' AND c.created_at <= $1
+       AND EXISTS (SELECT 1 FROM checks d WHERE d.unit_id = c.unit_id AND d.submission = c.submission
+                   AND d.state = 'done' AND d.agreed)
+       AND NOT EXISTS (SELECT 1 FROM checks d WHERE d.unit_id = c.unit_id AND d.submission = c.submission
+                       AND d.state = 'done' AND NOT d.agreed)
+     ORDER BY c.id LIMIT 20 FOR UPDATE OF c SKIP LOCKED`,
+    [now - STALLED_CHECK_MS],
+  );
+  for (const check of stalled) {
+    const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+      check.unit_id,
+    ]);
+    if (unit?.state !== 'verifying' || !unit.result) continue;
+
+    const done = await tx.query<{ session_id: string; agreed: boolean; pixels: number }>(
+      `SELECT session_id, agreed, cardinality(pixels) AS pixels FROM checks
+       WHERE unit_id = $1 AND submission = $2 AND state = 'done'`,
+      [unit.id, unit.submission],
+    );
+    decided.push(await closeSubmission(tx, unit, unitRegion(unit), done, true, now));
+  }
+  return decided;
+}

@@ -1,0 +1,115 @@
+import type { SqlExecutor } from '../coordinator/db/sql';
+import { type CreditEntry, recordCredits } from '../ledger/credits';
+import { RESULT_CHANNELS, resultByteLength } from '../protocol/result-layout';
+import type { SubmissionVerdict, TileRow, UnitRow } from '../verification/verify-unit';
+
+/**
+ * Applies verification's verdict on a submission, in the caller's transaction: the checks that matched the
+ * verdict are credited (honest check work is work); an accepted result joins the image and its submitter is
+ * credited; a rejected one is dropped and its unit re-issued, never to the same session.
+ */
+export async function applyVerdict(tx: SqlExecutor, decided: SubmissionVerdict, now: number): Promise<void> {
+  const { unit, tile, accepted } = decided;
+  const samples = unit.sample_end - unit.sample_start;
+  const credits: CreditEntry[] = decided.checks
+    .filter((c) => c.right)
+    .map((c) => ({
+      sessionId: c.sessionId,
+      jobId: unit.job_id,
+      unitId: unit.id,
+      kind: 'check',
+      pixelSamples: c.pixels * samples,
+    }));
+  const submitter = unit.submitted_by ?? '';
+  if (accepted) {
+    if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
+    const pixelSamples = await acceptUnit(tx, unit, tile, unit.result, now);
+    credits.push({ sessionId: submitter, jobId: unit.job_id, unitId: unit.id, kind: 'unit', pixelSamples });
+  } else {
+    await reissueUnit(tx, unit, submitter);
+  }
+  await recordCredits(tx, credits, now);
+}
+
+/** A rejected unit is pending again, for anyone but the sessions that already failed it. */
+async function reissueUnit(tx: SqlExecutor, unit: UnitRow, submitter: string): Promise<void> {
+  await tx.query(
+    `UPDATE units SET state = 'pending', result = NULL, submitted_by = NULL, submitted_at = NULL,
+       lease_id = NULL, session_id = NULL, lease_expires_at = NULL, backup_of = NULL,
+       rejected_sessions = array_append(rejected_sessions, $2)
+     WHERE id = $1`,
+    [unit.id, submitter],
+  );
+  await tx.query(
+    'UPDATE tiles SET units_rejected = units_rejected + 1 WHERE job_id = $1 AND tile_index = $2',
+    [unit.job_id, unit.tile_index],
+  );
+  await tx.query('UPDATE jobs SET units_rejected = units_rejected + 1, version = version + 1 WHERE id = $1', [
+    unit.job_id,
+  ]);
+}
+
+/**
+ * A verified result joins the image: its sums are added into the tile's float64 accumulator, the unit is done
+ * and the job's progress moves, all in the caller's transaction, so a result is counted exactly once or not at
+ * all. Returns the pixel-samples it added.
+ */
+async function acceptUnit(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'id' | 'job_id' | 'sample_start' | 'sample_end'>,
+  tile: TileRow,
+  result: Uint8Array,
+  now: number,
+): Promise<number> {
+  const values = new Float32Array(result.slice().buffer);
+  if (values.length !== tile.width * tile.height * RESULT_CHANNELS) {
+    throw new Error(`unit ${unit.id}: result of ${values.length} floats does not fit its region`);
+  }
+  const samples = unit.sample_end - unit.sample_start;
+  const pixelSamples = tile.width * tile.height * samples;
+  // The unit's region is a rectangle of whole tiles: each tile's rows of the result join its own sums.
+  const tiles = await tx.query<{
+    tile_index: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    sums: Uint8Array | null;
+  }>(
+    `SELECT tile_index, x, y, width, height, sums FROM tiles
+     WHERE job_id = $1 AND x >= $2 AND x < $2 + $4 AND y >= $3 AND y < $3 + $5
+     ORDER BY tile_index FOR UPDATE`,
+    [unit.job_id, tile.x, tile.y, tile.width, tile.height],
+  );
+  for (const t of tiles) {
+    const sums = t.sums
+      ? new Float64Array(t.sums.slice().buffer)
+      : new Float64Array(resultByteLength(t) / Float32Array.BYTES_PER_ELEMENT);
+    const rowFloats = t.width * RESULT_CHANNELS;
+    for (let row = 0; row < t.height; row++) {
+      const from = ((t.y - tile.y + row) * tile.width + (t.x - tile.x)) * RESULT_CHANNELS;
+      const to = row * rowFloats;
+      for (let i = 0; i < rowFloats; i++)
+        sums[to + i] = (sums[to + i] as number) + (values[from + i] as number);
+    }
+    await tx.query(
+      'UPDATE tiles SET sums = $3, samples_done = samples_done + $4 WHERE job_id = $1 AND tile_index = $2',
+      [unit.job_id, t.tile_index, new Uint8Array(sums.buffer), samples],
+    );
+  }
+  await tx.query(`UPDATE units SET state = 'done', accepted_at = $2, result = NULL WHERE id = $1`, [
+    unit.id,
+    now,
+  ]);
+  await tx.query(
+    `UPDATE jobs SET units_done = units_done + 1,
+            pixel_samples_done = pixel_samples_done + $2,
+            version = version + 1,
+            -- done when every pixel has all its samples (units are carved as devices ask: no fixed count)
+            status = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN 'done' ELSE status END,
+            completed_at = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN $3 ELSE completed_at END
+     WHERE id = $1`,
+    [unit.job_id, pixelSamples, now],
+  );
+  return pixelSamples;
+}

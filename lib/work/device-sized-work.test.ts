@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Lease } from '../protocol/api-types';
+import { LeaseError } from '../protocol/errors';
+import { standInRender } from '../testing/stand-in-renderer';
+import { createTestContext } from '../testing/test-context';
+import { expectHonestImage, STAND_IN_ADAPTER } from '../testing/test-support';
+import { UNIT_SIZING } from './carve';
+import { createJob, getJob } from './jobs';
+import { leaseUnit } from './lease-unit';
+import { submitResult } from './submit-result';
+
+// Units sized to the device that leases them (lib/work/carve.ts), through the real coordinator and database,
+// on a clock the test moves: a device's speed is how fast the test makes its results arrive.
+type TestContext = Awaited<ReturnType<typeof createTestContext>>;
+let t: TestContext;
+beforeAll(async () => {
+  t = await createTestContext({ leaseTtlMs: 60_000 });
+});
+beforeEach(() => t.reset());
+afterAll(() => t.close());
+
+const pixelSamples = (l: Lease) =>
+  (l.task.pixels?.length ?? l.task.region.width * l.task.region.height) *
+  (l.task.sampleEnd - l.task.sampleStart);
+
+async function lease(sessionId: string): Promise<Lease | null> {
+  return leaseUnit(t.ctx, { sessionId, adapter: STAND_IN_ADAPTER }, { origin: `origin-${sessionId}` });
+}
+
+async function submit(l: Lease, sessionId: string): Promise<void> {
+  const data = await standInRender(l.task);
+  await submitResult(t.ctx, { leaseId: l.leaseId, sessionId, body: new Uint8Array(data.buffer) });
+}
+
+/** A device of `speed` pixel-samples/s renders `l`: the clock moves by its render time, then it submits. */
+async function renderAt(speed: number, l: Lease, sessionId: string): Promise<void> {
+  t.clock.now += Math.ceil((pixelSamples(l) / speed) * 1000);
+  await submit(l, sessionId);
+}
+
+describe('work sized to the device', () => {
+  it('starts a newcomer on a safe unit and grows a fast device to seconds of its measured speed', async () => {
+    await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 256,
+      height: 256,
+      samplesPerPixel: 4096,
+      tileSize: 64,
+    });
+    const sizes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const l = await lease('fast-gpu-1');
+      if (!l) break;
+      if (l.task.pixels) continue; // a check of somebody else's unit: not ours to time here
+      sizes.push(pixelSamples(l));
+      await renderAt(2e9, l, 'fast-gpu-1');
+    }
+    expect(sizes[0]).toBe(UNIT_SIZING.firstUnit);
+    // Never more than GROWTH per step, and it reaches units of hundreds of millions of pixel-samples.
+    for (let i = 1; i < sizes.length; i++)
+      expect(sizes[i] as number).toBeLessThanOrEqual((sizes[i - 1] as number) * 8);
+    expect(Math.max(...sizes)).toBeGreaterThan(100e6);
+  });
+
+  it('keeps a slow device on short units, whatever speed it claims', async () => {
+    await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 256,
+      height: 256,
+      samplesPerPixel: 4096,
+      tileSize: 64,
+    });
+    const sizes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const l = await lease('slow-gpu-1');
+      if (!l) break;
+      sizes.push(pixelSamples(l));
+      await renderAt(50_000, l, 'slow-gpu-1');
+    }
+    // 0.05 M pixel-samples/s x 3 s: 150 k, one tile and a few dozen samples.
+    expect(sizes.at(-1)).toBeLessThanOrEqual(200_000);
+    expect(sizes.at(-1)).toBeGreaterThanOrEqual(100_000);
+  });
+
+  it('renders a job of mixed devices, big units and small, into exactly the honest image', async () => {
+    const job = await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 200,
+      height: 136,
+      samplesPerPixel: 96,
+      tileSize: 32,
+    });
+    const devices = [
+      { id: 'fast-aaaaaaaa', speed: 2e9 },
+      { id: 'mid-bbbbbbbbb', speed: 5e6 },
+      { id: 'slow-cccccccc', speed: 60_000 },
+      { id: 'slow-dddddddd', speed: 40_000 },
+    ];
+    const regions = new Set<string>();
+    for (let round = 0, idle = 0; idle < devices.length * 3 && round < 5000; round++) {
+      const device = devices[round % devices.length] as (typeof devices)[number];
+      const l = await lease(device.id);
+      if (!l) {
+        idle++;
+        t.clock.now += 1000;
+        continue;
+      }
+      idle = 0;
+      if (!l.task.pixels) regions.add(`${l.task.region.width}x${l.task.region.height}`);
+      await renderAt(device.speed, l, device.id);
+    }
+    await expectHonestImage(t.ctx, job.id);
+    // Both kinds of units were handed out: single tiles for slow devices, multi-tile rectangles for fast ones.
+    expect(regions.has('32x32')).toBe(true);
+    expect([...regions].some((r) => Number(r.split('x')[0]) * Number(r.split('x')[1]) > 32 * 32)).toBe(true);
+    const done = await getJob(t.ctx, job.id);
+    expect(done.pixelSamplesDone).toBe(200 * 136 * 96);
+  });
+
+  it('re-issues a straggler’s unit to an idle fast device; the first result counts once, the late copy is refused', async () => {
+    const job = await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 64,
+      height: 64,
+      samplesPerPixel: 16,
+      tileSize: 32,
+    });
+    // A second job, newer (leases take the oldest job first), keeps the fast device busy and measured.
+    t.clock.now += 1000;
+    const warm = await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 64,
+      height: 64,
+      samplesPerPixel: 64,
+      tileSize: 32,
+    });
+    expect(warm.id).not.toBe(job.id);
+    // The slow newcomer takes the first job's work (its first unit covers the whole 64 x 64 x 16 frame).
+    const slow = await lease('slow-straggler');
+    expect(slow && pixelSamples(slow)).toBe(64 * 64 * 16);
+    if (!slow) throw new Error('expected work');
+    // The fast device works; once the first job has nothing left to carve, it gets a backup copy of the
+    // slow device's unit.
+    let backup: Lease | null = null;
+    for (let i = 0; i < 20 && !backup; i++) {
+      const l = await lease('fast-finisher');
+      if (!l) break;
+      if (!l.task.pixels && l.unitId !== slow.unitId && l.jobId === job.id) backup = l;
+      else await renderAt(2e9, l, 'fast-finisher');
+    }
+    expect(backup, 'a backup copy of the straggler’s unit').not.toBeNull();
+    if (!backup) return;
+    expect(backup.task.region).toEqual(slow.task.region);
+    expect([backup.task.sampleStart, backup.task.sampleEnd]).toEqual([
+      slow.task.sampleStart,
+      slow.task.sampleEnd,
+    ]);
+    await renderAt(2e9, backup, 'fast-finisher');
+    // The straggler finishes later: its copy is void now, and it is told so.
+    t.clock.now += 1000;
+    const data = await standInRender(slow.task);
+    await expect(
+      submitResult(t.ctx, {
+        leaseId: slow.leaseId,
+        sessionId: 'slow-straggler',
+        body: new Uint8Array(data.buffer),
+      }),
+    ).rejects.toBeInstanceOf(LeaseError);
+    // Checks by other sessions decide the backup; the job completes with every sample counted once.
+    for (let round = 0, idle = 0; idle < 60 && round < 500; round++) {
+      const who = ['checker-aaaaaaa1', 'checker-aaaaaaa2', 'checker-aaaaaaa3'][round % 3] as string;
+      const l = await lease(who);
+      if (!l) {
+        idle++;
+        t.clock.now += 1000;
+        continue;
+      }
+      idle = 0;
+      await renderAt(5e6, l, who);
+    }
+    await expectHonestImage(t.ctx, job.id);
+  });
+
+  it('re-issues an expired big unit only to a device that can render it in time', async () => {
+    await createJob(t.ctx, { scene: 'cornell', width: 128, height: 128, samplesPerPixel: 512, tileSize: 64 });
+    // A fast device is measured and gets a big unit, then vanishes with it.
+    let big: Lease | null = null;
+    for (let i = 0; i < 12; i++) {
+      const l = await lease('fast-vanisher');
+      if (!l) break;
+      if (pixelSamples(l) >= 128 * 128 * 256) {
+        big = l;
+        break;
+      }
+      await renderAt(2e9, l, 'fast-vanisher');
+    }
+    expect(big, 'a big unit').not.toBeNull();
+    if (!big) return;
+    t.clock.now += 61_000; // its lease expired
+    // A newcomer (safe first unit) is not handed the expired big unit...
+    const small = await lease('newcomer-slow');
+    expect(small?.unitId).not.toBe(big.unitId);
+    // ...a fast device is.
+    const fast2: Lease[] = [];
+    for (let i = 0; i < 12; i++) {
+      const l = await lease('fast-second1');
+      if (!l) break;
+      fast2.push(l);
+      if (l.unitId === big.unitId) break;
+      await renderAt(2e9, l, 'fast-second1');
+    }
+    expect(
+      fast2.map((l) => [l.unitId, pixelSamples(l)]),
+      `big ${big.unitId} ${pixelSamples(big)}`,
+    ).toContainEqual([big.unitId, pixelSamples(big)]);
+  });
+});

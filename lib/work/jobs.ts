@@ -1,0 +1,192 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { CoordinatorContext } from '../coordinator/context';
+import type { SqlExecutor } from '../coordinator/db/sql';
+import type { JobPaymentView, JobStatus, JobVerification, JobView } from '../protocol/api-types';
+import { InvalidRequestError, NotFoundError } from '../protocol/errors';
+import { JobRequestSchema, type JobSpec } from '../protocol/job-spec';
+import { CONFIDENCE_LIMITS, JOB_LIMITS } from '../protocol/limits';
+import { finalSamplesPerPixel, replicasOf, tilesOf } from '../protocol/tiles';
+import { insertJobPayment, jobPaymentViews, planJobPayment } from '../settlement/job-payment';
+import { pixelsPerCheck } from '../verification/policy';
+import { planJob, planUnits, unitCount } from './plan';
+import { resolveScene } from './scene-store';
+
+interface JobRow {
+  id: string;
+  spec: JobSpec;
+  status: JobStatus;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  units_total: number;
+  units_done: number;
+  pixel_samples_total: number;
+  pixel_samples_done: number;
+  version: number;
+  units_rejected: number;
+  check_pixel_samples: number;
+  units_verifying: number;
+}
+
+/** Job columns plus the count of units waiting for verification. */
+const JOB_SELECT = `SELECT j.*, (SELECT count(*)::int FROM units u WHERE u.job_id = j.id AND u.state = 'verifying')
+  AS units_verifying FROM jobs j`;
+
+/** Validates a requestor's job, plans its tiles and units, and stores them in one transaction. */
+export async function createJob(ctx: CoordinatorContext, input: unknown): Promise<JobView> {
+  const parsed = JobRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new InvalidRequestError('The job request is invalid', {
+      metaMessages: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      details: parsed.error.flatten(),
+    });
+  }
+  const scene = await resolveScene(ctx, parsed.data.scene);
+  const spec = planJob(parsed.data, scene, () => randomInt(0, 2 ** 32 - 1));
+  const fixed = spec.unitSizing !== 'device';
+  const units = unitCount(spec);
+  if (fixed && units > JOB_LIMITS.maxUnits) {
+    throw new InvalidRequestError(
+      `This job would need ${units} work units; the limit is ${JOB_LIMITS.maxUnits}`,
+      {
+        metaMessages: [
+          'Raise tileSize or samplesPerUnit, or leave samplesPerUnit out so that units are sized to each GPU.',
+        ],
+      },
+    );
+  }
+
+  const id = randomUUID();
+  const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei);
+  const now = ctx.now();
+  const tiles = tilesOf(spec);
+  // Fixed-size units are planned now; device-sized ones are carved as devices ask (lib/work/carve.ts).
+  const plan = fixed ? planUnits(spec) : [];
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        id,
+        JSON.stringify(spec),
+        payment ? 'awaiting-deposit' : 'rendering',
+        now,
+        plan.length,
+        spec.width * spec.height * finalSamplesPerPixel(spec),
+      ],
+    );
+    if (payment) await insertJobPayment(tx, id, payment);
+    await tx.query(
+      `INSERT INTO tiles (job_id, tile_index, x, y, width, height, samples_planned)
+       SELECT $1, t.i, t.x, t.y, t.w, t.h, $7
+       FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS t(i, x, y, w, h)`,
+      [
+        id,
+        ...(['index', 'x', 'y', 'width', 'height'] as const).map((k) => tiles.map((t) => t[k])),
+        fixed ? spec.samplesPerPixel : 0,
+      ],
+    );
+    await tx.query(
+      `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state)
+       SELECT $1, u.t, t.x, t.y, t.width, t.height, u.s0, u.s1, 'pending'
+       FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS u(t, s0, s1, n)
+       JOIN tiles t ON t.job_id = $1 AND t.tile_index = u.t
+       ORDER BY u.n`,
+      [id, plan.map((u) => u.tileIndex), plan.map((u) => u.sampleStart), plan.map((u) => u.sampleEnd)],
+    );
+    if (replicasOf(spec) === 2) {
+      // Pair each unit with its replica: same tile, sample range offset by samplesPerPixel.
+      await tx.query(
+        `UPDATE units a SET partner_id = b.id FROM units b
+         WHERE a.job_id = $1 AND b.job_id = $1 AND a.tile_index = b.tile_index
+           AND (b.sample_start = a.sample_start + $2 OR a.sample_start = b.sample_start + $2)`,
+        [id, spec.samplesPerPixel],
+      );
+    }
+  });
+  ctx.onJobChanged(id);
+  return getJob(ctx, id);
+}
+
+export async function getJob(
+  ctx: CoordinatorContext,
+  id: string,
+  db: SqlExecutor = ctx.db,
+): Promise<JobView> {
+  const [row] = await db.query<JobRow>(`${JOB_SELECT} WHERE j.id = $1`, [id]);
+  if (!row) {
+    throw new NotFoundError(`No job with id ${id}`, {
+      metaMessages: ['Check the link, or list jobs at /jobs.'],
+    });
+  }
+  const tiles = await db.query<{
+    tile_index: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    samples_done: number;
+    checks_passed: number;
+    checks_failed: number;
+    units_rejected: number;
+  }>(
+    `SELECT tile_index, x, y, width, height, samples_done, checks_passed, checks_failed, units_rejected
+     FROM tiles WHERE job_id = $1 ORDER BY tile_index`,
+    [id],
+  );
+  const payments = await jobPaymentViews(db, [row]);
+  return {
+    ...toJobSummary(row, payments),
+    tiles: tiles.map((t) => ({
+      index: t.tile_index,
+      x: t.x,
+      y: t.y,
+      width: t.width,
+      height: t.height,
+      samplesDone: t.samples_done,
+      checksPassed: t.checks_passed,
+      checksFailed: t.checks_failed,
+      unitsRejected: t.units_rejected,
+    })),
+  };
+}
+
+/** Newest first, without per-tile detail (the list does not need it). */
+export async function listJobs(ctx: CoordinatorContext, limit = 50): Promise<JobView[]> {
+  const rows = await ctx.db.query<JobRow>(`${JOB_SELECT} ORDER BY j.created_at DESC, j.id LIMIT $1`, [limit]);
+  const payments = await jobPaymentViews(ctx.db, rows);
+  return rows.map((row) => ({ ...toJobSummary(row, payments), tiles: [] }));
+}
+
+function toJobSummary(row: JobRow, payments: Map<string, JobPaymentView>): Omit<JobView, 'tiles'> {
+  return {
+    id: row.id,
+    status: row.status,
+    spec: row.spec,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    unitsTotal: row.units_total,
+    unitsDone: row.units_done,
+    pixelSamplesTotal: row.pixel_samples_total,
+    pixelSamplesDone: row.pixel_samples_done,
+    version: row.version,
+    verification: verificationOf(row),
+    payment: payments.get(row.id) ?? null,
+  };
+}
+
+function verificationOf(row: JobRow): JobVerification {
+  const confidence = row.spec.confidence ?? CONFIDENCE_LIMITS.default;
+  const checkPixelSamples = Number(row.check_pixel_samples);
+  const done = Number(row.pixel_samples_done);
+  return {
+    confidence,
+    pixelsPerCheck: pixelsPerCheck(confidence, row.spec.tileSize * row.spec.tileSize),
+    unitsVerifying: row.units_verifying,
+    unitsRejected: row.units_rejected,
+    checkPixelSamples,
+    overhead: done > 0 ? checkPixelSamples / done : 0,
+    redundancy: row.spec.redundancy ?? 'spot-checks',
+  };
+}

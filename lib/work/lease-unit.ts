@@ -1,0 +1,379 @@
+import { randomBytes } from 'node:crypto';
+import type { CoordinatorContext } from '../coordinator/context';
+import type { SqlExecutor } from '../coordinator/db/sql';
+import type { Lease } from '../protocol/api-types';
+import { InvalidRequestError } from '../protocol/errors';
+import { type JobSpec, MIN_SAMPLES_PER_REPLICA } from '../protocol/job-spec';
+import { LeaseRequestSchema } from '../protocol/lease-request';
+import { MAX_UNIT_PIXELS } from '../protocol/limits';
+import type { RenderTask } from '../protocol/render-task';
+import { replicasOf } from '../protocol/tiles';
+import { type ContributorRow, touchContributor } from '../verification/contributor-records';
+import { releaseStalledChecks } from '../verification/verify-unit';
+import { applyVerdict } from './apply-verdict';
+import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
+import { pinSessionKey } from './session-keys';
+
+/** What the edge knows about the request beyond its body. */
+export interface LeaseRequestContext {
+  /** The client's network address where the deployment can vouch for it (clientOrigin in http.ts). */
+  origin?: string | null;
+}
+
+/**
+ * Hands the next unit to a contributor session: the oldest job first, and within it the lowest sample range
+ * first, so every tile gets its first samples early. A unit whose lease expired is leasable again; the old
+ * holder's lease id no longer matches, so a late result from it is refused.
+ *
+ * Returns null when there is nothing to do.
+ */
+export async function leaseUnit(
+  ctx: CoordinatorContext,
+  input: unknown,
+  edge: LeaseRequestContext = {},
+): Promise<Lease | null> {
+  const parsed = LeaseRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new InvalidRequestError('The lease request is invalid', {
+      metaMessages: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+    });
+  }
+  const now = ctx.now();
+  // Unguessable: the lease id is the capability to submit for this unit.
+  const leaseId = randomBytes(18).toString('base64url');
+  const expiresAt = now + ctx.leaseTtlMs;
+
+  const { sessionId, adapter, publicKey } = parsed.data;
+  const adapterClass = adapter ? `${adapter.vendor ?? ''}/${adapter.architecture ?? ''}` : null;
+
+  return ctx.db.transaction(async (tx) => {
+    const contributor = await touchContributor(
+      tx,
+      { sessionId, origin: edge.origin ?? null, adapterClass },
+      now,
+    );
+    if (publicKey) await pinSessionKey(tx, sessionId, publicKey);
+    for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
+    const budget = unitBudget({ speed: contributor.speed, lastBudget: contributor.unitBudget });
+    // Spot checks first: they are short, and credit for the units they check waits on them.
+    const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now, budget);
+    if (check) {
+      await tx.query('UPDATE contributors SET unit_budget = $2 WHERE session_id = $1', [sessionId, budget]);
+      return check;
+    }
+    // Oldest job first. Within a job: a unit that is open again (expired or rejected) and fits this device,
+    // else a new unit carved to its budget, else a straggler's unit re-issued to a much faster device.
+    const jobs = await tx.query<{ id: string; spec: JobSpec }>(
+      `SELECT id, spec FROM jobs WHERE status = 'rendering' ORDER BY created_at, id LIMIT 100`,
+    );
+    const lease = { leaseId, sessionId, expiresAt, now, origin: contributor.origin, budget };
+    let unit: LeasedUnitRow | undefined;
+    for (const job of jobs) {
+      unit =
+        (await leaseOpenUnit(tx, job.id, lease)) ??
+        (await carveNewUnit(tx, job, lease)) ??
+        (await backUpStraggler(tx, job.id, lease, contributor.speed));
+      if (unit) break;
+    }
+    if (!unit) return null;
+    await tx.query('UPDATE contributors SET unit_budget = $2 WHERE session_id = $1', [sessionId, budget]);
+    await tx.query('UPDATE jobs SET started_at = $2 WHERE id = $1 AND started_at IS NULL', [
+      unit.job_id,
+      now,
+    ]);
+    const spec = jobs.find((j) => j.id === unit?.job_id)?.spec as JobSpec;
+    return {
+      leaseId,
+      jobId: unit.job_id,
+      unitId: Number(unit.id),
+      expiresAt,
+      task: taskOf(spec, unit, unit),
+    };
+  });
+}
+
+interface LeasedUnitRow {
+  id: number;
+  job_id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  sample_start: number;
+  sample_end: number;
+}
+
+const LEASED_COLUMNS = 'id, job_id, x, y, width, height, sample_start, sample_end';
+
+interface LeaseTerms {
+  leaseId: string;
+  sessionId: string;
+  expiresAt: number;
+  now: number;
+  origin: string | null;
+  /** Pixel-samples this device should get (lib/work/carve.ts unitBudget). */
+  budget: number;
+}
+
+/** How many times its budget a device may be handed in one existing unit (a re-issued unit is not resized). */
+const OVERSIZE = 4;
+
+/**
+ * The first open unit of the job in plan order that fits this device: pending (never leased, rejected, or a
+ * planned unit of a fixed-size job) or leased and expired. One index range scan (units_open_by_job); SKIP
+ * LOCKED lets several coordinator instances lease concurrently without handing out one unit twice.
+ */
+async function leaseOpenUnit(
+  tx: SqlExecutor,
+  jobId: string,
+  t: LeaseTerms,
+): Promise<LeasedUnitRow | undefined> {
+  const [unit] = await tx.query<LeasedUnitRow>(
+    `UPDATE units SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4,
+            attempts = attempts + 1
+     WHERE id = (
+       SELECT u.id FROM units u
+       WHERE u.job_id = $6 AND u.state IN ('pending', 'leased')
+         AND (u.state = 'pending' OR u.lease_expires_at <= $4)
+         AND u.backup_of IS NULL
+         AND NOT ($2 = ANY (u.rejected_sessions))
+         AND u.width::bigint * u.height * (u.sample_end - u.sample_start) <= $7
+         -- An independent-seed replica never goes to the session (or origin) that rendered its partner.
+         -- (The OR keeps this a per-row lookup by primary key, not an anti-join over the whole table.)
+         AND (u.partner_id IS NULL OR NOT EXISTS (
+           SELECT 1 FROM units p LEFT JOIN contributors c ON c.session_id = p.session_id
+           WHERE p.id = u.partner_id AND (p.session_id = $2 OR ($5::text IS NOT NULL AND c.origin = $5))))
+       ORDER BY u.id
+       LIMIT 1
+       FOR UPDATE OF u SKIP LOCKED)
+     RETURNING ${LEASED_COLUMNS}`,
+    [t.leaseId, t.sessionId, t.expiresAt, t.now, t.origin, jobId, t.budget * OVERSIZE],
+  );
+  return unit;
+}
+
+/**
+ * Carves a new unit of the job for this device from its tiles' sample frontiers (lib/work/carve.ts), and
+ * its independent-seed replica when the job asks for one. Carving of one job is serialised by an advisory
+ * lock, so instances sharing a database never plan one sample twice.
+ */
+async function carveNewUnit(
+  tx: SqlExecutor,
+  job: { id: string; spec: JobSpec },
+  t: LeaseTerms,
+): Promise<LeasedUnitRow | undefined> {
+  const { spec } = job;
+  if ((spec.unitSizing ?? 'fixed') !== 'device') return undefined;
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CARVE_LOCK, job.id]);
+  const rows = await tx.query<{ samples_planned: number }>(
+    'SELECT samples_planned FROM tiles WHERE job_id = $1 ORDER BY tile_index',
+    [job.id],
+  );
+  const replicas = replicasOf(spec);
+  const carved = carveUnit(
+    spec,
+    rows.map((r) => r.samples_planned),
+    spec.samplesPerPixel,
+    Math.max(1, Math.floor(t.budget / replicas)),
+    MAX_UNIT_PIXELS,
+    replicas === 2 ? MIN_SAMPLES_PER_REPLICA : 1,
+  );
+  if (!carved) return undefined;
+  await tx.query('UPDATE tiles SET samples_planned = $3 WHERE job_id = $1 AND tile_index = ANY ($2::int[])', [
+    job.id,
+    carved.tiles,
+    carved.sampleEnd,
+  ]);
+  const { x, y, width, height } = carved.region;
+  const [unit] = await tx.query<LeasedUnitRow>(
+    `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, lease_id,
+       session_id, lease_expires_at, leased_at, attempts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'leased', $9, $10, $11, $12, 1)
+     RETURNING ${LEASED_COLUMNS}`,
+    [
+      job.id,
+      carved.tiles[0],
+      x,
+      y,
+      width,
+      height,
+      carved.sampleStart,
+      carved.sampleEnd,
+      t.leaseId,
+      t.sessionId,
+      t.expiresAt,
+      t.now,
+    ],
+  );
+  if (!unit) throw new Error(`carving a unit of job ${job.id} inserted nothing`);
+  if (replicas === 2) {
+    // The replica renders sample indices [spp + start, spp + end): with counter-based random numbers an
+    // independent stream of the same pixels, and a continuation of the image once both are accepted.
+    const spp = spec.samplesPerPixel;
+    await tx.query(
+      `WITH replica AS (
+         INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, partner_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) RETURNING id)
+       UPDATE units SET partner_id = (SELECT id FROM replica) WHERE id = $9`,
+      [
+        job.id,
+        carved.tiles[0],
+        x,
+        y,
+        width,
+        height,
+        spp + carved.sampleStart,
+        spp + carved.sampleEnd,
+        unit.id,
+      ],
+    );
+  }
+  await tx.query('UPDATE jobs SET units_total = units_total + $2 WHERE id = $1', [job.id, replicas]);
+  return unit;
+}
+
+/** Advisory lock namespace of carving (the second key is the job id's hash). */
+const CARVE_LOCK = 7_245_002;
+
+/**
+ * The end of a job must not wait on a slow device: when nothing is left to carve or re-issue, a unit leased to
+ * a session much slower than this one, which this one would finish first, is re-issued to it as a backup
+ * copy. Both render the same bits (same seeds); the first result counts and voids the other copy.
+ */
+async function backUpStraggler(
+  tx: SqlExecutor,
+  jobId: string,
+  t: LeaseTerms,
+  speed: number | null,
+): Promise<LeasedUnitRow | undefined> {
+  if (speed === null || !(speed > 0)) return undefined;
+  const [original] = await tx.query<LeasedUnitRow & { tile_index: number }>(
+    `SELECT u.id, u.job_id, u.tile_index, u.x, u.y, u.width, u.height, u.sample_start, u.sample_end
+     FROM units u LEFT JOIN contributors c ON c.session_id = u.session_id
+     WHERE u.job_id = $1 AND u.state = 'leased' AND u.lease_expires_at > $3 AND u.backup_of IS NULL
+       AND u.partner_id IS NULL AND u.session_id <> $2 AND NOT ($2 = ANY (u.rejected_sessions))
+       AND u.width::bigint * u.height * (u.sample_end - u.sample_start) <= $4
+       -- this device's finish beats the holder's expected finish (a newcomer's by its first-unit time)
+       AND $3 + 1000.0 * u.width * u.height * (u.sample_end - u.sample_start) / $5
+           < u.leased_at + 1000.0 * u.width * u.height * (u.sample_end - u.sample_start)
+             / GREATEST(COALESCE(c.speed, $6), 1) / 2
+       AND NOT EXISTS (SELECT 1 FROM units b WHERE b.backup_of = u.id AND b.state <> 'void')
+     ORDER BY u.leased_at LIMIT 1
+     FOR UPDATE OF u SKIP LOCKED`,
+    [
+      jobId,
+      t.sessionId,
+      t.now,
+      t.budget * OVERSIZE,
+      speed,
+      UNIT_SIZING.firstUnit / UNIT_SIZING.targetSeconds,
+    ],
+  );
+  if (!original) return undefined;
+  const [backup] = await tx.query<LeasedUnitRow>(
+    `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, lease_id,
+       session_id, lease_expires_at, leased_at, attempts, backup_of)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'leased', $9, $10, $11, $12, 1, $13)
+     RETURNING ${LEASED_COLUMNS}`,
+    [
+      jobId,
+      original.tile_index,
+      original.x,
+      original.y,
+      original.width,
+      original.height,
+      original.sample_start,
+      original.sample_end,
+      t.leaseId,
+      t.sessionId,
+      t.expiresAt,
+      t.now,
+      original.id,
+    ],
+  );
+  return backup;
+}
+
+function taskOf(
+  spec: JobSpec,
+  region: { x: number; y: number; width: number; height: number },
+  unit: { sample_start: number; sample_end: number },
+  pixels?: number[],
+): RenderTask {
+  return {
+    sceneHash: spec.sceneHash,
+    environment: spec.environment,
+    width: spec.width,
+    height: spec.height,
+    seed: spec.seed,
+    maxBounces: spec.maxBounces,
+    region: { x: region.x, y: region.y, width: region.width, height: region.height },
+    sampleStart: unit.sample_start,
+    sampleEnd: unit.sample_end,
+    ...(pixels ? { pixels } : {}),
+  };
+}
+
+/**
+ * Leases the oldest open spot check this contributor may take: never one of a unit it submitted, never one
+ * from its own network origin, never a submission it already checked (excluded_* hold all of those).
+ */
+async function leaseCheck(
+  tx: SqlExecutor,
+  contributor: ContributorRow,
+  leaseId: string,
+  expiresAt: number,
+  now: number,
+  budget: number,
+): Promise<Lease | null> {
+  const [check] = await tx.query<{ id: number; unit_id: number; job_id: string; pixels: number[] }>(
+    `UPDATE checks SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4
+     WHERE id = (
+       SELECT c.id FROM checks c JOIN jobs j ON j.id = c.job_id
+       WHERE j.status = 'rendering'
+         AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $4))
+         AND NOT ($2 = ANY (c.excluded_sessions))
+         AND (c.assigned_to IS NULL OR c.assigned_to = $2 OR c.assigned_until <= $4)
+         AND ($5::text IS NULL OR NOT ($5 = ANY (c.excluded_origins)))
+         -- a check this device can render in a few of its units' time; one nobody took for a while, anyway
+         AND (c.cost <= $6 OR c.created_at <= $4 - $7)
+       ORDER BY j.created_at, c.id
+       LIMIT 1
+       FOR UPDATE OF c SKIP LOCKED)
+     RETURNING id, unit_id, job_id, pixels`,
+    [
+      leaseId,
+      contributor.sessionId,
+      expiresAt,
+      now,
+      contributor.origin,
+      budget * OVERSIZE,
+      UNAFFORDABLE_CHECK_MS,
+    ],
+  );
+  if (!check) return null;
+  const [context] = await tx.query<{
+    spec: JobSpec;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    sample_start: number;
+    sample_end: number;
+  }>(
+    `SELECT j.spec, u.x, u.y, u.width, u.height, u.sample_start, u.sample_end FROM units u
+     JOIN jobs j ON j.id = u.job_id WHERE u.id = $1`,
+    [check.unit_id],
+  );
+  if (!context) throw new Error(`check ${check.id} points at a missing unit`);
+  return {
+    leaseId,
+    jobId: check.job_id,
+    unitId: check.unit_id,
+    expiresAt,
+    task: taskOf(context.spec, context, context, check.pixels),
+  };
+}
+
+/** After this long a check no eligible device could afford goes to any eligible device. */
+const UNAFFORDABLE_CHECK_MS = 30_000;

@@ -1,0 +1,173 @@
+import type { CoordinatorContext } from '../coordinator/context';
+import type { SqlExecutor } from '../coordinator/db/sql';
+import type { SubmitReceipt } from '../protocol/api-types';
+import { InvalidRequestError, LeaseError } from '../protocol/errors';
+import type { JobSpec } from '../protocol/job-spec';
+import { parseResult } from '../protocol/result-layout';
+import {
+  type ContributorRow,
+  getContributor,
+  recordSubmissionTiming,
+} from '../verification/contributor-records';
+import {
+  beginVerification,
+  type CheckRow,
+  settleCheck,
+  type TileRow,
+  UNIT_COLUMNS,
+  type UnitRow,
+} from '../verification/verify-unit';
+import { applyVerdict } from './apply-verdict';
+import { nextSpeed } from './carve';
+
+export interface SubmitResultParameters {
+  leaseId: string;
+  sessionId: string;
+  body: Uint8Array;
+}
+
+const notHeld = () =>
+  // A lease id nobody holds, or one issued to another session: the same answer for both, so the response
+  // tells a prober nothing about other sessions' leases.
+  new LeaseError('This lease is not held by your session', {
+    metaMessages: ['It may have expired and gone to another contributor. Ask for new work.'],
+  });
+
+const beaten = () =>
+  new LeaseError('Another contributor finished this unit first', {
+    metaMessages: ['It was re-issued to a faster device near the end of its job. Ask for new work.'],
+  });
+
+const expired = () =>
+  new LeaseError('This lease expired before the result arrived', {
+    metaMessages: ['The unit was or will be given to another contributor. Ask for new work.'],
+  });
+
+async function jobProgress(tx: SqlExecutor, jobId: string): Promise<SubmitReceipt['job']> {
+  const [row] = await tx.query<{ status: 'rendering' | 'done'; units_done: number; units_total: number }>(
+    'SELECT status, units_done, units_total FROM jobs WHERE id = $1',
+    [jobId],
+  );
+  if (!row) throw new Error(`missing job ${jobId}`);
+  return { id: jobId, status: row.status, unitsDone: row.units_done, unitsTotal: row.units_total };
+}
+
+/**
+ * Takes a contributor's result for a lease: a unit (the result goes into verification; it reaches the image
+ * only once its spot checks agree) or a spot check (the re-render is compared with the submission it checks,
+ * which may decide that submission). The lease must be held by this session and unexpired, and the bytes
+ * must be an exact, finite result for what was asked. Each submission is one transaction; re-sending an
+ * already accepted result is harmless (idempotent).
+ */
+export async function submitResult(
+  ctx: CoordinatorContext,
+  params: SubmitResultParameters,
+): Promise<SubmitReceipt> {
+  if (!params.sessionId) {
+    throw new InvalidRequestError('The result has no session', {
+      metaMessages: ['Send the session id that took the lease in the x-lumengrid-session header.'],
+    });
+  }
+  const now = ctx.now();
+  const receipt = await ctx.db.transaction(async (tx) => {
+    const [unit] = await tx.query<UnitRow>(
+      `SELECT ${UNIT_COLUMNS} FROM units WHERE lease_id = $1 FOR UPDATE`,
+      [params.leaseId],
+    );
+    if (unit) return submitUnit(tx, unit, params, now);
+    const [check] = await tx.query<CheckRow & { lease_id: string }>(
+      `SELECT id, unit_id, job_id, submission, pixels, state, session_id, lease_expires_at, leased_at
+       FROM checks WHERE lease_id = $1 FOR UPDATE`,
+      [params.leaseId],
+    );
+    if (check) return submitCheck(tx, check, params, now);
+    throw notHeld();
+  });
+  if (!receipt.duplicate) ctx.onJobChanged(receipt.job.id);
+  return receipt;
+}
+
+async function submitUnit(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  params: SubmitResultParameters,
+  now: number,
+): Promise<SubmitReceipt> {
+  if (unit.session_id !== params.sessionId) throw notHeld();
+  if (unit.state === 'verifying' || unit.state === 'done') {
+    return { accepted: true, duplicate: true, job: await jobProgress(tx, unit.job_id) };
+  }
+  if (unit.state === 'void') throw beaten();
+  if (unit.state !== 'leased' || Number(unit.lease_expires_at ?? 0) <= now) throw expired();
+
+  const [row] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+  if (!row) throw new Error(`unit ${unit.id} points at a missing job`);
+  const region: TileRow = {
+    index: unit.tile_index,
+    x: unit.x,
+    y: unit.y,
+    width: unit.width,
+    height: unit.height,
+  };
+  parseResult(params.body, region, unit.sample_end - unit.sample_start);
+  const submitter = await getContributor(tx, params.sessionId);
+  if (!submitter) throw notHeld();
+  await timeSubmission(tx, submitter, unitPixelSamples(unit), Number(unit.leased_at ?? now), now);
+  // A straggler's unit and its backup copy render the same bits: the first result counts, the other is void.
+  await tx.query(
+    `UPDATE units SET state = 'void', lease_id = NULL WHERE state = 'leased' AND id <> $1
+       AND (id = $2 OR backup_of = COALESCE($2, $1))`,
+    [unit.id, unit.backup_of],
+  );
+  await beginVerification(tx, unit, region, row.spec, submitter, params.body, now);
+  await tx.query('UPDATE jobs SET version = version + 1 WHERE id = $1', [unit.job_id]);
+  return { accepted: true, duplicate: false, job: await jobProgress(tx, unit.job_id) };
+}
+
+/** Pixel-samples a unit holds. */
+function unitPixelSamples(unit: Pick<UnitRow, 'width' | 'height' | 'sample_start' | 'sample_end'>): number {
+  return unit.width * unit.height * (unit.sample_end - unit.sample_start);
+}
+
+/** The coordinator's own timing of a session's work, which sizes its next units (lib/work/carve.ts). */
+async function timeSubmission(
+  tx: SqlExecutor,
+  who: ContributorRow,
+  pixelSamples: number,
+  leasedAt: number,
+  now: number,
+): Promise<void> {
+  const speed = nextSpeed(who.speed, { pixelSamples, leasedAt }, who.lastSubmitAt, now);
+  await recordSubmissionTiming(tx, who.sessionId, speed, now);
+}
+
+async function submitCheck(
+  tx: SqlExecutor,
+  check: CheckRow,
+  params: SubmitResultParameters,
+  now: number,
+): Promise<SubmitReceipt> {
+  if (check.session_id !== params.sessionId) throw notHeld();
+  if (check.state === 'done' || check.state === 'void') {
+    return { accepted: true, duplicate: true, job: await jobProgress(tx, check.job_id) };
+  }
+  if (check.state !== 'leased' || Number(check.lease_expires_at ?? 0) <= now) throw expired();
+  const [unit] = await tx.query<{ sample_start: number; sample_end: number }>(
+    'SELECT sample_start, sample_end FROM units WHERE id = $1',
+    [check.unit_id],
+  );
+  if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
+  const checker = await getContributor(tx, params.sessionId);
+  if (checker) {
+    const pixelSamples = check.pixels.length * (unit.sample_end - unit.sample_start);
+    await timeSubmission(tx, checker, pixelSamples, Number(check.leased_at ?? now), now);
+  }
+  const values = parseResult(
+    params.body,
+    { x: 0, y: 0, width: check.pixels.length, height: 1 },
+    unit.sample_end - unit.sample_start,
+  );
+  const { decided } = await settleCheck(tx, check, params.sessionId, values, now);
+  if (decided) await applyVerdict(tx, decided, now);
+  return { accepted: true, duplicate: false, job: await jobProgress(tx, check.job_id) };
+}
