@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { leaseWork, submitResult } from '../lib/client/api';
+import { leaseWork, releaseLease, submitResult } from '../lib/client/api';
 import { createContributorLoop } from '../lib/contributor/contributor-loop';
 import { CONSENT_VERSION, createContributorStore } from '../lib/contributor/contributor-store';
 import type { RenderTask } from '../lib/protocol/render-task';
@@ -79,6 +79,7 @@ const loop = createContributorLoop(store, worker, {
     },
     submitResult: (lease, id, data, options) =>
       submitResult(lease, id, data, { ...options, fetch: baseFetch }),
+    releaseLease: (lease, id, options) => releaseLease(lease, id, { ...options, fetch: baseFetch }),
   },
 });
 

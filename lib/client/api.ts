@@ -169,6 +169,19 @@ export async function submitResult(
   );
 }
 
+/** DELETE /api/work/leases/:leaseId: gives a lease back before it lapses (a unit leased ahead, then paused). */
+export async function releaseLease(
+  lease: Pick<Lease, 'leaseId'>,
+  sessionId: string,
+  options: RequestOptions = {},
+): Promise<{ released: boolean }> {
+  return json(
+    `/api/work/leases/${encodeURIComponent(lease.leaseId)}`,
+    { method: 'DELETE', headers: { [SESSION_HEADER]: sessionId } },
+    options,
+  );
+}
+
 /** True for errors fetch throws when the network, not the server, failed (offline, refused, reset). */
 export function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError;

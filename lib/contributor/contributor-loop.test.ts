@@ -120,7 +120,7 @@ function setup(
 ) {
   const store = createContributorStore(init, { storage: memoryStorage() });
   const sleeps: number[] = [];
-  const calls = { lease: 0, submit: 0 };
+  const calls = { lease: 0, submit: 0, released: [] as string[] };
   let clock = 0;
   const api: LoopApi = {
     leaseWork: async () => {
@@ -133,6 +133,10 @@ function setup(
       const next = submits[calls.submit++] ?? receipt;
       if (next instanceof Error) throw next;
       return next;
+    },
+    releaseLease: async (l) => {
+      calls.released.push(l.leaseId);
+      return { released: true };
     },
   };
   const loop = createContributorLoop(store, fake.worker, {
@@ -167,6 +171,25 @@ describe('contributor loop', () => {
     loop.dispose();
   });
 
+  it('leases the next unit while the current one renders, and drops one that lapsed in the meantime', async () => {
+    const fake = fakeWorker();
+    fake.hold();
+    const lapsed = { ...lease(1), expiresAt: Date.now() - 1 };
+    const { store, loop, calls } = setup([lease(0), lapsed, lease(2), null], [], { consent }, fake);
+    await loop.probe();
+    loop.start();
+    await until(() => store.getState().activity === 'rendering');
+    // The first unit is still rendering and the second was already asked for: no idle round trip.
+    await until(() => calls.lease === 2);
+    expect(calls.submit).toBe(0);
+    fake.release();
+    await until(() => store.getState().unitsDone === 2);
+    // The lapsed lease was never rendered: it belongs to someone else now.
+    expect(fake.calls.renders.map((r) => r.task.region)).toHaveLength(2);
+    expect(calls.submit).toBe(2);
+    loop.dispose();
+  });
+
   it('renders nothing without consent', async () => {
     const { store, loop, calls, fake } = setup([lease(0)], [], { consent: null });
     await loop.probe();
@@ -191,7 +214,8 @@ describe('contributor loop', () => {
     store.setState({ consent: null });
     await until(() => store.getState().status === 'paused');
     expect(fake.calls.cancel).toBe(1);
-    expect(calls).toMatchObject({ lease: 1, submit: 0 });
+    // The unit leased ahead while the first rendered is given back, not left to lapse.
+    expect(calls).toMatchObject({ lease: 2, submit: 0, released: [lease(1).leaseId] });
     expect(store.getState()).toMatchObject({ unitsDone: 0, currentUnit: null, lastError: null });
     loop.start();
     expect(store.getState().status).toBe('paused');
@@ -201,7 +225,7 @@ describe('contributor loop', () => {
   it('finishes the unit in hand when paused, then stops leasing until resumed', async () => {
     const fake = fakeWorker();
     fake.hold();
-    const { store, loop, calls } = setup([lease(0), lease(1), lease(2)], [], { consent }, fake);
+    const { store, loop, calls } = setup([lease(0), lease(1), lease(2), lease(3)], [], { consent }, fake);
     await loop.probe();
     loop.start();
     await until(() => store.getState().activity === 'rendering');
@@ -210,7 +234,9 @@ describe('contributor loop', () => {
     fake.release();
     await until(() => store.getState().status === 'paused');
     expect(store.getState().unitsDone).toBe(1);
-    expect(calls.lease).toBe(1);
+    // One unit was leased ahead while the first rendered; pausing gave it back and leased nothing more.
+    expect(calls.lease).toBe(2);
+    expect(calls.released).toEqual([lease(1).leaseId]);
     expect(fake.calls.cancel).toBe(0);
     loop.resume();
     await until(() => store.getState().unitsDone === 3);
@@ -220,7 +246,7 @@ describe('contributor loop', () => {
   it('abandons the unit in hand on "stop now": the render is cancelled and its lease left to lapse', async () => {
     const fake = fakeWorker();
     fake.hold();
-    const { store, loop, calls } = setup([lease(0), lease(1)], [], { consent }, fake);
+    const { store, loop, calls } = setup([lease(0), lease(1), lease(2)], [], { consent }, fake);
     await loop.probe();
     loop.start();
     await until(() => store.getState().activity === 'rendering');
@@ -229,6 +255,7 @@ describe('contributor loop', () => {
     await until(() => store.getState().status === 'paused');
     expect(fake.calls.cancel).toBe(1);
     expect(calls.submit).toBe(0);
+    expect(calls.released).toEqual([lease(1).leaseId]);
     // A new start renders normally again.
     fake.release();
     loop.resume();

@@ -1,18 +1,21 @@
 /**
  * The contributor's work loop: lease a unit, render it in the worker, submit the result, repeat. No React
- * here: the page wires a store and a worker.
+ * here: the page wires a store and a worker. While a unit renders, the next one is already being leased,
+ * and a finished unit's result travels while the next one renders (one of each at most), so a fast GPU
+ * never waits on a round trip (docs/design.md, "Work").
  *
  * - Nothing renders before the person agreed (`consent` in the store): start() refuses, and withdrawing
  *   consent stops the unit in hand at once.
  * - Pausing finishes the unit in hand and then stops leasing; pause({ abandon: true }) stops it at the next
- *   dispatch instead, and the unit's lease lapses on the coordinator, which hands it to someone else.
+ *   dispatch instead, and the unit's lease lapses on the coordinator, which hands it to someone else. A unit
+ *   leased ahead is given back (DELETE /api/work/leases/:id) rather than left to lapse.
  * - The intensity (the share of GPU time) is passed to the worker, which idles between dispatches; the
  *   unit's lease deadline goes with each render so that idling never makes a unit miss it.
  * - With `pauseWhenHidden`, a hidden tab takes no new work until it is visible again.
  */
 
 import type { Probe, RenderOutcome } from '../../workers/render-worker-api';
-import { ApiError, isAbortError, leaseWork, submitResult } from '../client/api';
+import { ApiError, isAbortError, leaseWork, releaseLease, submitResult } from '../client/api';
 import type { Lease, SubmitReceipt } from '../protocol/api-types';
 import type { RenderTask } from '../protocol/render-task';
 import { taskPixelCount } from '../protocol/result-layout';
@@ -34,6 +37,8 @@ export interface LoopWorker {
 export interface LoopApi {
   leaseWork: typeof leaseWork;
   submitResult: typeof submitResult;
+  /** Gives back a lease taken ahead when the loop stops; without it such a lease lapses on its own. */
+  releaseLease?: typeof releaseLease;
 }
 
 export interface ContributorLoopOptions {
@@ -111,7 +116,7 @@ export function createContributorLoop(
   options: ContributorLoopOptions,
 ): ContributorLoop {
   const { sessionId } = options;
-  const api = options.api ?? { leaseWork, submitResult };
+  const api = options.api ?? { leaseWork, submitResult, releaseLease };
   const idleRetryMs = options.idleRetryMs ?? 1000;
   const initialBackoffMs = options.initialBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
@@ -229,18 +234,50 @@ export function createContributorLoop(
     return true;
   }
 
-  /** Leases, renders and submits one unit; answers false when the loop should stop. */
+  /** The answer to a lease request, kept whole so that a lease taken ahead can be looked at later. */
+  type LeaseAttempt = { lease: Lease | null } | { error: unknown };
+
+  function askForLease(): Promise<LeaseAttempt> {
+    return api
+      .leaseWork(sessionId, { signal: lifetime.signal, adapter: getState().adapter ?? undefined })
+      .then(
+        (lease) => ({ lease }),
+        (error: unknown) => ({ error }),
+      );
+  }
+
+  /**
+   * The next lease, asked for while the current unit renders (no idle round trip between units), and the
+   * previous unit's submission, still on its way. At most one of each: in-flight work stays bounded.
+   */
+  let ahead: Promise<LeaseAttempt> | null = null;
+  let submitting: Promise<void> | null = null;
+
+  /** Gives a lease back to the coordinator (best effort: unanswered, it lapses there on its own). */
+  function giveBack(lease: Lease) {
+    void api.releaseLease?.(lease, sessionId, { signal: lifetime.signal }).catch(() => {});
+  }
+
+  /** Lets the submission in flight land, and gives back a lease taken ahead: the loop is about to stop. */
+  async function settle(): Promise<void> {
+    const pending = ahead;
+    ahead = null;
+    if (pending) {
+      const attempt = await pending;
+      if ('lease' in attempt && attempt.lease) giveBack(attempt.lease);
+    }
+    if (submitting) await submitting;
+  }
+
+  /** Leases (or takes the lease asked for ahead), renders and submits one unit; false when the loop should stop. */
   async function step(state: { backoff: number; failures: number }): Promise<boolean> {
-    setState({ activity: 'leasing' });
     holdingUnit = true;
-    let lease: Lease | null;
-    try {
-      lease = await api.leaseWork(sessionId, {
-        signal: lifetime.signal,
-        adapter: getState().adapter ?? undefined,
-      });
-      state.backoff = 0;
-    } catch (error) {
+    const pending = ahead;
+    ahead = null;
+    if (!pending) setState({ activity: 'leasing' });
+    const attempt = await (pending ?? askForLease());
+    if ('error' in attempt) {
+      const { error } = attempt;
       holdingUnit = false;
       if (disposed || isAbortError(error)) return false;
       state.backoff = nextBackoff(state.backoff);
@@ -252,17 +289,27 @@ export function createContributorLoop(
       setState({ backoffMs: null });
       return true;
     }
+    state.backoff = 0;
+    const lease = attempt.lease;
     if (!lease) {
       holdingUnit = false;
       setState({ activity: 'waiting', currentUnit: null });
       if (status() === 'running') await sleep(idleRetryMs);
       return true;
     }
-    if (abandoning) {
-      // Stopped while the lease was on its way: leave it to lapse rather than render it.
+    if (abandoning || status() !== 'running') {
+      // Stopped while the lease was on its way: give it back rather than render it.
+      holdingUnit = false;
+      giveBack(lease);
+      return true;
+    }
+    if (Date.now() >= lease.expiresAt) {
+      // A lease taken ahead that lapsed while the previous unit rendered: it is someone else's now.
       holdingUnit = false;
       return true;
     }
+    // The next unit is asked for now, while this one renders.
+    ahead = askForLease();
 
     const unit = describeUnit(lease);
     setState({ activity: 'rendering', currentUnit: unit });
@@ -282,6 +329,7 @@ export function createContributorLoop(
         setState({ currentUnit: null });
         return true;
       }
+      giveBack(lease);
       state.failures++;
       fail(`Rendering ${unit} failed: ${outcome.error}`);
       if (state.failures >= maxRenderFailures) {
@@ -296,12 +344,22 @@ export function createContributorLoop(
     const lastTile = tileSnapshot(lease, outcome.data);
     setState((s) => ({ ...withUnitTiming(s, timing), lastTile, activity: 'submitting' }));
 
-    const receipt = await submit(lease, outcome.data);
+    // One submission in flight: the previous one lands before this one is sent; the next unit renders
+    // while this one travels.
+    if (submitting) await submitting;
+    const data = outcome.data;
+    const sent: Promise<void> = submit(lease, data).then((receipt) => {
+      if (submitting === sent) submitting = null;
+      if (receipt) {
+        // A duplicate receipt means an earlier attempt of this same submission got through unseen: count it.
+        setState((s) => ({
+          unitsDone: s.unitsDone + 1,
+          pixelSamplesDone: s.pixelSamplesDone + pixelSamples,
+        }));
+      }
+    });
+    submitting = sent;
     holdingUnit = false;
-    if (receipt) {
-      // A duplicate receipt means an earlier attempt of this same submission got through unseen: count it.
-      setState((s) => ({ unitsDone: s.unitsDone + 1, pixelSamplesDone: s.pixelSamplesDone + pixelSamples }));
-    }
     return !disposed;
   }
 
@@ -313,10 +371,12 @@ export function createContributorLoop(
       while (!disposed) {
         const current = status();
         if (current !== 'running') {
-          if (current === 'pausing') setState({ status: 'paused' });
+          await settle();
+          if (status() === 'pausing') setState({ status: 'paused' });
           break;
         }
         if (heldByVisibility(getState())) {
+          await settle();
           setState({ activity: 'hidden', currentUnit: null });
           await until((s) => s.status !== 'running' || !heldByVisibility(s));
           continue;
@@ -324,8 +384,10 @@ export function createContributorLoop(
         if (!(await step(state))) break;
       }
     } finally {
+      if (!disposed) await settle();
       active = false;
       holdingUnit = false;
+      submitting = null;
       if (!disposed) setState({ activity: null, currentUnit: null, backoffMs: null });
     }
   }
@@ -367,7 +429,7 @@ export function createContributorLoop(
       if (getState().activity === 'rendering') void worker.cancel();
     }
     // With no unit in hand there is nothing to finish: stop at once.
-    setState({ status: active && holdingUnit ? 'pausing' : 'paused' });
+    setState({ status: active && (holdingUnit || submitting !== null) ? 'pausing' : 'paused' });
     nap.abort();
   }
 

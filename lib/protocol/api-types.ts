@@ -11,6 +11,7 @@
  *   POST /api/work/lease                   { sessionId, adapter? } -> 200 Lease (a unit or a spot check), or 204
  *   GET  /api/contributors/:sessionId                            -> ContributorView
  *   PUT  /api/work/leases/:leaseId/result  float32 LE body, header `x-lumengrid-session` -> SubmitReceipt
+ *   DELETE /api/work/leases/:leaseId       header `x-lumengrid-session` -> { released } (gives a lease back early)
  *   GET  /api/scenes                                             -> { scenes: SceneSummary[] } (built-ins, uploads)
  *   POST /api/scenes                       multipart `files` (+ `name`) -> 201 SceneSummary
  *   GET  /api/scenes/:hash                 the packed scene file (immutable); a built-in id redirects

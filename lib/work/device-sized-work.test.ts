@@ -7,6 +7,7 @@ import { expectHonestImage, STAND_IN_ADAPTER } from '../testing/test-support';
 import { UNIT_SIZING } from './carve';
 import { createJob, getJob } from './jobs';
 import { leaseUnit } from './lease-unit';
+import { releaseLease } from './release-lease';
 import { submitResult } from './submit-result';
 
 // Units sized to the device that leases them (lib/work/carve.ts), through the real coordinator and database,
@@ -213,5 +214,29 @@ describe('work sized to the device', () => {
       fast2.map((l) => [l.unitId, pixelSamples(l)]),
       `big ${big.unitId} ${pixelSamples(big)}`,
     ).toContainEqual([big.unitId, pixelSamples(big)]);
+  });
+
+  it('takes back a lease its holder gives back: the unit goes to the next device at once, not after it lapses', async () => {
+    await createJob(t.ctx, { scene: 'cornell', width: 64, height: 64, samplesPerPixel: 8, tileSize: 64 });
+    const first = await lease('paused-tab-1');
+    if (!first) throw new Error('expected work');
+    // Another session cannot release it (the lease id alone is not enough).
+    expect(await releaseLease(t.ctx, { leaseId: first.leaseId, sessionId: 'someone-else-1' })).toEqual({
+      released: false,
+    });
+    expect(await releaseLease(t.ctx, { leaseId: first.leaseId, sessionId: 'paused-tab-1' })).toEqual({
+      released: true,
+    });
+    const next = await lease('other-tab-01');
+    expect(next?.unitId).toBe(first.unitId);
+    // Its old holder's result is refused.
+    const data = await standInRender(first.task);
+    await expect(
+      submitResult(t.ctx, {
+        leaseId: first.leaseId,
+        sessionId: 'paused-tab-1',
+        body: new Uint8Array(data.buffer),
+      }),
+    ).rejects.toBeInstanceOf(LeaseError);
   });
 });
