@@ -45,3 +45,25 @@ function hash(seed: number, index: number, sample: number): number {
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
 }
+
+/**
+ * A stand-in whose cost does not grow with samples, for farm benchmarks that simulate GPUs of any speed: each
+ * pixel's sums over [sampleStart, sampleEnd) are a pure function of (seed, pixel, range), so a check of the
+ * same pixels and range gives the same bits, as with the real renderer. (Its sums are not additive over
+ * ranges: use standInRender where a test compares the image with a render of the whole job.)
+ */
+export function flatStandInRender(task: RenderTask): Float32Array<ArrayBuffer> {
+  const indices = task.pixels ?? regionIndices(task);
+  const samples = task.sampleEnd - task.sampleStart;
+  const out = new Float32Array(indices.length * RESULT_CHANNELS);
+  for (let p = 0; p < indices.length; p++) {
+    const h = hash(task.seed ^ task.sampleStart, indices[p] as number, task.sampleEnd);
+    const v = 0.2 + (h % 1000) / 500;
+    const lum = 0.2126 * v + 0.7152 * v * 0.8 + 0.0722 * v * 0.6;
+    out.set(
+      [v * samples, v * 0.8 * samples, v * 0.6 * samples, lum * lum * samples, samples],
+      p * RESULT_CHANNELS,
+    );
+  }
+  return out;
+}

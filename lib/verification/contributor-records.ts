@@ -24,7 +24,7 @@ export interface ContributorRow extends ContributorRecord {
   quarantinedAt: number | null;
   /** Pixel-samples per second, as the coordinator timed this session's submissions; null before any. */
   speed: number | null;
-  /** The size (pixel-samples) of the last unit it was given, which bounds the next one's growth. */
+  /** The largest piece of work (pixel-samples) it delivered, which bounds how fast its units grow. */
   unitBudget: number | null;
   lastSubmitAt: number | null;
 }
@@ -150,11 +150,13 @@ export async function recordSubmissionTiming(
   tx: SqlExecutor,
   sessionId: string,
   speed: number,
+  pixelSamples: number,
   now: number,
 ): Promise<void> {
-  await tx.query('UPDATE contributors SET speed = $2, last_submit_at = $3 WHERE session_id = $1', [
-    sessionId,
-    speed,
-    now,
-  ]);
+  // unit_budget: the largest piece of work this session delivered, which bounds how fast its units grow.
+  await tx.query(
+    `UPDATE contributors SET speed = $2, last_submit_at = $3,
+       unit_budget = GREATEST(COALESCE(unit_budget, 0), $4) WHERE session_id = $1`,
+    [sessionId, speed, now, pixelSamples],
+  );
 }

@@ -106,3 +106,10 @@ export function expectedOverhead(confidence: number, unitPixels: number, newCont
   const checksPerUnit = (1 + AUDIT_RATE) * (1 - newContributorShare) + PROBATION_CHECKS * newContributorShare;
   return perCheck * checksPerUnit;
 }
+
+/**
+ * A device is handed a check (or an existing unit) of at most this many times the pixel-samples of the unit
+ * it would be given now (lib/work/carve.ts unitBudget): a check of a long unit goes to a device that renders
+ * it in seconds, not to a software GPU that would need minutes.
+ */
+export const AFFORDABLE_FACTOR = 4;

@@ -12,7 +12,7 @@ import {
   recordCheckVerdict,
   recordUnitVerdict,
 } from './contributor-records';
-import { checksRequired, decide, PROBATION_CHECKS, pixelsPerCheck } from './policy';
+import { AFFORDABLE_FACTOR, checksRequired, decide, PROBATION_CHECKS, pixelsPerCheck } from './policy';
 
 /**
  * The verification state machine of one unit submission (docs/design.md, "Verification protocol"):
@@ -190,6 +190,7 @@ async function issueCheck(
   const confidence = spec.confidence ?? CONFIDENCE_LIMITS.default;
   const chosen =
     pixels ?? drawCheckPixels(tile, spec.width, pixelsPerCheck(confidence, tile.width * tile.height));
+  const cost = chosen.length * (unit.sample_end - unit.sample_start);
   const [check] = await tx.query<{ id: number; excluded_sessions: string[]; excluded_origins: string[] }>(
     `INSERT INTO checks (unit_id, job_id, submission, pixels, state, excluded_sessions, excluded_origins, created_at, cost)
      SELECT $1, $2, $3, $4::int[], 'pending',
@@ -208,20 +209,24 @@ async function issueCheck(
       unit.submitted_by,
       now,
       // what the re-render costs its checker: a check of a long unit goes to a device that can afford it
-      chosen.length * (unit.sample_end - unit.sample_start),
+      cost,
     ],
   );
   if (!check) throw new Error(`no check was issued for unit ${unit.id}`);
   // The checker is drawn by the coordinator, uniformly among the eligible sessions active right now: a
   // cartel gets checks in proportion to its share of the farm, however fast or in whatever order it polls.
-  const candidates = await tx.query<{ session_id: string }>(
-    `SELECT session_id FROM contributors
+  // Among them, those whose units are large enough that the check is a few seconds of their time (the
+  // lease refuses a check a device cannot afford); when none is, any of them.
+  const candidates = await tx.query<{ session_id: string; affordable: boolean }>(
+    `SELECT session_id, COALESCE(unit_budget * $4 >= $5, false) AS affordable FROM contributors
      WHERE last_seen_at >= $1 AND quarantined_at IS NULL AND NOT (session_id = ANY ($2::text[]))
        AND (origin IS NULL OR NOT (origin = ANY ($3::text[])))
      LIMIT 10000`,
-    [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins],
+    [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins, AFFORDABLE_FACTOR, cost],
   );
-  const pick = candidates.length > 0 ? candidates[randomInt(0, candidates.length)] : undefined;
+  const able = candidates.filter((c) => c.affordable);
+  const pool = able.length > 0 ? able : candidates;
+  const pick = pool.length > 0 ? pool[randomInt(0, pool.length)] : undefined;
   if (pick) {
     await tx.query('UPDATE checks SET assigned_to = $2, assigned_until = $3 WHERE id = $1', [
       check.id,

@@ -23,22 +23,52 @@ export async function applyVerdict(tx: SqlExecutor, decided: SubmissionVerdict, 
   const submitter = unit.submitted_by ?? '';
   if (accepted) {
     if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
-    const pixelSamples = await acceptUnit(tx, unit, tile, unit.result, now);
-    credits.push({ sessionId: submitter, jobId: unit.job_id, unitId: unit.id, kind: 'unit', pixelSamples });
+    if (await settleCopies(tx, unit)) {
+      const pixelSamples = await acceptUnit(tx, unit, tile, unit.result, now);
+      credits.push({ sessionId: submitter, jobId: unit.job_id, unitId: unit.id, kind: 'unit', pixelSamples });
+    }
   } else {
-    await reissueUnit(tx, unit, submitter);
+    await reissueUnit(tx, unit, submitter, now);
   }
   await recordCredits(tx, credits, now);
 }
 
+/**
+ * A straggler's unit and its backup copies render the same pixels and samples: the first one verified joins
+ * the image and voids the others (their open checks too); a copy verified after another is void itself, so
+ * nothing is counted twice. Copies are locked in id order (no deadlock between two verdicts). Returns
+ * whether this copy is the one that counts.
+ */
+async function settleCopies(tx: SqlExecutor, unit: UnitRow): Promise<boolean> {
+  const original = unit.backup_of ?? unit.id;
+  const copies = await tx.query<{ id: number; state: string }>(
+    'SELECT id, state FROM units WHERE id = $1 OR backup_of = $1 ORDER BY id FOR UPDATE',
+    [original],
+  );
+  const others = copies.filter((c) => Number(c.id) !== unit.id);
+  if (others.length === 0) return true;
+  if (others.some((c) => c.state === 'done')) {
+    await tx.query(`UPDATE units SET state = 'void', result = NULL WHERE id = $1`, [unit.id]);
+    return false;
+  }
+  const open = others.filter((c) => c.state === 'leased' || c.state === 'verifying').map((c) => Number(c.id));
+  // A void copy keeps its lease id, so that its holder is told another contributor finished first.
+  await tx.query(`UPDATE units SET state = 'void', result = NULL WHERE id = ANY ($1::bigint[])`, [open]);
+  await tx.query(
+    `UPDATE checks SET state = 'void', lease_id = NULL WHERE unit_id = ANY ($1::bigint[]) AND state IN ('pending', 'leased')`,
+    [open],
+  );
+  return true;
+}
+
 /** A rejected unit is pending again, for anyone but the sessions that already failed it. */
-async function reissueUnit(tx: SqlExecutor, unit: UnitRow, submitter: string): Promise<void> {
+async function reissueUnit(tx: SqlExecutor, unit: UnitRow, submitter: string, now: number): Promise<void> {
   await tx.query(
     `UPDATE units SET state = 'pending', result = NULL, submitted_by = NULL, submitted_at = NULL,
-       lease_id = NULL, session_id = NULL, lease_expires_at = NULL, backup_of = NULL,
+       lease_id = NULL, session_id = NULL, lease_expires_at = NULL, backup_of = NULL, open_since = $3,
        rejected_sessions = array_append(rejected_sessions, $2)
      WHERE id = $1`,
-    [unit.id, submitter],
+    [unit.id, submitter, now],
   );
   await tx.query(
     'UPDATE tiles SET units_rejected = units_rejected + 1 WHERE job_id = $1 AND tile_index = $2',

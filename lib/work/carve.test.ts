@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { carveUnit, nextSpeed, type TileGrid, UNIT_SIZING, unitBudget } from './carve';
+import { carveUnit, MIN_TIMED_SECONDS, nextSpeed, type TileGrid, UNIT_SIZING, unitBudget } from './carve';
 
 const grid: TileGrid = { width: 256, height: 192, tileSize: 64 }; // 4 x 3 tiles
 const tiles = () => new Array<number>(12).fill(0);
@@ -45,7 +45,24 @@ describe('unit sizing from the coordinator-measured speed', () => {
   });
 });
 
+describe('sizing that cannot be gamed', () => {
+  it('credits no submission with less than a round trip, and moves a known speed at most GROWTH at once', () => {
+    // Two units submitted 1 ms apart: timed as MIN_TIMED_SECONDS, not as 1 ms.
+    expect(nextSpeed(null, { pixelSamples: 65_536, leasedAt: 0 }, 999, 1000)).toBe(
+      65_536 / MIN_TIMED_SECONDS,
+    );
+    // A burst after a known speed moves it by at most GROWTH (then halves the step by blending).
+    expect(nextSpeed(1e5, { pixelSamples: 1e9, leasedAt: 0 }, 999, 1000)).toBe((1e5 + 8e5) / 2);
+  });
+});
+
 describe('carving a unit from the tiles’ sample frontiers', () => {
+  it('never leaves a remainder shorter than the fewest samples a unit may have (replicas need a few)', () => {
+    // 5 samples per pixel, a budget of 4 samples of one tile, units of at least 4: one unit of all 5.
+    const unit = carveUnit(grid, tiles(), 5, 64 * 64 * 4, 64 * 64, 4);
+    expect([unit?.sampleStart, unit?.sampleEnd]).toEqual([0, 5]);
+  });
+
   it('grows in samples first: a small budget gets one tile and the samples it buys', () => {
     const unit = carveUnit(grid, tiles(), 1024, 64 * 64 * 10, 1 << 20);
     expect(unit).toEqual({

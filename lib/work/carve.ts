@@ -81,12 +81,15 @@ export function carveUnit(
   // A small unit: one tile and what the budget buys, on the tile small units already work on.
   const first = partial >= 0 ? partial : lowest;
   const frontier = frontiers[first] as number;
-  if (samplesAffordable < samplesPerPixel - frontier) {
+  const left = samplesPerPixel - frontier;
+  // Never leave a remainder too short to be a unit of its own (replicas need a few samples each).
+  const take = left - samplesAffordable < minSamples ? left : samplesAffordable;
+  if (take < left) {
     return {
       tiles: [first],
       region: tileRegion(grid, first),
       sampleStart: frontier,
-      sampleEnd: frontier + samplesAffordable,
+      sampleEnd: frontier + take,
     };
   }
   // A big unit: the rest of the samples of a rectangle of tiles sharing one frontier, from that tile on
@@ -148,6 +151,9 @@ export function unitBudget(session: { speed: number | null; lastBudget: number |
  * since the unit was leased, whichever is later (with a unit leased ahead, the time between submissions is
  * the render time). An even blend with the previous measure follows a device that speeds up or slows down.
  */
+/** The shortest time a submission is credited with: about a round trip. */
+export const MIN_TIMED_SECONDS = 0.1;
+
 export function nextSpeed(
   previous: number | null,
   unit: { pixelSamples: number; leasedAt: number },
@@ -155,7 +161,10 @@ export function nextSpeed(
   now: number,
 ): number {
   const began = Math.max(unit.leasedAt, lastSubmitAt ?? 0);
-  const seconds = Math.max(0.001, (now - began) / 1000);
+  // No device answers faster than a round trip, and no measure moves more than GROWTH at once: results sent
+  // in a burst (honestly, or to look fast) do not buy oversized units.
+  const seconds = Math.max(MIN_TIMED_SECONDS, (now - began) / 1000);
   const measured = unit.pixelSamples / seconds;
-  return previous === null || !(previous > 0) ? measured : (previous + measured) / 2;
+  if (previous === null || !(previous > 0)) return measured;
+  return (previous + Math.min(measured, previous * UNIT_SIZING.growth)) / 2;
 }

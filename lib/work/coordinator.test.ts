@@ -5,7 +5,7 @@ import { createTestContext } from '../testing/test-context';
 import { PROBATION_CHECKS, PROBATION_UNITS } from '../verification/policy';
 import { readAccumulation } from './job-image';
 import { createJob, getJob } from './jobs';
-import { leaseUnit } from './lease-unit';
+import { leaseUnit, MAX_LEASES_HELD } from './lease-unit';
 import { submitResult } from './submit-result';
 
 type TestContext = Awaited<ReturnType<typeof createTestContext>>;
@@ -80,10 +80,21 @@ describe('leasing', () => {
     const job = await createJob(t.ctx, smallJob);
     expect(job.unitsTotal).toBe(3 * 2 * 2);
     const seen = new Set<number>();
-    for (let i = 0; i < job.unitsTotal; i++) seen.add((await lease()).unitId);
+    // Sessions hold MAX_LEASES_HELD leases at most: several sessions take the job's units.
+    for (let i = 0; i < job.unitsTotal; i++) seen.add((await lease(`session-many-${i}`)).unitId);
     expect(seen.size).toBe(job.unitsTotal);
     expect(await leaseUnit(t.ctx, { sessionId: SESSION_A })).toBeNull();
     expect((await getJob(t.ctx, job.id)).startedAt).toBe(t.clock.now);
+  });
+
+  it('hands one session no more than MAX_LEASES_HELD leases at once: hoarding cannot starve the farm', async () => {
+    await createJob(t.ctx, smallJob);
+    for (let i = 0; i < MAX_LEASES_HELD; i++) await lease(SESSION_A);
+    expect(await leaseUnit(t.ctx, { sessionId: SESSION_A })).toBeNull();
+    // Another session still gets work, and the first gets more once a lease lapses.
+    expect(await leaseUnit(t.ctx, { sessionId: SESSION_B })).not.toBeNull();
+    t.clock.now += 10_001;
+    expect(await leaseUnit(t.ctx, { sessionId: SESSION_A })).not.toBeNull();
   });
 
   it('re-issues a unit whose lease expired, and refuses the late result of the old holder', async () => {

@@ -157,18 +157,8 @@ describe('work sized to the device', () => {
       slow.task.sampleEnd,
     ]);
     await renderAt(2e9, backup, 'fast-finisher');
-    // The straggler finishes later: its copy is void now, and it is told so.
-    t.clock.now += 1000;
-    const data = await standInRender(slow.task);
-    await expect(
-      submitResult(t.ctx, {
-        leaseId: slow.leaseId,
-        sessionId: 'slow-straggler',
-        body: new Uint8Array(data.buffer),
-      }),
-    ).rejects.toBeInstanceOf(LeaseError);
-    // Checks by other sessions decide the backup; the job completes with every sample counted once.
-    for (let round = 0, idle = 0; idle < 60 && round < 500; round++) {
+    // Checks by other sessions verify the backup; the first copy verified counts and voids the other.
+    for (let round = 0, idle = 0; idle < 25 && round < 500; round++) {
       const who = ['checker-aaaaaaa1', 'checker-aaaaaaa2', 'checker-aaaaaaa3'][round % 3] as string;
       const l = await lease(who);
       if (!l) {
@@ -179,6 +169,16 @@ describe('work sized to the device', () => {
       idle = 0;
       await renderAt(5e6, l, who);
     }
+    expect((await getJob(t.ctx, job.id)).status).toBe('done');
+    // The straggler finishes later: its copy is void, and it is told another contributor finished first.
+    const data = await standInRender(slow.task);
+    await expect(
+      submitResult(t.ctx, {
+        leaseId: slow.leaseId,
+        sessionId: 'slow-straggler',
+        body: new Uint8Array(data.buffer),
+      }),
+    ).rejects.toThrow(/finished this unit first/);
     await expectHonestImage(t.ctx, job.id);
   });
 
@@ -198,22 +198,18 @@ describe('work sized to the device', () => {
     expect(big, 'a big unit').not.toBeNull();
     if (!big) return;
     t.clock.now += 61_000; // its lease expired
-    // A newcomer (safe first unit) is not handed the expired big unit...
+    // A newcomer (a safe first unit) is not handed the expired big unit while a faster device might come...
     const small = await lease('newcomer-slow');
     expect(small?.unitId).not.toBe(big.unitId);
-    // ...a fast device is.
-    const fast2: Lease[] = [];
-    for (let i = 0; i < 12; i++) {
-      const l = await lease('fast-second1');
-      if (!l) break;
-      fast2.push(l);
-      if (l.unitId === big.unitId) break;
-      await renderAt(2e9, l, 'fast-second1');
+    // ...but once it has waited OPEN_TO_ANYONE_MS nobody is left waiting for a fast device for good.
+    t.clock.now += 31_000;
+    let any: Lease | null = null;
+    for (let i = 0; i < 8; i++) {
+      any = await lease('newcomer-two');
+      if (!any?.task.pixels) break;
+      await renderAt(5e6, any, 'newcomer-two'); // checks come first
     }
-    expect(
-      fast2.map((l) => [l.unitId, pixelSamples(l)]),
-      `big ${big.unitId} ${pixelSamples(big)}`,
-    ).toContainEqual([big.unitId, pixelSamples(big)]);
+    expect(any?.unitId).toBe(big.unitId);
   });
 
   it('takes back a lease its holder gives back: the unit goes to the next device at once, not after it lapses', async () => {

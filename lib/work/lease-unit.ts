@@ -9,6 +9,7 @@ import { MAX_UNIT_PIXELS } from '../protocol/limits';
 import type { RenderTask } from '../protocol/render-task';
 import { replicasOf } from '../protocol/tiles';
 import { type ContributorRow, touchContributor } from '../verification/contributor-records';
+import { AFFORDABLE_FACTOR } from '../verification/policy';
 import { releaseStalledChecks } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
 import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
@@ -54,13 +55,19 @@ export async function leaseUnit(
     );
     if (publicKey) await pinSessionKey(tx, sessionId, publicKey);
     for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
+    // A session holds a unit being rendered, one leased ahead and a check at most: hoarding leases would
+    // starve other devices and stall the end of jobs.
+    const [held] = await tx.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM units WHERE session_id = $1 AND state = 'leased' AND lease_expires_at > $2)
+            + (SELECT count(*) FROM checks WHERE session_id = $1 AND state = 'leased' AND lease_expires_at > $2)
+              AS n`,
+      [sessionId, now],
+    );
+    if (Number(held?.n ?? 0) >= MAX_LEASES_HELD) return null;
     const budget = unitBudget({ speed: contributor.speed, lastBudget: contributor.unitBudget });
     // Spot checks first: they are short, and credit for the units they check waits on them.
     const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now, budget);
-    if (check) {
-      await tx.query('UPDATE contributors SET unit_budget = $2 WHERE session_id = $1', [sessionId, budget]);
-      return check;
-    }
+    if (check) return check;
     // Oldest job first. Within a job: a unit that is open again (expired or rejected) and fits this device,
     // else a new unit carved to its budget, else a straggler's unit re-issued to a much faster device.
     const jobs = await tx.query<{ id: string; spec: JobSpec }>(
@@ -70,13 +77,12 @@ export async function leaseUnit(
     let unit: LeasedUnitRow | undefined;
     for (const job of jobs) {
       unit =
-        (await leaseOpenUnit(tx, job.id, lease)) ??
+        (await leaseOpenUnit(tx, job.id, job.spec.unitSizing !== 'device', lease)) ??
         (await carveNewUnit(tx, job, lease)) ??
         (await backUpStraggler(tx, job.id, lease, contributor.speed));
       if (unit) break;
     }
     if (!unit) return null;
-    await tx.query('UPDATE contributors SET unit_budget = $2 WHERE session_id = $1', [sessionId, budget]);
     await tx.query('UPDATE jobs SET started_at = $2 WHERE id = $1 AND started_at IS NULL', [
       unit.job_id,
       now,
@@ -115,8 +121,11 @@ interface LeaseTerms {
   budget: number;
 }
 
-/** How many times its budget a device may be handed in one existing unit (a re-issued unit is not resized). */
-const OVERSIZE = 4;
+/** Leases one session may hold at once (a unit rendering, one leased ahead, a check). */
+export const MAX_LEASES_HELD = 3;
+
+/** How many times its budget a device may be handed in one existing unit or check (neither is resized). */
+const OVERSIZE = AFFORDABLE_FACTOR;
 
 /**
  * The first open unit of the job in plan order that fits this device: pending (never leased, rejected, or a
@@ -126,6 +135,7 @@ const OVERSIZE = 4;
 async function leaseOpenUnit(
   tx: SqlExecutor,
   jobId: string,
+  fixed: boolean,
   t: LeaseTerms,
 ): Promise<LeasedUnitRow | undefined> {
   const [unit] = await tx.query<LeasedUnitRow>(
@@ -137,7 +147,9 @@ async function leaseOpenUnit(
          AND (u.state = 'pending' OR u.lease_expires_at <= $4)
          AND u.backup_of IS NULL
          AND NOT ($2 = ANY (u.rejected_sessions))
-         AND u.width::bigint * u.height * (u.sample_end - u.sample_start) <= $7
+         -- sized to this device, unless nobody that fits has taken it for a while (or the units are fixed)
+         AND ($7::bigint IS NULL OR u.width::bigint * u.height * (u.sample_end - u.sample_start) <= $7
+              OR COALESCE(CASE WHEN u.state = 'leased' THEN u.lease_expires_at ELSE u.open_since END, 0) <= $4 - $8)
          -- An independent-seed replica never goes to the session (or origin) that rendered its partner.
          -- (The OR keeps this a per-row lookup by primary key, not an anti-join over the whole table.)
          AND (u.partner_id IS NULL OR NOT EXISTS (
@@ -147,7 +159,16 @@ async function leaseOpenUnit(
        LIMIT 1
        FOR UPDATE OF u SKIP LOCKED)
      RETURNING ${LEASED_COLUMNS}`,
-    [t.leaseId, t.sessionId, t.expiresAt, t.now, t.origin, jobId, t.budget * OVERSIZE],
+    [
+      t.leaseId,
+      t.sessionId,
+      t.expiresAt,
+      t.now,
+      t.origin,
+      jobId,
+      fixed ? null : t.budget * OVERSIZE,
+      OPEN_TO_ANYONE_MS,
+    ],
   );
   return unit;
 }
@@ -212,8 +233,9 @@ async function carveNewUnit(
     const spp = spec.samplesPerPixel;
     await tx.query(
       `WITH replica AS (
-         INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, partner_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) RETURNING id)
+         INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, partner_id,
+           open_since)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) RETURNING id)
        UPDATE units SET partner_id = (SELECT id FROM replica) WHERE id = $9`,
       [
         job.id,
@@ -257,7 +279,8 @@ async function backUpStraggler(
        AND $3 + 1000.0 * u.width * u.height * (u.sample_end - u.sample_start) / $5
            < u.leased_at + 1000.0 * u.width * u.height * (u.sample_end - u.sample_start)
              / GREATEST(COALESCE(c.speed, $6), 1) / 2
-       AND NOT EXISTS (SELECT 1 FROM units b WHERE b.backup_of = u.id AND b.state <> 'void')
+       AND NOT EXISTS (SELECT 1 FROM units b WHERE b.backup_of = u.id AND b.state <> 'void'
+                       AND NOT (b.state = 'leased' AND b.lease_expires_at <= $3))
      ORDER BY u.leased_at LIMIT 1
      FOR UPDATE OF u SKIP LOCKED`,
     [
@@ -374,6 +397,9 @@ async function leaseCheck(
     task: taskOf(context.spec, context, context, check.pixels),
   };
 }
+
+/** After this long an open unit too big for the devices asking goes to any of them. */
+const OPEN_TO_ANYONE_MS = 30_000;
 
 /** After this long a check no eligible device could afford goes to any eligible device. */
 const UNAFFORDABLE_CHECK_MS = 30_000;

@@ -19,9 +19,9 @@ export async function releaseLease(
   return ctx.db.transaction(async (tx) => {
     const units = await tx.query<{ id: number }>(
       `UPDATE units SET state = CASE WHEN backup_of IS NULL THEN 'pending' ELSE 'void' END,
-         lease_id = NULL, session_id = NULL, lease_expires_at = NULL, leased_at = NULL
+         lease_id = NULL, session_id = NULL, lease_expires_at = NULL, leased_at = NULL, open_since = $3
        WHERE lease_id = $1 AND session_id = $2 AND state = 'leased' RETURNING id`,
-      [params.leaseId, params.sessionId],
+      [params.leaseId, params.sessionId, ctx.now()],
     );
     if (units.length > 0) return { released: true };
     const checks = await tx.query<{ id: number }>(

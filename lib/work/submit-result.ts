@@ -112,13 +112,16 @@ async function submitUnit(
   parseResult(params.body, region, unit.sample_end - unit.sample_start);
   const submitter = await getContributor(tx, params.sessionId);
   if (!submitter) throw notHeld();
-  await timeSubmission(tx, submitter, unitPixelSamples(unit), Number(unit.leased_at ?? now), now);
-  // A straggler's unit and its backup copy render the same bits: the first result counts, the other is void.
-  await tx.query(
-    `UPDATE units SET state = 'void', lease_id = NULL WHERE state = 'leased' AND id <> $1
-       AND (id = $2 OR backup_of = COALESCE($2, $1))`,
-    [unit.id, unit.backup_of],
+  if (unit.leased_at !== null) {
+    await timeSubmission(tx, submitter, unitPixelSamples(unit), Number(unit.leased_at), now);
+  }
+  // A straggler's unit and its backup copy render the same bits: the first one verified counts, and voids
+  // the other (lib/work/apply-verdict.ts). One already done makes this one late.
+  const [done] = await tx.query<{ id: number }>(
+    `SELECT id FROM units WHERE id <> $1 AND (id = $2 OR backup_of = $3) AND state = 'done' LIMIT 1`,
+    [unit.id, unit.backup_of ?? -1, unit.backup_of ?? unit.id],
   );
+  if (done) throw beaten();
   await beginVerification(tx, unit, region, row.spec, submitter, params.body, now);
   await tx.query('UPDATE jobs SET version = version + 1 WHERE id = $1', [unit.job_id]);
   return { accepted: true, duplicate: false, job: await jobProgress(tx, unit.job_id) };
@@ -138,7 +141,7 @@ async function timeSubmission(
   now: number,
 ): Promise<void> {
   const speed = nextSpeed(who.speed, { pixelSamples, leasedAt }, who.lastSubmitAt, now);
-  await recordSubmissionTiming(tx, who.sessionId, speed, now);
+  await recordSubmissionTiming(tx, who.sessionId, speed, pixelSamples, now);
 }
 
 async function submitCheck(
@@ -158,9 +161,9 @@ async function submitCheck(
   );
   if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
   const checker = await getContributor(tx, params.sessionId);
-  if (checker) {
+  if (checker && check.leased_at !== null && check.leased_at !== undefined) {
     const pixelSamples = check.pixels.length * (unit.sample_end - unit.sample_start);
-    await timeSubmission(tx, checker, pixelSamples, Number(check.leased_at ?? now), now);
+    await timeSubmission(tx, checker, pixelSamples, Number(check.leased_at), now);
   }
   const values = parseResult(
     params.body,

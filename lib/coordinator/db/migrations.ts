@@ -288,6 +288,15 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX units_leased_by_job ON units (job_id, lease_expires_at) WHERE state = 'leased';
     `,
   },
+  {
+    version: 8,
+    name: 'open units remember since when they are open',
+    sql: `
+      -- When a unit became open (re-issued, given back, or a replica waiting): one too big for the devices that
+      -- ask goes to any device after a while instead of waiting for a fast one for good. NULL: long open.
+      ALTER TABLE units ADD COLUMN open_since bigint;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */

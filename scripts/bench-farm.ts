@@ -1,0 +1,276 @@
+// `npm run bench:farm`: does a farm of real GPUs beat a single one? Simulated contributors of four speed
+// classes (0.05 M, 5 M, 200 M and 2 G pixel-samples/s) run the real contributor loop (lib/contributor/
+// contributor-loop.ts: leases ahead, submits in the background) against the real server over loopback HTTP
+// with an added round trip (BENCH_RTT_MS, default 50), rendering with a stand-in whose cost does not grow
+// with samples: each render sleeps pixel-samples / speed. Two runs side by side on one server build:
+//   device-sized units (a 1920x1080 job at BENCH_SPP, default 16384 spp, rendered to the end), and
+//   the old fixed units (64 px tiles x 16 samples, a 1920x1080 x 4096 spp job, for BENCH_OLD_SECONDS).
+// Per speed class: the share of its time spent rendering. For the farm: verified pixel-samples per second
+// against the sum of the contributors' speeds (efficiency), the coordinator's CPU seconds per G
+// pixel-samples, units and check leases per second, verification overhead. Needs `npm run build`.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJob, getJob, leaseWork, releaseLease, submitResult } from '../lib/client/api';
+import { createContributorLoop } from '../lib/contributor/contributor-loop';
+import { CONSENT_VERSION, createContributorStore } from '../lib/contributor/contributor-store';
+import type { JobRequest } from '../lib/protocol/job-spec';
+import type { RenderTask } from '../lib/protocol/render-task';
+import { flatStandInRender } from '../lib/testing/stand-in-renderer';
+import type { Probe, RenderOutcome } from '../workers/render-worker-api';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 50);
+const SPP = Number(process.env.BENCH_SPP) || 16_384;
+const OLD_SECONDS = Number(process.env.BENCH_OLD_SECONDS) || 20;
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS) || 240;
+
+/** Speed classes (pixel-samples per second) and how many contributors of each. */
+const CLASSES = [
+  { name: '0.05M', speed: 5e4, count: 2 },
+  { name: '5M', speed: 5e6, count: 2 },
+  { name: '200M', speed: 2e8, count: 1 },
+  { name: '2G', speed: 2e9, count: 1 },
+];
+const SUM_OF_SPEEDS = CLASSES.reduce((sum, c) => sum + c.speed * c.count, 0);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startServer(port: number, dataDir: string) {
+  const child = spawn(
+    process.execPath,
+    [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        LUMENGRID_CHAIN: 'off',
+        LUMENGRID_RPC_URL: '',
+        LUMENGRID_DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        // Each simulated contributor is its own network origin (X-Forwarded-For from this trusted proxy).
+        LUMENGRID_TRUST_PROXY: '1',
+        LUMENGRID_SESSION_RATE: '1000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/api/jobs`)).ok) return { url, child };
+    } catch {
+      // starting
+    }
+    await sleep(100);
+  }
+  throw new Error(`server did not start: ${stderr}`);
+}
+
+/** CPU seconds (user + system) of a process and all its descendants, from /proc. */
+function cpuSeconds(pid: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), {
+        ppid: Number(fields[1]),
+        cpu: (Number(fields[11]) + Number(fields[12])) / ticks,
+      });
+    } catch {
+      // gone
+    }
+  }
+  const inTree = (p: number): boolean => p === pid || (p > 1 && inTree(stats.get(p)?.ppid ?? 0));
+  let total = 0;
+  for (const [p, s] of stats) if (inTree(p)) total += s.cpu;
+  return total;
+}
+
+interface Contributor {
+  className: string;
+  speed: number;
+  renderMs: number;
+  units: number;
+  checks: number;
+  stop: () => void;
+}
+
+/** A contributor: the real loop, a simulated GPU of `speed`, a round trip of RTT_MS per request. */
+function startContributor(
+  url: string,
+  className: string,
+  speed: number,
+  index: number,
+  tag: string,
+): Contributor {
+  const origin = `10.9.${index >> 8}.${index & 255}`;
+  const rttFetch: typeof fetch = async (input, init) => {
+    await sleep(RTT_MS);
+    const headers = new Headers(init?.headers);
+    headers.set('x-forwarded-for', origin);
+    return fetch(typeof input === 'string' && input.startsWith('/') ? `${url}${input}` : input, {
+      ...init,
+      headers,
+    });
+  };
+  const contributor: Contributor = { className, speed, renderMs: 0, units: 0, checks: 0, stop: () => {} };
+  const adapter = {
+    vendor: 'lumengrid',
+    architecture: 'bench-stand-in',
+    description: 'simulated',
+    isFallback: false,
+  };
+  const worker = {
+    inspect: async (): Promise<Probe> => ({ ok: true, adapter }) as Probe,
+    probe: async (): Promise<Probe> => ({ ok: true, adapter }) as Probe,
+    setShare() {},
+    cancel() {},
+    async render(task: RenderTask): Promise<RenderOutcome> {
+      const pixels = task.pixels?.length ?? task.region.width * task.region.height;
+      const ms = ((pixels * (task.sampleEnd - task.sampleStart)) / speed) * 1000;
+      const began = performance.now();
+      const data = flatStandInRender(task);
+      const left = ms - (performance.now() - began);
+      if (left > 0) await sleep(left);
+      contributor.renderMs += performance.now() - began;
+      if (task.pixels) contributor.checks++;
+      else contributor.units++;
+      return { ok: true, data, gpuMs: ms, dispatches: 1 };
+    },
+  };
+  const store = createContributorStore({
+    consent: { version: CONSENT_VERSION, at: Date.now() },
+    intensity: 1,
+  });
+  const loop = createContributorLoop(store, worker, {
+    sessionId: `bench-farm-${tag}-${className}-${index}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+    idleRetryMs: 250,
+    api: {
+      leaseWork: (id, options) => leaseWork(id, { ...options, fetch: rttFetch }),
+      submitResult: (lease, id, data, options) =>
+        submitResult(lease, id, data, { ...options, fetch: rttFetch }),
+      releaseLease: (lease, id, options) => releaseLease(lease, id, { ...options, fetch: rttFetch }),
+    },
+  });
+  contributor.stop = () => loop.dispose();
+  store.subscribe((state, previous) => {
+    if (process.env.BENCH_VERBOSE && state.lastError && state.lastError !== previous.lastError) {
+      console.error(`${className}#${index}: ${state.lastError}`);
+    }
+  });
+  void loop.probe().then(() => loop.start());
+  return contributor;
+}
+
+interface Run {
+  label: string;
+  seconds: number;
+  verified: number;
+  cpu: number;
+  overhead: number;
+  contributors: Contributor[];
+  done: boolean;
+}
+
+async function runFarm(
+  server: { url: string; child: { pid?: number } },
+  label: string,
+  job: JobRequest,
+  limitSeconds: number,
+): Promise<Run> {
+  const options = {
+    fetch: ((input: string, init?: RequestInit) => fetch(`${server.url}${input}`, init)) as typeof fetch,
+  };
+  const created = await createJob(job, options);
+  const cpu0 = cpuSeconds(server.child.pid ?? 0);
+  const t0 = performance.now();
+  let n = 0;
+  const contributors = CLASSES.flatMap((c) =>
+    Array.from({ length: c.count }, () => startContributor(server.url, c.name, c.speed, n++, label)),
+  );
+  let view = await getJob(created.id, options);
+  while (view.status !== 'done' && performance.now() - t0 < limitSeconds * 1000) {
+    await sleep(250);
+    view = await getJob(created.id, options);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(server.child.pid ?? 0) - cpu0;
+  for (const c of contributors) c.stop();
+  await sleep(500);
+  return {
+    label,
+    seconds,
+    verified: view.pixelSamplesDone,
+    cpu,
+    overhead: view.verification.overhead,
+    contributors,
+    done: view.status === 'done',
+  };
+}
+
+function report(run: Run) {
+  const rate = run.verified / run.seconds;
+  console.log(
+    `\n${run.label}: ${run.done ? 'job done' : 'window'} in ${run.seconds.toFixed(1)} s, ${(run.verified / 1e9).toFixed(2)} G verified pixel-samples`,
+  );
+  for (const c of CLASSES) {
+    const members = run.contributors.filter((m) => m.className === c.name);
+    const busy = members.reduce((s, m) => s + m.renderMs, 0) / (members.length * run.seconds * 1000);
+    const units = members.reduce((s, m) => s + m.units, 0);
+    const checks = members.reduce((s, m) => s + m.checks, 0);
+    console.log(
+      `  class ${c.name.padStart(5)} x${c.count}: rendering ${(busy * 100).toFixed(1)} % of the time, ${units} units, ${checks} checks`,
+    );
+  }
+  const units = run.contributors.reduce((s, m) => s + m.units, 0);
+  const checks = run.contributors.reduce((s, m) => s + m.checks, 0);
+  console.log(
+    `  farm: ${(rate / 1e6).toFixed(1)} M verified px-samples/s of ${(SUM_OF_SPEEDS / 1e6).toFixed(1)} M (efficiency ${((rate / SUM_OF_SPEEDS) * 100).toFixed(1)} %), ` +
+      `coordinator ${run.cpu.toFixed(1)} CPU-s = ${(run.cpu / (run.verified / 1e9)).toFixed(3)} CPU-s per G px-samples, ` +
+      `${(units / run.seconds).toFixed(1)} units/s, ${(checks / run.seconds).toFixed(1)} check leases/s, overhead ${(run.overhead * 100).toFixed(2)} %`,
+  );
+  return { efficiency: rate / SUM_OF_SPEEDS, perG: run.cpu / (run.verified / 1e9) };
+}
+
+const dataRoot = mkdtempSync(join(tmpdir(), 'lumengrid-bench-farm-'));
+const server = await startServer(3881, join(dataRoot, 'db'));
+try {
+  console.log(
+    `bench:farm: ${CLASSES.map((c) => `${c.count} x ${c.name}`).join(', ')} (sum ${(SUM_OF_SPEEDS / 1e9).toFixed(3)} G px-samples/s), round trip ${RTT_MS} ms`,
+  );
+  const scene = { scene: 'cornell', width: 1920, height: 1080, tileSize: 64 } as const;
+  const sized = await runFarm(server, 'device-sized units', { ...scene, samplesPerPixel: SPP }, MAX_SECONDS);
+  const old = await runFarm(
+    server,
+    'old fixed units (64 px x 16 samples)',
+    { ...scene, samplesPerPixel: 4096, samplesPerUnit: 16 },
+    OLD_SECONDS,
+  );
+  const now = report(sized);
+  const before = report(old);
+  const fast = sized.contributors.filter((c) => c.className === '2G');
+  const fastBusy = fast.reduce((s, m) => s + m.renderMs, 0) / (fast.length * sized.seconds * 1000);
+  console.log(
+    `\nside by side: efficiency ${(now.efficiency * 100).toFixed(1)} % vs ${(before.efficiency * 100).toFixed(1)} % (${(now.efficiency / before.efficiency).toFixed(0)}x), coordinator CPU-s per G px-samples ${now.perG.toFixed(3)} vs ${before.perG.toFixed(3)}`,
+  );
+  console.log(
+    `farm: efficiency=${(now.efficiency * 100).toFixed(1)}% fast_busy=${(fastBusy * 100).toFixed(1)}% coordinator_cpu_s_per_gpxs=${now.perG.toFixed(3)}`,
+  );
+} finally {
+  server.child.kill('SIGTERM');
+  await sleep(1000);
+  rmSync(dataRoot, { recursive: true, force: true });
+  process.exit(0);
+}
