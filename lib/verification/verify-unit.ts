@@ -56,9 +56,12 @@ export interface UnitRow {
   backup_of: number | null;
 }
 
-export const UNIT_COLUMNS = `id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_id,
-  lease_expires_at, submitted_by, submitted_at, submission, checks_required, partner_id, result,
+/** Every unit column but its result (megabytes for a large unit): `result` reads as null. */
+export const UNIT_COLUMNS_LEAN = `id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_id,
+  lease_expires_at, submitted_by, submitted_at, submission, checks_required, partner_id, NULL::bytea AS result,
   x, y, width, height, leased_at, backup_of`;
+
+export const UNIT_COLUMNS = UNIT_COLUMNS_LEAN.replace('NULL::bytea AS result', 'result');
 
 export interface TileRow extends Region {
   index: number;
@@ -251,16 +254,31 @@ export interface CheckRow {
   lease_expires_at: number | null;
 }
 
-/** The submitted result's values at the check's pixels, in the check's order. */
-function submittedAt(unit: UnitRow, tile: TileRow, imageWidth: number, pixels: number[]): Float32Array {
-  if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
-  const all = new Float32Array(unit.result.slice().buffer);
-  const out = new Float32Array(pixels.length * RESULT_CHANNELS);
-  pixels.forEach((pixel, i) => {
-    const offset = offsetInRegion(pixel, tile, imageWidth, RESULT_CHANNELS);
-    out.set(all.subarray(offset, offset + RESULT_CHANNELS), i * RESULT_CHANNELS);
+/**
+ * The submitted result's values at the check's pixels, in the check's order: cut out of the stored result by
+ * the database, so a check of a large unit does not read the whole result.
+ */
+async function submittedAt(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  imageWidth: number,
+  pixels: number[],
+): Promise<Float32Array> {
+  const pixelBytes = RESULT_CHANNELS * Float32Array.BYTES_PER_ELEMENT;
+  const offsets = pixels.map((pixel) => offsetInRegion(pixel, tile, imageWidth, RESULT_CHANNELS) * 4);
+  const rows = await tx.query<{ v: Uint8Array | null }>(
+    `SELECT substring(u.result FROM p.o + 1 FOR $3) AS v
+     FROM units u, unnest($2::int[]) WITH ORDINALITY AS p(o, n) WHERE u.id = $1 ORDER BY p.n`,
+    [unit.id, offsets, pixelBytes],
+  );
+  const out = new Uint8Array(pixels.length * pixelBytes);
+  rows.forEach((row, i) => {
+    if (!row.v || row.v.length !== pixelBytes)
+      throw new Error(`unit ${unit.id} is verifying without a result`);
+    out.set(row.v, i * pixelBytes);
   });
-  return out;
+  return new Float32Array(out.buffer);
 }
 
 export type CheckOutcome = 'void' | 'more' | 'accept' | 'reject';
@@ -276,7 +294,7 @@ export async function settleCheck(
   values: Float32Array,
   now: number,
 ): Promise<{ outcome: CheckOutcome; verdict: Verdict | null; decided: SubmissionVerdict | null }> {
-  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
+  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`, [
     check.unit_id,
   ]);
   if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
@@ -294,7 +312,7 @@ export async function settleCheck(
   const submitter = await getContributor(tx, unit.submitted_by ?? '');
   const checkerRow = await getContributor(tx, checker);
   const classifier = classifierFor(submitter?.adapterClass ?? null, checkerRow?.adapterClass ?? null);
-  const verdict = classifier.compare(submittedAt(unit, tile, job.spec.width, check.pixels), values);
+  const verdict = classifier.compare(await submittedAt(tx, unit, tile, job.spec.width, check.pixels), values);
 
   await tx.query(
     `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
@@ -442,10 +460,11 @@ export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promis
     [now - STALLED_CHECK_MS],
   );
   for (const check of stalled) {
-    const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = $1 FOR UPDATE`, [
-      check.unit_id,
-    ]);
-    if (unit?.state !== 'verifying' || !unit.result) continue;
+    const [unit] = await tx.query<UnitRow>(
+      `SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`,
+      [check.unit_id],
+    );
+    if (unit?.state !== 'verifying') continue;
 
     const done = await tx.query<{ session_id: string; agreed: boolean; pixels: number }>(
       `SELECT session_id, agreed, cardinality(pixels) AS pixels FROM checks

@@ -22,9 +22,12 @@ export async function applyVerdict(tx: SqlExecutor, decided: SubmissionVerdict, 
     }));
   const submitter = unit.submitted_by ?? '';
   if (accepted) {
-    if (!unit.result) throw new Error(`unit ${unit.id} is verifying without a result`);
     if (await settleCopies(tx, unit)) {
-      const pixelSamples = await acceptUnit(tx, unit, tile, unit.result, now);
+      const [row] = await tx.query<{ result: Uint8Array | null }>('SELECT result FROM units WHERE id = $1', [
+        unit.id,
+      ]);
+      if (!row?.result) throw new Error(`unit ${unit.id} is verifying without a result`);
+      const pixelSamples = await acceptUnit(tx, unit, tile, row.result, now);
       credits.push({ sessionId: submitter, jobId: unit.job_id, unitId: unit.id, kind: 'unit', pixelSamples });
     }
   } else {

@@ -14,7 +14,7 @@ import {
   type CheckRow,
   settleCheck,
   type TileRow,
-  UNIT_COLUMNS,
+  UNIT_COLUMNS_LEAN,
   type UnitRow,
 } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
@@ -71,7 +71,7 @@ export async function submitResult(
   const now = ctx.now();
   const receipt = await ctx.db.transaction(async (tx) => {
     const [unit] = await tx.query<UnitRow>(
-      `SELECT ${UNIT_COLUMNS} FROM units WHERE lease_id = $1 FOR UPDATE`,
+      `SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE lease_id = $1 FOR UPDATE`,
       [params.leaseId],
     );
     if (unit) return submitUnit(tx, unit, params, now);

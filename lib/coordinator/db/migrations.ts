@@ -297,6 +297,17 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE units ADD COLUMN open_since bigint;
     `,
   },
+  {
+    version: 9,
+    name: 'float data stored uncompressed',
+    sql: `
+      -- Results and sums are float data that pglz cannot shrink; compressing them cost most of a submission.
+      -- EXTERNAL also lets a check read its few pixels out of a large result without reading all of it.
+      ALTER TABLE units ALTER COLUMN result SET STORAGE EXTERNAL;
+      ALTER TABLE tiles ALTER COLUMN sums SET STORAGE EXTERNAL;
+      ALTER TABLE checks ALTER COLUMN result SET STORAGE EXTERNAL;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
