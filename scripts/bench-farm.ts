@@ -3,7 +3,8 @@
 // contributor-loop.ts: leases ahead, submits in the background) against the real server over loopback HTTP
 // with an added round trip (BENCH_RTT_MS, default 50), rendering with a stand-in whose cost does not grow
 // with samples: each render sleeps pixel-samples / speed. Two runs side by side on one server build:
-//   device-sized units (a 1920x1080 job at BENCH_SPP, default 16384 spp, rendered to the end), and
+//   device-sized units (a 1920x1080 job at BENCH_SPP, default 65536 spp: about a minute of this farm, rendered
+//   to the end), and
 //   the old fixed units (64 px tiles x 16 samples, a 1920x1080 x 4096 spp job, for BENCH_OLD_SECONDS).
 // Per speed class: the share of its time spent rendering. For the farm: verified pixel-samples per second
 // against the sum of the contributors' speeds (efficiency), the coordinator's CPU seconds per G
@@ -24,7 +25,7 @@ import type { Probe, RenderOutcome } from '../workers/render-worker-api';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 50);
-const SPP = Number(process.env.BENCH_SPP) || 16_384;
+const SPP = Number(process.env.BENCH_SPP) || 65_536;
 const OLD_SECONDS = Number(process.env.BENCH_OLD_SECONDS) || 20;
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS) || 240;
 
@@ -201,10 +202,18 @@ async function runFarm(
     Array.from({ length: c.count }, () => startContributor(server.url, c.name, c.speed, n++, label)),
   );
   let view = await getJob(created.id, options);
+  const marks = [0.25, 0.5, 0.9, 0.99];
+  const reached: string[] = [];
   while (view.status !== 'done' && performance.now() - t0 < limitSeconds * 1000) {
     await sleep(250);
     view = await getJob(created.id, options);
+    while (marks.length > 0 && view.pixelSamplesDone >= (marks[0] as number) * view.pixelSamplesTotal) {
+      reached.push(
+        `${(marks.shift() as number) * 100} % at ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    }
   }
+  if (reached.length > 0) console.log(`  ${label}: verified ${reached.join(', ')}`);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(server.child.pid ?? 0) - cpu0;
   for (const c of contributors) c.stop();

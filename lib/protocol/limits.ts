@@ -14,8 +14,11 @@ export const JOB_LIMITS = {
 /** Verification confidence a requestor may ask for (lib/verification/policy.ts turns it into check pixels). */
 export const CONFIDENCE_LIMITS = { min: 0.9, max: 0.999_999, default: 0.999 } as const;
 
-/** The largest unit a lease hands out, in pixels: one 256 x 256 tile (JobRequestSchema caps tileSize at 256). */
-export const MAX_UNIT_PIXELS = 256 * 256;
+/**
+ * The largest unit a lease hands out, in pixels: 512 x 512 (a 5 MiB result). Units grow in samples first, so
+ * this bounds only what one result costs to carry and check, not how long a fast GPU's unit may be.
+ */
+export const MAX_UNIT_PIXELS = 512 * 512;
 
 /** Request bodies, checked against Content-Length and again while reading (lib/coordinator/http.ts). */
 export const BODY_LIMITS = {
