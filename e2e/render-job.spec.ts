@@ -1,5 +1,6 @@
 import { decode } from 'fast-png';
-import type { JobView } from '../lib/protocol/api-types';
+import { SESSION_STORAGE_KEY } from '../lib/contributor/session';
+import type { ContributorView, JobView } from '../lib/protocol/api-types';
 import { CHANNEL, RESULT_CHANNELS } from '../lib/protocol/result-layout';
 import { decodePfm } from '../lib/render/pfm';
 import { downloadBytes, expect, giveConsent, test } from './fixtures';
@@ -70,11 +71,27 @@ test('a job created on the dashboard is rendered by two contributor tabs, exactl
   await dashboard.getByRole('button', { name: 'Tile heatmap' }).click();
   await expect(dashboard.getByTestId('tile-verification')).toHaveCount(job.tiles.length);
 
-  // Each tab shows its own verified units; together they are every unit once.
-  const verified = () =>
-    Promise.all(contributors.map(async (p) => Number(await p.getByTestId('units-verified').textContent())));
-  await expect.poll(async () => (await verified()).reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBe(16);
-  console.log(`verified units per contributor tab: ${(await verified()).join(' + ')}`);
+  // Each tab's verified units of this job, as the coordinator records them: together every unit once. (A
+  // tab may also have verified a unit of an earlier spec's job that it picked up after its lease lapsed.)
+  const verifiedHere = () =>
+    Promise.all(
+      contributors.map(async (p) => {
+        const session = await p.evaluate((key) => sessionStorage.getItem(key), SESSION_STORAGE_KEY);
+        const view = (await (await p.request.get(`/api/contributors/${session}`)).json()) as ContributorView;
+        return view.units.filter((u) => u.jobId === jobId && u.verdict === 'accepted').length;
+      }),
+    );
+  await expect
+    .poll(async () => (await verifiedHere()).reduce((a, b) => a + b, 0), { timeout: 20_000 })
+    .toBe(16);
+  // ...and each tab shows at least those as its verified units.
+  const mine = await verifiedHere();
+  for (const [i, page] of contributors.entries()) {
+    await expect
+      .poll(async () => Number(await page.getByTestId('units-verified').textContent()))
+      .toBeGreaterThanOrEqual(mine[i] as number);
+  }
+  console.log(`verified units of this job per contributor tab: ${mine.join(' + ')}`);
 
   // Every pixel received exactly the requested samples, and nothing is NaN.
   const raw = await (await dashboard.request.get(`/api/jobs/${jobId}/accumulation`)).body();
