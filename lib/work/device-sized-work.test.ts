@@ -118,6 +118,32 @@ describe('work sized to the device', () => {
     expect(done.pixelSamplesDone).toBe(200 * 136 * 96);
   });
 
+  it('carves each unit with its independent-seed replica, and the pair renders twice the samples exactly', async () => {
+    const job = await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 96,
+      height: 64,
+      samplesPerPixel: 32,
+      tileSize: 32,
+      redundancy: 'independent-seeds',
+    });
+    const devices = ['replica-aaaaaaa1', 'replica-aaaaaaa2', 'replica-aaaaaaa3', 'replica-aaaaaaa4'];
+    for (let round = 0, idle = 0; idle < devices.length * 3 && round < 3000; round++) {
+      const who = devices[round % devices.length] as string;
+      const l = await lease(who);
+      if (!l) {
+        idle++;
+        t.clock.now += 1000;
+        continue;
+      }
+      idle = 0;
+      await renderAt(5e6, l, who);
+    }
+    const done = await getJob(t.ctx, job.id);
+    expect(done.status).toBe('done');
+    expect(done.pixelSamplesDone).toBe(96 * 64 * 32 * 2);
+  });
+
   it('re-issues a straggler’s unit to an idle fast device; the first result counts once, the late copy is refused', async () => {
     const job = await createJob(t.ctx, {
       scene: 'cornell',

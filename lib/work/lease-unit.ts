@@ -3,9 +3,10 @@ import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { Lease } from '../protocol/api-types';
 import { InvalidRequestError } from '../protocol/errors';
-import { type JobSpec, MIN_SAMPLES_PER_REPLICA } from '../protocol/job-spec';
+import { hasFixedUnits, type JobSpec, MIN_SAMPLES_PER_REPLICA } from '../protocol/job-spec';
 import { LeaseRequestSchema } from '../protocol/lease-request';
 import { MAX_UNIT_PIXELS } from '../protocol/limits';
+import type { Region } from '../protocol/region';
 import type { RenderTask } from '../protocol/render-task';
 import { replicasOf } from '../protocol/tiles';
 import { type ContributorRow, touchContributor } from '../verification/contributor-records';
@@ -77,7 +78,7 @@ export async function leaseUnit(
     let unit: LeasedUnitRow | undefined;
     for (const job of jobs) {
       unit =
-        (await leaseOpenUnit(tx, job.id, job.spec.unitSizing !== 'device', lease)) ??
+        (await leaseOpenUnit(tx, job.id, hasFixedUnits(job.spec), lease)) ??
         (await carveNewUnit(tx, job, lease)) ??
         (await backUpStraggler(tx, job.id, lease, contributor.speed));
       if (unit) break;
@@ -184,7 +185,7 @@ async function carveNewUnit(
   t: LeaseTerms,
 ): Promise<LeasedUnitRow | undefined> {
   const { spec } = job;
-  if ((spec.unitSizing ?? 'fixed') !== 'device') return undefined;
+  if (hasFixedUnits(spec)) return undefined;
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CARVE_LOCK, job.id]);
   const rows = await tx.query<{ samples_planned: number }>(
     'SELECT samples_planned FROM tiles WHERE job_id = $1 ORDER BY tile_index',
@@ -206,27 +207,7 @@ async function carveNewUnit(
     carved.sampleEnd,
   ]);
   const { x, y, width, height } = carved.region;
-  const [unit] = await tx.query<LeasedUnitRow>(
-    `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, lease_id,
-       session_id, lease_expires_at, leased_at, attempts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'leased', $9, $10, $11, $12, 1)
-     RETURNING ${LEASED_COLUMNS}`,
-    [
-      job.id,
-      carved.tiles[0],
-      x,
-      y,
-      width,
-      height,
-      carved.sampleStart,
-      carved.sampleEnd,
-      t.leaseId,
-      t.sessionId,
-      t.expiresAt,
-      t.now,
-    ],
-  );
-  if (!unit) throw new Error(`carving a unit of job ${job.id} inserted nothing`);
+  const unit = await insertLeasedUnit(tx, job.id, carved.tiles[0] as number, carved.region, carved, t, null);
   if (replicas === 2) {
     // The replica renders sample indices [spp + start, spp + end): with counter-based random numbers an
     // independent stream of the same pixels, and a continuation of the image once both are accepted.
@@ -247,6 +228,7 @@ async function carveNewUnit(
         spp + carved.sampleStart,
         spp + carved.sampleEnd,
         unit.id,
+        t.now,
       ],
     );
   }
@@ -293,28 +275,50 @@ async function backUpStraggler(
     ],
   );
   if (!original) return undefined;
-  const [backup] = await tx.query<LeasedUnitRow>(
+  return insertLeasedUnit(
+    tx,
+    jobId,
+    original.tile_index,
+    original,
+    { sampleStart: original.sample_start, sampleEnd: original.sample_end },
+    t,
+    original.id,
+  );
+}
+
+/** Stores a unit leased at once to the asking session: a freshly carved one, or a straggler's backup copy. */
+async function insertLeasedUnit(
+  tx: SqlExecutor,
+  jobId: string,
+  tileIndex: number,
+  region: Region,
+  samples: { sampleStart: number; sampleEnd: number },
+  t: LeaseTerms,
+  backupOf: number | null,
+): Promise<LeasedUnitRow> {
+  const [unit] = await tx.query<LeasedUnitRow>(
     `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, lease_id,
        session_id, lease_expires_at, leased_at, attempts, backup_of)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'leased', $9, $10, $11, $12, 1, $13)
      RETURNING ${LEASED_COLUMNS}`,
     [
       jobId,
-      original.tile_index,
-      original.x,
-      original.y,
-      original.width,
-      original.height,
-      original.sample_start,
-      original.sample_end,
+      tileIndex,
+      region.x,
+      region.y,
+      region.width,
+      region.height,
+      samples.sampleStart,
+      samples.sampleEnd,
       t.leaseId,
       t.sessionId,
       t.expiresAt,
       t.now,
-      original.id,
+      backupOf,
     ],
   );
-  return backup;
+  if (!unit) throw new Error(`storing a leased unit of job ${jobId} inserted nothing`);
+  return unit;
 }
 
 function taskOf(
