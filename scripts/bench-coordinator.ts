@@ -6,7 +6,7 @@
 //
 // Needs `npm run build` first. PostgreSQL: LUMENGRID_TEST_DATABASE_URL, or Debian's package (a throwaway
 // server is started on loopback). BENCH_SECONDS (default 6) sets each measurement's length.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,60 +15,14 @@ import { sessionPublicKey, signResult } from '../lib/client/session-key';
 import { type Lease, SESSION_HEADER } from '../lib/protocol/api-types';
 import { SIGNATURE_HEADER } from '../lib/protocol/session-signature';
 import { standInRender } from '../lib/testing/stand-in-renderer';
+import { type Server, startServer, stopServer } from './bench-server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS) || 6;
 const COUNTS = [10, 100, 1000];
-const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
-interface Server {
-  url: string;
-  process: ChildProcess;
-}
-
-async function startServer(port: number, env: Record<string, string>): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        LUMENGRID_CHAIN: 'off',
-        LUMENGRID_RPC_URL: '',
-        // One simulated session asks as fast as it can: lift the per-session limits (not the coordinator's work).
-        LUMENGRID_SESSION_RATE: '1000000',
-        LUMENGRID_LEASE_TTL_MS: '60000',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/api/jobs`)).ok) return { url, process: child };
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server on ${port} did not start: ${stderr}`);
-}
-
-function stopServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.process.exitCode !== null) return resolve();
-    server.process.once('exit', () => resolve());
-    server.process.kill('SIGTERM');
-    setTimeout(() => server.process.kill('SIGKILL'), 5000).unref();
-  });
-}
+/** One simulated session asks as fast as it can: lift the per-session limits (not the coordinator's work). */
+const LOAD_ENV = { LUMENGRID_SESSION_RATE: '1000000', LUMENGRID_LEASE_TTL_MS: '60000' };
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
@@ -203,12 +157,18 @@ try {
     {
       name: 'embedded',
       start: async (n) => [
-        await startServer(3871, { LUMENGRID_DATA_DIR: join(dataRoot, `db-${n}`), DATABASE_URL: '' }),
+        await startServer(3871, {
+          ...LOAD_ENV,
+          LUMENGRID_DATA_DIR: join(dataRoot, `db-${n}`),
+          DATABASE_URL: '',
+        }),
       ],
     },
     {
       name: 'pg1',
-      start: async (n) => [await startServer(3872, { DATABASE_URL: pg.newDatabase(`bench_pg1_${n}`) })],
+      start: async (n) => [
+        await startServer(3872, { ...LOAD_ENV, DATABASE_URL: pg.newDatabase(`bench_pg1_${n}`) }),
+      ],
     },
     {
       name: 'pg2',
@@ -216,8 +176,8 @@ try {
         const url = pg.newDatabase(`bench_pg2_${n}`);
         // Started one after the other: the second finds the schema migrated (migrations hold an advisory lock).
         return [
-          await startServer(3873, { DATABASE_URL: url }),
-          await startServer(3874, { DATABASE_URL: url }),
+          await startServer(3873, { ...LOAD_ENV, DATABASE_URL: url }),
+          await startServer(3874, { ...LOAD_ENV, DATABASE_URL: url }),
         ];
       },
     },

@@ -9,11 +9,9 @@
 // Per speed class: the share of its time spent rendering. For the farm: verified pixel-samples per second
 // against the sum of the contributors' speeds (efficiency), the coordinator's CPU seconds per G
 // pixel-samples, units and check leases per second, verification overhead. Needs `npm run build`.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createJob, getJob, leaseWork, releaseLease, submitResult } from '../lib/client/api';
 import { createContributorLoop } from '../lib/contributor/contributor-loop';
 import { CONSENT_VERSION, createContributorStore } from '../lib/contributor/contributor-store';
@@ -21,9 +19,8 @@ import type { JobRequest } from '../lib/protocol/job-spec';
 import type { RenderTask } from '../lib/protocol/render-task';
 import { flatStandInRender } from '../lib/testing/stand-in-renderer';
 import type { Probe, RenderOutcome } from '../workers/render-worker-api';
+import { type Server, startServer, stopServer } from './bench-server';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 50);
 const SPP = Number(process.env.BENCH_SPP) || 65_536;
 const OLD_SECONDS = Number(process.env.BENCH_OLD_SECONDS) || 20;
@@ -39,42 +36,6 @@ const CLASSES = [
 const SUM_OF_SPEEDS = CLASSES.reduce((sum, c) => sum + c.speed * c.count, 0);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startServer(port: number, dataDir: string) {
-  const child = spawn(
-    process.execPath,
-    [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        LUMENGRID_CHAIN: 'off',
-        LUMENGRID_RPC_URL: '',
-        LUMENGRID_DATA_DIR: dataDir,
-        DATABASE_URL: '',
-        // Each simulated contributor is its own network origin (X-Forwarded-For from this trusted proxy).
-        LUMENGRID_TRUST_PROXY: '1',
-        LUMENGRID_SESSION_RATE: '1000',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/api/jobs`)).ok) return { url, child };
-    } catch {
-      // starting
-    }
-    await sleep(100);
-  }
-  throw new Error(`server did not start: ${stderr}`);
-}
 
 /** CPU seconds (user + system) of a process and all its descendants, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -185,17 +146,12 @@ interface Run {
   done: boolean;
 }
 
-async function runFarm(
-  server: { url: string; child: { pid?: number } },
-  label: string,
-  job: JobRequest,
-  limitSeconds: number,
-): Promise<Run> {
+async function runFarm(server: Server, label: string, job: JobRequest, limitSeconds: number): Promise<Run> {
   const options = {
     fetch: ((input: string, init?: RequestInit) => fetch(`${server.url}${input}`, init)) as typeof fetch,
   };
   const created = await createJob(job, options);
-  const cpu0 = cpuSeconds(server.child.pid ?? 0);
+  const cpu0 = cpuSeconds(server.process.pid ?? 0);
   const t0 = performance.now();
   let n = 0;
   const contributors = CLASSES.flatMap((c) =>
@@ -215,7 +171,7 @@ async function runFarm(
   }
   if (reached.length > 0) console.log(`  ${label}: verified ${reached.join(', ')}`);
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(server.child.pid ?? 0) - cpu0;
+  const cpu = cpuSeconds(server.process.pid ?? 0) - cpu0;
   for (const c of contributors) c.stop();
   await sleep(500);
   return {
@@ -254,7 +210,13 @@ function report(run: Run) {
 }
 
 const dataRoot = mkdtempSync(join(tmpdir(), 'lumengrid-bench-farm-'));
-const server = await startServer(3881, join(dataRoot, 'db'));
+const server = await startServer(3881, {
+  LUMENGRID_DATA_DIR: join(dataRoot, 'db'),
+  DATABASE_URL: '',
+  // Each simulated contributor is its own network origin (X-Forwarded-For from this trusted proxy).
+  LUMENGRID_TRUST_PROXY: '1',
+  LUMENGRID_SESSION_RATE: '1000',
+});
 try {
   console.log(
     `bench:farm: ${CLASSES.map((c) => `${c.count} x ${c.name}`).join(', ')} (sum ${(SUM_OF_SPEEDS / 1e9).toFixed(3)} G px-samples/s), round trip ${RTT_MS} ms`,
@@ -278,8 +240,7 @@ try {
     `farm: efficiency=${(now.efficiency * 100).toFixed(1)}% fast_busy=${(fastBusy * 100).toFixed(1)}% coordinator_cpu_s_per_gpxs=${now.perG.toFixed(3)}`,
   );
 } finally {
-  server.child.kill('SIGTERM');
-  await sleep(1000);
+  await stopServer(server);
   rmSync(dataRoot, { recursive: true, force: true });
   process.exit(0);
 }

@@ -110,3 +110,8 @@ export interface JobSpec {
    */
   unitSizing?: 'device' | 'fixed';
 }
+
+/** Whether a job's units are fixed and planned up front (see JobSpec.unitSizing; old jobs are). */
+export function hasFixedUnits(spec: Pick<JobSpec, 'unitSizing'>): boolean {
+  return spec.unitSizing !== 'device';
+}

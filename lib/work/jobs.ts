@@ -3,7 +3,7 @@ import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { JobPaymentView, JobStatus, JobVerification, JobView } from '../protocol/api-types';
 import { InvalidRequestError, NotFoundError } from '../protocol/errors';
-import { JobRequestSchema, type JobSpec } from '../protocol/job-spec';
+import { hasFixedUnits, JobRequestSchema, type JobSpec } from '../protocol/job-spec';
 import { CONFIDENCE_LIMITS, JOB_LIMITS } from '../protocol/limits';
 import { finalSamplesPerPixel, replicasOf, tilesOf } from '../protocol/tiles';
 import { insertJobPayment, jobPaymentViews, planJobPayment } from '../settlement/job-payment';
@@ -43,7 +43,7 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
   }
   const scene = await resolveScene(ctx, parsed.data.scene);
   const spec = planJob(parsed.data, scene, () => randomInt(0, 2 ** 32 - 1));
-  const fixed = spec.unitSizing !== 'device';
+  const fixed = hasFixedUnits(spec);
   const units = unitCount(spec);
   if (fixed && units > JOB_LIMITS.maxUnits) {
     throw new InvalidRequestError(

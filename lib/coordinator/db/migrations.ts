@@ -308,6 +308,16 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE checks ALTER COLUMN result SET STORAGE EXTERNAL;
     `,
   },
+  {
+    version: 10,
+    name: 'leases held by a session',
+    sql: `
+      -- Every lease counts what the session already holds (MAX_LEASES_HELD): an index lookup, not a scan of
+      -- every unit and check.
+      CREATE INDEX units_leased_by_session ON units (session_id) WHERE state = 'leased';
+      CREATE INDEX checks_leased_by_session ON checks (session_id) WHERE state = 'leased';
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
