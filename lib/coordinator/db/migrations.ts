@@ -310,12 +310,14 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   },
   {
     version: 10,
-    name: 'leases held by a session',
+    name: 'leases held by a session, backup copies of a unit',
     sql: `
       -- Every lease counts what the session already holds (MAX_LEASES_HELD): an index lookup, not a scan of
       -- every unit and check.
       CREATE INDEX units_leased_by_session ON units (session_id) WHERE state = 'leased';
       CREATE INDEX checks_leased_by_session ON checks (session_id) WHERE state = 'leased';
+      -- Every unit submission and acceptance looks for the unit's backup copies.
+      CREATE INDEX units_by_backup_of ON units (backup_of) WHERE backup_of IS NOT NULL;
     `,
   },
 ];
