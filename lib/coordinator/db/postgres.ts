@@ -31,6 +31,17 @@ const types = {
 const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 const RETRY_CODES = new Set(['40001', '40P01']);
 
+/**
+ * Every transaction takes this lock first, so writers run one at a time across all instances, as they do on
+ * the embedded database. A lease or a verdict updates rows of several contributors, tiles and checks in an
+ * order that depends on the data; run concurrently they deadlocked within seconds under a mixed farm
+ * (`BENCH_DATABASE_URL=… npm run bench:farm`: PostgreSQL aborted one transaction a second, and each cost
+ * its deadlock_timeout of a stall). A transaction here is milliseconds, and device-sized units need about
+ * one lease and one submission per device every few seconds (docs/design.md, "Work"); reads outside
+ * transactions stay concurrent.
+ */
+const WRITER_LOCK = 7_245_003;
+
 function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;
   if (!e) return false;
@@ -86,8 +97,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
   // Fail now, with the reason, rather than at the first request.
   await run(pool, 'SELECT 1');
 
+  let retriedTransactions = 0;
   return {
     ...executor(pool),
+    get retriedTransactions() {
+      return retriedTransactions;
+    },
     async transaction(fn) {
       for (let attempt = 0; ; attempt++) {
         let client: pg.PoolClient;
@@ -103,6 +118,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
         client.on('error', ignore);
         try {
           await run(client, 'BEGIN');
+          await run(client, 'SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
           const result = await fn(executor(client));
           await run(client, 'COMMIT');
           return result;
@@ -110,7 +126,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
           broken = isConnectionError(error) || error instanceof UnavailableError;
           if (!broken) await client.query('ROLLBACK').catch(() => {});
           const code = (error as { code?: string }).code;
-          if (!broken && code && RETRY_CODES.has(code) && attempt < 4) continue;
+          if (!broken && code && RETRY_CODES.has(code) && attempt < 4) {
+            retriedTransactions++;
+            continue;
+          }
           throw error;
         } finally {
           client.off('error', ignore);

@@ -9,5 +9,7 @@ export interface SqlExecutor {
 export interface Sql extends SqlExecutor {
   /** Runs `fn` in one transaction: all of its writes land, or none do. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Transactions the server aborted (deadlock, serialisation failure) and this pool ran again. */
+  readonly retriedTransactions?: number;
   close(): Promise<void>;
 }
