@@ -8,7 +8,9 @@
 //   the old fixed units (64 px tiles x 16 samples, a 1920x1080 x 4096 spp job, for BENCH_OLD_SECONDS).
 // Per speed class: the share of its time spent rendering. For the farm: verified pixel-samples per second
 // against the sum of the contributors' speeds (efficiency), the coordinator's CPU seconds per G
-// pixel-samples, units and check leases per second, verification overhead. Needs `npm run build`.
+// pixel-samples, units and check leases per second, verification overhead, and the fast class's busy share
+// per 5 s of the run (where the start and the end lose time). Needs `npm run build`. BENCH_DATABASE_URL runs
+// the server on that PostgreSQL database instead of the embedded one.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +66,8 @@ interface Contributor {
   className: string;
   speed: number;
   renderMs: number;
+  /** [start, end] of each render, ms since the run began, for the busy timeline. */
+  renders: Array<[number, number]>;
   units: number;
   checks: number;
   stop: () => void;
@@ -87,7 +91,16 @@ function startContributor(
       headers,
     });
   };
-  const contributor: Contributor = { className, speed, renderMs: 0, units: 0, checks: 0, stop: () => {} };
+  const contributor: Contributor = {
+    className,
+    speed,
+    renderMs: 0,
+    renders: [],
+    units: 0,
+    checks: 0,
+    stop: () => {},
+  };
+  const t0 = performance.now();
   const adapter = {
     vendor: 'lumengrid',
     architecture: 'bench-stand-in',
@@ -107,6 +120,7 @@ function startContributor(
       const left = ms - (performance.now() - began);
       if (left > 0) await sleep(left);
       contributor.renderMs += performance.now() - began;
+      contributor.renders.push([began - t0, performance.now() - t0]);
       if (task.pixels) contributor.checks++;
       else contributor.units++;
       return { ok: true, data, gpuMs: ms, dispatches: 1 };
@@ -185,6 +199,22 @@ async function runFarm(server: Server, label: string, job: JobRequest, limitSeco
   };
 }
 
+/** The share of each `window`-second slice of the run that `members` spent rendering, in percent. */
+function busyTimeline(members: Contributor[], seconds: number, window: number): string[] {
+  const slices = Math.ceil(seconds / window);
+  const busy = new Array<number>(slices).fill(0);
+  for (const m of members) {
+    for (const [start, end] of m.renders) {
+      for (let i = Math.floor(start / 1000 / window); i < slices && i * window * 1000 < end; i++) {
+        const lo = Math.max(start, i * window * 1000);
+        const hi = Math.min(end, (i + 1) * window * 1000);
+        if (hi > lo) busy[i] = (busy[i] as number) + (hi - lo);
+      }
+    }
+  }
+  return busy.map((ms) => `${Math.round((ms / (members.length * window * 1000)) * 100)}`);
+}
+
 function report(run: Run) {
   const rate = run.verified / run.seconds;
   console.log(
@@ -212,7 +242,7 @@ function report(run: Run) {
 const dataRoot = mkdtempSync(join(tmpdir(), 'lumengrid-bench-farm-'));
 const server = await startServer(3881, {
   LUMENGRID_DATA_DIR: join(dataRoot, 'db'),
-  DATABASE_URL: '',
+  DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
   // Each simulated contributor is its own network origin (X-Forwarded-For from this trusted proxy).
   LUMENGRID_TRUST_PROXY: '1',
   LUMENGRID_SESSION_RATE: '1000',
@@ -232,6 +262,7 @@ try {
   const now = report(sized);
   const before = report(old);
   const fast = sized.contributors.filter((c) => c.className === '2G');
+  console.log(`  2G busy per 5 s window: ${busyTimeline(fast, sized.seconds, 5).join(' ')}`);
   const fastBusy = fast.reduce((s, m) => s + m.renderMs, 0) / (fast.length * sized.seconds * 1000);
   console.log(
     `\nside by side: efficiency ${(now.efficiency * 100).toFixed(1)} % vs ${(before.efficiency * 100).toFixed(1)} % (${(now.efficiency / before.efficiency).toFixed(0)}x), coordinator CPU-s per G px-samples ${now.perG.toFixed(3)} vs ${before.perG.toFixed(3)}`,

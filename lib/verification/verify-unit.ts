@@ -239,8 +239,12 @@ async function issueCheck(
   }
 }
 
-/** How long a drawn checker has the check to itself before any eligible session may take it. */
-const ASSIGNMENT_MS = 15_000;
+/**
+ * How long a drawn checker has the check to itself before any eligible session may take it. An active
+ * contributor leases at least once per unit, and units aim at a few seconds (lib/work/carve.ts UNIT_SIZING),
+ * so a drawn checker that is working sees its check within this; one that is not lets it go to others soon.
+ */
+const ASSIGNMENT_MS = 5_000;
 
 export interface CheckRow {
   leased_at?: number | null;

@@ -45,6 +45,15 @@ describe('unit sizing from the coordinator-measured speed', () => {
   });
 });
 
+describe('timing small work', () => {
+  it('lets a spot check of a few pixels raise a fast device’s speed but never drag it down', () => {
+    // A 2 G/s device renders a 90-pixel check in microseconds; the 0.2 s between submissions is network.
+    expect(nextSpeed(2e9, { pixelSamples: 90 * 4096, leasedAt: 0 }, 800, 1000)).toBe(2e9);
+    // A unit long enough to time still moves the measure down: the device really slowed down.
+    expect(nextSpeed(2e9, { pixelSamples: 2e9, leasedAt: 0 }, 0, 2000)).toBe(1.5e9);
+  });
+});
+
 describe('sizing that cannot be gamed', () => {
   it('credits no submission with less than a round trip, and moves a known speed at most GROWTH at once', () => {
     // Two units submitted 1 ms apart: timed as MIN_TIMED_SECONDS, not as 1 ms.

@@ -154,6 +154,9 @@ export function unitBudget(session: { speed: number | null; lastBudget: number |
 /** The shortest time a submission is credited with: about a round trip. */
 export const MIN_TIMED_SECONDS = 0.1;
 
+/** Work shorter than this at the known speed is timed mostly by round trips (see nextSpeed). */
+export const NETWORK_BOUND_SECONDS = 0.25;
+
 export function nextSpeed(
   previous: number | null,
   unit: { pixelSamples: number; leasedAt: number },
@@ -166,5 +169,9 @@ export function nextSpeed(
   const seconds = Math.max(MIN_TIMED_SECONDS, (now - began) / 1000);
   const measured = unit.pixelSamples / seconds;
   if (previous === null || !(previous > 0)) return measured;
-  return (previous + Math.min(measured, previous * UNIT_SIZING.growth)) / 2;
+  const blended = (previous + Math.min(measured, previous * UNIT_SIZING.growth)) / 2;
+  // Work the known speed renders in about a round trip (a spot check of a few pixels, the tail of a tile)
+  // times the network, not the device: it may show the device is faster, never that it is slower.
+  if (unit.pixelSamples < previous * NETWORK_BOUND_SECONDS) return Math.max(previous, blended);
+  return blended;
 }
