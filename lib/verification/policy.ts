@@ -113,3 +113,12 @@ export function expectedOverhead(confidence: number, unitPixels: number, newCont
  * it in seconds, not to a software GPU that would need minutes.
  */
 export const AFFORDABLE_FACTOR = 4;
+
+/**
+ * A check is drawn among the devices that re-render it within this many seconds of their measured speed
+ * (when any is active): a check is what stands between a finished unit and its credit, and at the end of a
+ * job between the requestor and the image, so it goes to a device for which it is a moment's work, not to a
+ * software GPU that would sit on it while the fast ones idle. It also makes check power cost real
+ * throughput, measured by the coordinator, rather than free sessions.
+ */
+export const CHECK_SECONDS = 1;

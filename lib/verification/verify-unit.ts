@@ -12,7 +12,14 @@ import {
   recordCheckVerdict,
   recordUnitVerdict,
 } from './contributor-records';
-import { AFFORDABLE_FACTOR, checksRequired, decide, PROBATION_CHECKS, pixelsPerCheck } from './policy';
+import {
+  AFFORDABLE_FACTOR,
+  CHECK_SECONDS,
+  checksRequired,
+  decide,
+  PROBATION_CHECKS,
+  pixelsPerCheck,
+} from './policy';
 
 /**
  * The verification state machine of one unit submission (docs/design.md, "Verification protocol"):
@@ -218,17 +225,24 @@ async function issueCheck(
   if (!check) throw new Error(`no check was issued for unit ${unit.id}`);
   // The checker is drawn by the coordinator, uniformly among the eligible sessions active right now: a
   // cartel gets checks in proportion to its share of the farm, however fast or in whatever order it polls.
-  // Among them, those whose units are large enough that the check is a few seconds of their time (the
-  // lease refuses a check a device cannot afford); when none is, any of them.
-  const candidates = await tx.query<{ session_id: string; affordable: boolean }>(
-    `SELECT session_id, COALESCE(unit_budget * $4 >= $5, false) AS affordable FROM contributors
+  // Among them, those fast enough that the check is a moment of their time (policy.ts CHECK_SECONDS); when
+  // none is, the fastest few (within AFFORDABLE_FACTOR of the fastest), never a device that would sit on it
+  // for minutes while others are idle. When nobody eligible is timed yet (the start of a farm), nobody is
+  // drawn: lib/work/lease-unit.ts hands it to the first device fast enough.
+  const candidates = await tx.query<{ session_id: string; speed: number | null }>(
+    `SELECT session_id, speed FROM contributors
      WHERE last_seen_at >= $1 AND quarantined_at IS NULL AND NOT (session_id = ANY ($2::text[]))
        AND (origin IS NULL OR NOT (origin = ANY ($3::text[])))
      LIMIT 10000`,
-    [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins, AFFORDABLE_FACTOR, cost],
+    [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins],
   );
-  const able = candidates.filter((c) => c.affordable);
-  const pool = able.length > 0 ? able : candidates;
+  const timed = candidates.filter((c) => c.speed !== null && c.speed > 0) as {
+    session_id: string;
+    speed: number;
+  }[];
+  const fastest = Math.max(0, ...timed.map((c) => c.speed));
+  const quick = timed.filter((c) => c.speed * CHECK_SECONDS >= cost);
+  const pool = quick.length > 0 ? quick : timed.filter((c) => c.speed * AFFORDABLE_FACTOR >= fastest);
   const pick = pool.length > 0 ? pool[randomInt(0, pool.length)] : undefined;
   if (pick) {
     await tx.query('UPDATE checks SET assigned_to = $2, assigned_until = $3 WHERE id = $1', [

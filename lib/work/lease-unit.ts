@@ -10,7 +10,7 @@ import type { Region } from '../protocol/region';
 import type { RenderTask } from '../protocol/render-task';
 import { replicasOf } from '../protocol/tiles';
 import { type ContributorRow, touchContributor } from '../verification/contributor-records';
-import { AFFORDABLE_FACTOR } from '../verification/policy';
+import { AFFORDABLE_FACTOR, CHECK_SECONDS } from '../verification/policy';
 import { releaseStalledChecks } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
 import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
@@ -67,7 +67,10 @@ export async function leaseUnit(
     if (Number(held?.n ?? 0) >= MAX_LEASES_HELD) return null;
     const budget = unitBudget({ speed: contributor.speed, lastBudget: contributor.unitBudget });
     // Spot checks first: they are short, and credit for the units they check waits on them.
-    const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now, budget);
+    // The checks a device takes unasked are the ones it renders in a moment (policy.ts CHECK_SECONDS).
+    const speed = contributor.speed ?? UNIT_SIZING.firstUnit / UNIT_SIZING.targetSeconds;
+    const checkBudget = Math.floor(speed * CHECK_SECONDS);
+    const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now, checkBudget, speed);
     if (check) return check;
     // Oldest job first. Within a job: a unit that is open again (expired or rejected) and fits this device,
     // else a new unit carved to its budget, else a straggler's unit re-issued to a much faster device.
@@ -351,7 +354,10 @@ async function leaseCheck(
   leaseId: string,
   expiresAt: number,
   now: number,
-  budget: number,
+  /** Pixel-samples of a check this device renders in a moment (policy.ts CHECK_SECONDS). */
+  checkBudget: number,
+  /** Its measured speed (pixel-samples/s; a newcomer's assumed one). */
+  speed: number,
 ): Promise<Lease | null> {
   const [check] = await tx.query<{ id: number; unit_id: number; job_id: string; pixels: number[] }>(
     `UPDATE checks SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4
@@ -362,8 +368,11 @@ async function leaseCheck(
          AND NOT ($2 = ANY (c.excluded_sessions))
          AND (c.assigned_to IS NULL OR c.assigned_to = $2 OR c.assigned_until <= $4)
          AND ($5::text IS NULL OR NOT ($5 = ANY (c.excluded_origins)))
-         -- a check this device can render in a few of its units' time; one nobody took for a while, anyway
-         AND (c.cost <= $6 OR c.created_at <= $4 - $7)
+         -- one it renders in a moment, or up to AFFORDABLE_FACTOR times longer when it was drawn for it (the
+         -- fastest eligible device may still need more than a moment); one nobody took for a while when it
+         -- takes this device no more than a unit's time; after longer still, anyway
+         AND (c.cost <= $6 OR (c.assigned_to = $2 AND c.cost <= $6 * $8)
+              OR (c.created_at <= $4 - $7 AND c.cost <= $9) OR c.created_at <= $4 - $10)
        ORDER BY j.created_at, c.id
        LIMIT 1
        FOR UPDATE OF c SKIP LOCKED)
@@ -374,8 +383,11 @@ async function leaseCheck(
       expiresAt,
       now,
       contributor.origin,
-      budget * OVERSIZE,
+      checkBudget,
       UNAFFORDABLE_CHECK_MS,
+      AFFORDABLE_FACTOR,
+      Math.floor(speed * UNIT_SIZING.targetSeconds),
+      STRANDED_CHECK_MS,
     ],
   );
   if (!check) return null;
@@ -405,5 +417,8 @@ async function leaseCheck(
 /** After this long an open unit too big for the devices asking goes to any of them. */
 const OPEN_TO_ANYONE_MS = 30_000;
 
-/** After this long a check no eligible device could afford goes to any eligible device. */
+/** After this long a check nobody fast took goes to any eligible device that renders it in a unit's time. */
 const UNAFFORDABLE_CHECK_MS = 30_000;
+
+/** After this long a check goes to any eligible device: a farm of slow devices still verifies. */
+const STRANDED_CHECK_MS = 120_000;
