@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { sessionPublicKey, signResult } from '../lib/client/session-key';
 import type { JobView, Lease } from '../lib/protocol/api-types';
-import { MAX_UNIT_PIXELS } from '../lib/protocol/limits';
 import { RESULT_CHANNELS, resultByteLength } from '../lib/protocol/result-layout';
 import { SIGNATURE_HEADER } from '../lib/protocol/session-signature';
+import { MAX_LEASE_RESULT_BYTES } from '../lib/work/submit-result';
 
 // The HTTP API against the real server and database: bad input gets a 4xx that says what to do next,
 // and nothing already accepted changes.
@@ -108,12 +108,7 @@ test('bad result submissions are refused and the accepted one is counted once', 
     ['foreign session', await put(good, OTHER_SESSION), 409, /not held by your session/],
     ['unsigned', await put(good, SESSION, null), 401, /not signed/],
     ['signed by another key', await put(good, SESSION, OTHER_SESSION), 401, /does not match/],
-    [
-      'oversized',
-      await put(Buffer.alloc(resultByteLength({ width: MAX_UNIT_PIXELS, height: 1 }) + 4)),
-      413,
-      /larger than/,
-    ],
+    ['oversized', await put(Buffer.alloc(MAX_LEASE_RESULT_BYTES + 4)), 413, /larger than/],
     [
       'unknown lease',
       await request.put('/api/work/leases/not-a-lease/result', {

@@ -50,7 +50,7 @@ function libImports(file: string): string[] {
       : spec.startsWith('.')
         ? resolve(dirname(file), spec)
         : null;
-    if (!base || !base.startsWith(`${lib}/`)) return [];
+    if (!base?.startsWith(`${lib}/`)) return [];
     for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) {
       try {
         if (statSync(candidate).isFile()) return [candidate];

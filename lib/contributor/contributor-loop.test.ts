@@ -95,7 +95,7 @@ function fakeWorker(probe: Probe = { ok: true, adapter }) {
       if ((await Promise.race([gate, stop])) === 'cancelled') {
         return { ok: false, error: 'The render was stopped.', cancelled: true };
       }
-      const data = new Float32Array(task.region.width * task.region.height * 5);
+      const data = new Float32Array((task.pixels?.length ?? task.region.width * task.region.height) * 5);
       for (let p = 0; p < data.length; p += 5) data.set([0.5, 0.25, 0.125, 0.1, 4], p);
       return { ok: true, data, gpuMs: 100, dispatches: 1 };
     },
@@ -120,7 +120,7 @@ function setup(
 ) {
   const store = createContributorStore(init, { storage: memoryStorage() });
   const sleeps: number[] = [];
-  const calls = { lease: 0, submit: 0, released: [] as string[] };
+  const calls = { lease: 0, submit: 0, released: [] as string[], submitted: [] as Float32Array[] };
   let clock = 0;
   const api: LoopApi = {
     leaseWork: async () => {
@@ -129,7 +129,8 @@ function setup(
       if (next instanceof Error) throw next;
       return next;
     },
-    submitResult: async () => {
+    submitResult: async (_lease, _session, data) => {
+      calls.submitted.push(data);
       const next = submits[calls.submit++] ?? receipt;
       if (next instanceof Error) throw next;
       return next;
@@ -168,6 +169,27 @@ describe('contributor loop', () => {
     });
     expect(fake.calls.probe).toBe(1);
     expect(sleeps[0]).toBe(1000);
+    loop.dispose();
+  });
+
+  it('renders the spot checks a lease carries after its unit and sends all their results as one', async () => {
+    const check = (unitId: number, pixels: number[]) => ({
+      jobId: 'job-other-0001',
+      unitId,
+      task: { ...lease(0).task, pixels, sampleStart: 8, sampleEnd: 12 },
+    });
+    const batched = { ...lease(0), checks: [check(7, [1, 2, 3]), check(9, [40])] };
+    const { store, loop, calls, fake } = setup([batched, null]);
+    await loop.probe();
+    loop.start();
+    await until(() => store.getState().unitsDone === 1);
+    expect(fake.calls.renders.map((r) => r.task.pixels?.length ?? 'unit')).toEqual(['unit', 3, 1]);
+    // One submission: the unit's 4x2 pixels, then 3 and 1 check pixels, 5 floats each.
+    expect(calls.submit).toBe(1);
+    expect(calls.submitted[0]?.length).toBe((8 + 3 + 1) * 5);
+    // 4x2 x 4 unit samples plus 4 x 4 check samples; the live view shows the unit's tile.
+    expect(store.getState().pixelSamplesDone).toBe(32 + 16);
+    expect(store.getState().lastTile?.region).toEqual(lease(0).task.region);
     loop.dispose();
   });
 

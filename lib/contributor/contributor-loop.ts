@@ -18,7 +18,7 @@ import type { Probe, RenderOutcome } from '../../workers/render-worker-api';
 import { ApiError, isAbortError, leaseWork, releaseLease, submitResult } from '../client/api';
 import type { Lease, SubmitReceipt } from '../protocol/api-types';
 import type { RenderTask } from '../protocol/render-task';
-import { taskPixelCount } from '../protocol/result-layout';
+import { concatResults, taskPixelCount } from '../protocol/result-layout';
 import type { ContributorState, ContributorStore } from './contributor-store';
 import { withUnitTiming } from './contributor-store';
 import { tileSnapshot } from './tile-snapshot';
@@ -76,12 +76,18 @@ export interface ContributorLoop {
 export function describeUnit(lease: Lease): string {
   const { region, pixels, sampleStart, sampleEnd } = lease.task;
   const list = pixels ? ` · ${pixels.length} pixels` : '';
-  return `job ${lease.jobId.slice(0, 8)} · unit ${lease.unitId} · tile ${region.width}×${region.height} at (${region.x}, ${region.y})${list} · samples ${sampleStart}–${sampleEnd}`;
+  const checks = lease.checks?.length ? ` · and ${lease.checks.length} spot checks` : '';
+  return `job ${lease.jobId.slice(0, 8)} · unit ${lease.unitId} · tile ${region.width}×${region.height} at (${region.x}, ${region.y})${list} · samples ${sampleStart}–${sampleEnd}${checks}`;
 }
 
-/** Pixel-samples a task renders: a pixel-list task renders only its list (lib/protocol/result-layout.ts). */
-function pixelSamplesOf(task: RenderTask): number {
-  return taskPixelCount(task) * (task.sampleEnd - task.sampleStart);
+/** Every task of a lease: its own, then its batched checks' (the order of their results). */
+function tasksOf(lease: Lease): RenderTask[] {
+  return [lease.task, ...(lease.checks ?? []).map((c) => c.task)];
+}
+
+/** Pixel-samples a lease renders: a pixel-list task renders only its list (lib/protocol/result-layout.ts). */
+function pixelSamplesOf(lease: Lease): number {
+  return tasksOf(lease).reduce((sum, t) => sum + taskPixelCount(t) * (t.sampleEnd - t.sampleStart), 0);
 }
 
 function messageOf(error: unknown): string {
@@ -269,6 +275,35 @@ export function createContributorLoop(
     if (submitting) await submitting;
   }
 
+  /**
+   * Renders every task of a lease in turn (its own, then its batched checks') into one result, in the order
+   * the coordinator reads it (lib/protocol/result-layout.ts leaseResultByteLengths).
+   */
+  async function renderLease(
+    lease: Lease,
+  ): Promise<
+    | { ok: true; data: Float32Array<ArrayBuffer>; taskLength: number; gpuMs: number }
+    | Exclude<RenderOutcome, { ok: true }>
+  > {
+    const parts: Float32Array<ArrayBuffer>[] = [];
+    let gpuMs = 0;
+    for (const task of tasksOf(lease)) {
+      let outcome: RenderOutcome;
+      try {
+        // The time left on the lease, so the worker's idling never makes the unit late.
+        outcome = await worker.render(task, undefined, { leaseMsLeft: lease.expiresAt - Date.now() });
+      } catch (error) {
+        outcome = { ok: false, error: `the render worker stopped: ${messageOf(error)}` };
+      }
+      if (!outcome.ok) return outcome;
+      parts.push(outcome.data);
+      gpuMs += outcome.gpuMs;
+    }
+    const first = parts[0] as Float32Array<ArrayBuffer>;
+    const data = parts.length === 1 ? first : concatResults(parts);
+    return { ok: true, data, taskLength: first.length, gpuMs };
+  }
+
   /** Leases (or takes the lease asked for ahead), renders and submits one unit; false when the loop should stop. */
   async function step(state: { backoff: number; failures: number }): Promise<boolean> {
     holdingUnit = true;
@@ -314,13 +349,7 @@ export function createContributorLoop(
     const unit = describeUnit(lease);
     setState({ activity: 'rendering', currentUnit: unit });
     const began = now();
-    let outcome: RenderOutcome;
-    try {
-      // The time left on the lease, so the worker's idling never makes the unit late.
-      outcome = await worker.render(lease.task, undefined, { leaseMsLeft: lease.expiresAt - Date.now() });
-    } catch (error) {
-      outcome = { ok: false, error: `the render worker stopped: ${messageOf(error)}` };
-    }
+    const outcome = await renderLease(lease);
     const ended = now();
     if (disposed) return false;
     if (!outcome.ok) {
@@ -339,9 +368,9 @@ export function createContributorLoop(
       return true;
     }
     state.failures = 0;
-    const pixelSamples = pixelSamplesOf(lease.task);
+    const pixelSamples = pixelSamplesOf(lease);
     const timing = { pixelSamples, renderMs: ended - began, gpuMs: outcome.gpuMs, endedAt: ended };
-    const lastTile = tileSnapshot(lease, outcome.data);
+    const lastTile = tileSnapshot(lease, outcome.data.subarray(0, outcome.taskLength));
     setState((s) => ({ ...withUnitTiming(s, timing), lastTile, activity: 'submitting' }));
 
     // One submission in flight: the previous one lands before this one is sent; the next unit renders

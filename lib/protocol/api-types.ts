@@ -169,6 +169,19 @@ export interface Lease {
   /** ms since epoch; a result that arrives later is refused and the unit goes to someone else. */
   expiresAt: number;
   task: RenderTask;
+  /**
+   * Spot checks leased together with `task` under the same lease id, so that a fast device does not pay a
+   * round trip per check. They are rendered like any task; the result of the lease is `task`'s result
+   * followed by each check's, in this order (lib/protocol/result-layout.ts leaseResultByteLengths).
+   */
+  checks?: BatchedCheck[];
+}
+
+/** A spot check carried by a lease (Lease.checks). */
+export interface BatchedCheck {
+  jobId: string;
+  unitId: number;
+  task: RenderTask;
 }
 
 export interface SubmitReceipt {

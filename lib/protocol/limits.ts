@@ -27,3 +27,6 @@ export const BODY_LIMITS = {
   /** A scene upload (.glb, or .gltf with its buffers and images). */
   uploadBytes: 64 * 1024 * 1024,
 } as const;
+
+/** The most spot checks one lease carries along with its task (Lease.checks). */
+export const MAX_BATCHED_CHECKS = 32;

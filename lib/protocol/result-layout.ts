@@ -27,6 +27,25 @@ export function resultByteLengthForTask(task: Pick<RenderTask, 'region' | 'pixel
   return taskPixelCount(task) * RESULT_CHANNELS * Float32Array.BYTES_PER_ELEMENT;
 }
 
+/** Bytes of each part of a lease's result: its task's, then each batched check's (Lease.checks). */
+export function leaseResultByteLengths(lease: {
+  task: Pick<RenderTask, 'region' | 'pixels'>;
+  checks?: { task: Pick<RenderTask, 'region' | 'pixels'> }[];
+}): number[] {
+  return [lease.task, ...(lease.checks ?? []).map((c) => c.task)].map(resultByteLengthForTask);
+}
+
+/** One lease's result from its parts' results, in the lease's order (leaseResultByteLengths). */
+export function concatResults(parts: readonly Float32Array[]): Float32Array<ArrayBuffer> {
+  const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    data.set(part, offset);
+    offset += part.length;
+  }
+  return data;
+}
+
 /**
  * Checks that submitted bytes are a plausible honest result for `samples` samples per pixel: exact size,
  * every value finite and non-negative, and every pixel's count equal to the samples asked for. (Whether

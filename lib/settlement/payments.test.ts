@@ -17,7 +17,7 @@ import { deployEscrow } from '../chain/deploy-escrow';
 import { createEscrowClient, type EscrowClient } from '../chain/escrow-client';
 import type { PaymentsContext } from '../coordinator/context';
 import { type FarmApi, runFarm } from '../testing/farm';
-import { standInRender } from '../testing/stand-in-renderer';
+import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { inProcessFarmApi, STAND_IN_ADAPTER } from '../testing/test-support';
 import { createJob, getJob } from '../work/jobs';
@@ -281,7 +281,7 @@ describe('payments', () => {
         { origin: '10.0.0.1' },
       );
       if (!lease) throw new Error('no work');
-      const data = await standInRender(lease.task);
+      const data = await renderLeaseHonestly(lease);
       await submitResult(t.ctx, {
         leaseId: lease.leaseId,
         sessionId: 'cum-honest-1',

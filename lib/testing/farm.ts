@@ -1,4 +1,5 @@
 import type { ContributorView, Lease } from '../protocol/api-types';
+import { concatResults } from '../protocol/result-layout';
 import {
   type Conspiracy,
   createConspiracy,
@@ -105,17 +106,24 @@ export async function runFarm(
       }
       if (!lease) continue;
       worked = true;
-      const out = await s.act(lease);
-      const pixels = lease.task.pixels?.length ?? lease.task.region.width * lease.task.region.height;
-      await api.submit(lease, s.sessionId, out.data);
-      submissions.push({
-        strategy: s.member.strategy,
-        sessionId: s.sessionId,
-        unitId: lease.unitId,
-        bad: out.bad,
-        isCheck: out.isCheck,
-        pixelSamples: pixels * (lease.task.sampleEnd - lease.task.sampleStart),
-      });
+      // A lease may carry spot checks along with its task (Lease.checks): the strategy answers each as if it
+      // were leased alone, and the results travel together, in the lease's order.
+      const parts = [lease, ...(lease.checks ?? []).map((c) => ({ ...lease, ...c, checks: undefined }))];
+      const answers = [];
+      for (const part of parts) {
+        const out = await s.act(part);
+        answers.push(out.data);
+        const pixels = part.task.pixels?.length ?? part.task.region.width * part.task.region.height;
+        submissions.push({
+          strategy: s.member.strategy,
+          sessionId: s.sessionId,
+          unitId: part.unitId,
+          bad: out.bad,
+          isCheck: out.isCheck,
+          pixelSamples: pixels * (part.task.sampleEnd - part.task.sampleStart),
+        });
+      }
+      await api.submit(lease, s.sessionId, concatResults(answers));
     }
     idleRounds = worked ? 0 : idleRounds + 1;
     if (!worked) {

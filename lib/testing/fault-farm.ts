@@ -4,7 +4,7 @@ import { UnavailableError } from '../protocol/errors';
 import { leaseUnit } from '../work/lease-unit';
 import { submitResult } from '../work/submit-result';
 import { mulberry32 } from './mulberry32';
-import { standInRender } from './stand-in-renderer';
+import { renderLeaseHonestly } from './stand-in-renderer';
 
 /**
  * Honest contributors for fault tests, in-process against a coordinator context: each round every session
@@ -64,7 +64,7 @@ export async function runFaultFarm(
         sessions[i] = newSession();
         continue;
       }
-      const data = await standInRender(lease.task);
+      const data = await renderLeaseHonestly(lease);
       await retrying(() =>
         submitResult(ctx, { leaseId: lease.leaseId, sessionId, body: new Uint8Array(data.buffer) }),
       );

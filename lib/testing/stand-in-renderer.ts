@@ -1,5 +1,6 @@
+import type { Lease } from '../protocol/api-types';
 import type { RenderTask } from '../protocol/render-task';
-import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { concatResults, RESULT_CHANNELS } from '../protocol/result-layout';
 
 /**
  * A deterministic stand-in for the path tracer, for coordinator tests that need thousands of results fast:
@@ -66,4 +67,13 @@ export function flatStandInRender(task: RenderTask): Float32Array<ArrayBuffer> {
     );
   }
   return out;
+}
+
+/**
+ * An honest result for a whole lease: its task's, then each batched check's (Lease.checks), in the order the
+ * coordinator reads them.
+ */
+export async function renderLeaseHonestly(lease: Lease): Promise<Float32Array<ArrayBuffer>> {
+  const tasks = [lease.task, ...(lease.checks ?? []).map((c) => c.task)];
+  return concatResults(await Promise.all(tasks.map((task) => standInRender(task))));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIDENCE_LIMITS } from '../protocol/limits';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
 import { type FarmApi, type FarmMember, runFarm } from '../testing/farm';
-import { standInRender } from '../testing/stand-in-renderer';
+import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { type StrategyId, UNIT_CHEATS } from '../testing/strategies';
 import { createTestContext } from '../testing/test-context';
 import {
@@ -149,7 +149,7 @@ describe('lying checkers and collusion', () => {
     await createJob(t.ctx, { ...JOB, width: 16, height: 16, samplesPerPixel: 2 });
     const unit = await leaseUnit(t.ctx, { sessionId: 'submitter-1' }, { origin: '10.9.9.9' });
     if (!unit) throw new Error('expected a unit');
-    const data = await standInRender(unit.task);
+    const data = await renderLeaseHonestly(unit);
     await submitResult(t.ctx, {
       leaseId: unit.leaseId,
       sessionId: 'submitter-1',

@@ -18,6 +18,7 @@ import {
   checksRequired,
   decide,
   PROBATION_CHECKS,
+  PROBATION_UNITS,
   pixelsPerCheck,
 } from './policy';
 
@@ -311,18 +312,19 @@ export async function settleCheck(
   checker: string,
   values: Float32Array,
   now: number,
-): Promise<{ outcome: CheckOutcome; verdict: Verdict | null; decided: SubmissionVerdict | null }> {
+): Promise<{ outcome: CheckOutcome; verdict: Verdict | null; decided: SubmissionVerdict[] }> {
   const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`, [
     check.unit_id,
   ]);
   if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   if (unit.state !== 'verifying' || unit.submission !== check.submission) {
-    await tx.query(
-      `UPDATE checks SET state = 'void', result = $2, completed_at = $3, lease_id = NULL WHERE id = $1`,
-      [check.id, bytes, now],
-    );
-    return { outcome: 'void', verdict: null, decided: null };
+    await tx.query(`UPDATE checks SET state = 'void', result = $2, completed_at = $3 WHERE id = $1`, [
+      check.id,
+      bytes,
+      now,
+    ]);
+    return { outcome: 'void', verdict: null, decided: [] };
   }
   const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
   if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
@@ -343,6 +345,28 @@ export async function settleCheck(
     [unit.job_id, check.pixels.length * samples],
   );
 
+  const { done, agree, outcome: decision } = await decideSubmission(tx, unit);
+  let outcome = decision;
+  // Probation asks for a second independent checker; where nobody else is active to be one (a farm of two),
+  // one unopposed agreeing check is the most the farm can give, and waiting would stall the job for good.
+  if (
+    outcome === 'more' &&
+    agree > 0 &&
+    agree === done.length &&
+    !(await anotherCheckerActive(tx, unit, now))
+  ) {
+    outcome = 'accept';
+  }
+  if (outcome === 'more') {
+    await issueCheck(tx, unit, tile, job.spec, now, check.pixels);
+    return { outcome, verdict, decided: [] };
+  }
+  const decided = await closeSubmission(tx, unit, tile, done, outcome === 'accept', now);
+  return { outcome, verdict, decided };
+}
+
+/** The checks so far of a unit's current submission, and what they decide (policy.ts decide). */
+async function decideSubmission(tx: SqlExecutor, unit: UnitRow) {
   const done = await tx.query<{
     session_id: string;
     agreed: boolean;
@@ -356,28 +380,46 @@ export async function settleCheck(
     [unit.id, unit.submission],
   );
   const agree = done.filter((c) => c.agreed).length;
-  let outcome = decide(
+  const outcome = decide(
     agree,
     largestOpposingGroup(done.filter((c) => !c.agreed)),
     done.length,
     unit.checks_required,
   );
-  // Probation asks for a second independent checker; where nobody else is active to be one (a farm of two),
-  // one unopposed agreeing check is the most the farm can give, and waiting would stall the job for good.
-  if (
-    outcome === 'more' &&
-    agree > 0 &&
-    agree === done.length &&
-    !(await anotherCheckerActive(tx, unit, now))
-  ) {
-    outcome = 'accept';
+  return { done, agree, outcome };
+}
+
+/**
+ * A session whose last probation unit was just accepted is trusted from now on, and so are its units that
+ * still wait on probation's further checks: they need what a trusted session's unit needs (one check, plus
+ * an audit by chance), and those that already have it are decided now. The same holds as if they had been
+ * submitted a moment later; without it a fast device's first seconds of units wait on probation checks from
+ * the farm's slowest devices (the only independent checkers left) long after the device earned trust.
+ * Replica units keep theirs (a disagreeing pair raised it, not probation).
+ */
+async function endProbation(tx: SqlExecutor, sessionId: string, now: number): Promise<SubmissionVerdict[]> {
+  const record = await getContributor(tx, sessionId);
+  if (!record || record.unitsAccepted !== PROBATION_UNITS || record.unitsRejected > 0) return [];
+  const waiting = await tx.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS_LEAN} FROM units
+     WHERE submitted_by = $1 AND state = 'verifying' AND partner_id IS NULL AND checks_required > 1
+       AND NOT (id = ANY ($2::bigint[]))
+     ORDER BY id FOR UPDATE`,
+    [sessionId, [...decidedIn(tx)]],
+  );
+  const decided: SubmissionVerdict[] = [];
+  for (const unit of waiting) {
+    const required = checksRequired(record, randomInt(0, 1_000_000) / 1_000_000);
+    if (required >= unit.checks_required) continue;
+    await tx.query('UPDATE units SET checks_required = $2 WHERE id = $1', [unit.id, required]);
+    const relaxed = { ...unit, checks_required: required };
+    const { done, outcome } = await decideSubmission(tx, relaxed);
+    if (outcome === 'more') continue; // its open check still counts
+    decided.push(
+      ...(await closeSubmission(tx, relaxed, unitRegion(relaxed), done, outcome === 'accept', now)),
+    );
   }
-  if (outcome === 'more') {
-    await issueCheck(tx, unit, tile, job.spec, now, check.pixels);
-    return { outcome, verdict, decided: null };
-  }
-  const decided = await closeSubmission(tx, unit, tile, done, outcome === 'accept', now);
-  return { outcome, verdict, decided };
+  return decided;
 }
 
 /** A decided submission: what work must do with it (lib/work/apply-verdict.ts). Verification credits nobody. */
@@ -390,8 +432,20 @@ export interface SubmissionVerdict {
 }
 
 /**
+ * Units decided in a transaction whose verdicts the caller has not applied yet (they still read as
+ * 'verifying'): nothing in the same transaction may decide them again.
+ */
+const decidedInTransaction = new WeakMap<SqlExecutor, Set<number>>();
+function decidedIn(tx: SqlExecutor): Set<number> {
+  let set = decidedInTransaction.get(tx);
+  if (!set) decidedInTransaction.set(tx, (set = new Set()));
+  return set;
+}
+
+/**
  * Closes a decided submission: voids its open checks and records every checker as right or faulted, and the
- * submitter's verdict (repeat offenders are quarantined). Returns the verdict for work to apply.
+ * submitter's verdict (repeat offenders are quarantined). Returns the verdict for work to apply, and those of
+ * the submitter's other units its acceptance decides (endProbation).
  */
 async function closeSubmission(
   tx: SqlExecutor,
@@ -400,9 +454,10 @@ async function closeSubmission(
   done: { session_id: string; agreed: boolean; pixels: number }[],
   accepted: boolean,
   now: number,
-): Promise<SubmissionVerdict> {
+): Promise<SubmissionVerdict[]> {
   await tx.query(
-    `UPDATE checks SET state = 'void', lease_id = NULL WHERE unit_id = $1 AND submission = $2 AND state IN ('pending', 'leased')`,
+    // (A voided check keeps its lease id: it is still part of the result layout of the lease that carries it.)
+    `UPDATE checks SET state = 'void' WHERE unit_id = $1 AND submission = $2 AND state IN ('pending', 'leased')`,
     [unit.id, unit.submission],
   );
   const checks = done.map((c) => ({
@@ -412,7 +467,9 @@ async function closeSubmission(
   }));
   for (const c of checks) await recordCheckVerdict(tx, c.sessionId, c.right, now);
   await recordUnitVerdict(tx, unit.submitted_by ?? '', accepted, now);
-  return { unit, tile, accepted, checks };
+  const verdict = { unit, tile, accepted, checks };
+  decidedIn(tx).add(unit.id);
+  return accepted ? [verdict, ...(await endProbation(tx, unit.submitted_by ?? '', now))] : [verdict];
 }
 
 /**
@@ -482,14 +539,14 @@ export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promis
       `SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`,
       [check.unit_id],
     );
-    if (unit?.state !== 'verifying') continue;
+    if (unit?.state !== 'verifying' || decidedIn(tx).has(unit.id)) continue;
 
     const done = await tx.query<{ session_id: string; agreed: boolean; pixels: number }>(
       `SELECT session_id, agreed, cardinality(pixels) AS pixels FROM checks
        WHERE unit_id = $1 AND submission = $2 AND state = 'done'`,
       [unit.id, unit.submission],
     );
-    decided.push(await closeSubmission(tx, unit, unitRegion(unit), done, true, now));
+    decided.push(...(await closeSubmission(tx, unit, unitRegion(unit), done, true, now)));
   }
   return decided;
 }

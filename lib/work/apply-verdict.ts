@@ -58,7 +58,7 @@ async function settleCopies(tx: SqlExecutor, unit: UnitRow): Promise<boolean> {
   // A void copy keeps its lease id, so that its holder is told another contributor finished first.
   await tx.query(`UPDATE units SET state = 'void', result = NULL WHERE id = ANY ($1::bigint[])`, [open]);
   await tx.query(
-    `UPDATE checks SET state = 'void', lease_id = NULL WHERE unit_id = ANY ($1::bigint[]) AND state IN ('pending', 'leased')`,
+    `UPDATE checks SET state = 'void' WHERE unit_id = ANY ($1::bigint[]) AND state IN ('pending', 'leased')`,
     [open],
   );
   return true;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { standInRender } from '../testing/stand-in-renderer';
+import { renderLeaseHonestly } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { expectHonestImage, STAND_IN_ADAPTER } from '../testing/test-support';
 import { createJob, getJob } from './jobs';
@@ -46,7 +46,7 @@ describe('a farm working concurrently', () => {
           continue;
         }
         idle = 0;
-        const data = await standInRender(lease.task);
+        const data = await renderLeaseHonestly(lease);
         await submitResult(t.ctx, {
           leaseId: lease.leaseId,
           sessionId,

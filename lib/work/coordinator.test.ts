@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../protocol/api-types';
-import { RESULT_CHANNELS } from '../protocol/result-layout';
+import type { RenderTask } from '../protocol/render-task';
+import { concatResults, RESULT_CHANNELS } from '../protocol/result-layout';
 import { createTestContext } from '../testing/test-context';
 import { PROBATION_CHECKS, PROBATION_UNITS } from '../verification/policy';
 import { readAccumulation } from './job-image';
@@ -24,7 +25,15 @@ const SESSION_C = 'session-cccccccc';
 
 /** A deterministic stand-in for a render: radiance depends on pixel and sample range, count is exact. */
 function fakeResult(lease: Lease, scale = 1): Uint8Array {
-  const { region, sampleStart, sampleEnd, pixels, width } = lease.task;
+  // A lease's result is its task's, then each batched check's (Lease.checks).
+  const parts = [lease.task, ...(lease.checks ?? []).map((c) => c.task)].map((task) =>
+    fakeTaskResult(task, scale),
+  );
+  return new Uint8Array(concatResults(parts).buffer);
+}
+
+function fakeTaskResult(task: RenderTask, scale: number): Float32Array {
+  const { region, sampleStart, sampleEnd, pixels, width } = task;
   const samples = sampleEnd - sampleStart;
   const indices =
     pixels ??
@@ -39,12 +48,16 @@ function fakeResult(lease: Lease, scale = 1): Uint8Array {
     const v = ((x + 2 * y) % 7) * 0.25 * samples * scale;
     values.set([v, v / 2, v / 4, v * v, samples], p * RESULT_CHANNELS);
   });
-  return new Uint8Array(values.buffer);
+  return values;
 }
 
-/** Sessions take turns leasing and honestly submitting until there is no work (units and their checks). */
-async function drain(sessions: string[]): Promise<number> {
+/**
+ * Sessions take turns leasing and honestly submitting until there is no work (units and their checks).
+ * Returns the results submitted (a unit or a check each; a lease may carry several) and the leases.
+ */
+async function drain(sessions: string[]): Promise<{ submitted: number; leases: number }> {
   let submitted = 0;
+  let leases = 0;
   for (let idle = 0; idle < sessions.length; ) {
     for (const sessionId of sessions) {
       const l = await leaseUnit(t.ctx, { sessionId });
@@ -54,10 +67,11 @@ async function drain(sessions: string[]): Promise<number> {
       }
       idle = 0;
       await submitResult(t.ctx, { leaseId: l.leaseId, sessionId, body: fakeResult(l) });
-      submitted++;
+      submitted += 1 + (l.checks?.length ?? 0);
+      leases++;
     }
   }
-  return submitted;
+  return { submitted, leases };
 }
 
 async function lease(session = SESSION_A) {
@@ -162,7 +176,7 @@ describe('leasing', () => {
 describe('accumulation', () => {
   it('adds every unit exactly once into the right pixels, after verification, and completes the job', async () => {
     const job = await createJob(t.ctx, smallJob);
-    const submitted = await drain([SESSION_A, SESSION_B, SESSION_C]);
+    const { submitted, leases } = await drain([SESSION_A, SESSION_B, SESSION_C]);
     const done = await getJob(t.ctx, job.id);
     expect(done).toMatchObject({ status: 'done', unitsDone: 12, completedAt: t.clock.now });
     expect(done.pixelSamplesDone).toBe(40 * 24 * 6);
@@ -187,7 +201,8 @@ describe('accumulation', () => {
         expect(sums[base]).toBeCloseTo(((x + 2 * y) % 7) * 0.25 * 6, 5);
       }
     }
-    expect(t.changed.filter((id) => id === job.id)).toHaveLength(1 + submitted);
+    // Its creation, then every submission (a lease's unit and checks are one submission).
+    expect(t.changed.filter((id) => id === job.id)).toHaveLength(1 + leases);
   });
 
   it('treats a re-sent result as a duplicate and adds nothing', async () => {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../protocol/api-types';
 import { LeaseError } from '../protocol/errors';
-import { standInRender } from '../testing/stand-in-renderer';
+import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { renderLeaseHonestly } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { expectHonestImage, STAND_IN_ADAPTER } from '../testing/test-support';
+import { PROBATION_CHECKS, PROBATION_UNITS } from '../verification/policy';
 import { UNIT_SIZING } from './carve';
 import { createJob, getJob } from './jobs';
 import { leaseUnit } from './lease-unit';
@@ -29,7 +31,7 @@ async function lease(sessionId: string): Promise<Lease | null> {
 }
 
 async function submit(l: Lease, sessionId: string): Promise<void> {
-  const data = await standInRender(l.task);
+  const data = await renderLeaseHonestly(l);
   await submitResult(t.ctx, { leaseId: l.leaseId, sessionId, body: new Uint8Array(data.buffer) });
 }
 
@@ -197,7 +199,7 @@ describe('work sized to the device', () => {
     }
     expect((await getJob(t.ctx, job.id)).status).toBe('done');
     // The straggler finishes later: its copy is void, and it is told another contributor finished first.
-    const data = await standInRender(slow.task);
+    const data = await renderLeaseHonestly(slow);
     await expect(
       submitResult(t.ctx, {
         leaseId: slow.leaseId,
@@ -252,7 +254,7 @@ describe('work sized to the device', () => {
     const next = await lease('other-tab-01');
     expect(next?.unitId).toBe(first.unitId);
     // Its old holder's result is refused.
-    const data = await standInRender(first.task);
+    const data = await renderLeaseHonestly(first);
     await expect(
       submitResult(t.ctx, {
         leaseId: first.leaseId,
@@ -260,5 +262,157 @@ describe('work sized to the device', () => {
         body: new Uint8Array(data.buffer),
       }),
     ).rejects.toBeInstanceOf(LeaseError);
+  });
+});
+
+describe('spot checks batched into a lease', () => {
+  /** Four newcomers each submit one unit; every one of those units now waits on its probation checks. */
+  async function unitsAwaitingChecks() {
+    await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 256,
+      height: 256,
+      samplesPerPixel: 4096,
+      tileSize: 64,
+    });
+    for (const id of ['newcomer-aaaa1', 'newcomer-aaaa2', 'newcomer-aaaa3', 'newcomer-aaaa4']) {
+      // (A newcomer may be handed a check of an earlier newcomer's unit first.)
+      for (let units = 0; units < 1; ) {
+        const l = await lease(id);
+        if (!l) throw new Error('expected work');
+        if (!l.task.pixels) units++;
+        await renderAt(5e6, l, id);
+      }
+    }
+    // Past the drawn checkers' hold: any device fast enough may take the checks.
+    t.clock.now += 10_000;
+  }
+
+  /** A device the coordinator has timed (a newcomer takes one check or one unit at a time). */
+  async function timedDevice(id: string): Promise<void> {
+    const first = await lease(id);
+    if (!first) throw new Error('expected work');
+    await renderAt(2e9, first, id);
+  }
+
+  it('hands a timed device its unit and many checks in one lease, and settles them all from one result', async () => {
+    await unitsAwaitingChecks();
+    await timedDevice('batcher-aaaaaaa');
+    const l = await lease('batcher-aaaaaaa');
+    expect(l?.task.pixels).toBeUndefined(); // a unit...
+    expect(l?.checks?.length).toBeGreaterThanOrEqual(2); // ...and the checks, in one round trip
+    if (!l?.checks) return;
+    const checked = new Set(l.checks.map((c) => c.unitId));
+    expect(checked.size).toBe(l.checks.length); // one check per submission: independent checkers
+    const before = await getJob(t.ctx, l.jobId);
+    await renderAt(2e9, l, 'batcher-aaaaaaa');
+    const rows = await t.ctx.db.query<{ state: string }>('SELECT state FROM checks WHERE lease_id = $1', [
+      l.leaseId,
+    ]);
+    expect(rows.map((r) => r.state)).toEqual(l.checks.map(() => 'done'));
+    const after = await getJob(t.ctx, l.jobId);
+    const passed = (j: typeof after) => j.tiles.reduce((n, tile) => n + tile.checksPassed, 0);
+    expect(passed(after) - passed(before)).toBe(l.checks.length);
+  });
+
+  it('refuses a batched result that is short of a check, and takes nothing from it', async () => {
+    await unitsAwaitingChecks();
+    await timedDevice('batcher-bbbbbbb');
+    const l = await lease('batcher-bbbbbbb');
+    if (!l?.checks?.length) throw new Error('expected a lease with checks');
+    const whole = await renderLeaseHonestly(l);
+    const lastCheck = (l.checks.at(-1)?.task.pixels?.length ?? 0) * RESULT_CHANNELS;
+    const short = whole.subarray(0, whole.length - lastCheck);
+    await expect(
+      submitResult(t.ctx, {
+        leaseId: l.leaseId,
+        sessionId: 'batcher-bbbbbbb',
+        body: new Uint8Array(short.buffer, short.byteOffset, short.byteLength),
+      }),
+    ).rejects.toThrow(/results are \d+ bytes together/);
+    const rows = await t.ctx.db.query<{ state: string }>(
+      `SELECT state FROM units WHERE lease_id = $1 UNION ALL SELECT state FROM checks WHERE lease_id = $1`,
+      [l.leaseId],
+    );
+    expect(rows.every((r) => r.state === 'leased')).toBe(true);
+    // The whole result is still taken.
+    await submitResult(t.ctx, {
+      leaseId: l.leaseId,
+      sessionId: 'batcher-bbbbbbb',
+      body: new Uint8Array(whole.buffer),
+    });
+  });
+
+  it('gives a batch’s checks back with its unit when the lease is released', async () => {
+    await unitsAwaitingChecks();
+    await timedDevice('batcher-ccccccc');
+    const l = await lease('batcher-ccccccc');
+    if (!l?.checks?.length) throw new Error('expected a lease with checks');
+    expect(await releaseLease(t.ctx, { leaseId: l.leaseId, sessionId: 'batcher-ccccccc' })).toEqual({
+      released: true,
+    });
+    const open = await t.ctx.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM checks WHERE state = 'pending' AND id = ANY (
+         SELECT id FROM checks WHERE unit_id = ANY ($1::bigint[]))`,
+      [l.checks.map((c) => c.unitId)],
+    );
+    expect(open[0]?.n).toBeGreaterThanOrEqual(l.checks.length);
+    // Another device gets them.
+    await timedDevice('batcher-ddddddd');
+    const again = await lease('batcher-ddddddd');
+    expect(again?.checks?.length ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe('the end of probation', () => {
+  it('decides a newly trusted session’s waiting units by what a trusted unit needs, not by probation', async () => {
+    await createJob(t.ctx, {
+      scene: 'cornell',
+      width: 256,
+      height: 256,
+      samplesPerPixel: 4096,
+      tileSize: 64,
+    });
+    const submitter = 'probation-sssss';
+    const submitted: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const l = await lease(submitter);
+      if (!l || l.task.pixels) throw new Error('expected a unit');
+      submitted.push(l.unitId);
+      await renderAt(5e6, l, submitter);
+    }
+    // Three honest checkers work the farm; the submitter stays active (it leases and gives work back).
+    const checkers = ['probation-aaaaa', 'probation-bbbbb', 'probation-ccccc'];
+    // All of them are active from the start (else a lone checker's check would be the most the farm has).
+    for (const id of checkers) {
+      const l = await lease(id);
+      if (l) await releaseLease(t.ctx, { leaseId: l.leaseId, sessionId: id });
+    }
+    for (let idle = 0; idle < 12; ) {
+      let worked = false;
+      for (const id of checkers) {
+        const l = await lease(id);
+        if (!l) continue;
+        worked = true;
+        await renderAt(5e6, l, id);
+      }
+      const held = await lease(submitter);
+      if (held) await releaseLease(t.ctx, { leaseId: held.leaseId, sessionId: submitter });
+      if (worked) idle = 0;
+      else {
+        idle++;
+        t.clock.now += 1000;
+      }
+    }
+    const rows = await t.ctx.db.query<{ id: number; state: string; checks: number }>(
+      `SELECT u.id, u.state, (SELECT count(*)::int FROM checks c WHERE c.unit_id = u.id AND c.state = 'done') AS checks
+       FROM units u WHERE u.id = ANY ($1::bigint[]) ORDER BY u.id`,
+      [submitted],
+    );
+    expect(rows.map((r) => r.state)).toEqual(submitted.map(() => 'done'));
+    // The first PROBATION_UNITS had probation's three checkers each; a unit still waiting when the
+    // session earned trust was accepted with the agreeing checks it already had.
+    expect(rows.filter((r) => r.checks >= PROBATION_CHECKS).length).toBeGreaterThanOrEqual(PROBATION_UNITS);
+    expect(rows.some((r) => r.checks < PROBATION_CHECKS)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import type { CoordinatorContext } from '../coordinator/context';
 import { migrate } from '../coordinator/db/migrations';
 import type { Sql } from '../coordinator/db/sql';
 import { runFaultFarm } from '../testing/fault-farm';
-import { standInRender } from '../testing/stand-in-renderer';
+import { renderLeaseHonestly } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { expectHonestImage } from '../testing/test-support';
 import { createJob, getJob } from './jobs';
@@ -103,7 +103,7 @@ describe('faults', () => {
     const job = await createJob(t.ctx, { ...JOB, width: 16, height: 16 });
     const lease = await leaseUnit(t.ctx, { sessionId: 'twice-session-1' });
     if (!lease) throw new Error('no lease');
-    const body = new Uint8Array((await standInRender(lease.task)).buffer);
+    const body = new Uint8Array((await renderLeaseHonestly(lease)).buffer);
     const receipts = await Promise.all(
       Array.from({ length: 5 }, () =>
         submitResult(t.ctx, { leaseId: lease.leaseId, sessionId: 'twice-session-1', body }),
@@ -163,7 +163,7 @@ describe('faults', () => {
       const sample = leases.slice(0, 6).filter((l) => l !== null);
       const submit = (ctx: CoordinatorContext, i: number) => {
         const lease = sample[i] as NonNullable<(typeof sample)[number]>;
-        return standInRender(lease.task).then((data) =>
+        return renderLeaseHonestly(lease).then((data) =>
           submitResult(ctx, {
             leaseId: lease.leaseId,
             sessionId: `race-session-${i}`,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
-import type { Lease } from '../protocol/api-types';
+import type { BatchedCheck, Lease } from '../protocol/api-types';
 import { InvalidRequestError } from '../protocol/errors';
 import { hasFixedUnits, type JobSpec, MIN_SAMPLES_PER_REPLICA } from '../protocol/job-spec';
 import { LeaseRequestSchema } from '../protocol/lease-request';
-import { MAX_UNIT_PIXELS } from '../protocol/limits';
+import { MAX_BATCHED_CHECKS, MAX_UNIT_PIXELS } from '../protocol/limits';
 import type { Region } from '../protocol/region';
 import type { RenderTask } from '../protocol/render-task';
 import { replicasOf } from '../protocol/tiles';
@@ -58,10 +58,12 @@ export async function leaseUnit(
     for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
     // A session holds a unit being rendered, one leased ahead and a check at most: hoarding leases would
     // starve other devices and stall the end of jobs.
+    // (A lease may carry a unit and checks: rows sharing one lease id are one lease.)
     const [held] = await tx.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM units WHERE session_id = $1 AND state = 'leased' AND lease_expires_at > $2)
-            + (SELECT count(*) FROM checks WHERE session_id = $1 AND state = 'leased' AND lease_expires_at > $2)
-              AS n`,
+      `SELECT count(DISTINCT lease_id) AS n FROM (
+         SELECT lease_id FROM units WHERE session_id = $1 AND state = 'leased' AND lease_expires_at > $2
+         UNION ALL
+         SELECT lease_id FROM checks WHERE session_id = $1 AND state = 'leased' AND lease_expires_at > $2) held`,
       [sessionId, now],
     );
     if (Number(held?.n ?? 0) >= MAX_LEASES_HELD) return null;
@@ -70,8 +72,18 @@ export async function leaseUnit(
     // The checks a device takes unasked are the ones it renders in a moment (policy.ts CHECK_SECONDS).
     const speed = contributor.speed ?? UNIT_SIZING.firstUnit / UNIT_SIZING.targetSeconds;
     const checkBudget = Math.floor(speed * CHECK_SECONDS);
-    const check = await leaseCheck(tx, contributor, leaseId, expiresAt, now, checkBudget, speed);
-    if (check) return check;
+    // A timed device takes the checks it may along with its next unit, in one lease (one round trip for
+    // all of them); a newcomer takes one check or one unit at a time.
+    const timed = contributor.speed !== null;
+    const checks = await leaseChecks(
+      tx,
+      contributor,
+      { leaseId, expiresAt, now, checkBudget, speed },
+      timed ? MAX_BATCHED_CHECKS : 1,
+    );
+    const [first, ...rest] = checks;
+    if (first && !timed)
+      return { leaseId, jobId: first.jobId, unitId: first.unitId, expiresAt, task: first.task };
     // Oldest job first. Within a job: a unit that is open again (expired or rejected) and fits this device,
     // else a new unit carved to its budget, else a straggler's unit re-issued to a much faster device.
     const jobs = await tx.query<{ id: string; spec: JobSpec }>(
@@ -86,7 +98,17 @@ export async function leaseUnit(
         (await backUpStraggler(tx, job.id, lease, contributor.speed));
       if (unit) break;
     }
-    if (!unit) return null;
+    if (!unit) {
+      if (!first) return null;
+      return {
+        leaseId,
+        jobId: first.jobId,
+        unitId: first.unitId,
+        expiresAt,
+        task: first.task,
+        ...batch(rest),
+      };
+    }
     await tx.query('UPDATE jobs SET started_at = $2 WHERE id = $1 AND started_at IS NULL', [
       unit.job_id,
       now,
@@ -98,6 +120,7 @@ export async function leaseUnit(
       unitId: Number(unit.id),
       expiresAt,
       task: taskOf(spec, unit, unit),
+      ...batch(checks),
     };
   });
 }
@@ -127,6 +150,10 @@ interface LeaseTerms {
 
 /** Leases one session may hold at once (a unit rendering, one leased ahead, a check). */
 export const MAX_LEASES_HELD = 3;
+
+function batch(checks: BatchedCheck[]): { checks?: BatchedCheck[] } {
+  return checks.length > 0 ? { checks } : {};
+}
 
 /** How many times its budget a device may be handed in one existing unit or check (neither is resized). */
 const OVERSIZE = AFFORDABLE_FACTOR;
@@ -345,53 +372,65 @@ function taskOf(
 }
 
 /**
- * Leases the oldest open spot check this contributor may take: never one of a unit it submitted, never one
- * from its own network origin, never a submission it already checked (excluded_* hold all of those).
+ * Leases the oldest open spot checks this contributor may take, up to `limit`, together a moment of its time
+ * (or the first one alone when that one is more): never one of a unit it submitted, never one from its own
+ * network origin, never a submission it already checked (excluded_* hold all of those). They share the lease
+ * id; their order (by id) is the order of their results in the lease's result.
  */
-async function leaseCheck(
+async function leaseChecks(
   tx: SqlExecutor,
   contributor: ContributorRow,
-  leaseId: string,
-  expiresAt: number,
-  now: number,
-  /** Pixel-samples of a check this device renders in a moment (policy.ts CHECK_SECONDS). */
-  checkBudget: number,
-  /** Its measured speed (pixel-samples/s; a newcomer's assumed one). */
-  speed: number,
-): Promise<Lease | null> {
-  const [check] = await tx.query<{ id: number; unit_id: number; job_id: string; pixels: number[] }>(
-    `UPDATE checks SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4
-     WHERE id = (
-       SELECT c.id FROM checks c JOIN jobs j ON j.id = c.job_id
-       WHERE j.status = 'rendering'
-         AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $4))
-         AND NOT ($2 = ANY (c.excluded_sessions))
-         AND (c.assigned_to IS NULL OR c.assigned_to = $2 OR c.assigned_until <= $4)
-         AND ($5::text IS NULL OR NOT ($5 = ANY (c.excluded_origins)))
-         -- one it renders in a moment, or up to AFFORDABLE_FACTOR times longer when it was drawn for it (the
-         -- fastest eligible device may still need more than a moment); one nobody took for a while when it
-         -- takes this device no more than a unit's time; after longer still, anyway
-         AND (c.cost <= $6 OR (c.assigned_to = $2 AND c.cost <= $6 * $8)
-              OR (c.created_at <= $4 - $7 AND c.cost <= $9) OR c.created_at <= $4 - $10)
-       ORDER BY j.created_at, c.id
-       LIMIT 1
-       FOR UPDATE OF c SKIP LOCKED)
-     RETURNING id, unit_id, job_id, pixels`,
+  t: {
+    leaseId: string;
+    expiresAt: number;
+    now: number;
+    /** Pixel-samples of checks this device renders in a moment (policy.ts CHECK_SECONDS). */
+    checkBudget: number;
+    /** Its measured speed (pixel-samples/s; a newcomer's assumed one). */
+    speed: number;
+  },
+  limit: number,
+): Promise<BatchedCheck[]> {
+  const open = await tx.query<{ id: number; cost: number | string }>(
+    `SELECT c.id, c.cost FROM checks c JOIN jobs j ON j.id = c.job_id
+     WHERE j.status = 'rendering'
+       AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $2))
+       AND NOT ($1 = ANY (c.excluded_sessions))
+       AND (c.assigned_to IS NULL OR c.assigned_to = $1 OR c.assigned_until <= $2)
+       AND ($3::text IS NULL OR NOT ($3 = ANY (c.excluded_origins)))
+       -- one it renders in a moment, or up to AFFORDABLE_FACTOR times longer when it was drawn for it (the
+       -- fastest eligible device may still need more than a moment); one nobody took for a while when it
+       -- takes this device no more than a unit's time; after longer still, anyway
+       AND (c.cost <= $4 OR (c.assigned_to = $1 AND c.cost <= $4 * $5)
+            OR (c.created_at <= $2 - $6 AND c.cost <= $7) OR c.created_at <= $2 - $8)
+     ORDER BY j.created_at, c.id
+     LIMIT $9
+     FOR UPDATE OF c SKIP LOCKED`,
     [
-      leaseId,
       contributor.sessionId,
-      expiresAt,
-      now,
+      t.now,
       contributor.origin,
-      checkBudget,
-      UNAFFORDABLE_CHECK_MS,
+      t.checkBudget,
       AFFORDABLE_FACTOR,
-      Math.floor(speed * UNIT_SIZING.targetSeconds),
+      UNAFFORDABLE_CHECK_MS,
+      Math.floor(t.speed * UNIT_SIZING.targetSeconds),
       STRANDED_CHECK_MS,
+      limit,
     ],
   );
-  if (!check) return null;
-  const [context] = await tx.query<{
+  const ids: number[] = [];
+  let cost = 0;
+  for (const c of open) {
+    cost += Number(c.cost);
+    if (ids.length > 0 && cost > t.checkBudget) break;
+    ids.push(c.id);
+  }
+  if (ids.length === 0) return [];
+  const rows = await tx.query<{
+    id: number;
+    unit_id: number;
+    job_id: string;
+    pixels: number[];
     spec: JobSpec;
     x: number;
     y: number;
@@ -400,18 +439,21 @@ async function leaseCheck(
     sample_start: number;
     sample_end: number;
   }>(
-    `SELECT j.spec, u.x, u.y, u.width, u.height, u.sample_start, u.sample_end FROM units u
-     JOIN jobs j ON j.id = u.job_id WHERE u.id = $1`,
-    [check.unit_id],
+    `WITH leased AS (
+       UPDATE checks SET state = 'leased', lease_id = $2, session_id = $3, lease_expires_at = $4, leased_at = $5
+       WHERE id = ANY ($1::bigint[])
+       RETURNING id, unit_id, job_id, pixels)
+     SELECT l.id, l.unit_id, l.job_id, l.pixels, j.spec, u.x, u.y, u.width, u.height, u.sample_start,
+            u.sample_end
+     FROM leased l JOIN units u ON u.id = l.unit_id JOIN jobs j ON j.id = l.job_id
+     ORDER BY l.id`,
+    [ids, t.leaseId, contributor.sessionId, t.expiresAt, t.now],
   );
-  if (!context) throw new Error(`check ${check.id} points at a missing unit`);
-  return {
-    leaseId,
-    jobId: check.job_id,
-    unitId: check.unit_id,
-    expiresAt,
-    task: taskOf(context.spec, context, context, check.pixels),
-  };
+  return rows.map((r) => ({
+    jobId: r.job_id,
+    unitId: Number(r.unit_id),
+    task: taskOf(r.spec, r, r, r.pixels),
+  }));
 }
 
 /** After this long an open unit too big for the devices asking goes to any of them. */

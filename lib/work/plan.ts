@@ -1,7 +1,7 @@
 import type { JobSpec, ParsedJobRequest } from '../protocol/job-spec';
 import { JOB_LIMITS } from '../protocol/limits';
 import type { Environment } from '../protocol/render-task';
-import { replicasOf, type Tile, tilesOf } from '../protocol/tiles';
+import { replicasOf, tilesOf } from '../protocol/tiles';
 
 /** One tile times one half-open sample range [start, end). */
 export interface UnitPlan {

@@ -23,13 +23,13 @@ export async function releaseLease(
        WHERE lease_id = $1 AND session_id = $2 AND state = 'leased' RETURNING id`,
       [params.leaseId, params.sessionId, ctx.now()],
     );
-    if (units.length > 0) return { released: true };
+    // A lease may carry checks along with its unit (Lease.checks): they go back too.
     const checks = await tx.query<{ id: number }>(
       `UPDATE checks SET state = 'pending', lease_id = NULL, session_id = NULL, lease_expires_at = NULL,
          leased_at = NULL
        WHERE lease_id = $1 AND session_id = $2 AND state = 'leased' RETURNING id`,
       [params.leaseId, params.sessionId],
     );
-    return { released: checks.length > 0 };
+    return { released: units.length + checks.length > 0 };
   });
 }

@@ -1,14 +1,16 @@
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { SubmitReceipt } from '../protocol/api-types';
-import { InvalidRequestError, LeaseError } from '../protocol/errors';
+import { InvalidRequestError, InvalidResultError, LeaseError } from '../protocol/errors';
 import type { JobSpec } from '../protocol/job-spec';
-import { parseResult } from '../protocol/result-layout';
+import { CONFIDENCE_LIMITS, MAX_BATCHED_CHECKS, MAX_UNIT_PIXELS } from '../protocol/limits';
+import { parseResult, resultByteLength } from '../protocol/result-layout';
 import {
   type ContributorRow,
   getContributor,
   recordSubmissionTiming,
 } from '../verification/contributor-records';
+import { pixelsPerCheck } from '../verification/policy';
 import {
   beginVerification,
   type CheckRow,
@@ -19,6 +21,12 @@ import {
 } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
 import { nextSpeed } from './carve';
+
+/** The largest result a lease has: the largest unit's, and the most checks a lease may carry with it. */
+export const MAX_LEASE_RESULT_BYTES = resultByteLength({
+  width: MAX_UNIT_PIXELS + MAX_BATCHED_CHECKS * pixelsPerCheck(CONFIDENCE_LIMITS.max, MAX_UNIT_PIXELS),
+  height: 1,
+});
 
 export interface SubmitResultParameters {
   leaseId: string;
@@ -69,29 +77,94 @@ export async function submitResult(
     });
   }
   const now = ctx.now();
-  const receipt = await ctx.db.transaction(async (tx) => {
+  const { receipt, changed } = await ctx.db.transaction(async (tx) => {
     const [unit] = await tx.query<UnitRow>(
       `SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE lease_id = $1 FOR UPDATE`,
       [params.leaseId],
     );
-    if (unit) return submitUnit(tx, unit, params, now);
-    const [check] = await tx.query<CheckRow & { lease_id: string }>(
+    // The checks batched into this lease (Lease.checks), in the order of their results.
+    const checks = await tx.query<CheckRow & { lease_id: string }>(
       `SELECT id, unit_id, job_id, submission, pixels, state, session_id, lease_expires_at, leased_at
-       FROM checks WHERE lease_id = $1 FOR UPDATE`,
+       FROM checks WHERE lease_id = $1 ORDER BY id FOR UPDATE`,
       [params.leaseId],
     );
-    if (check) return submitCheck(tx, check, params, now);
-    throw notHeld();
+    if (!unit && checks.length === 0) throw notHeld();
+    // A lease that lapsed may have lost some of its checks to other devices: its layout is gone with it.
+    const rows = [...(unit ? [unit] : []), ...checks];
+    if (
+      rows.some((r) => r.session_id === params.sessionId && r.state === 'leased') &&
+      rows.some((r) => r.state === 'leased' && Number(r.lease_expires_at ?? 0) <= now)
+    ) {
+      throw expired();
+    }
+    const parts = splitLeaseResult(params.body, [
+      ...(unit ? [resultByteLength(unit)] : []),
+      ...checks.map((c) => resultByteLength({ width: c.pixels.length, height: 1 })),
+    ]);
+    const receipts: SubmitReceipt[] = [];
+    let timed: { pixelSamples: number; leasedAt: number } | null = null;
+    const time = (pixelSamples: number, leasedAt: number | null | undefined) => {
+      if (leasedAt === null || leasedAt === undefined) return;
+      timed = { pixelSamples: (timed?.pixelSamples ?? 0) + pixelSamples, leasedAt: Number(leasedAt) };
+    };
+    if (unit) {
+      const part = { ...params, body: parts[0] as Uint8Array };
+      const done = await submitUnit(tx, unit, part, now, time).catch((error: unknown) => {
+        // A straggler's unit that another device finished first: with checks in the same lease, those
+        // still count (the unit itself is simply void); alone, the contributor is told.
+        if (checks.length > 0 && error instanceof LeaseError && error.message === beaten().message)
+          return null;
+        throw error;
+      });
+      if (done) receipts.push(done);
+    }
+    for (const [i, check] of checks.entries()) {
+      const part = { ...params, body: parts[i + (unit ? 1 : 0)] as Uint8Array };
+      receipts.push(await submitCheck(tx, check, part, now, time));
+    }
+    if (timed) {
+      const who = await getContributor(tx, params.sessionId);
+      const { pixelSamples, leasedAt } = timed;
+      if (who) await timeSubmission(tx, who, pixelSamples, leasedAt, now);
+    }
+    const first = receipts[0] as SubmitReceipt;
+    const changed = new Set(receipts.filter((r) => !r.duplicate).map((r) => r.job.id));
+    return { receipt: { ...first, duplicate: changed.size === 0 }, changed };
   });
-  if (!receipt.duplicate) ctx.onJobChanged(receipt.job.id);
+  // Every job this submission moved (a batched check may belong to another job than the unit).
+  for (const jobId of changed) ctx.onJobChanged(jobId);
   return receipt;
 }
+
+/** The parts of a lease's result (its unit's, then each batched check's), or why the bytes do not fit. */
+function splitLeaseResult(body: Uint8Array, lengths: number[]): Uint8Array[] {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (lengths.length > 1 && body.byteLength !== total) {
+    throw new InvalidResultError(
+      `Result is ${body.byteLength} bytes; this lease's ${lengths.length} results are ${total} bytes together`,
+      { metaMessages: ['Send the task’s result followed by each batched check’s, in the lease’s order.'] },
+    );
+  }
+  // One part: its own size check (parseResult) says what is wrong with it.
+  if (lengths.length === 1) return [body];
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const length of lengths) {
+    parts.push(body.subarray(offset, offset + length));
+    offset += length;
+  }
+  return parts;
+}
+
+/** Notes work of this lease for the coordinator's timing of the device (one measure per lease). */
+type TimeWork = (pixelSamples: number, leasedAt: number | null | undefined) => void;
 
 async function submitUnit(
   tx: SqlExecutor,
   unit: UnitRow,
   params: SubmitResultParameters,
   now: number,
+  time: TimeWork,
 ): Promise<SubmitReceipt> {
   if (unit.session_id !== params.sessionId) throw notHeld();
   if (unit.state === 'verifying' || unit.state === 'done') {
@@ -112,9 +185,7 @@ async function submitUnit(
   parseResult(params.body, region, unit.sample_end - unit.sample_start);
   const submitter = await getContributor(tx, params.sessionId);
   if (!submitter) throw notHeld();
-  if (unit.leased_at !== null) {
-    await timeSubmission(tx, submitter, unitPixelSamples(unit), Number(unit.leased_at), now);
-  }
+  time(unitPixelSamples(unit), unit.leased_at);
   // A straggler's unit and its backup copy render the same bits: the first one verified counts, and voids
   // the other (lib/work/apply-verdict.ts). One already done makes this one late.
   const [done] = await tx.query<{ id: number }>(
@@ -149,6 +220,7 @@ async function submitCheck(
   check: CheckRow,
   params: SubmitResultParameters,
   now: number,
+  time: TimeWork,
 ): Promise<SubmitReceipt> {
   if (check.session_id !== params.sessionId) throw notHeld();
   if (check.state === 'done' || check.state === 'void') {
@@ -160,17 +232,13 @@ async function submitCheck(
     [check.unit_id],
   );
   if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
-  const checker = await getContributor(tx, params.sessionId);
-  if (checker && check.leased_at !== null && check.leased_at !== undefined) {
-    const pixelSamples = check.pixels.length * (unit.sample_end - unit.sample_start);
-    await timeSubmission(tx, checker, pixelSamples, Number(check.leased_at), now);
-  }
+  time(check.pixels.length * (unit.sample_end - unit.sample_start), check.leased_at);
   const values = parseResult(
     params.body,
     { x: 0, y: 0, width: check.pixels.length, height: 1 },
     unit.sample_end - unit.sample_start,
   );
   const { decided } = await settleCheck(tx, check, params.sessionId, values, now);
-  if (decided) await applyVerdict(tx, decided, now);
+  for (const verdict of decided) await applyVerdict(tx, verdict, now);
   return { accepted: true, duplicate: false, job: await jobProgress(tx, check.job_id) };
 }

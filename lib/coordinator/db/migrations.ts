@@ -320,6 +320,16 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX units_by_backup_of ON units (backup_of) WHERE backup_of IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'checks batched into one lease',
+    sql: `
+      -- A lease carries a unit and the spot checks its device takes along with it (Lease.checks): their
+      -- rows share its lease id, which is still unguessable and still found by index.
+      ALTER TABLE checks DROP CONSTRAINT checks_lease_id_key;
+      CREATE INDEX checks_by_lease_id ON checks (lease_id) WHERE lease_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
