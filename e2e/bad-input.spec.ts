@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { sessionPublicKey, signResult } from '../lib/client/session-key';
 import type { JobView, Lease } from '../lib/protocol/api-types';
-import { RESULT_CHANNELS, resultByteLength } from '../lib/protocol/result-layout';
+import { RESULT_CHANNELS } from '../lib/protocol/result-layout';
 import { SIGNATURE_HEADER } from '../lib/protocol/session-signature';
 import { MAX_LEASE_RESULT_BYTES } from '../lib/work/submit-result';
 

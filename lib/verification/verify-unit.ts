@@ -437,8 +437,10 @@ export interface SubmissionVerdict {
  */
 const decidedInTransaction = new WeakMap<SqlExecutor, Set<number>>();
 function decidedIn(tx: SqlExecutor): Set<number> {
-  let set = decidedInTransaction.get(tx);
-  if (!set) decidedInTransaction.set(tx, (set = new Set()));
+  const known = decidedInTransaction.get(tx);
+  if (known) return known;
+  const set = new Set<number>();
+  decidedInTransaction.set(tx, set);
   return set;
 }
 
