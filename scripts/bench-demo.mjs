@@ -48,6 +48,11 @@ async function runJob(tabs) {
     const page = await context.newPage();
     await page.goto(`${base}/contribute`);
     await page.getByTestId('adapter').waitFor();
+    // Nothing renders before consent; the browser context remembers it for the later tabs.
+    const agree = page.getByRole('button', { name: 'I agree, let this tab render' });
+    await page.getByTestId('consent-given').or(agree).first().waitFor();
+    if (await agree.count()) await agree.click();
+    await page.getByTestId('consent-given').waitFor();
     await page.getByRole('button', { name: 'Start' }).click();
     pages.push(page);
   }
