@@ -18,7 +18,7 @@ import type { Probe, RenderOutcome } from '../../workers/render-worker-api';
 import { ApiError, isAbortError, leaseWork, releaseLease, submitResult } from '../client/api';
 import type { Lease, SubmitReceipt } from '../protocol/api-types';
 import type { RenderTask } from '../protocol/render-task';
-import { concatResults, taskPixelCount } from '../protocol/result-layout';
+import { concatResults, leaseTasks, taskPixelCount } from '../protocol/result-layout';
 import type { ContributorState, ContributorStore } from './contributor-store';
 import { withUnitTiming } from './contributor-store';
 import { tileSnapshot } from './tile-snapshot';
@@ -80,14 +80,9 @@ export function describeUnit(lease: Lease): string {
   return `job ${lease.jobId.slice(0, 8)} · unit ${lease.unitId} · tile ${region.width}×${region.height} at (${region.x}, ${region.y})${list} · samples ${sampleStart}–${sampleEnd}${checks}`;
 }
 
-/** Every task of a lease: its own, then its batched checks' (the order of their results). */
-function tasksOf(lease: Lease): RenderTask[] {
-  return [lease.task, ...(lease.checks ?? []).map((c) => c.task)];
-}
-
 /** Pixel-samples a lease renders: a pixel-list task renders only its list (lib/protocol/result-layout.ts). */
 function pixelSamplesOf(lease: Lease): number {
-  return tasksOf(lease).reduce((sum, t) => sum + taskPixelCount(t) * (t.sampleEnd - t.sampleStart), 0);
+  return leaseTasks(lease).reduce((sum, t) => sum + taskPixelCount(t) * (t.sampleEnd - t.sampleStart), 0);
 }
 
 function messageOf(error: unknown): string {
@@ -277,7 +272,7 @@ export function createContributorLoop(
 
   /**
    * Renders every task of a lease in turn (its own, then its batched checks') into one result, in the order
-   * the coordinator reads it (lib/protocol/result-layout.ts leaseResultByteLengths).
+   * the coordinator reads it (lib/protocol/result-layout.ts leaseTasks).
    */
   async function renderLease(
     lease: Lease,
@@ -287,7 +282,7 @@ export function createContributorLoop(
   > {
     const parts: Float32Array<ArrayBuffer>[] = [];
     let gpuMs = 0;
-    for (const task of tasksOf(lease)) {
+    for (const task of leaseTasks(lease)) {
       let outcome: RenderOutcome;
       try {
         // The time left on the lease, so the worker's idling never makes the unit late.

@@ -172,7 +172,7 @@ export interface Lease {
   /**
    * Spot checks leased together with `task` under the same lease id, so that a fast device does not pay a
    * round trip per check. They are rendered like any task; the result of the lease is `task`'s result
-   * followed by each check's, in this order (lib/protocol/result-layout.ts leaseResultByteLengths).
+   * followed by each check's, in this order (lib/protocol/result-layout.ts leaseTasks).
    */
   checks?: BatchedCheck[];
 }

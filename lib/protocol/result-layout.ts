@@ -27,15 +27,15 @@ export function resultByteLengthForTask(task: Pick<RenderTask, 'region' | 'pixel
   return taskPixelCount(task) * RESULT_CHANNELS * Float32Array.BYTES_PER_ELEMENT;
 }
 
-/** Bytes of each part of a lease's result: its task's, then each batched check's (Lease.checks). */
-export function leaseResultByteLengths(lease: {
-  task: Pick<RenderTask, 'region' | 'pixels'>;
-  checks?: { task: Pick<RenderTask, 'region' | 'pixels'> }[];
-}): number[] {
-  return [lease.task, ...(lease.checks ?? []).map((c) => c.task)].map(resultByteLengthForTask);
+/**
+ * Every task of a lease in the order of its result: its own task, then each batched check's
+ * (Lease.checks). The lease's result is their results one after another (concatResults).
+ */
+export function leaseTasks<Task>(lease: { task: Task; checks?: { task: Task }[] }): Task[] {
+  return [lease.task, ...(lease.checks ?? []).map((c) => c.task)];
 }
 
-/** One lease's result from its parts' results, in the lease's order (leaseResultByteLengths). */
+/** One lease's result from its parts' results, in the lease's order (leaseTasks). */
 export function concatResults(parts: readonly Float32Array[]): Float32Array<ArrayBuffer> {
   const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;

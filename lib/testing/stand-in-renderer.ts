@@ -1,6 +1,6 @@
 import type { Lease } from '../protocol/api-types';
 import type { RenderTask } from '../protocol/render-task';
-import { concatResults, RESULT_CHANNELS } from '../protocol/result-layout';
+import { concatResults, leaseTasks, RESULT_CHANNELS } from '../protocol/result-layout';
 
 /**
  * A deterministic stand-in for the path tracer, for coordinator tests that need thousands of results fast:
@@ -74,6 +74,5 @@ export function flatStandInRender(task: RenderTask): Float32Array<ArrayBuffer> {
  * coordinator reads them.
  */
 export async function renderLeaseHonestly(lease: Lease): Promise<Float32Array<ArrayBuffer>> {
-  const tasks = [lease.task, ...(lease.checks ?? []).map((c) => c.task)];
-  return concatResults(await Promise.all(tasks.map((task) => standInRender(task))));
+  return concatResults(await Promise.all(leaseTasks(lease).map((task) => standInRender(task))));
 }

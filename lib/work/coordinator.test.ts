@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../protocol/api-types';
 import type { RenderTask } from '../protocol/render-task';
-import { concatResults, RESULT_CHANNELS } from '../protocol/result-layout';
+import { concatResults, leaseTasks, RESULT_CHANNELS } from '../protocol/result-layout';
 import { createTestContext } from '../testing/test-context';
 import { PROBATION_CHECKS, PROBATION_UNITS } from '../verification/policy';
 import { readAccumulation } from './job-image';
@@ -26,9 +26,7 @@ const SESSION_C = 'session-cccccccc';
 /** A deterministic stand-in for a render: radiance depends on pixel and sample range, count is exact. */
 function fakeResult(lease: Lease, scale = 1): Uint8Array {
   // A lease's result is its task's, then each batched check's (Lease.checks).
-  const parts = [lease.task, ...(lease.checks ?? []).map((c) => c.task)].map((task) =>
-    fakeTaskResult(task, scale),
-  );
+  const parts = leaseTasks(lease).map((task) => fakeTaskResult(task, scale));
   return new Uint8Array(concatResults(parts).buffer);
 }
 
