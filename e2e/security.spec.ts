@@ -52,3 +52,37 @@ test('no private key or server secret is in what browsers download', async ({ re
       expect(html.includes(secret.toLowerCase()), `${secret.slice(0, 6)}… in ${path}`).toBe(false);
   }
 });
+
+test('a page on another site cannot make this server act: JSON endpoints refuse simple cross-site POSTs', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  const newestJob = async () =>
+    ((await (await request.get('/api/jobs')).json()) as { jobs: { id: string }[] }).jobs[0]?.id ?? null;
+  const newestBefore = await newestJob();
+  // "localhost" and "127.0.0.1" are different origins to the browser: the page is another site.
+  const otherSite = (baseURL as string).replace('127.0.0.1', 'localhost');
+  await page.goto(`${otherSite}/`);
+  const statuses = await page.evaluate(async (target) => {
+    const job = JSON.stringify({ scene: 'cornell', width: 64, height: 64, samplesPerPixel: 4 });
+    // What a hostile page can send without a CORS preflight: text/plain and form bodies (no-cors).
+    await fetch(`${target}/api/jobs`, { method: 'POST', mode: 'no-cors', body: job });
+    await fetch(`${target}/api/jobs`, {
+      method: 'POST',
+      mode: 'no-cors',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: job,
+    });
+    return 'sent';
+  }, baseURL as string);
+  expect(statuses).toBe('sent');
+  expect(await newestJob()).toBe(newestBefore);
+
+  const plain = await request.post('/api/jobs', {
+    data: '{"scene":"cornell","width":64,"height":64,"samplesPerPixel":4}',
+    headers: { 'content-type': 'text/plain' },
+  });
+  expect(plain.status()).toBe(415);
+  expect(((await plain.json()) as { message: string }).message).toMatch(/Content-Type: application\/json/);
+});

@@ -102,7 +102,8 @@ async function startChain() {
 }
 await startChain();
 
-const server = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', host], {
+// scripts/serve.mjs: Next.js behind our own Node server, which alone knows each request's peer address.
+const server = spawn(process.execPath, [join(root, 'scripts', 'serve.mjs'), '--port', String(port), '--hostname', host], {
   cwd: root,
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -112,7 +113,7 @@ children.add(server);
 server.stdout.setEncoding('utf8');
 server.stdout.on('data', (text) => {
   for (const line of text.split('\n')) {
-    if (line.trim() && !/^\s*(-\s*(Local|Network):|▲ Next\.js|✓ Ready in|✓ Starting)/.test(line))
+    if (line.trim() && !/^\s*(-\s*(Local|Network):|▲ Next\.js|✓ Ready|✓ Starting)/.test(line))
       console.log(line);
   }
 });

@@ -1,5 +1,11 @@
 import 'server-only';
-import { BaseError, InvalidRequestError, PayloadTooLargeError, RateLimitedError } from '../protocol/errors';
+import {
+  BaseError,
+  InvalidRequestError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnsupportedMediaTypeError,
+} from '../protocol/errors';
 import { BODY_LIMITS } from '../protocol/limits';
 
 /** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
@@ -68,8 +74,18 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   return body;
 }
 
-/** Parses a JSON body of at most `maxBytes`, with a clear 400 when it is not JSON. */
+/**
+ * Parses a JSON body of at most `maxBytes`, with a clear 400 when it is not JSON. The Content-Type must say
+ * JSON: a web page on another site may POST text/plain or a form to this server without the browser asking
+ * it first (a "simple" cross-origin request), but not application/json, which needs a CORS preflight that
+ * this server never grants. So a request that says anything else is refused before it is read.
+ */
 export async function readJson(request: Request, maxBytes: number = BODY_LIMITS.jsonBytes): Promise<unknown> {
+  if (!isJsonMediaType(request.headers.get('content-type'))) {
+    throw new UnsupportedMediaTypeError('This endpoint reads JSON: send Content-Type: application/json', {
+      metaMessages: ['Send the body as JSON with the header Content-Type: application/json.'],
+    });
+  }
   const body = await readBody(request, maxBytes);
   if (body.byteLength === 0) return {};
   try {
@@ -81,14 +97,8 @@ export async function readJson(request: Request, maxBytes: number = BODY_LIMITS.
   }
 }
 
-/**
- * The client's network address, for keeping a contributor from checking work sent from its own origin. Only
- * where the deployment vouches for it: behind a reverse proxy that sets X-Forwarded-For
- * (LUMENGRID_TRUST_PROXY=1), the first address in that header. Otherwise unknown (null): a header a client
- * could write itself proves nothing, and exclusion then rests on sessions alone.
- */
-export function clientOrigin(request: Request): string | null {
-  if (process.env.LUMENGRID_TRUST_PROXY !== '1') return null;
-  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded ? forwarded.slice(0, 64) : null;
+/** application/json or any application/…+json, with or without parameters (charset). */
+export function isJsonMediaType(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }

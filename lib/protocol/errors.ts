@@ -91,3 +91,9 @@ export class RateLimitedError extends BaseError {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
+
+/** The body is not of the media type the endpoint reads (JSON endpoints take only application/json). */
+export class UnsupportedMediaTypeError extends BaseError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  readonly status = 415;
+}

@@ -18,7 +18,7 @@ import { pinSessionKey } from './session-keys';
 
 /** What the edge knows about the request beyond its body. */
 export interface LeaseRequestContext {
-  /** The client's network address where the deployment can vouch for it (clientOrigin in http.ts). */
+  /** The client's network address where the deployment can vouch for it (lib/coordinator/client-origin.ts). */
   origin?: string | null;
 }
 

@@ -1,4 +1,5 @@
-import { clientOrigin, readJson, withErrors } from '@/lib/coordinator/http';
+import { clientOrigin } from '@/lib/coordinator/client-origin';
+import { readJson, withErrors } from '@/lib/coordinator/http';
 import { limiter, originKey } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { localFaucet } from '@/lib/settlement/faucet';

@@ -1,4 +1,5 @@
-import { clientOrigin, readJson, withErrors } from '@/lib/coordinator/http';
+import { clientOrigin } from '@/lib/coordinator/client-origin';
+import { readJson, withErrors } from '@/lib/coordinator/http';
 import { limiter } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { leaseUnit } from '@/lib/work/lease-unit';

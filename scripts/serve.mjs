@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The product's HTTP server: Next.js (production build) behind a Node server of our own, for one reason:
+// route handlers cannot see the TCP peer's address, and any header a client sends it can forge. This server
+// writes the peer's address into `x-lumengrid-peer` (replacing whatever the client sent) before Next.js sees
+// the request, and tells the app it may trust that header (lib/coordinator/http.ts clientOrigin).
+//
+//   node scripts/serve.mjs --port 3000 --hostname 127.0.0.1   (npm start runs it)
+import { createServer } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import next from 'next';
+
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '3000' }, hostname: { type: 'string', default: '127.0.0.1' } },
+});
+const port = Number(values.port);
+const hostname = values.hostname;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+process.env.NODE_ENV = 'production';
+process.env.LUMENGRID_PEER_HEADER = '1';
+const app = next({ dev: false, dir: root, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((request, response) => {
+  request.headers['x-lumengrid-peer'] = request.socket.remoteAddress ?? '';
+  handle(request, response);
+});
+// Slow clients hold sockets: bound how long a request may take to arrive.
+server.headersTimeout = 20_000;
+server.requestTimeout = 120_000;
+server.listen(port, hostname, () => {
+  console.log(`✓ Ready on http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`);
+});
+
+function stop() {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5_000).unref();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
