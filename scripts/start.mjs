@@ -103,11 +103,15 @@ async function startChain() {
 await startChain();
 
 // scripts/serve.mjs: Next.js behind our own Node server, which alone knows each request's peer address.
-const server = spawn(process.execPath, [join(root, 'scripts', 'serve.mjs'), '--port', String(port), '--hostname', host], {
-  cwd: root,
-  env,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [join(root, 'scripts', 'serve.mjs'), '--port', String(port), '--hostname', host],
+  {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 children.add(server);
 // Next prints its own banner with addresses; keep its other output but print one URL of our own.
 server.stdout.setEncoding('utf8');

@@ -30,12 +30,31 @@ export class ApiError extends BaseError {
   readonly status: number;
   /** The machine-readable error name from the body, e.g. 'LeaseError'. */
   readonly code: string | undefined;
+  /** How long the server asked us to wait before trying again (its Retry-After), when it said. */
+  readonly retryAfterMs: number | null;
 
-  constructor(status: number, shortMessage: string, next: string[], code?: string, details?: unknown) {
+  constructor(
+    status: number,
+    shortMessage: string,
+    next: string[],
+    code?: string,
+    details?: unknown,
+    retryAfterMs: number | null = null,
+  ) {
     super(shortMessage, { metaMessages: next, details });
     this.status = status;
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+/** A Retry-After header (delay in seconds, or an HTTP date) in ms from `nowMs`; null when absent or unreadable. */
+export function retryAfterMs(header: string | null, nowMs: number = Date.now()): number | null {
+  if (!header) return null;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 24 * 3600) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 interface ErrorBody {
@@ -58,7 +77,8 @@ async function toApiError(response: Response): Promise<ApiError> {
       : `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   const next = Array.isArray(body?.next) ? body.next.filter((s): s is string => typeof s === 'string') : [];
   const code = typeof body?.error === 'string' ? body.error : undefined;
-  return new ApiError(response.status, message, next, code, body?.details);
+  const wait = retryAfterMs(response.headers.get('retry-after'));
+  return new ApiError(response.status, message, next, code, body?.details, wait);
 }
 
 async function request(path: string, init: RequestInit, options: RequestOptions): Promise<Response> {

@@ -117,6 +117,7 @@ function setup(
   submits: Array<SubmitReceipt | Error> = [],
   init: Partial<ContributorState> = { consent },
   fake = fakeWorker(),
+  random = 1,
 ) {
   const store = createContributorStore(init, { storage: memoryStorage() });
   const sleeps: number[] = [];
@@ -148,6 +149,7 @@ function setup(
       sleeps.push(ms);
       await new Promise((r) => setTimeout(r, 0));
     },
+    random: () => random,
   });
   return { store, loop, sleeps, calls, fake };
 }
@@ -393,6 +395,46 @@ describe('contributor loop', () => {
     await until(() => store.getState().unitsDone === 1);
     expect(sleeps.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 10_000]);
     expect(store.getState().backoffMs).toBeNull();
+    loop.dispose();
+  });
+
+  it('keeps a finished render refused with 429 and sends it again after the Retry-After the server gave', async () => {
+    const slowDown = new ApiError(
+      429,
+      'Too many results: slow down',
+      ['Try again in 3 s.'],
+      'RateLimitedError',
+      undefined,
+      3000,
+    );
+    const { store, loop, sleeps, calls } = setup([lease(0)], [slowDown]);
+    await loop.probe();
+    loop.start();
+    await until(() => store.getState().unitsDone === 1);
+    // The same rendered data went out twice: nothing was rendered again, nothing was dropped.
+    expect(calls.submit).toBe(2);
+    expect(calls.submitted[1]).toBe(calls.submitted[0]);
+    expect(sleeps[0]).toBe(3000);
+    loop.dispose();
+  });
+
+  it('spreads its retries (jitter) so that tabs turned away together do not return together', async () => {
+    const down = () => new TypeError('Failed to fetch');
+    const low = setup([down(), down(), down(), lease(0)], [], { consent }, fakeWorker(), 0);
+    await low.loop.probe();
+    low.loop.start();
+    await until(() => low.store.getState().unitsDone === 1);
+    expect(low.sleeps.slice(0, 3)).toEqual([500, 1000, 2000]);
+    low.loop.dispose();
+  });
+
+  it('waits at least the Retry-After of a refused lease request', async () => {
+    const busy = new ApiError(503, 'Busy', [], 'UnavailableError', undefined, 7000);
+    const { store, loop, sleeps } = setup([busy, lease(0)]);
+    await loop.probe();
+    loop.start();
+    await until(() => store.getState().unitsDone === 1);
+    expect(sleeps[0]).toBe(7000);
     loop.dispose();
   });
 });

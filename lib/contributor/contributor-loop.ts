@@ -56,6 +56,8 @@ export interface ContributorLoopOptions {
   /** Monotonic clock in ms, for render timing. */
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Uniform in [0, 1), for spreading retries (jitter); tests pass a constant. */
+  random?: () => number;
 }
 
 export interface ContributorLoop {
@@ -89,9 +91,12 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Network failures and server faults are worth retrying; a 4xx answer is not. */
+/**
+ * Network failures, server faults and "slow down" (429, 408) are worth retrying; another 4xx answer is not.
+ * A finished render refused with 429 is kept and sent again: the work is done, only its delivery waits.
+ */
 function isTransient(error: unknown): boolean {
-  return !(error instanceof ApiError) || error.status >= 500;
+  return !(error instanceof ApiError) || error.status >= 500 || error.status === 429 || error.status === 408;
 }
 
 /** The tab is hidden and the contributor asked not to work then. */
@@ -124,6 +129,7 @@ export function createContributorLoop(
   const maxRenderFailures = options.maxRenderFailures ?? 3;
   const now = options.now ?? (() => performance.now());
   const sleepFor = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
 
   /** Aborted on dispose: cancels fetches in flight. */
   const lifetime = new AbortController();
@@ -187,6 +193,17 @@ export function createContributorLoop(
     return previous === 0 ? initialBackoffMs : Math.min(previous * 2, maxBackoffMs);
   }
 
+  /**
+   * How long to wait after `error` with the backoff at `backoff`: somewhere in its upper half (jitter, so
+   * that the many tabs a coordinator turned away at once do not all come back in the same instant), and
+   * never sooner than the server's Retry-After.
+   */
+  function retryWait(error: unknown, backoff: number): number {
+    const jittered = Math.round(backoff * (0.5 + 0.5 * random()));
+    const asked = error instanceof ApiError ? (error.retryAfterMs ?? 0) : 0;
+    return Math.max(jittered, asked);
+  }
+
   async function submit(lease: Lease, data: Float32Array<ArrayBuffer>): Promise<SubmitReceipt | null> {
     let backoff = 0;
     for (;;) {
@@ -198,14 +215,15 @@ export function createContributorLoop(
           fail(`The result of ${describeUnit(lease)} was refused: ${messageOf(error)}`);
           return null;
         }
-        if (Date.now() > lease.expiresAt) {
+        backoff = nextBackoff(backoff);
+        const wait = retryWait(error, backoff);
+        if (Date.now() + wait > lease.expiresAt) {
           fail(`Could not submit ${describeUnit(lease)} before its lease expired: ${messageOf(error)}`);
           return null;
         }
-        backoff = nextBackoff(backoff);
-        fail(`Could not submit the result (${messageOf(error)}); retrying in ${backoff / 1000} s`);
-        setState({ activity: 'backing-off', backoffMs: backoff });
-        await sleep(backoff);
+        fail(`Could not submit the result (${messageOf(error)}); retrying in ${wait / 1000} s`);
+        setState({ activity: 'backing-off', backoffMs: wait });
+        await sleep(wait);
         setState({ activity: 'submitting', backoffMs: null });
       }
     }
@@ -311,11 +329,12 @@ export function createContributorLoop(
       holdingUnit = false;
       if (disposed || isAbortError(error)) return false;
       state.backoff = nextBackoff(state.backoff);
+      const wait = retryWait(error, state.backoff);
       const what =
         error instanceof ApiError ? 'The coordinator refused to lease work' : 'Cannot reach the coordinator';
-      fail(`${what} (${messageOf(error)}); retrying in ${state.backoff / 1000} s`);
-      setState({ activity: 'backing-off', backoffMs: state.backoff, currentUnit: null });
-      if (status() === 'running') await sleep(state.backoff);
+      fail(`${what} (${messageOf(error)}); retrying in ${wait / 1000} s`);
+      setState({ activity: 'backing-off', backoffMs: wait, currentUnit: null });
+      if (status() === 'running') await sleep(wait);
       setState({ backoffMs: null });
       return true;
     }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clientOrigin, originOfAddress } from './client-origin';
 
-const request = (headers: Record<string, string>) => new Request('http://coordinator/api/work/lease', { headers });
+const request = (headers: Record<string, string>) =>
+  new Request('http://coordinator/api/work/lease', { headers });
 
 afterEach(() => vi.unstubAllEnvs());
 
@@ -9,9 +10,9 @@ describe('clientOrigin', () => {
   it('trusts nothing a client writes when no proxy is configured and no peer header is vouched for', () => {
     vi.stubEnv('LUMENGRID_TRUST_PROXY', '');
     vi.stubEnv('LUMENGRID_PEER_HEADER', '');
-    expect(clientOrigin(request({ 'x-forwarded-for': '203.0.113.9', 'x-lumengrid-peer': '203.0.113.9' }))).toBe(
-      null,
-    );
+    expect(
+      clientOrigin(request({ 'x-forwarded-for': '203.0.113.9', 'x-lumengrid-peer': '203.0.113.9' })),
+    ).toBe(null);
   });
 
   it('uses the TCP peer that npm start writes, not a forged X-Forwarded-For', () => {
@@ -47,7 +48,16 @@ describe('originOfAddress', () => {
   });
 
   it('refuses what is not an address', () => {
-    for (const junk of ['', 'unknown', '1.2.3.256', '1.2.3', ':::', '1:2:3:4:5:6:7:8:9', 'g::1', 'x'.repeat(80)])
+    for (const junk of [
+      '',
+      'unknown',
+      '1.2.3.256',
+      '1.2.3',
+      ':::',
+      '1:2:3:4:5:6:7:8:9',
+      'g::1',
+      'x'.repeat(80),
+    ])
       expect(originOfAddress(junk)).toBe(null);
     expect(originOfAddress('10.0.0.7')).toBe('10.0.0.7');
   });
