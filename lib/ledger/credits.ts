@@ -2,7 +2,7 @@ import type { Address } from 'viem';
 import type { SqlExecutor } from '../coordinator/db/sql';
 
 /**
- * The credit ledger: the only code that writes or reads the `credits` table (docs/design.md, "The house").
+ * The credit ledger: the only code that writes or reads the `credits` table (and its per-job totals) (docs/design.md, "The house").
  * One row per verified piece of work, in pixel-samples: a unit whose checks accepted it, or a check whose
  * re-render agreed with the final verdict. Rows are only ever added; settlement values them at each job's
  * price and pays them out cumulatively, so a row once written is owed for good.
@@ -35,6 +35,15 @@ export async function recordCredits(tx: SqlExecutor, entries: CreditEntry[], now
       now,
     ],
   );
+  // The per-job running total, in the same transaction as the rows it sums.
+  const byJob = new Map<string, number>();
+  for (const e of entries) byJob.set(e.jobId, (byJob.get(e.jobId) ?? 0) + e.pixelSamples);
+  await tx.query(
+    `INSERT INTO job_credit_totals (job_id, pixel_samples)
+     SELECT * FROM unnest($1::text[], $2::bigint[])
+     ON CONFLICT (job_id) DO UPDATE SET pixel_samples = job_credit_totals.pixel_samples + EXCLUDED.pixel_samples`,
+    [[...byJob.keys()], [...byJob.values()]],
+  );
 }
 
 /** Pixel-samples credited to a session over all jobs. */
@@ -64,7 +73,7 @@ export async function acceptedUnitsOf(
 export async function jobCredits(db: SqlExecutor, jobIds: string[]): Promise<Map<string, number>> {
   if (jobIds.length === 0) return new Map();
   const rows = await db.query<{ job_id: string; total: string | number }>(
-    `SELECT job_id, sum(pixel_samples) AS total FROM credits WHERE job_id = ANY ($1::text[]) GROUP BY job_id`,
+    'SELECT job_id, pixel_samples AS total FROM job_credit_totals WHERE job_id = ANY ($1::text[])',
     [jobIds],
   );
   return new Map(rows.map((r) => [r.job_id, Number(r.total)]));

@@ -30,3 +30,30 @@ export const BODY_LIMITS = {
 
 /** The most spot checks one lease carries along with its task (Lease.checks). */
 export const MAX_BATCHED_CHECKS = 32;
+
+/**
+ * What leasing holds one party to. Sessions cost nothing, so leases held are bounded per network origin too
+ * (where the origin is known: lib/coordinator/client-origin.ts); and a session that keeps letting leases
+ * lapse waits longer and longer before it gets another, since each lapse holds work back from everyone.
+ */
+export const LEASE_LIMITS = {
+  /** Leases the sessions of one origin may hold at once (a household or an office of GPUs fits). */
+  perOrigin: 48,
+  /** Lapses in a row before a session waits: one is a closed tab or a sleeping laptop. */
+  lapsesForgiven: 1,
+  /** The wait after the first lapse not forgiven; it doubles with each further one, up to the max. */
+  lapsePenaltyMs: 5_000,
+  lapsePenaltyMaxMs: 300_000,
+} as const;
+
+/** What one job may ask of the farm, beyond JOB_LIMITS' per-field bounds. */
+export const JOB_SIZE_LIMITS = {
+  /** Pixel-samples of an unpaid (volunteer) job: 4096 x 4096 at 1024 samples per pixel. */
+  maxFreePixelSamples: 4096 * 4096 * 1024,
+  /** Pixel-samples of one fixed-size unit (tile x samplesPerUnit), leased to any device: 256 x 256 x 256. */
+  maxFixedUnitPixelSamples: 256 * 256 * 256,
+  /** Unpaid jobs still rendering that one origin may have at once. */
+  maxOpenFreeJobsPerOrigin: 4,
+  /** Unpaid jobs still rendering on this coordinator at once, from everyone. */
+  maxOpenFreeJobs: 500,
+} as const;

@@ -27,6 +27,9 @@ export interface ContributorRow extends ContributorRecord {
   /** The largest piece of work (pixel-samples) it delivered, which bounds how fast its units grow. */
   unitBudget: number | null;
   lastSubmitAt: number | null;
+  /** Leases it let lapse in a row (reset when it delivers in time), and when the last one lapsed. */
+  lapseStreak: number;
+  lapsedAt: number | null;
 }
 
 interface Row {
@@ -41,6 +44,8 @@ interface Row {
   speed: number | null;
   unit_budget: number | string | null;
   last_submit_at: number | string | null;
+  lapse_streak: number;
+  lapsed_at: number | string | null;
 }
 
 function toRow(r: Row): ContributorRow {
@@ -56,6 +61,8 @@ function toRow(r: Row): ContributorRow {
     speed: r.speed === null ? null : Number(r.speed),
     unitBudget: r.unit_budget === null ? null : Number(r.unit_budget),
     lastSubmitAt: r.last_submit_at === null ? null : Number(r.last_submit_at),
+    lapseStreak: Number(r.lapse_streak ?? 0),
+    lapsedAt: r.lapsed_at === null || r.lapsed_at === undefined ? null : Number(r.lapsed_at),
   };
 }
 
@@ -155,8 +162,37 @@ export async function recordSubmissionTiming(
 ): Promise<void> {
   // unit_budget: the largest piece of work this session delivered, which bounds how fast its units grow.
   await tx.query(
-    `UPDATE contributors SET speed = $2, last_submit_at = $3,
+    `UPDATE contributors SET speed = $2, last_submit_at = $3, lapse_streak = 0,
        unit_budget = GREATEST(COALESCE(unit_budget, 0), $4) WHERE session_id = $1`,
     [sessionId, speed, now, pixelSamples],
   );
+}
+
+/**
+ * Records that these leases lapsed (their work was handed to someone else because their holders never
+ * delivered): each lease counts once towards its session's streak, however many units and checks it held.
+ */
+export async function recordLapses(
+  tx: SqlExecutor,
+  lapsed: { sessionId: string; leaseId: string }[],
+  now: number,
+): Promise<void> {
+  for (const { sessionId, leaseId } of lapsed) {
+    await tx.query(
+      `UPDATE contributors SET lapse_streak = lapse_streak + 1, lapsed_at = $3, last_lapsed_lease = $2
+       WHERE session_id = $1 AND last_lapsed_lease IS DISTINCT FROM $2`,
+      [sessionId, leaseId, now],
+    );
+  }
+}
+
+/** Until when a session that keeps letting leases lapse waits for its next one (null: it need not wait). */
+export function lapsePenaltyUntil(
+  contributor: Pick<ContributorRow, 'lapseStreak' | 'lapsedAt'>,
+  rules: { lapsesForgiven: number; lapsePenaltyMs: number; lapsePenaltyMaxMs: number },
+): number | null {
+  const unforgiven = contributor.lapseStreak - rules.lapsesForgiven;
+  if (unforgiven <= 0 || contributor.lapsedAt === null) return null;
+  const wait = Math.min(rules.lapsePenaltyMaxMs, rules.lapsePenaltyMs * 2 ** Math.min(unforgiven - 1, 20));
+  return contributor.lapsedAt + wait;
 }

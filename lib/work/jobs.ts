@@ -2,9 +2,9 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { JobPaymentView, JobStatus, JobVerification, JobView } from '../protocol/api-types';
-import { InvalidRequestError, NotFoundError } from '../protocol/errors';
+import { InvalidRequestError, NotFoundError, RateLimitedError, UnavailableError } from '../protocol/errors';
 import { hasFixedUnits, JobRequestSchema, type JobSpec } from '../protocol/job-spec';
-import { CONFIDENCE_LIMITS, JOB_LIMITS } from '../protocol/limits';
+import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_SIZE_LIMITS } from '../protocol/limits';
 import { finalSamplesPerPixel, replicasOf, tilesOf } from '../protocol/tiles';
 import { insertJobPayment, jobPaymentViews, planJobPayment } from '../settlement/job-payment';
 import { pixelsPerCheck } from '../verification/policy';
@@ -32,8 +32,18 @@ interface JobRow {
 const JOB_SELECT = `SELECT j.*, (SELECT count(*)::int FROM units u WHERE u.job_id = j.id AND u.state = 'verifying')
   AS units_verifying FROM jobs j`;
 
+/** What the edge knows about a job request beyond its body. */
+export interface JobRequestContext {
+  /** The requestor's network origin where known (lib/coordinator/client-origin.ts). */
+  origin?: string | null;
+}
+
 /** Validates a requestor's job, plans its tiles and units, and stores them in one transaction. */
-export async function createJob(ctx: CoordinatorContext, input: unknown): Promise<JobView> {
+export async function createJob(
+  ctx: CoordinatorContext,
+  input: unknown,
+  edge: JobRequestContext = {},
+): Promise<JobView> {
   const parsed = JobRequestSchema.safeParse(input);
   if (!parsed.success) {
     throw new InvalidRequestError('The job request is invalid', {
@@ -56,16 +66,18 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
     );
   }
 
+  if (fixed) refuseOversizedUnits(spec);
   const id = randomUUID();
   const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei);
+  if (!payment) await refuseFreeJobBeyondLimits(ctx, spec, edge.origin ?? null);
   const now = ctx.now();
   const tiles = tilesOf(spec);
   // Fixed-size units are planned now; device-sized ones are carved as devices ask (lib/work/carve.ts).
   const plan = fixed ? planUnits(spec) : [];
   await ctx.db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total, origin)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         id,
         JSON.stringify(spec),
@@ -73,6 +85,7 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
         now,
         plan.length,
         spec.width * spec.height * finalSamplesPerPixel(spec),
+        edge.origin ?? null,
       ],
     );
     if (payment) await insertJobPayment(tx, id, payment);
@@ -189,4 +202,56 @@ function verificationOf(row: JobRow): JobVerification {
     overhead: done > 0 ? checkPixelSamples / done : 0,
     redundancy: row.spec.redundancy ?? 'spot-checks',
   };
+}
+
+/** A fixed-size unit goes to any device that asks, however slow: it must fit in a lease. */
+function refuseOversizedUnits(spec: JobSpec): void {
+  const perUnit = spec.tileSize * spec.tileSize * spec.samplesPerUnit;
+  if (perUnit <= JOB_SIZE_LIMITS.maxFixedUnitPixelSamples) return;
+  throw new InvalidRequestError(
+    `Each work unit would be ${perUnit} pixel-samples (${spec.tileSize}² pixels × ${spec.samplesPerUnit} samples); the limit is ${JOB_SIZE_LIMITS.maxFixedUnitPixelSamples}`,
+    {
+      metaMessages: [
+        'Leave samplesPerUnit out so that units are sized to each GPU, or lower samplesPerUnit or tileSize.',
+      ],
+    },
+  );
+}
+
+/**
+ * An unpaid job spends volunteers' GPUs for nothing in return, so it is bounded: in size, in how many one
+ * origin may have rendering at once, and in how many the coordinator runs at once. A paid job is bounded
+ * by its deposit instead.
+ */
+async function refuseFreeJobBeyondLimits(
+  ctx: CoordinatorContext,
+  spec: JobSpec,
+  origin: string | null,
+): Promise<void> {
+  const pixelSamples = spec.width * spec.height * finalSamplesPerPixel(spec);
+  if (pixelSamples > JOB_SIZE_LIMITS.maxFreePixelSamples) {
+    throw new InvalidRequestError(
+      `An unpaid job may render at most ${JOB_SIZE_LIMITS.maxFreePixelSamples} pixel-samples; this one asks for ${pixelSamples}`,
+      { metaMessages: ['Lower the resolution or samples per pixel, or give the job a budget.'] },
+    );
+  }
+  const [open] = await ctx.db.query<{ total: number | string; mine: number | string }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE j.origin = $1) AS mine FROM jobs j
+     WHERE j.status = 'rendering' AND NOT EXISTS (SELECT 1 FROM job_payments p WHERE p.job_id = j.id)`,
+    [origin],
+  );
+  if (origin !== null && Number(open?.mine ?? 0) >= JOB_SIZE_LIMITS.maxOpenFreeJobsPerOrigin) {
+    throw new RateLimitedError(
+      `Your network already has ${JOB_SIZE_LIMITS.maxOpenFreeJobsPerOrigin} unpaid jobs rendering`,
+      {
+        retryAfterSeconds: 60,
+        metaMessages: ['Wait for one of them to finish, or give this job a budget.'],
+      },
+    );
+  }
+  if (Number(open?.total ?? 0) >= JOB_SIZE_LIMITS.maxOpenFreeJobs) {
+    throw new UnavailableError('This coordinator is rendering as many unpaid jobs as it takes', {
+      metaMessages: ['Try again later, or give the job a budget.'],
+    });
+  }
 }

@@ -2,14 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { BatchedCheck, Lease } from '../protocol/api-types';
-import { InvalidRequestError } from '../protocol/errors';
+import { InvalidRequestError, RateLimitedError } from '../protocol/errors';
 import { hasFixedUnits, type JobSpec, MIN_SAMPLES_PER_REPLICA } from '../protocol/job-spec';
 import { LeaseRequestSchema } from '../protocol/lease-request';
-import { MAX_BATCHED_CHECKS, MAX_UNIT_PIXELS } from '../protocol/limits';
+import { LEASE_LIMITS, MAX_BATCHED_CHECKS, MAX_UNIT_PIXELS } from '../protocol/limits';
 import type { Region } from '../protocol/region';
 import type { RenderTask } from '../protocol/render-task';
 import { replicasOf } from '../protocol/tiles';
-import { type ContributorRow, touchContributor } from '../verification/contributor-records';
+import { depositPaysForWork } from '../settlement/work-funding';
+import {
+  type ContributorRow,
+  lapsePenaltyUntil,
+  recordLapses,
+  touchContributor,
+} from '../verification/contributor-records';
 import { AFFORDABLE_FACTOR, CHECK_SECONDS } from '../verification/policy';
 import { releaseStalledChecks } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
@@ -54,7 +60,9 @@ export async function leaseUnit(
       { sessionId, origin: edge.origin ?? null, adapterClass },
       now,
     );
+    refuseLapsingSession(contributor, now);
     if (publicKey) await pinSessionKey(tx, sessionId, publicKey);
+    await refuseCrowdedOrigin(tx, contributor.origin, now);
     for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
     // A session holds a unit being rendered, one leased ahead and a check at most: hoarding leases would
     // starve other devices and stall the end of jobs.
@@ -86,8 +94,11 @@ export async function leaseUnit(
       return { leaseId, jobId: first.jobId, unitId: first.unitId, expiresAt, task: first.task };
     // Oldest job first. Within a job: a unit that is open again (expired or rejected) and fits this device,
     // else a new unit carved to its budget, else a straggler's unit re-issued to a much faster device.
+    // Only jobs whose deposit still pays for work (unpaid jobs always): lib/settlement/work-funding.ts.
     const jobs = await tx.query<{ id: string; spec: JobSpec }>(
-      `SELECT id, spec FROM jobs WHERE status = 'rendering' ORDER BY created_at, id LIMIT 100`,
+      `SELECT j.id, j.spec FROM jobs j WHERE j.status = 'rendering' AND ${depositPaysForWork('j', '$1')}
+       ORDER BY j.created_at, j.id LIMIT 100`,
+      [Math.floor(now / 1000)],
     );
     const lease = { leaseId, sessionId, expiresAt, now, origin: contributor.origin, budget };
     let unit: LeasedUnitRow | undefined;
@@ -137,6 +148,10 @@ interface LeasedUnitRow {
 }
 
 const LEASED_COLUMNS = 'id, job_id, x, y, width, height, sample_start, sample_end';
+const LEASED_COLUMNS_OF = (table: string) =>
+  LEASED_COLUMNS.split(', ')
+    .map((c) => `${table}.${c}`)
+    .join(', ');
 
 interface LeaseTerms {
   leaseId: string;
@@ -169,11 +184,13 @@ async function leaseOpenUnit(
   fixed: boolean,
   t: LeaseTerms,
 ): Promise<LeasedUnitRow | undefined> {
-  const [unit] = await tx.query<LeasedUnitRow>(
-    `UPDATE units SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4,
-            attempts = attempts + 1
-     WHERE id = (
-       SELECT u.id FROM units u
+  const [unit] = await tx.query<
+    LeasedUnitRow & { lapsed_session: string | null; lapsed_lease: string | null }
+  >(
+    `WITH picked AS (
+       SELECT u.id, CASE WHEN u.state = 'leased' THEN u.session_id END AS lapsed_session,
+              CASE WHEN u.state = 'leased' THEN u.lease_id END AS lapsed_lease
+       FROM units u
        WHERE u.job_id = $6 AND u.state IN ('pending', 'leased')
          AND (u.state = 'pending' OR u.lease_expires_at <= $4)
          AND u.backup_of IS NULL
@@ -189,7 +206,10 @@ async function leaseOpenUnit(
        ORDER BY u.id
        LIMIT 1
        FOR UPDATE OF u SKIP LOCKED)
-     RETURNING ${LEASED_COLUMNS}`,
+     UPDATE units SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4,
+            attempts = attempts + 1
+     FROM picked WHERE units.id = picked.id
+     RETURNING ${LEASED_COLUMNS_OF('units')}, picked.lapsed_session, picked.lapsed_lease`,
     [
       t.leaseId,
       t.sessionId,
@@ -201,6 +221,9 @@ async function leaseOpenUnit(
       OPEN_TO_ANYONE_MS,
     ],
   );
+  if (unit?.lapsed_session && unit.lapsed_lease) {
+    await recordLapses(tx, [{ sessionId: unit.lapsed_session, leaseId: unit.lapsed_lease }], t.now);
+  }
   return unit;
 }
 
@@ -391,9 +414,16 @@ async function leaseChecks(
   },
   limit: number,
 ): Promise<BatchedCheck[]> {
-  const open = await tx.query<{ id: number; cost: number | string }>(
-    `SELECT c.id, c.cost FROM checks c JOIN jobs j ON j.id = c.job_id
-     WHERE j.status = 'rendering'
+  const open = await tx.query<{
+    id: number;
+    cost: number | string;
+    lapsed_session: string | null;
+    lapsed_lease: string | null;
+  }>(
+    `SELECT c.id, c.cost, CASE WHEN c.state = 'leased' THEN c.session_id END AS lapsed_session,
+            CASE WHEN c.state = 'leased' THEN c.lease_id END AS lapsed_lease
+     FROM checks c JOIN jobs j ON j.id = c.job_id
+     WHERE j.status = 'rendering' AND ${depositPaysForWork('j', '$10')}
        AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $2))
        AND NOT ($1 = ANY (c.excluded_sessions))
        AND (c.assigned_to IS NULL OR c.assigned_to = $1 OR c.assigned_until <= $2)
@@ -416,16 +446,21 @@ async function leaseChecks(
       Math.floor(t.speed * UNIT_SIZING.targetSeconds),
       STRANDED_CHECK_MS,
       limit,
+      Math.floor(t.now / 1000),
     ],
   );
   const ids: number[] = [];
+  const lapsed: { sessionId: string; leaseId: string }[] = [];
   let cost = 0;
   for (const c of open) {
     cost += Number(c.cost);
     if (ids.length > 0 && cost > t.checkBudget) break;
     ids.push(c.id);
+    if (c.lapsed_session && c.lapsed_lease)
+      lapsed.push({ sessionId: c.lapsed_session, leaseId: c.lapsed_lease });
   }
   if (ids.length === 0) return [];
+  await recordLapses(tx, lapsed, t.now);
   const rows = await tx.query<{
     id: number;
     unit_id: number;
@@ -464,3 +499,38 @@ const UNAFFORDABLE_CHECK_MS = 30_000;
 
 /** After this long a check goes to any eligible device: a farm of slow devices still verifies. */
 const STRANDED_CHECK_MS = 120_000;
+
+/** A session that keeps letting its leases lapse waits before it gets another (LEASE_LIMITS). */
+function refuseLapsingSession(contributor: ContributorRow, now: number): void {
+  const until = lapsePenaltyUntil(contributor, LEASE_LIMITS);
+  if (until === null || until <= now) return;
+  const retryAfterSeconds = Math.ceil((until - now) / 1000);
+  throw new RateLimitedError(`This session let ${contributor.lapseStreak} leases in a row lapse`, {
+    retryAfterSeconds,
+    metaMessages: [
+      `Try again in ${retryAfterSeconds} s, and submit (or give back) what you lease before it expires.`,
+    ],
+  });
+}
+
+/**
+ * Sessions cost nothing, so what one network origin holds is bounded too: a script with a thousand sessions
+ * holds no more work than a household of GPUs (LEASE_LIMITS.perOrigin). Unknown origins are not counted.
+ */
+async function refuseCrowdedOrigin(tx: SqlExecutor, origin: string | null, now: number): Promise<void> {
+  if (origin === null) return;
+  const [held] = await tx.query<{ n: number | string }>(
+    `SELECT count(DISTINCT lease_id) AS n FROM (
+       SELECT u.lease_id FROM contributors c JOIN units u ON u.session_id = c.session_id
+       WHERE c.origin = $1 AND u.state = 'leased' AND u.lease_expires_at > $2
+       UNION ALL
+       SELECT k.lease_id FROM contributors c JOIN checks k ON k.session_id = c.session_id
+       WHERE c.origin = $1 AND k.state = 'leased' AND k.lease_expires_at > $2) held`,
+    [origin, now],
+  );
+  if (Number(held?.n ?? 0) < LEASE_LIMITS.perOrigin) return;
+  throw new RateLimitedError(`Your network already holds ${LEASE_LIMITS.perOrigin} leases`, {
+    retryAfterSeconds: 5,
+    metaMessages: ['Submit or give back what you hold first; more work is handed out as it comes back.'],
+  });
+}

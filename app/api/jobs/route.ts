@@ -7,8 +7,9 @@ import { createJob, listJobs } from '@/lib/work/jobs';
 export const dynamic = 'force-dynamic';
 
 export const POST = withErrors(async (request: Request) => {
-  limiter('createJobPerOrigin').take(originKey(clientOrigin(request)), 'new jobs');
-  const job = await createJob(await coordinator(), await readJson(request));
+  const origin = clientOrigin(request);
+  limiter('createJobPerOrigin').take(originKey(origin), 'new jobs');
+  const job = await createJob(await coordinator(), await readJson(request), { origin });
   return Response.json(job, { status: 201, headers: { location: `/api/jobs/${job.id}` } });
 });
 

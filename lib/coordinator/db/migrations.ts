@@ -330,6 +330,28 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX checks_by_lease_id ON checks (lease_id) WHERE lease_id IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'what leasing may spend: credit per job, lapsed leases, the origin of a job',
+    sql: `
+      -- Pixel-samples credited per job, kept by the ledger with every credit row: leasing stops when a paid
+      -- job's credit reaches its deposit, and must not sum a job's credits on every lease to know it.
+      CREATE TABLE job_credit_totals (
+        job_id         text PRIMARY KEY REFERENCES jobs (id),
+        pixel_samples  bigint NOT NULL
+      );
+      INSERT INTO job_credit_totals (job_id, pixel_samples)
+        SELECT job_id, sum(pixel_samples) FROM credits GROUP BY job_id;
+      -- Leases a session let lapse in a row (reset when it delivers on time), and when the last one lapsed.
+      ALTER TABLE contributors ADD COLUMN lapse_streak integer NOT NULL DEFAULT 0;
+      ALTER TABLE contributors ADD COLUMN lapsed_at bigint;
+      ALTER TABLE contributors ADD COLUMN last_lapsed_lease text;
+      -- Held leases are counted per origin as well as per session (sessions cost nothing).
+      CREATE INDEX contributors_by_origin ON contributors (origin) WHERE origin IS NOT NULL;
+      -- The network origin that asked for the job, where known: free jobs are limited per origin.
+      ALTER TABLE jobs ADD COLUMN origin text;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
