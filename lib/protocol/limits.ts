@@ -39,8 +39,11 @@ export const MAX_BATCHED_CHECKS = 32;
 export const LEASE_LIMITS = {
   /** Leases the sessions of one origin may hold at once (a household or an office of GPUs fits). */
   perOrigin: 48,
-  /** Lapses in a row before a session waits: one is a closed tab or a sleeping laptop. */
-  lapsesForgiven: 1,
+  /**
+   * Lapses in a row before a session waits: a laptop that sleeps with everything a session may hold (a unit,
+   * one leased ahead, a check: MAX_LEASES_HELD in lib/work/lease-unit.ts) lapses that many at once.
+   */
+  lapsesForgiven: 3,
   /** The wait after the first lapse not forgiven; it doubles with each further one, up to the max. */
   lapsePenaltyMs: 5_000,
   lapsePenaltyMaxMs: 300_000,

@@ -27,9 +27,6 @@ export interface ContributorRow extends ContributorRecord {
   /** The largest piece of work (pixel-samples) it delivered, which bounds how fast its units grow. */
   unitBudget: number | null;
   lastSubmitAt: number | null;
-  /** Leases it let lapse in a row (reset when it delivers in time), and when the last one lapsed. */
-  lapseStreak: number;
-  lapsedAt: number | null;
 }
 
 interface Row {
@@ -44,8 +41,6 @@ interface Row {
   speed: number | null;
   unit_budget: number | string | null;
   last_submit_at: number | string | null;
-  lapse_streak: number;
-  lapsed_at: number | string | null;
 }
 
 function toRow(r: Row): ContributorRow {
@@ -61,8 +56,6 @@ function toRow(r: Row): ContributorRow {
     speed: r.speed === null ? null : Number(r.speed),
     unitBudget: r.unit_budget === null ? null : Number(r.unit_budget),
     lastSubmitAt: r.last_submit_at === null ? null : Number(r.last_submit_at),
-    lapseStreak: Number(r.lapse_streak ?? 0),
-    lapsedAt: r.lapsed_at === null || r.lapsed_at === undefined ? null : Number(r.lapsed_at),
   };
 }
 
@@ -162,37 +155,65 @@ export async function recordSubmissionTiming(
 ): Promise<void> {
   // unit_budget: the largest piece of work this session delivered, which bounds how fast its units grow.
   await tx.query(
-    `UPDATE contributors SET speed = $2, last_submit_at = $3, lapse_streak = 0,
+    `UPDATE contributors SET speed = $2, last_submit_at = $3,
        unit_budget = GREATEST(COALESCE(unit_budget, 0), $4) WHERE session_id = $1`,
     [sessionId, speed, now, pixelSamples],
   );
 }
 
 /**
- * Records that these leases lapsed (their work was handed to someone else because their holders never
- * delivered): each lease counts once towards its session's streak, however many units and checks it held.
+ * Records that these leases lapsed (their work was handed to someone else, or their holder came back
+ * without delivering), once per lease however many units and checks it held, dated when it expired.
  */
-export async function recordLapses(
-  tx: SqlExecutor,
-  lapsed: { sessionId: string; leaseId: string }[],
-  now: number,
-): Promise<void> {
-  for (const { sessionId, leaseId } of lapsed) {
-    await tx.query(
-      `UPDATE contributors SET lapse_streak = lapse_streak + 1, lapsed_at = $3, last_lapsed_lease = $2
-       WHERE session_id = $1 AND last_lapsed_lease IS DISTINCT FROM $2`,
-      [sessionId, leaseId, now],
-    );
-  }
+export async function recordLapses(tx: SqlExecutor, lapsed: Lapse[]): Promise<void> {
+  if (lapsed.length === 0) return;
+  await tx.query(
+    `INSERT INTO lease_lapses (lease_id, session_id, lapsed_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (lease_id) DO NOTHING`,
+    [lapsed.map((l) => l.leaseId), lapsed.map((l) => l.sessionId), lapsed.map((l) => l.at)],
+  );
 }
 
-/** Until when a session that keeps letting leases lapse waits for its next one (null: it need not wait). */
-export function lapsePenaltyUntil(
-  contributor: Pick<ContributorRow, 'lapseStreak' | 'lapsedAt'>,
+export interface Lapse {
+  sessionId: string;
+  leaseId: string;
+  /** When its lease expired. */
+  at: number;
+}
+
+/** A session's own leases that expired undelivered: lapses it comes back with. */
+export async function recordOwnLapses(tx: SqlExecutor, sessionId: string, now: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO lease_lapses (lease_id, session_id, lapsed_at)
+     SELECT lease_id, session_id, max(lease_expires_at) FROM (
+       SELECT lease_id, session_id, lease_expires_at FROM units
+       WHERE session_id = $1 AND state = 'leased' AND lease_expires_at <= $2
+       UNION ALL
+       SELECT lease_id, session_id, lease_expires_at FROM checks
+       WHERE session_id = $1 AND state = 'leased' AND lease_expires_at <= $2) expired
+     GROUP BY lease_id, session_id
+     ON CONFLICT (lease_id) DO NOTHING`,
+    [sessionId, now],
+  );
+}
+
+/**
+ * Until when a session that keeps letting leases lapse waits for its next one (null: it need not wait):
+ * lapses since it last delivered in time, the first `lapsesForgiven` free, then a wait from the last lapse
+ * that doubles with each one.
+ */
+export async function lapsePenaltyUntil(
+  tx: SqlExecutor,
+  contributor: Pick<ContributorRow, 'sessionId' | 'lastSubmitAt'>,
   rules: { lapsesForgiven: number; lapsePenaltyMs: number; lapsePenaltyMaxMs: number },
-): number | null {
-  const unforgiven = contributor.lapseStreak - rules.lapsesForgiven;
-  if (unforgiven <= 0 || contributor.lapsedAt === null) return null;
+): Promise<{ until: number; lapses: number } | null> {
+  const [row] = await tx.query<{ n: number | string; last: number | string | null }>(
+    'SELECT count(*) AS n, max(lapsed_at) AS last FROM lease_lapses WHERE session_id = $1 AND lapsed_at > $2',
+    [contributor.sessionId, contributor.lastSubmitAt ?? 0],
+  );
+  const lapses = Number(row?.n ?? 0);
+  const unforgiven = lapses - rules.lapsesForgiven;
+  if (unforgiven <= 0 || row?.last === null || row?.last === undefined) return null;
   const wait = Math.min(rules.lapsePenaltyMaxMs, rules.lapsePenaltyMs * 2 ** Math.min(unforgiven - 1, 20));
-  return contributor.lapsedAt + wait;
+  return { until: Number(row.last) + wait, lapses };
 }

@@ -12,8 +12,10 @@ import { replicasOf } from '../protocol/tiles';
 import { depositPaysForWork } from '../settlement/work-funding';
 import {
   type ContributorRow,
+  type Lapse,
   lapsePenaltyUntil,
   recordLapses,
+  recordOwnLapses,
   touchContributor,
 } from '../verification/contributor-records';
 import { AFFORDABLE_FACTOR, CHECK_SECONDS } from '../verification/policy';
@@ -60,7 +62,8 @@ export async function leaseUnit(
       { sessionId, origin: edge.origin ?? null, adapterClass },
       now,
     );
-    refuseLapsingSession(contributor, now);
+    await recordOwnLapses(tx, sessionId, now);
+    await refuseLapsingSession(tx, contributor, now);
     if (publicKey) await pinSessionKey(tx, sessionId, publicKey);
     await refuseCrowdedOrigin(tx, contributor.origin, now);
     for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
@@ -185,11 +188,12 @@ async function leaseOpenUnit(
   t: LeaseTerms,
 ): Promise<LeasedUnitRow | undefined> {
   const [unit] = await tx.query<
-    LeasedUnitRow & { lapsed_session: string | null; lapsed_lease: string | null }
+    LeasedUnitRow & { lapsed_session: string | null; lapsed_lease: string | null; lapsed_at: number | null }
   >(
     `WITH picked AS (
        SELECT u.id, CASE WHEN u.state = 'leased' THEN u.session_id END AS lapsed_session,
-              CASE WHEN u.state = 'leased' THEN u.lease_id END AS lapsed_lease
+              CASE WHEN u.state = 'leased' THEN u.lease_id END AS lapsed_lease,
+              CASE WHEN u.state = 'leased' THEN u.lease_expires_at END AS lapsed_at
        FROM units u
        WHERE u.job_id = $6 AND u.state IN ('pending', 'leased')
          AND (u.state = 'pending' OR u.lease_expires_at <= $4)
@@ -209,7 +213,7 @@ async function leaseOpenUnit(
      UPDATE units SET state = 'leased', lease_id = $1, session_id = $2, lease_expires_at = $3, leased_at = $4,
             attempts = attempts + 1
      FROM picked WHERE units.id = picked.id
-     RETURNING ${LEASED_COLUMNS_OF('units')}, picked.lapsed_session, picked.lapsed_lease`,
+     RETURNING ${LEASED_COLUMNS_OF('units')}, picked.lapsed_session, picked.lapsed_lease, picked.lapsed_at`,
     [
       t.leaseId,
       t.sessionId,
@@ -222,7 +226,8 @@ async function leaseOpenUnit(
     ],
   );
   if (unit?.lapsed_session && unit.lapsed_lease) {
-    await recordLapses(tx, [{ sessionId: unit.lapsed_session, leaseId: unit.lapsed_lease }], t.now);
+    const at = Number(unit.lapsed_at);
+    await recordLapses(tx, [{ sessionId: unit.lapsed_session, leaseId: unit.lapsed_lease, at }]);
   }
   return unit;
 }
@@ -419,9 +424,11 @@ async function leaseChecks(
     cost: number | string;
     lapsed_session: string | null;
     lapsed_lease: string | null;
+    lapsed_at: number | string | null;
   }>(
     `SELECT c.id, c.cost, CASE WHEN c.state = 'leased' THEN c.session_id END AS lapsed_session,
-            CASE WHEN c.state = 'leased' THEN c.lease_id END AS lapsed_lease
+            CASE WHEN c.state = 'leased' THEN c.lease_id END AS lapsed_lease,
+            CASE WHEN c.state = 'leased' THEN c.lease_expires_at END AS lapsed_at
      FROM checks c JOIN jobs j ON j.id = c.job_id
      WHERE j.status = 'rendering' AND ${depositPaysForWork('j', '$10')}
        AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $2))
@@ -450,17 +457,17 @@ async function leaseChecks(
     ],
   );
   const ids: number[] = [];
-  const lapsed: { sessionId: string; leaseId: string }[] = [];
+  const lapsed: Lapse[] = [];
   let cost = 0;
   for (const c of open) {
     cost += Number(c.cost);
     if (ids.length > 0 && cost > t.checkBudget) break;
     ids.push(c.id);
     if (c.lapsed_session && c.lapsed_lease)
-      lapsed.push({ sessionId: c.lapsed_session, leaseId: c.lapsed_lease });
+      lapsed.push({ sessionId: c.lapsed_session, leaseId: c.lapsed_lease, at: Number(c.lapsed_at) });
   }
   if (ids.length === 0) return [];
-  await recordLapses(tx, lapsed, t.now);
+  await recordLapses(tx, lapsed);
   const rows = await tx.query<{
     id: number;
     unit_id: number;
@@ -501,11 +508,15 @@ const UNAFFORDABLE_CHECK_MS = 30_000;
 const STRANDED_CHECK_MS = 120_000;
 
 /** A session that keeps letting its leases lapse waits before it gets another (LEASE_LIMITS). */
-function refuseLapsingSession(contributor: ContributorRow, now: number): void {
-  const until = lapsePenaltyUntil(contributor, LEASE_LIMITS);
-  if (until === null || until <= now) return;
-  const retryAfterSeconds = Math.ceil((until - now) / 1000);
-  throw new RateLimitedError(`This session let ${contributor.lapseStreak} leases in a row lapse`, {
+async function refuseLapsingSession(
+  tx: SqlExecutor,
+  contributor: ContributorRow,
+  now: number,
+): Promise<void> {
+  const penalty = await lapsePenaltyUntil(tx, contributor, LEASE_LIMITS);
+  if (penalty === null || penalty.until <= now) return;
+  const retryAfterSeconds = Math.ceil((penalty.until - now) / 1000);
+  throw new RateLimitedError(`This session let ${penalty.lapses} leases in a row lapse`, {
     retryAfterSeconds,
     metaMessages: [
       `Try again in ${retryAfterSeconds} s, and submit (or give back) what you lease before it expires.`,

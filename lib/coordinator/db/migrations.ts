@@ -342,10 +342,14 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
       INSERT INTO job_credit_totals (job_id, pixel_samples)
         SELECT job_id, sum(pixel_samples) FROM credits GROUP BY job_id;
-      -- Leases a session let lapse in a row (reset when it delivers on time), and when the last one lapsed.
-      ALTER TABLE contributors ADD COLUMN lapse_streak integer NOT NULL DEFAULT 0;
-      ALTER TABLE contributors ADD COLUMN lapsed_at bigint;
-      ALTER TABLE contributors ADD COLUMN last_lapsed_lease text;
+      -- Leases that lapsed (their holder never delivered), once each: a session's lapses since it last
+      -- delivered in time make it wait before its next lease.
+      CREATE TABLE lease_lapses (
+        lease_id    text PRIMARY KEY,
+        session_id  text NOT NULL,
+        lapsed_at   bigint NOT NULL
+      );
+      CREATE INDEX lease_lapses_by_session ON lease_lapses (session_id, lapsed_at);
       -- Held leases are counted per origin as well as per session (sessions cost nothing).
       CREATE INDEX contributors_by_origin ON contributors (origin) WHERE origin IS NOT NULL;
       -- The network origin that asked for the job, where known: free jobs are limited per origin.
