@@ -57,7 +57,7 @@ export async function createJob(ctx: CoordinatorContext, input: unknown): Promis
   }
 
   const id = randomUUID();
-  const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei);
+  const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei, parsed.data.requestor);
   const now = ctx.now();
   const tiles = tilesOf(spec);
   // Fixed-size units are planned now; device-sized ones are carved as devices ask (lib/work/carve.ts).
