@@ -282,17 +282,12 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         if (total != expected) revert TotalMismatch(total, expected);
 
         uint64 disputableUntil = block.timestamp.toUint64() + challengeWindow;
-        _settlements.push(
-            Settlement({
-                root: root,
-                total: total.toUint128(),
-                postedAt: block.timestamp.toUint64(),
-                status: SettlementStatus.Pending,
-                disputedJob: bytes32(0),
-                disputer: address(0),
-                disputedAt: 0
-            })
-        );
+        // Field by field: the dispute fields of a fresh slot are zero already, and writing them would cost gas.
+        Settlement storage s = _settlements.push();
+        s.root = root;
+        s.total = total.toUint128();
+        s.postedAt = block.timestamp.toUint64();
+        s.status = SettlementStatus.Pending;
         pendingId = settlementId.toUint64();
         emit SettlementPosted(settlementId, root, total, disputableUntil);
     }
