@@ -5,20 +5,29 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title Lumengrid escrow: requestors' deposits in, contributors' verified credit out
-/// @notice A requestor deposits ETH for a render job. The coordinator posts settlements: a Merkle root over
-/// every contributor's cumulative credit (across all jobs) and, per job it touches, that job's cumulative
-/// settled amount, which may never exceed the job's deposit. A settlement becomes final when its challenge
-/// window passes undisputed (soft resolution); a requestor whose job it touches may dispute within the
-/// window, and the arbiter then upholds or voids it (firm resolution). Contributors claim against the latest
-/// final root with one proof for all their work; the requestor takes back what was not settled once the job
-/// is closed by a final settlement or has expired.
-/// @dev Every value transfer follows checks-effects-interactions and is `nonReentrant`. Settlements are
-/// sequential: a new one may be posted only once the previous one is final or void, so that a job's
-/// "pending" amount always belongs to at most one settlement and folding it in never needs a loop.
+/// @notice A requestor deposits ETH for a render job under a job key of its choosing; the escrow's job id is
+/// `jobIdOf(requestor, jobKey)`, so nobody else can deposit into (or squat) a requestor's job. The
+/// coordinator posts settlements: a Merkle root over every contributor's cumulative credit (across all jobs)
+/// and, per job it touches, that job's cumulative settled amount, which may never exceed the job's deposit.
+/// A settlement becomes final when its challenge window passes undisputed (soft resolution); a requestor
+/// whose job it touches may dispute within the window by posting `disputeBond`, and the arbiter then upholds
+/// it (the bond is forfeited) or voids it (the bond comes back) within `arbitrationWindow` (firm resolution).
+/// A dispute the arbiter leaves past that window may be expired by anyone (void, bond back), and the
+/// coordinator may supersede a disputed settlement by posting the next one (void, bond back), so one dispute
+/// never stops everyone else's payouts. Contributors claim against the latest final root with one proof for
+/// all their work; the requestor takes back what was not settled once the job is closed by a final
+/// settlement or has expired.
+/// @dev Every value transfer follows checks-effects-interactions and is `nonReentrant`; bonds are pull
+/// payments. Settlements are sequential: a new one may be posted only once the previous one is final or void
+/// (or disputed, which the new one voids), so that a job's "pending" amount always belongs to at most one
+/// settlement that is not void, and folding it in never needs a loop. Every narrowing cast is SafeCast's.
 /// Leaves are OpenZeppelin StandardMerkleTree leaves of `(address account, uint256 cumulativeAmount)`.
 contract LumengridEscrow is AccessControl, ReentrancyGuard {
+    using SafeCast for uint256;
+
     bytes32 public constant COORDINATOR_ROLE = keccak256("COORDINATOR_ROLE");
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
 
@@ -52,10 +61,17 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         uint64 postedAt;
         SettlementStatus status;
         bytes32 disputedJob;
+        /// Who disputed it and posted the bond (zero when never disputed), and when.
+        address disputer;
+        uint64 disputedAt;
     }
 
     /// @notice Seconds a settlement stays open to disputes before it is final.
     uint64 public immutable challengeWindow;
+    /// @notice Seconds the arbiter has to resolve a dispute; after that anyone may expire it.
+    uint64 public immutable arbitrationWindow;
+    /// @notice The exact ETH a dispute must carry; forfeited if the arbiter upholds the settlement.
+    uint256 public immutable disputeBond;
 
     mapping(bytes32 jobId => Job) private _jobs;
     /// @dev Settlement ids start at 1; index 0 is never used.
@@ -68,12 +84,22 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     /// @notice What each account has claimed so far (cumulative).
     mapping(address account => uint256) public claimed;
     uint256 public totalClaimed;
+    /// @notice Bonds owed back to disputers (voided, expired or superseded settlements), withdrawn by them.
+    mapping(address account => uint256) public bondRefunds;
+    /// @notice Bonds of upheld settlements, withdrawn by the admin.
+    uint256 public forfeitedBonds;
+    /// @notice All bond ETH the escrow holds: open disputes' bonds, `bondRefunds` and `forfeitedBonds`.
+    uint256 public bondsHeld;
 
-    event Deposited(bytes32 indexed jobId, address indexed requestor, uint256 amount, uint64 expiresAt);
+    event Deposited(bytes32 indexed jobId, address indexed requestor, bytes32 jobKey, uint256 amount, uint64 expiresAt);
     event SettlementPosted(uint256 indexed settlementId, bytes32 root, uint256 total, uint64 disputableUntil);
     event JobSettlementProposed(uint256 indexed settlementId, bytes32 indexed jobId, uint256 settled, bool closes);
-    event SettlementDisputed(uint256 indexed settlementId, bytes32 indexed jobId, address indexed requestor);
+    event SettlementDisputed(uint256 indexed settlementId, bytes32 indexed jobId, address indexed requestor, uint256 bond);
     event DisputeResolved(uint256 indexed settlementId, bool upheld);
+    event DisputeExpired(uint256 indexed settlementId);
+    event SettlementSuperseded(uint256 indexed settlementId, uint256 indexed bySettlementId);
+    event BondWithdrawn(address indexed account, uint256 amount);
+    event ForfeitedBondsWithdrawn(address indexed to, uint256 amount);
     event Claimed(address indexed account, uint256 amount, uint256 cumulative, uint256 settlementId);
     event Refunded(bytes32 indexed jobId, address indexed requestor, uint256 amount);
 
@@ -97,50 +123,101 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     error NothingToClaim(address account);
     error ClaimsExceedSettled(uint256 totalClaimed, uint256 settled);
     error NotRefundable(bytes32 jobId);
+    error ZeroAddress();
+    error WrongDisputeBond(uint256 sent, uint256 bond);
+    error ArbitrationWindowPassed(uint256 settlementId, uint256 endedAt);
+    error ArbitrationStillOpen(uint256 settlementId, uint256 endsAt);
+    error NothingToWithdraw(address account);
 
+    /// @param admin holds DEFAULT_ADMIN_ROLE (grants and revokes roles, withdraws forfeited bonds); not the
+    /// deployer implicitly, so that the coordinator's hot key can deploy without becoming admin
     /// @param coordinator posts settlements
     /// @param arbiter resolves disputes
     /// @param challengeWindowSeconds how long a settlement can be disputed
-    constructor(address coordinator, address arbiter, uint64 challengeWindowSeconds) {
-        _grantRole(DEFAULT_ADMIN_ROLE, msg.sender);
+    /// @param arbitrationWindowSeconds how long the arbiter has to resolve a dispute
+    /// @param disputeBondWei the exact ETH a dispute carries
+    constructor(
+        address admin,
+        address coordinator,
+        address arbiter,
+        uint64 challengeWindowSeconds,
+        uint64 arbitrationWindowSeconds,
+        uint256 disputeBondWei
+    ) {
+        if (admin == address(0) || coordinator == address(0) || arbiter == address(0)) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(COORDINATOR_ROLE, coordinator);
         _grantRole(ARBITER_ROLE, arbiter);
         challengeWindow = challengeWindowSeconds;
+        arbitrationWindow = arbitrationWindowSeconds;
+        disputeBond = disputeBondWei;
         _settlements.push(); // id 0: "none"
     }
 
     // ─── requestors ──────────────────────────────────────────────────────────────────────────────────────
 
-    /// @notice Deposits ETH for `jobId`. The first deposit makes the caller the job's requestor; later ones
-    /// top it up (only by the requestor) and may extend the expiry.
+    /// @notice Deposits ETH for the caller's job `jobKey`, whose escrow id is `jobIdOf(msg.sender, jobKey)`:
+    /// the first deposit opens it with the caller as its requestor, later ones top it up and may extend the
+    /// expiry. Another account depositing under the same key opens a different job, so no one can take or
+    /// block a requestor's job.
     /// @param expiresAt after this time the requestor may take back whatever is not settled
-    function deposit(bytes32 jobId, uint64 expiresAt) external payable {
+    function deposit(bytes32 jobKey, uint64 expiresAt) external payable {
         if (msg.value == 0) revert ZeroAmount();
+        bytes32 jobId = jobIdOf(msg.sender, jobKey);
         Job storage job = _jobs[jobId];
         if (job.requestor == address(0)) {
             if (expiresAt <= block.timestamp) revert JobExpiryInPast(expiresAt);
             job.requestor = msg.sender;
         } else {
-            if (job.requestor != msg.sender) revert NotJobRequestor(jobId, msg.sender);
             _foldJob(job); // a final settlement may have closed it since it was last touched
             if (job.closed || job.refunded) revert JobNotOpen(jobId);
         }
         if (expiresAt > job.expiresAt) job.expiresAt = expiresAt;
-        job.deposited += uint128(msg.value);
-        emit Deposited(jobId, msg.sender, msg.value, job.expiresAt);
+        job.deposited = (uint256(job.deposited) + msg.value).toUint128();
+        emit Deposited(jobId, msg.sender, jobKey, msg.value, job.expiresAt);
     }
 
-    /// @notice Disputes the pending settlement for one of the caller's jobs, within the challenge window.
-    function dispute(uint256 settlementId, bytes32 jobId) external {
+    /// @notice Disputes the pending settlement for one of the caller's jobs, within the challenge window,
+    /// posting exactly `disputeBond`. The bond comes back (through `withdrawBond`) if the settlement ends void
+    /// (voided by the arbiter, expired unresolved, or superseded by the coordinator) and is forfeited if the
+    /// arbiter upholds it.
+    function dispute(uint256 settlementId, bytes32 jobId) external payable {
         Job storage job = _jobs[jobId];
         if (job.requestor != msg.sender) revert NotJobRequestor(jobId, msg.sender);
+        if (msg.value != disputeBond) revert WrongDisputeBond(msg.value, disputeBond);
         if (job.pendingIn != settlementId || statusOf(settlementId) != SettlementStatus.Pending) {
             revert NotDisputable(settlementId);
         }
         Settlement storage s = _settlements[settlementId];
         s.status = SettlementStatus.Disputed;
         s.disputedJob = jobId;
-        emit SettlementDisputed(settlementId, jobId, msg.sender);
+        s.disputer = msg.sender;
+        s.disputedAt = block.timestamp.toUint64();
+        bondsHeld += msg.value;
+        emit SettlementDisputed(settlementId, jobId, msg.sender, msg.value);
+    }
+
+    /// @notice Ends a dispute the arbiter did not resolve within `arbitrationWindow`: the settlement is void
+    /// (its jobs keep their previous settled amounts) and the bond is owed back to the disputer. Anyone may
+    /// call it.
+    function expireDispute(uint256 settlementId) external {
+        Settlement storage s = _disputed(settlementId);
+        uint256 endsAt = uint256(s.disputedAt) + arbitrationWindow;
+        if (block.timestamp < endsAt) revert ArbitrationStillOpen(settlementId, endsAt);
+        _voidDisputed(s);
+        emit DisputeExpired(settlementId);
+        _foldPending();
+    }
+
+    /// @notice Sends the caller the bonds owed back to it.
+    function withdrawBond() external nonReentrant {
+        uint256 amount = bondRefunds[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        // Effects before the interaction: a re-entering caller finds nothing left to withdraw.
+        bondRefunds[msg.sender] = 0;
+        bondsHeld -= amount;
+        emit BondWithdrawn(msg.sender, amount);
+        Address.sendValue(payable(msg.sender), amount);
     }
 
     /// @notice Sends the requestor what the job's deposit did not pay for. Allowed once the job is closed
@@ -179,9 +256,9 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         // A settlement that touches no job could only move credit between contributors: nothing to post.
         if (jobIds.length == 0) revert EmptySettlement();
         _foldPending();
-        if (pendingId != 0) revert SettlementStillOpen(pendingId);
-
         settlementId = _settlements.length;
+        if (pendingId != 0) _supersede(settlementId);
+
         uint256 expected = _settlements[finalizedId].total;
         for (uint256 i = 0; i < jobIds.length; i++) {
             Job storage job = _jobs[jobIds[i]];
@@ -195,8 +272,8 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
             if (settled > job.deposited) revert SettledBeyondDeposit(jobIds[i], settled, job.deposited);
             if (settled < job.settled) revert SettledDecreased(jobIds[i], settled, job.settled);
             expected += settled - job.settled;
-            job.pendingIn = uint64(settlementId);
-            job.pendingSettled = uint128(settled);
+            job.pendingIn = settlementId.toUint64();
+            job.pendingSettled = settled.toUint128();
             job.pendingClose = closes[i];
             emit JobSettlementProposed(settlementId, jobIds[i], settled, closes[i]);
         }
@@ -204,31 +281,47 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         // per-job amounts, so claims can never draw more than deposits that were settled.
         if (total != expected) revert TotalMismatch(total, expected);
 
-        uint64 disputableUntil = uint64(block.timestamp) + challengeWindow;
-        _settlements.push(
-            Settlement({
-                root: root,
-                total: uint128(total),
-                postedAt: uint64(block.timestamp),
-                status: SettlementStatus.Pending,
-                disputedJob: bytes32(0)
-            })
-        );
-        pendingId = uint64(settlementId);
+        uint64 disputableUntil = block.timestamp.toUint64() + challengeWindow;
+        // Field by field: the dispute fields of a fresh slot are zero already, and writing them would cost gas.
+        Settlement storage s = _settlements.push();
+        s.root = root;
+        s.total = total.toUint128();
+        s.postedAt = block.timestamp.toUint64();
+        s.status = SettlementStatus.Pending;
+        pendingId = settlementId.toUint64();
         emit SettlementPosted(settlementId, root, total, disputableUntil);
     }
 
     // ─── arbiter ─────────────────────────────────────────────────────────────────────────────────────────
 
-    /// @notice Resolves a disputed settlement: upheld makes it final now; otherwise it is void and every job
-    /// it touched keeps its previous settled amount.
+    /// @notice Resolves a disputed settlement within `arbitrationWindow` of the dispute: upheld makes it final
+    /// now and forfeits the bond; otherwise it is void, every job it touched keeps its previous settled amount,
+    /// and the bond is owed back to the disputer.
     function resolveDispute(uint256 settlementId, bool upheld) external onlyRole(ARBITER_ROLE) {
-        if (settlementId == 0 || settlementId >= _settlements.length) revert UnknownSettlement(settlementId);
-        Settlement storage s = _settlements[settlementId];
-        if (s.status != SettlementStatus.Disputed) revert NotDisputed(settlementId);
-        s.status = upheld ? SettlementStatus.Final : SettlementStatus.Void;
+        Settlement storage s = _disputed(settlementId);
+        uint256 endsAt = uint256(s.disputedAt) + arbitrationWindow;
+        if (block.timestamp >= endsAt) revert ArbitrationWindowPassed(settlementId, endsAt);
+        if (upheld) {
+            s.status = SettlementStatus.Final;
+            // The bond stays in `bondsHeld`, now the admin's to withdraw.
+            forfeitedBonds += disputeBond;
+        } else {
+            _voidDisputed(s);
+        }
         emit DisputeResolved(settlementId, upheld);
         _foldPending();
+    }
+
+    // ─── admin ───────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Sends the bonds forfeited by upheld disputes to `to`.
+    function withdrawForfeitedBonds(address payable to) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+        uint256 amount = forfeitedBonds;
+        if (amount == 0) revert NothingToWithdraw(to);
+        forfeitedBonds = 0;
+        bondsHeld -= amount;
+        emit ForfeitedBondsWithdrawn(to, amount);
+        Address.sendValue(to, amount);
     }
 
     // ─── contributors ────────────────────────────────────────────────────────────────────────────────────
@@ -273,14 +366,36 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         return (settlementId, s.root, s.total);
     }
 
+    /// @notice The escrow's id of `requestor`'s job `jobKey` (what `deposit(jobKey, …)` from `requestor` funds).
+    function jobIdOf(address requestor, bytes32 jobKey) public pure returns (bytes32) {
+        return keccak256(abi.encode(requestor, jobKey));
+    }
+
+    /// @notice A settlement; `disputer` is zero and `arbitrationEndsAt` 0 unless it was disputed.
     function settlement(uint256 settlementId)
         external
         view
-        returns (bytes32 root, uint256 total, uint64 postedAt, uint64 disputableUntil, SettlementStatus status, bytes32 disputedJob)
+        returns (
+            bytes32 root,
+            uint256 total,
+            uint64 postedAt,
+            uint64 disputableUntil,
+            SettlementStatus status,
+            bytes32 disputedJob,
+            address disputer,
+            uint64 arbitrationEndsAt
+        )
     {
         if (settlementId == 0 || settlementId >= _settlements.length) revert UnknownSettlement(settlementId);
         Settlement storage s = _settlements[settlementId];
-        return (s.root, s.total, s.postedAt, s.postedAt + challengeWindow, statusOf(settlementId), s.disputedJob);
+        root = s.root;
+        total = s.total;
+        postedAt = s.postedAt;
+        disputableUntil = s.postedAt + challengeWindow;
+        status = statusOf(settlementId);
+        disputedJob = s.disputedJob;
+        disputer = s.disputer;
+        arbitrationEndsAt = s.disputer == address(0) ? 0 : s.disputedAt + arbitrationWindow;
     }
 
     function settlementCount() external view returns (uint256) {
@@ -315,16 +430,41 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     /// @dev Makes a pending settlement whose window passed (or that the arbiter upheld) the final one, and
     /// forgets a void one.
     function _foldPending() private {
-        uint256 id = pendingId;
+        uint64 id = pendingId;
         if (id == 0) return;
         SettlementStatus status = statusOf(id);
         if (status == SettlementStatus.Final) {
             _settlements[id].status = SettlementStatus.Final;
-            finalizedId = uint64(id);
+            finalizedId = id;
             pendingId = 0;
         } else if (status == SettlementStatus.Void) {
             pendingId = 0;
         }
+    }
+
+    /// @dev The disputed settlement `settlementId`, or a revert.
+    function _disputed(uint256 settlementId) private view returns (Settlement storage s) {
+        if (settlementId == 0 || settlementId >= _settlements.length) revert UnknownSettlement(settlementId);
+        s = _settlements[settlementId];
+        if (s.status != SettlementStatus.Disputed) revert NotDisputed(settlementId);
+    }
+
+    /// @dev Makes room for settlement `nextId` while one is still open: a disputed settlement does not hold
+    /// everyone else's payouts, so the new one supersedes it (void, bond back) and the jobs it proposed fall
+    /// back to their settled amounts as `_foldJob` reads them; a pending one must run its window first.
+    function _supersede(uint256 nextId) private {
+        uint64 open = pendingId;
+        Settlement storage previous = _settlements[open];
+        if (previous.status != SettlementStatus.Disputed) revert SettlementStillOpen(open);
+        _voidDisputed(previous);
+        pendingId = 0;
+        emit SettlementSuperseded(open, nextId);
+    }
+
+    /// @dev Voids a disputed settlement and owes its bond back to the disputer (withdrawn by `withdrawBond`).
+    function _voidDisputed(Settlement storage s) private {
+        s.status = SettlementStatus.Void;
+        bondRefunds[s.disputer] += disputeBond;
     }
 
     /// @dev Applies (or drops) the job's proposed amount once its settlement is final (or void).

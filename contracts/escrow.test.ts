@@ -16,7 +16,8 @@ import {
   decodeEscrowError,
   type EscrowChain,
   escrowWrite,
-  jobId,
+  idOf,
+  jobKey,
   type Leaf,
   reverts,
   startEscrowChain,
@@ -26,7 +27,9 @@ import {
 } from './test/harness';
 
 const W = 3600n; // challenge window, seconds
+const A = 2n * W; // arbitration window, seconds
 const ETH = 10n ** 18n;
+const BOND = ETH / 10n; // dispute bond
 const abi = lumengridEscrowAbi;
 
 let c: EscrowChain;
@@ -45,7 +48,11 @@ let w5: Actor;
 let snapshot: Hex;
 
 beforeAll(async () => {
-  c = await startEscrowChain({ challengeWindowSeconds: Number(W) });
+  c = await startEscrowChain({
+    challengeWindowSeconds: Number(W),
+    arbitrationWindowSeconds: Number(A),
+    disputeBondWei: BOND,
+  });
   alice = await c.newActor();
   bob = await c.newActor();
   carol = await c.newActor();
@@ -67,6 +74,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await c.revert(snapshot);
+  owners.clear();
 });
 
 // ─── helpers ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -77,12 +85,24 @@ interface JobSettle {
   closes?: boolean;
 }
 
+/**
+ * Tests name jobs by their key (`jobKey('render-1')`). The escrow's id of a job is `jobIdOf(requestor, key)`:
+ * `deposit` records who first deposited under a key through it, and the helpers below turn a key into the id
+ * of that requestor's job (a key nobody deposited under stays as it is: an unknown job). Tests about whose
+ * job a deposit lands in use `idOf` explicitly.
+ */
+const owners = new Map<Hex, { address: Address }>();
+const id = (key: Hex): Hex => {
+  const owner = owners.get(key);
+  return owner ? idOf(owner, key) : key;
+};
+
 const balance = (address: Address) => c.publicClient.getBalance({ address });
 const escrowBalance = () => balance(c.escrow);
 
-async function jobOf(id: Hex) {
+async function jobOf(job: Hex) {
   const [requestor, deposited, settled, expiresAt, closed, refunded, pendingIn] =
-    await c.publicClient.readContract({ address: c.escrow, abi, functionName: 'jobOf', args: [id] });
+    await c.publicClient.readContract({ address: c.escrow, abi, functionName: 'jobOf', args: [id(job)] });
   return { requestor, deposited, settled, expiresAt, closed, refunded, pendingIn };
 }
 const claimedOf = (account: Address) =>
@@ -99,14 +119,25 @@ async function latestFinal() {
 }
 const settlementCount = () =>
   c.publicClient.readContract({ address: c.escrow, abi, functionName: 'settlementCount' });
-async function statusOf(id: bigint) {
-  return c.publicClient.readContract({ address: c.escrow, abi, functionName: 'statusOf', args: [id] });
+async function statusOf(settlementId: bigint) {
+  return c.publicClient.readContract({
+    address: c.escrow,
+    abi,
+    functionName: 'statusOf',
+    args: [settlementId],
+  });
 }
+const read = (functionName: 'bondsHeld' | 'forfeitedBonds') =>
+  c.publicClient.readContract({ address: c.escrow, abi, functionName });
+const bondRefundOf = (account: Address) =>
+  c.publicClient.readContract({ address: c.escrow, abi, functionName: 'bondRefunds', args: [account] });
 const Status = { None: 0, Pending: 1, Disputed: 2, Final: 3, Void: 4 } as const;
 
-async function deposit(who: Actor, id: Hex, value: bigint, expiresIn = 10n * W): Promise<WriteResult> {
+async function deposit(who: Actor, key: Hex, value: bigint, expiresIn = 10n * W): Promise<WriteResult> {
   const expiresAt = (await c.now()) + expiresIn;
-  return escrowWrite(c, who, { functionName: 'deposit', args: [id, expiresAt], value });
+  const result = await escrowWrite(c, who, { functionName: 'deposit', args: [key, expiresAt], value });
+  if (!owners.has(key)) owners.set(key, who);
+  return result;
 }
 
 function postTx(jobs: JobSettle[], tree: CreditTree, total = tree.total, from = c.coordinator) {
@@ -115,7 +146,7 @@ function postTx(jobs: JobSettle[], tree: CreditTree, total = tree.total, from = 
     args: [
       tree.root,
       total,
-      jobs.map((j) => j.id),
+      jobs.map((j) => id(j.id)),
       jobs.map((j) => j.settled),
       jobs.map((j) => j.closes ?? false),
     ],
@@ -130,11 +161,14 @@ async function post(jobs: JobSettle[], tree: CreditTree, total = tree.total): Pr
 function claimTx(account: Address, tree: CreditTree, by = relayer, amount = tree.amount(account)) {
   return escrowWrite(c, by, { functionName: 'claim', args: [account, amount, tree.proof(account)] });
 }
-const disputeTx = (who: Actor, id: bigint, job: Hex) =>
-  escrowWrite(c, who, { functionName: 'dispute', args: [id, job] });
-const resolveTx = (id: bigint, upheld: boolean, who = c.arbiter) =>
-  escrowWrite(c, who, { functionName: 'resolveDispute', args: [id, upheld] });
-const refundTx = (who: Actor, job: Hex) => escrowWrite(c, who, { functionName: 'refund', args: [job] });
+const disputeTx = (who: Actor, settlementId: bigint, job: Hex, value = BOND) =>
+  escrowWrite(c, who, { functionName: 'dispute', args: [settlementId, id(job)], value });
+const resolveTx = (settlementId: bigint, upheld: boolean, who = c.arbiter) =>
+  escrowWrite(c, who, { functionName: 'resolveDispute', args: [settlementId, upheld] });
+const expireTx = (settlementId: bigint, who = outsider) =>
+  escrowWrite(c, who, { functionName: 'expireDispute', args: [settlementId] });
+const withdrawBondTx = (who: Actor) => escrowWrite(c, who, { functionName: 'withdrawBond', args: [] });
+const refundTx = (who: Actor, job: Hex) => escrowWrite(c, who, { functionName: 'refund', args: [id(job)] });
 
 /** Runs `tx` and returns how much `account`'s balance changed, adding back the gas if `account` sent it. */
 async function received(account: Address, tx: () => Promise<WriteResult>, paidGas = false): Promise<bigint> {
@@ -148,60 +182,144 @@ const tree = (...leaves: [Actor, bigint][]) => buildTree(leaves.map(([a, v]): Le
 // ─── deposit ─────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('deposit', () => {
-  it('the first deposit makes the caller the requestor, holds the ETH and emits Deposited', async () => {
-    const job = jobId('render-1');
+  it("the first deposit opens the caller's job jobIdOf(caller, key), holds the ETH and emits Deposited", async () => {
+    const key = jobKey('render-1');
     const expiresAt = (await c.now()) + W;
     const { receipt } = await escrowWrite(c, alice, {
       functionName: 'deposit',
-      args: [job, expiresAt],
+      args: [key, expiresAt],
       value: 3n * ETH,
     });
+    const job = idOf(alice, key);
+    const onchainId = await c.publicClient.readContract({
+      address: c.escrow,
+      abi,
+      functionName: 'jobIdOf',
+      args: [alice.address, key],
+    });
+    expect(onchainId).toBe(job); // the TypeScript derivation (lib/settlement/pricing.ts) is the contract's
     const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'Deposited' });
-    expect(event?.args).toEqual({ jobId: job, requestor: alice.address, amount: 3n * ETH, expiresAt });
-    expect(await jobOf(job)).toMatchObject({ requestor: alice.address, deposited: 3n * ETH, expiresAt });
+    expect(event?.args).toEqual({
+      jobId: job,
+      requestor: alice.address,
+      jobKey: key,
+      amount: 3n * ETH,
+      expiresAt,
+    });
+    const [requestor, deposited] = await c.publicClient.readContract({
+      address: c.escrow,
+      abi,
+      functionName: 'jobOf',
+      args: [job],
+    });
+    expect({ requestor, deposited }).toEqual({ requestor: alice.address, deposited: 3n * ETH });
     expect(await escrowBalance()).toBe(3n * ETH);
   });
 
-  it('only the requestor may top up; a top-up adds to the deposit and can extend the expiry', async () => {
-    const job = jobId('render-1');
-    await deposit(alice, job, ETH, W);
-    expect(await reverts(deposit(bob, job, ETH))).toBe('NotJobRequestor');
+  it('a 1-wei deposit under the same key from another account cannot squat the job: it opens its own', async () => {
+    // Job keys are public (derived from the coordinator's job id); the id is not the key alone.
+    const key = jobKey('render-1');
+    await escrowWrite(c, bob, { functionName: 'deposit', args: [key, (await c.now()) + W], value: 1n });
+    await deposit(alice, key, 2n * ETH, W);
     const later = (await c.now()) + 5n * W;
-    await escrowWrite(c, alice, { functionName: 'deposit', args: [job, later], value: 2n * ETH });
+    await escrowWrite(c, alice, { functionName: 'deposit', args: [key, later], value: 2n * ETH });
     // A top-up with an earlier expiry keeps the later one.
-    await escrowWrite(c, alice, { functionName: 'deposit', args: [job, 1n], value: ETH });
-    expect(await jobOf(job)).toMatchObject({
+    await escrowWrite(c, alice, { functionName: 'deposit', args: [key, 1n], value: ETH });
+    expect(await jobOf(key)).toMatchObject({
       requestor: alice.address,
-      deposited: 4n * ETH,
+      deposited: 5n * ETH,
       expiresAt: later,
     });
+    const squat = idOf(bob, key);
+    expect(squat).not.toBe(idOf(alice, key));
+    const [squatter, squatted] = await c.publicClient.readContract({
+      address: c.escrow,
+      abi,
+      functionName: 'jobOf',
+      args: [squat],
+    });
+    expect({ squatter, squatted }).toEqual({ squatter: bob.address, squatted: 1n });
+    // Only Alice acts on her job; Bob's wei stays his (refundable once his own job expires).
+    expect(await reverts(refundTx(bob, key))).toBe('NotJobRequestor');
   });
 
   it('a deposit of zero is refused (ZeroAmount)', async () => {
-    expect(await reverts(deposit(alice, jobId('render-1'), 0n))).toBe('ZeroAmount');
+    expect(await reverts(deposit(alice, jobKey('render-1'), 0n))).toBe('ZeroAmount');
   });
 
   it('a first deposit whose expiry is not in the future is refused (JobExpiryInPast)', async () => {
-    const job = jobId('render-1');
+    const job = jobKey('render-1');
     expect(await reverts(deposit(alice, job, ETH, -100n))).toBe('JobExpiryInPast');
     // Expiring in the very block it is mined in counts as the past too.
     expect(await reverts(deposit(alice, job, ETH, 1n))).toBe('JobExpiryInPast');
     await deposit(alice, job, ETH, 2n);
     expect((await jobOf(job)).requestor).toBe(alice.address);
   });
+
+  it('amounts that do not fit 128 bits revert (SafeCastOverflowedUintDowncast) instead of truncating', async () => {
+    const rich = await c.newActor(2n ** 130n);
+    const job = jobKey('render-huge');
+    // 2^128 wei truncated to uint128 is 0: without SafeCast the escrow would hold it and record nothing.
+    expect(await reverts(deposit(rich, job, 2n ** 128n))).toBe('SafeCastOverflowedUintDowncast');
+    await deposit(rich, job, 2n ** 127n);
+    expect(await reverts(deposit(rich, job, 2n ** 127n))).toBe('SafeCastOverflowedUintDowncast');
+    // Two jobs of 2^127 each fit, but a settlement total of 2^128 does not.
+    const other = jobKey('render-huge-2');
+    await deposit(rich, other, 2n ** 127n);
+    const credits = tree([w0, 2n ** 128n]);
+    const both = [
+      { id: job, settled: 2n ** 127n },
+      { id: other, settled: 2n ** 127n },
+    ];
+    expect(await reverts(postTx(both, credits))).toBe('SafeCastOverflowedUintDowncast');
+    expect(await settlementCount()).toBe(0n);
+    expect(await jobOf(job)).toMatchObject({ deposited: 2n ** 127n, pendingIn: 0n });
+  });
+});
+
+// ─── roles ───────────────────────────────────────────────────────────────────────────────────────────────
+
+describe('roles', () => {
+  const hasRole = async (role: 'DEFAULT_ADMIN_ROLE' | 'COORDINATOR_ROLE' | 'ARBITER_ROLE', who: Actor) =>
+    c.publicClient.readContract({
+      address: c.escrow,
+      abi,
+      functionName: 'hasRole',
+      args: [await c.publicClient.readContract({ address: c.escrow, abi, functionName: role }), who.address],
+    });
+
+  it("the admin is the constructor's admin, not the deployer; the coordinator key holds only COORDINATOR_ROLE", async () => {
+    expect(await hasRole('DEFAULT_ADMIN_ROLE', c.admin)).toBe(true);
+    expect(await hasRole('DEFAULT_ADMIN_ROLE', c.deployer)).toBe(false);
+    expect(await hasRole('DEFAULT_ADMIN_ROLE', c.coordinator)).toBe(false);
+    expect(await hasRole('ARBITER_ROLE', c.coordinator)).toBe(false);
+    expect(await hasRole('COORDINATOR_ROLE', c.coordinator)).toBe(true);
+    expect(await hasRole('ARBITER_ROLE', c.arbiter)).toBe(true);
+    // So a leaked coordinator key cannot make itself arbiter.
+    const arbiterRole = await c.publicClient.readContract({
+      address: c.escrow,
+      abi,
+      functionName: 'ARBITER_ROLE',
+    });
+    const grant = escrowWrite(c, c.coordinator, {
+      functionName: 'grantRole',
+      args: [arbiterRole, c.coordinator.address],
+    });
+    expect(await reverts(grant)).toBe('AccessControlUnauthorizedAccount');
+  });
 });
 
 // ─── postSettlement ──────────────────────────────────────────────────────────────────────────────────────
 
 describe('postSettlement', () => {
-  const job = jobId('render-1');
+  const job = jobKey('render-1');
   beforeEach(async () => {
     await deposit(alice, job, 10n * ETH);
   });
 
   it('only COORDINATOR_ROLE may post (AccessControlUnauthorizedAccount)', async () => {
     const credits = tree([w0, ETH]);
-    for (const who of [outsider, alice, c.arbiter, c.deployer]) {
+    for (const who of [outsider, alice, c.arbiter, c.deployer, c.admin]) {
       expect(await reverts(postTx([{ id: job, settled: ETH }], credits, ETH, who))).toBe(
         'AccessControlUnauthorizedAccount',
       );
@@ -241,26 +359,53 @@ describe('postSettlement', () => {
     await post([{ id: job, settled: 5n * ETH, closes: true }], tree([w0, 5n * ETH]));
   });
 
-  it('a second settlement while one is pending or disputed is refused (SettlementStillOpen)', async () => {
-    const first = await post([{ id: job, settled: ETH }], tree([w0, ETH]));
+  it('a second settlement while one is pending is refused (SettlementStillOpen)', async () => {
+    await post([{ id: job, settled: ETH }], tree([w0, ETH]));
     const next = tree([w0, 2n * ETH]);
     const jobs = [{ id: job, settled: 2n * ETH }];
     expect(await reverts(postTx(jobs, next))).toBe('SettlementStillOpen');
     await c.warp(W - 2n); // the next transaction runs one second before the window ends
     expect(await reverts(postTx(jobs, next))).toBe('SettlementStillOpen');
+    await c.warp(1n);
+    expect(await post(jobs, next)).toBe(2n);
+  });
+
+  it('a disputed settlement does not hold everyone else: the next one supersedes it (void, bond back)', async () => {
+    const other = jobKey('render-2');
+    await deposit(bob, other, 10n * ETH);
+    const first = await post(
+      [
+        { id: job, settled: ETH },
+        { id: other, settled: 3n * ETH },
+      ],
+      tree([w0, ETH], [w1, 3n * ETH]),
+    );
     await disputeTx(alice, first, job);
     await c.warp(10n * W); // time alone never finalises a disputed settlement
-    expect(await reverts(postTx(jobs, next))).toBe('SettlementStillOpen');
-    await resolveTx(first, true);
-    expect(await post(jobs, next)).toBe(2n);
+    expect(await statusOf(first)).toBe(Status.Disputed);
+    // The coordinator leaves the disputed job out and pays Bob's job's contributors on.
+    const next = tree([w1, 3n * ETH]);
+    const { receipt } = await postTx([{ id: other, settled: 3n * ETH }], next);
+    const [superseded] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'SettlementSuperseded' });
+    expect(superseded?.args).toEqual({ settlementId: first, bySettlementId: 2n });
+    expect(await statusOf(first)).toBe(Status.Void);
+    expect(await bondRefundOf(alice.address)).toBe(BOND);
+    // Alice's job fell back to nothing settled and belongs to no open settlement.
+    expect(await jobOf(job)).toMatchObject({ settled: 0n, pendingIn: 0n });
+    await c.warp(W);
+    expect(await received(w1.address, () => claimTx(w1.address, next))).toBe(3n * ETH);
+    expect(await received(alice.address, () => withdrawBondTx(alice), true)).toBe(BOND);
+    // A void settlement cannot be resolved or expired afterwards.
+    expect(await reverts(resolveTx(first, true))).toBe('NotDisputed');
+    expect(await reverts(expireTx(first))).toBe('NotDisputed');
   });
 
   it('unknown jobs (UnknownJob) and arrays of different lengths (LengthMismatch) are refused', async () => {
     const credits = tree([w0, ETH]);
-    expect(await reverts(postTx([{ id: jobId('nobody-paid'), settled: ETH }], credits))).toBe('UnknownJob');
+    expect(await reverts(postTx([{ id: jobKey('nobody-paid'), settled: ETH }], credits))).toBe('UnknownJob');
     const lengthMismatch = escrowWrite(c, c.coordinator, {
       functionName: 'postSettlement',
-      args: [credits.root, ETH, [job], [ETH, ETH], [false]],
+      args: [credits.root, ETH, [id(job)], [ETH, ETH], [false]],
     });
     expect(await reverts(lengthMismatch)).toBe('LengthMismatch');
   });
@@ -269,7 +414,7 @@ describe('postSettlement', () => {
 // ─── claim ───────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('claim', () => {
-  const job = jobId('render-1');
+  const job = jobKey('render-1');
   let credits: CreditTree;
   beforeEach(async () => {
     await deposit(alice, job, 10n * ETH);
@@ -358,7 +503,7 @@ describe('claim', () => {
   });
 
   it('claims never draw more than the final total, even when a root over-credits (ClaimsExceedSettled)', async () => {
-    const job2 = jobId('render-2');
+    const job2 = jobKey('render-2');
     await deposit(bob, job2, 4n * ETH);
     await c.warp(W);
     // The coordinator states 1 ETH more for job 2 but credits 3 ETH to each of two workers: the leaves sum
@@ -385,8 +530,8 @@ describe('claim', () => {
 // ─── disputes ────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('disputes', () => {
-  const job = jobId('render-1');
-  const job2 = jobId('render-2');
+  const job = jobKey('render-1');
+  const job2 = jobKey('render-2');
   let first: CreditTree;
   beforeEach(async () => {
     await deposit(alice, job, 10n * ETH);
@@ -432,7 +577,7 @@ describe('disputes', () => {
   it('an upheld dispute makes the settlement final at once', async () => {
     const { id, second } = await postSecond();
     await disputeTx(alice, id, job);
-    await c.warp(10n * W);
+    await c.warp(A - 2n); // the arbiter decides on the last second of its window
     expect(await reverts(claimTx(w1.address, second))).toBe('InvalidProof'); // still the first root
     const { receipt } = await resolveTx(id, true);
     const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'DisputeResolved' });
@@ -478,12 +623,84 @@ describe('disputes', () => {
     await resolveTx(id, false);
     expect(await reverts(resolveTx(id, true))).toBe('NotDisputed');
   });
+
+  it('a dispute must carry exactly the bond (WrongDisputeBond), which the escrow then holds', async () => {
+    const { id } = await postSecond();
+    for (const value of [0n, BOND - 1n, BOND + 1n]) {
+      expect(await reverts(disputeTx(alice, id, job, value))).toBe('WrongDisputeBond');
+    }
+    const before = await escrowBalance();
+    const { receipt } = await disputeTx(alice, id, job);
+    const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'SettlementDisputed' });
+    expect(event?.args).toEqual({
+      settlementId: id,
+      jobId: idOf(alice, job),
+      requestor: alice.address,
+      bond: BOND,
+    });
+    expect((await escrowBalance()) - before).toBe(BOND);
+    expect(await read('bondsHeld')).toBe(BOND);
+  });
+
+  it('an upheld dispute forfeits the bond: only the admin withdraws it, the disputer gets nothing back', async () => {
+    const { id } = await postSecond();
+    await disputeTx(alice, id, job);
+    await resolveTx(id, true);
+    expect(await bondRefundOf(alice.address)).toBe(0n);
+    expect(await reverts(withdrawBondTx(alice))).toBe('NothingToWithdraw');
+    expect(await read('forfeitedBonds')).toBe(BOND);
+    const withdraw = (who: Actor) =>
+      escrowWrite(c, who, { functionName: 'withdrawForfeitedBonds', args: [c.admin.address] });
+    for (const who of [c.coordinator, c.arbiter, alice, c.deployer]) {
+      expect(await reverts(withdraw(who))).toBe('AccessControlUnauthorizedAccount');
+    }
+    expect(await received(c.admin.address, () => withdraw(c.admin), true)).toBe(BOND);
+    expect(await read('bondsHeld')).toBe(0n);
+    expect(await reverts(withdraw(c.admin))).toBe('NothingToWithdraw');
+  });
+
+  it('a voided dispute owes the bond back; the disputer withdraws it once (NothingToWithdraw)', async () => {
+    const { id } = await postSecond();
+    await disputeTx(alice, id, job);
+    await resolveTx(id, false);
+    expect(await bondRefundOf(alice.address)).toBe(BOND);
+    expect(await reverts(withdrawBondTx(bob))).toBe('NothingToWithdraw');
+    expect(await received(alice.address, () => withdrawBondTx(alice), true)).toBe(BOND);
+    expect(await reverts(withdrawBondTx(alice))).toBe('NothingToWithdraw');
+    expect(await read('bondsHeld')).toBe(0n);
+  });
+
+  it('the arbiter has the arbitration window (ArbitrationWindowPassed); then anyone expires the dispute', async () => {
+    const { id, second } = await postSecond();
+    await disputeTx(alice, id, job);
+    const [, , , , , , disputer, endsAt] = await c.publicClient.readContract({
+      address: c.escrow,
+      abi,
+      functionName: 'settlement',
+      args: [id],
+    });
+    expect(disputer).toBe(alice.address);
+    expect(endsAt).toBe((await c.now()) + A);
+    await c.warp(A - 2n); // the next transaction runs one second before the arbitration window ends
+    expect(await reverts(expireTx(id))).toBe('ArbitrationStillOpen');
+    await c.warp(1n);
+    expect(await reverts(resolveTx(id, true))).toBe('ArbitrationWindowPassed');
+    const { receipt } = await expireTx(id, outsider);
+    const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'DisputeExpired' });
+    expect(event?.args).toEqual({ settlementId: id });
+    expect(await statusOf(id)).toBe(Status.Void);
+    expect(await reverts(expireTx(id))).toBe('NotDisputed');
+    expect(await reverts(expireTx(id + 1n))).toBe('UnknownSettlement');
+    expect(await reverts(claimTx(w1.address, second))).toBe('InvalidProof');
+    expect(await jobOf(job)).toMatchObject({ settled: 2n * ETH, pendingIn: 0n });
+    expect(await received(alice.address, () => withdrawBondTx(alice), true)).toBe(BOND);
+  });
 });
 
 // ─── refund ──────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('refund', () => {
-  const job = jobId('render-1');
+  const job = jobKey('render-1');
   beforeEach(async () => {
     await deposit(alice, job, 10n * ETH, 10n * W);
   });
@@ -549,8 +766,8 @@ describe('regressions', () => {
   it('refuses a job listed twice in one settlement (its increase would count twice toward the total)', async () => {
     // Job A (10 ETH) listed twice with 10 ETH would let a root carry 20 ETH of credit backed by A's 10 ETH
     // alone; the other 10 ETH would be Bob's unsettled deposit.
-    const a = jobId('render-a');
-    const b = jobId('render-b');
+    const a = jobKey('render-a');
+    const b = jobKey('render-b');
     await deposit(alice, a, 10n * ETH);
     await deposit(bob, b, 10n * ETH, 2n * W);
     const twice = [
@@ -563,7 +780,7 @@ describe('regressions', () => {
   });
 
   it('refuses a settlement that touches no job (it could only move credit between contributors)', async () => {
-    const a = jobId('render-a');
+    const a = jobKey('render-a');
     await deposit(alice, a, 10n * ETH);
     await post([{ id: a, settled: 4n * ETH }], tree([w0, 4n * ETH]));
     await c.warp(W);
@@ -573,7 +790,7 @@ describe('regressions', () => {
   describe('a job closed by a final settlement that nothing has touched since', () => {
     // jobOf reports it closed before storage folds the settlement in: deposit and postSettlement must fold
     // first, or the coordinator could charge more of a closed job and block the requestor's refund.
-    const job = jobId('render-1');
+    const job = jobKey('render-1');
     beforeEach(async () => {
       await deposit(alice, job, 10n * ETH);
       await post([{ id: job, settled: 5n * ETH, closes: true }], tree([w0, 5n * ETH]));
@@ -620,7 +837,7 @@ describe('re-entrancy', () => {
 
   it('a contributor contract re-entering claim from receive() is paid its cumulative credit once', async () => {
     const attacker = await deployAttacker(outsider);
-    const job = jobId('render-1');
+    const job = jobKey('render-1');
     await deposit(alice, job, 10n * ETH);
     const credits = buildTree([
       [attacker, 3n * ETH],
@@ -658,8 +875,8 @@ describe('re-entrancy', () => {
 
   it('a requestor contract re-entering refund from receive() gets deposited − settled once', async () => {
     const attacker = await deployAttacker(outsider);
-    const job = jobId('render-evil');
-    const other = jobId('render-honest');
+    const job = jobKey('render-evil');
+    const other = jobKey('render-honest');
     await deposit(alice, other, 5n * ETH);
     await write(c, outsider, {
       address: attacker,
@@ -668,6 +885,7 @@ describe('re-entrancy', () => {
       args: [job, (await c.now()) + 10n * W],
       value: 10n * ETH,
     });
+    owners.set(job, { address: attacker });
     expect((await jobOf(job)).requestor).toBe(attacker);
     const credits = tree([w0, 4n * ETH], [w1, ETH]);
     await post(
@@ -683,7 +901,7 @@ describe('re-entrancy', () => {
       address: attacker,
       abi: reentrantClaimerAbi,
       functionName: 'attackRefund',
-      args: [job],
+      args: [id(job)],
     });
     expect(before - (await escrowBalance())).toBe(6n * ETH);
     const state = await attackerState(attacker);
@@ -693,7 +911,7 @@ describe('re-entrancy', () => {
       address: attacker,
       abi: reentrantClaimerAbi,
       functionName: 'attackRefund',
-      args: [job],
+      args: [id(job)],
     });
     expect(await reverts(again)).toBe('NotRefundable');
     // The contributors and the other requestor's deposit are untouched.
@@ -701,6 +919,50 @@ describe('re-entrancy', () => {
     expect(await received(w1.address, () => claimTx(w1.address, credits))).toBe(ETH);
     expect(await escrowBalance()).toBe(4n * ETH);
     expect(await jobOf(other)).toMatchObject({ deposited: 5n * ETH, settled: ETH, refunded: false });
+  });
+
+  it('a disputer contract re-entering withdrawBond from receive() gets its bond back once', async () => {
+    const attacker = await deployAttacker(outsider);
+    const job = jobKey('render-evil');
+    await write(c, outsider, {
+      address: attacker,
+      abi: reentrantClaimerAbi,
+      functionName: 'depositFor',
+      args: [job, (await c.now()) + 10n * W],
+      value: 10n * ETH,
+    });
+    owners.set(job, { address: attacker });
+    const first = await post([{ id: job, settled: ETH }], tree([w0, ETH]));
+    await write(c, outsider, {
+      address: attacker,
+      abi: reentrantClaimerAbi,
+      functionName: 'disputeFor',
+      args: [first, id(job)],
+      value: BOND,
+    });
+    await resolveTx(first, false);
+    // A second bond, held for an open dispute, is in the escrow too: the re-entry must not draw it.
+    const second = await post([{ id: job, settled: ETH }], tree([w0, ETH]));
+    await write(c, outsider, {
+      address: attacker,
+      abi: reentrantClaimerAbi,
+      functionName: 'disputeFor',
+      args: [second, id(job)],
+      value: BOND,
+    });
+    const before = await escrowBalance();
+    await write(c, outsider, {
+      address: attacker,
+      abi: reentrantClaimerAbi,
+      functionName: 'attackWithdrawBond',
+      args: [],
+    });
+    expect(before - (await escrowBalance())).toBe(BOND);
+    const state = await attackerState(attacker);
+    expect(state).toMatchObject({ received: BOND, payments: 1n, attempted: true, succeeded: false });
+    expect(decodeEscrowError(state.error)).toBe('ReentrancyGuardReentrantCall');
+    expect(await bondRefundOf(attacker)).toBe(0n);
+    expect(await read('bondsHeld')).toBe(BOND); // the open dispute's
   });
 });
 
@@ -753,7 +1015,7 @@ describe('fuzz', () => {
             expect(held).toBe(deposits - paidOut);
             expect(held).toBeGreaterThanOrEqual(0n);
           };
-          const ids = jobs.map((_, i) => jobId(`fuzz-${i}`));
+          const ids = jobs.map((_, i) => jobKey(`fuzz-${i}`));
           for (const [i, job] of jobs.entries()) {
             await deposit(at(requestors(), job.requestor), at(ids, i), job.amount, 100n * W);
             deposits += job.amount;
@@ -806,6 +1068,7 @@ describe('fuzz', () => {
           expect(await escrowBalance()).toBe(0n);
         } finally {
           await c.revert(snap);
+          owners.clear();
         }
       }),
       { numRuns: 40 },
@@ -827,12 +1090,24 @@ type Action =
       overCredit: bigint;
       lengthMismatch: boolean;
     }
-  | { kind: 'dispute'; who: Who; job: number | 'touched'; which: 'pending' | 'last' | 'previous' }
+  | {
+      kind: 'dispute';
+      who: Who;
+      job: number | 'touched';
+      which: 'pending' | 'last' | 'previous';
+      bond: 'exact' | 'short' | 'over';
+    }
   | { kind: 'resolve'; who: 'arbiter' | 'outsider'; upheld: boolean; which: 'pending' | 'last' | 'previous' }
+  | { kind: 'expire'; which: 'pending' | 'last' | 'previous' }
+  | { kind: 'withdrawBond'; who: number }
   | { kind: 'warp'; seconds: bigint }
   | { kind: 'claim'; contributor: number; proof: 'valid' | 'wrongAmount' | 'otherProof' | 'latestTree' }
   | { kind: 'refund'; who: Who; job: number };
-/** A requestor by index, or whoever is the job's requestor (so that most calls get past the first check). */
+/**
+ * A requestor by index, or whoever is the job's requestor (so that most calls get past the first check).
+ * Model job j belongs to requestor j (the opening deposits); a deposit by anyone else under job j's key opens
+ * that account's own job (a squat attempt), which the model keeps apart as a stray deposit.
+ */
 type Who = number | 'owner';
 
 type SettlementStatus = 'Pending' | 'Disputed' | 'Final' | 'Void';
@@ -852,6 +1127,8 @@ interface ModelSettlement {
   total: bigint;
   postedAt: bigint;
   status: SettlementStatus;
+  disputer?: number;
+  disputedAt?: bigint;
 }
 
 /** What the escrow should do, written from its documented rules; any divergence fails the run. */
@@ -864,12 +1141,21 @@ class EscrowModel {
   totalClaimed = 0n;
   deposited = 0n;
   refunded = 0n;
+  /** Deposits under a model job's key by someone other than its requestor: their own jobs, never touched. */
+  stray = new Map<string, { deposited: bigint; expiresAt: bigint }>();
+  bondRefunds: bigint[] = [];
+  forfeited = 0n;
+  bondsHeld = 0n;
 
   constructor(
     jobCount: number,
     contributorCount: number,
     readonly window: bigint,
+    readonly arbitration: bigint,
+    readonly bond: bigint,
+    requestorCount: number,
   ) {
+    this.bondRefunds = Array.from({ length: requestorCount }, () => 0n);
     for (let i = 0; i < jobCount; i++) {
       this.jobs.push({
         deposited: 0n,
@@ -934,6 +1220,13 @@ class EscrowModel {
       at(this.jobs, j).pendingSettled = 0n;
       at(this.jobs, j).pendingClose = false;
     }
+  }
+  /** A disputed settlement ends void: its bond is owed back to the disputer. */
+  voidDisputed(id: number) {
+    const s = this.settlement(id);
+    s.status = 'Void';
+    const disputer = s.disputer ?? 0;
+    this.bondRefunds[disputer] = at(this.bondRefunds, disputer) + this.bond;
   }
   /** Whether the job no longer takes deposits or settlements. */
   notOpen(j: number, t: bigint): boolean {
@@ -1014,7 +1307,7 @@ describe('invariants', () => {
       }),
     },
     {
-      weight: 2,
+      weight: 3,
       arbitrary: fc.record({
         kind: fc.constant('dispute' as const),
         who,
@@ -1022,8 +1315,29 @@ describe('invariants', () => {
           { weight: 2, arbitrary: fc.constant('touched' as const) },
           { weight: 1, arbitrary: fc.nat(JOBS) },
         ),
-        which: fc.constantFrom('pending' as const, 'last' as const, 'previous' as const),
+        which: fc.oneof(
+          { weight: 3, arbitrary: fc.constant('pending' as const) },
+          { weight: 1, arbitrary: fc.constantFrom('last' as const, 'previous' as const) },
+        ),
+        bond: fc.oneof(
+          { weight: 8, arbitrary: fc.constant('exact' as const) },
+          { weight: 1, arbitrary: fc.constantFrom('short' as const, 'over' as const) },
+        ),
       }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('expire' as const),
+        which: fc.oneof(
+          { weight: 3, arbitrary: fc.constant('pending' as const) },
+          { weight: 1, arbitrary: fc.constantFrom('last' as const, 'previous' as const) },
+        ),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('withdrawBond' as const), who: fc.nat(REQUESTORS - 1) }),
     },
     {
       weight: 2,
@@ -1067,7 +1381,9 @@ describe('invariants', () => {
   it('random action sequences keep the escrow solvent and match the model after every step', async () => {
     const requestors = [alice, bob, carol];
     const contributors = workers.slice(0, CONTRIBUTORS);
-    const ids = Array.from({ length: JOBS + 1 }, (_, i) => jobId(`inv-${i}`));
+    const keys = Array.from({ length: JOBS + 1 }, (_, i) => jobKey(`inv-${i}`));
+    // Job j is requestor j's (job JOBS, never deposited for, is requestor 0's: an unknown job).
+    const ids = keys.map((key, j) => idOf(at(requestors, j % REQUESTORS), key));
     const outcomes = new Map<string, number>();
 
     await fc.assert(
@@ -1076,8 +1392,11 @@ describe('invariants', () => {
         fc.array(action, { minLength: 5, maxLength: 50 }),
         async ({ amounts, shares, weights, upheld }, actions) => {
           const snap = await c.snapshot();
-          const m = new EscrowModel(JOBS + 1, CONTRIBUTORS, W);
+          const m = new EscrowModel(JOBS + 1, CONTRIBUTORS, W, A, BOND, REQUESTORS);
           const opening: Action[] = [
+            // A squat attempt first: 1 wei under job 0's (public) key from requestor 1. It opens requestor
+            // 1's own job; requestor 0's deposit below still opens job 0.
+            { kind: 'deposit', who: 1, job: 0, amount: 1n, expiresIn: 5n * W },
             ...amounts.map(
               (amount, j): Action => ({ kind: 'deposit', who: j, job: j, amount, expiresIn: 5n * W }),
             ),
@@ -1092,14 +1411,44 @@ describe('invariants', () => {
               lengthMismatch: false,
             },
           ];
-          // And every run winds down: past every expiry, any dispute resolved, everyone claims, every
-          // requestor takes back the rest; the invariants hold after each of these steps too.
+          // And every run winds down: any dispute resolved (or, past the arbitration window, expired), past
+          // every expiry, everyone claims, every requestor takes back the rest and its bonds; the invariants
+          // hold after each of these steps too.
+          const settleAll: Action = {
+            kind: 'post',
+            who: 'coordinator',
+            entries: shares.map((share, job) => ({ job, share, mode: 'valid' as const, closes: false })),
+            unknownJob: false,
+            totalDelta: 0n,
+            weights,
+            overCredit: 0n,
+            lengthMismatch: false,
+          };
+          const disputeOpen: Action = {
+            kind: 'dispute',
+            who: 'owner',
+            job: 'touched',
+            which: 'pending',
+            bond: 'exact',
+          };
+          // Where the run leaves a settlement open, the closing disputes it and supersedes it by the next
+          // one, disputes that for the arbiter to resolve, and disputes a third that the arbiter leaves
+          // past its window (so every run takes the rare paths).
           const closing: Action[] = [
+            disputeOpen,
+            settleAll,
+            disputeOpen,
+            { kind: 'resolve', who: 'arbiter', upheld, which: 'pending' },
+            { kind: 'warp', seconds: W },
+            settleAll,
+            disputeOpen,
             { kind: 'warp', seconds: 30n * W },
             { kind: 'resolve', who: 'arbiter', upheld, which: 'pending' },
+            { kind: 'expire', which: 'pending' },
             { kind: 'warp', seconds: W },
             ...contributors.map((_, contributor): Action => ({ kind: 'claim', contributor, proof: 'valid' })),
             ...Array.from({ length: JOBS }, (_, job): Action => ({ kind: 'refund', who: 'owner', job })),
+            ...requestors.map((_, who): Action => ({ kind: 'withdrawBond', who })),
           ];
           try {
             for (const [step, a] of [...opening, ...actions, ...closing].entries()) {
@@ -1116,7 +1465,19 @@ describe('invariants', () => {
       { numRuns: 50 },
     );
     // The generators reach every branch often enough to mean something.
-    for (const key of ['deposit:ok', 'post:ok', 'claim:ok', 'refund:ok', 'dispute:ok', 'resolve:ok']) {
+    for (const key of [
+      'deposit:ok',
+      'deposit:stray',
+      'post:ok',
+      'post:superseded',
+      'claim:ok',
+      'refund:ok',
+      'dispute:ok',
+      'dispute:WrongDisputeBond',
+      'resolve:ok',
+      'expire:ok',
+      'withdrawBond:ok',
+    ]) {
       expect(outcomes.get(key) ?? 0, key).toBeGreaterThan(0);
     }
     console.info(`invariants: ${[...outcomes].map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -1149,22 +1510,36 @@ describe('invariants', () => {
       switch (a.kind) {
         case 'deposit': {
           const job = at(m.jobs, a.job);
-          const who = whoIs(a.who, job);
+          const who = a.who === 'owner' ? a.job : a.who;
           const expiresAt = t + a.expiresIn;
-          const result = await outcome(
-            () => {
+          const send = () =>
+            escrowWrite(c, at(requestors, who), {
+              functionName: 'deposit',
+              args: [at(keys, a.job), expiresAt],
+              value: a.amount,
+            });
+          if (who !== a.job) {
+            // Under requestor a.job's key but from someone else: that account's own job, never the model's.
+            const key = `${who}:${a.job}`;
+            const stray = m.stray.get(key);
+            const result = await outcome(() => {
               if (a.amount === 0n) return 'ZeroAmount';
-              if (job.requestor === undefined) return expiresAt <= t ? 'JobExpiryInPast' : null;
-              if (job.requestor !== who) return 'NotJobRequestor';
-              return m.notOpen(a.job, t) ? 'JobNotOpen' : null;
-            },
-            () =>
-              escrowWrite(c, at(requestors, who), {
-                functionName: 'deposit',
-                args: [at(ids, a.job), expiresAt],
-                value: a.amount,
-              }),
-          );
+              return !stray && expiresAt <= t ? 'JobExpiryInPast' : null;
+            }, send);
+            if (result) {
+              outcomes.set('deposit:stray', (outcomes.get('deposit:stray') ?? 0) + 1);
+              const next = stray ?? { deposited: 0n, expiresAt: 0n };
+              next.deposited += a.amount;
+              if (expiresAt > next.expiresAt) next.expiresAt = expiresAt;
+              m.stray.set(key, next);
+            }
+            return;
+          }
+          const result = await outcome(() => {
+            if (a.amount === 0n) return 'ZeroAmount';
+            if (job.requestor === undefined) return expiresAt <= t ? 'JobExpiryInPast' : null;
+            return m.notOpen(a.job, t) ? 'JobNotOpen' : null;
+          }, send);
           if (result) {
             job.requestor ??= who;
             if (expiresAt > job.expiresAt) job.expiresAt = expiresAt;
@@ -1199,8 +1574,9 @@ describe('invariants', () => {
               if (a.who !== 'coordinator') return 'AccessControlUnauthorizedAccount';
               if (a.lengthMismatch) return 'LengthMismatch';
               if (listed.length === 0) return 'EmptySettlement';
+              // A pending settlement must run its window; a disputed one is superseded by this one.
               const pending = m.pendingId === 0 ? 'None' : m.status(m.pendingId, t);
-              if (pending === 'Pending' || pending === 'Disputed') return 'SettlementStillOpen';
+              if (pending === 'Pending') return 'SettlementStillOpen';
               for (const e of entries) {
                 const job = at(m.jobs, e.job);
                 if (job.requestor === undefined) return 'UnknownJob';
@@ -1224,6 +1600,11 @@ describe('invariants', () => {
           );
           if (result) {
             m.foldPending(t);
+            if (m.pendingId !== 0 && m.settlement(m.pendingId).status === 'Disputed') {
+              m.voidDisputed(m.pendingId);
+              m.pendingId = 0;
+              outcomes.set('post:superseded', (outcomes.get('post:superseded') ?? 0) + 1);
+            }
             const id = m.settlements.length;
             for (const e of entries) {
               m.foldJob(e.job, t);
@@ -1239,7 +1620,8 @@ describe('invariants', () => {
           return;
         }
         case 'dispute':
-        case 'resolve': {
+        case 'resolve':
+        case 'expire': {
           const last = m.settlements.length - 1;
           const id =
             a.which === 'pending' ? m.pendingId || last : a.which === 'last' ? last : Math.max(0, last - 1);
@@ -1254,27 +1636,64 @@ describe('invariants', () => {
                 : a.job;
             const job = at(m.jobs, j);
             const who = whoIs(a.who, job);
+            const value = BOND + (a.bond === 'short' ? -1n : a.bond === 'over' ? 1n : 0n);
             const result = await outcome(
               () => {
                 if (job.requestor !== who) return 'NotJobRequestor';
+                if (value !== BOND) return 'WrongDisputeBond';
                 return job.pendingIn !== id || m.status(id, t) !== 'Pending' ? 'NotDisputable' : null;
               },
-              () => disputeTx(at(requestors, who), BigInt(id), at(ids, j)),
-            );
-            if (result) m.settlement(id).status = 'Disputed';
-          } else {
-            const result = await outcome(
-              () => {
-                if (a.who !== 'arbiter') return 'AccessControlUnauthorizedAccount';
-                if (id === 0 || id > last) return 'UnknownSettlement';
-                return m.settlement(id).status !== 'Disputed' ? 'NotDisputed' : null;
-              },
-              () => resolveTx(BigInt(id), a.upheld, a.who === 'arbiter' ? c.arbiter : outsider),
+              () =>
+                escrowWrite(c, at(requestors, who), {
+                  functionName: 'dispute',
+                  args: [BigInt(id), at(ids, j)],
+                  value,
+                }),
             );
             if (result) {
-              m.settlement(id).status = a.upheld ? 'Final' : 'Void';
+              Object.assign(m.settlement(id), { status: 'Disputed', disputer: who, disputedAt: t });
+              m.bondsHeld += BOND;
+            }
+          } else {
+            // The arbiter resolves before the arbitration window ends; anyone expires the dispute after.
+            const endsAt = () => (m.settlement(id).disputedAt ?? 0n) + A;
+            const result = await outcome(
+              () => {
+                if (a.kind === 'resolve' && a.who !== 'arbiter') return 'AccessControlUnauthorizedAccount';
+                if (id === 0 || id > last) return 'UnknownSettlement';
+                if (m.settlement(id).status !== 'Disputed') return 'NotDisputed';
+                if (a.kind === 'resolve') return t >= endsAt() ? 'ArbitrationWindowPassed' : null;
+                return t < endsAt() ? 'ArbitrationStillOpen' : null;
+              },
+              () =>
+                a.kind === 'resolve'
+                  ? resolveTx(BigInt(id), a.upheld, a.who === 'arbiter' ? c.arbiter : outsider)
+                  : expireTx(BigInt(id)),
+            );
+            if (result) {
+              if (a.kind === 'resolve' && a.upheld) {
+                m.settlement(id).status = 'Final';
+                m.forfeited += BOND;
+              } else m.voidDisputed(id);
               m.foldPending(t);
             }
+          }
+          return;
+        }
+        case 'withdrawBond': {
+          const requestor = at(requestors, a.who);
+          const owed = at(m.bondRefunds, a.who);
+          const before = await balance(requestor.address);
+          const result = await outcome(
+            () => (owed === 0n ? 'NothingToWithdraw' : null),
+            () => withdrawBondTx(requestor),
+          );
+          if (result) {
+            expect((await balance(requestor.address)) - before + result.fee, `${where}: bond back`).toBe(
+              owed,
+            );
+            m.bondRefunds[a.who] = 0n;
+            m.bondsHeld -= owed;
           }
           return;
         }
@@ -1347,8 +1766,37 @@ describe('invariants', () => {
       const claimedTotal = await totalClaimed();
       const final = await latestFinal();
       const message = (what: string) => `${where}: ${what}`;
-      expect(held, message('balance = Σdeposited − totalClaimed − Σrefunded')).toBe(
-        m.deposited - claimedTotal - m.refunded,
+      let stray = 0n;
+      for (const [key, deposit] of m.stray) {
+        const [who, j] = key.split(':').map(Number);
+        const [requestor, deposited, settled] = await c.publicClient.readContract({
+          address: c.escrow,
+          abi,
+          functionName: 'jobOf',
+          args: [idOf(at(requestors, who ?? 0), at(keys, j ?? 0))],
+        });
+        expect({ requestor, deposited, settled }, message(`stray deposit ${key}: its own job`)).toEqual({
+          requestor: at(requestors, who ?? 0).address,
+          deposited: deposit.deposited,
+          settled: 0n,
+        });
+        stray += deposit.deposited;
+      }
+      const bondsHeld = await read('bondsHeld');
+      const owedBonds = m.bondRefunds.reduce((a, b) => a + b, 0n);
+      const openBonds = m.settlements.filter((x) => x?.status === 'Disputed').length;
+      expect(bondsHeld, message('bondsHeld as modelled')).toBe(m.bondsHeld);
+      expect(bondsHeld, message('bondsHeld = open disputes + owed back + forfeited')).toBe(
+        BigInt(openBonds) * BOND + owedBonds + m.forfeited,
+      );
+      expect(await read('forfeitedBonds'), message('forfeitedBonds as modelled')).toBe(m.forfeited);
+      for (const [i, r] of requestors.entries()) {
+        expect(await bondRefundOf(r.address), message(`requestor ${i}: bond owed back`)).toBe(
+          m.bondRefunds[i],
+        );
+      }
+      expect(held, message('balance = Σdeposited + stray − totalClaimed − Σrefunded + bonds')).toBe(
+        m.deposited + stray - claimedTotal - m.refunded + bondsHeld,
       );
       expect(claimedTotal, message('totalClaimed as modelled')).toBe(m.totalClaimed);
       expect(claimedTotal <= final.total, message('totalClaimed ≤ latest final total')).toBe(true);
@@ -1383,8 +1831,8 @@ describe('invariants', () => {
       // Solvency: the final total is exactly what the jobs settled, and the balance backs every unclaimed
       // credit plus every deposit not yet settled or refunded.
       expect(final.total, message('final total = Σ settled')).toBe(settledSum);
-      expect(held, message('balance = unclaimed credit + unsettled deposits')).toBe(
-        final.total - claimedTotal + unsettled,
+      expect(held, message('balance = unclaimed credit + unsettled deposits + held bonds')).toBe(
+        final.total - claimedTotal + unsettled + stray + bondsHeld,
       );
       for (const [i, w] of contributors.entries()) {
         const claimed = await claimedOf(w.address);

@@ -1,7 +1,7 @@
 // `npm run bench:gas`: what the escrow costs in gas, on a real anvil chain, next to two ways of paying
 // contributors without it: a plain ETH transfer per work unit, and one batched push per settlement
 // (contracts/test/BatchPayout.sol). The last line is machine-readable:
-//   gas: deposit=<n> settle=<n> claim=<n> per_unit_at_1000=<n>
+//   gas: deposit=<n> settle=<n> claim=<n> dispute=<n> per_unit_at_1000=<n>
 import { performance } from 'node:perf_hooks';
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -12,13 +12,15 @@ import {
   type CreditTree,
   type EscrowChain,
   escrowWrite,
-  jobId,
+  idOf,
+  jobKey,
   type Leaf,
   startEscrowChain,
   type WriteResult,
   write,
 } from '../contracts/test/harness';
 import { batchPayoutAbi, batchPayoutBytecode } from '../lib/chain/artifacts/batch-payout';
+import { lumengridEscrowAbi } from '../lib/chain/artifacts/lumengrid-escrow';
 
 const WINDOW = 3600n;
 const TREE_SIZE = 1000; // contributors in every settlement's tree: proofs of 9–10 hashes
@@ -60,18 +62,20 @@ async function main() {
   const chain = await startEscrowChain({ challengeWindowSeconds: Number(WINDOW) });
   try {
     const requestor = await chain.newActor(10_000n * ETH);
-    const jobA = jobId('bench-a');
-    const jobB = jobId('bench-b');
+    const keyA = jobKey('bench-a');
+    const keyB = jobKey('bench-b');
+    const jobA = idOf(requestor, keyA);
+    const jobB = idOf(requestor, keyB);
     const expiresAt = (await chain.now()) + 100n * WINDOW;
-    const deposit = (id: Hex) =>
+    const deposit = (key: Hex) =>
       gasOf(
-        escrowWrite(chain, requestor, { functionName: 'deposit', args: [id, expiresAt], value: 100n * ETH }),
+        escrowWrite(chain, requestor, { functionName: 'deposit', args: [key, expiresAt], value: 100n * ETH }),
       );
 
     // ── escrow ──────────────────────────────────────────────────────────────────────────────────────────
-    const depositNew = await deposit(jobA);
-    const depositTopUp = await deposit(jobA);
-    await deposit(jobB);
+    const depositNew = await deposit(keyA);
+    const depositTopUp = await deposit(keyA);
+    await deposit(keyB);
 
     // 1000 contributors with generated keys; the few that claim get ETH to send their own claim (the usual
     // case: the payee is then the transaction's sender, and its account exists).
@@ -113,6 +117,48 @@ async function main() {
     );
     await chain.warp(WINDOW);
     const claimAgain = await claim(chain, at(claimants, 1), credits4);
+
+    // Disputes: one the arbiter voids, one the coordinator supersedes, one left to expire; each bond is
+    // then withdrawn.
+    const dispute = (settlementId: bigint) =>
+      gasOf(
+        escrowWrite(chain, requestor, {
+          functionName: 'dispute',
+          args: [settlementId, jobA],
+          value: chain.disputeBond,
+        }),
+      );
+    let r = 5;
+    const nextSettlement = async () => {
+      const credits = round(r++);
+      const gas = await postSettlement(
+        chain,
+        [{ id: jobA, settled: credits.total - (credits3.total - credits2.total) }],
+        credits,
+      );
+      const id = await chain.publicClient.readContract({
+        address: chain.escrow,
+        abi: lumengridEscrowAbi,
+        functionName: 'settlementCount',
+      });
+      return { gas, id };
+    };
+    const voided = await nextSettlement();
+    const disputeGas = await dispute(voided.id);
+    const resolveVoid = await gasOf(
+      escrowWrite(chain, chain.arbiter, { functionName: 'resolveDispute', args: [voided.id, false] }),
+    );
+    const superseded = await nextSettlement();
+    await dispute(superseded.id);
+    const supersede = await nextSettlement();
+    await dispute(supersede.id);
+    await chain.warp(chain.arbitrationWindow);
+    const expire = await gasOf(
+      escrowWrite(chain, chain.coordinator, { functionName: 'expireDispute', args: [supersede.id] }),
+    );
+    const withdrawBond = await gasOf(
+      escrowWrite(chain, requestor, { functionName: 'withdrawBond', args: [] }),
+    );
 
     // ── baselines ───────────────────────────────────────────────────────────────────────────────────────
     const payer = await chain.newActor(10_000n * ETH);
@@ -173,6 +219,11 @@ async function main() {
     line('postSettlement, 1 job, later, new job', settleNewJob);
     line('claim, first on the contract', claimFirstEver.gas, '(totalClaimed 0 → non-zero)');
     line("claim, an account's first", claimTypical.gas, '(claimant sends it itself)');
+    line('dispute (with bond)', disputeGas);
+    line('resolveDispute, void', resolveVoid, '(bond owed back)');
+    line('postSettlement superseding a disputed one', supersede.gas, '(void, bond owed back)');
+    line('expireDispute', expire, '(after the arbitration window)');
+    line('withdrawBond, 3 bonds', withdrawBond);
     line('claim, again after a later settlement', claimAgain.gas);
     console.log('\nBaselines');
     line('plain ETH transfer', transfer, '(to an existing account)');
@@ -215,7 +266,7 @@ per settlement (${BATCH} existing payees).
     }
     console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
     console.log(
-      `gas: deposit=${depositNew} settle=${settleSameJob} claim=${claimTypical.gas} per_unit_at_1000=${Math.round(perUnit.get(1000) ?? 0)}`,
+      `gas: deposit=${depositNew} settle=${settleSameJob} claim=${claimTypical.gas} dispute=${disputeGas} per_unit_at_1000=${Math.round(perUnit.get(1000) ?? 0)}`,
     );
   } finally {
     await chain.stop();

@@ -2,12 +2,16 @@
 //
 //   status                       the latest settlements and what is open
 //   resolve <id> uphold|void     the arbiter's firm resolution of a disputed settlement
-//   deploy <coordinator> <arbiter> [windowSeconds]   deploys a new escrow (prints its address)
+//   expire <id>                  voids a dispute the arbiter left past its window (anyone; bond returned)
+//   deploy <coordinator> <arbiter> [windowSeconds] [arbitrationSeconds] [disputeBondWei]
+//                                deploys a new escrow (prints its address)
 //
 // Chain and keys come from the environment, as for the coordinator (lib/settlement/config.ts):
-// LUMENGRID_RPC_URL, LUMENGRID_CHAIN_ID, LUMENGRID_ESCROW_ADDRESS, and LUMENGRID_ARBITER_KEY (resolve) or
-// LUMENGRID_DEPLOYER_KEY (deploy). Without LUMENGRID_RPC_URL they default to `npm start`'s local chain
-// (.lumengrid/chain), whose arbiter key was generated there.
+// LUMENGRID_RPC_URL, LUMENGRID_CHAIN_ID, LUMENGRID_ESCROW_ADDRESS, and LUMENGRID_ARBITER_KEY (resolve,
+// expire) or LUMENGRID_DEPLOYER_KEY (deploy). A deployment gives DEFAULT_ADMIN_ROLE to
+// LUMENGRID_ADMIN_ADDRESS (required on other chains: a cold key or multisig, never the coordinator's key).
+// Without LUMENGRID_RPC_URL they default to `npm start`'s local chain (.lumengrid/chain), whose admin and
+// arbiter keys were generated there (the admin key deploys).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -21,7 +25,11 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { lumengridEscrowAbi } from '../lib/chain/artifacts/lumengrid-escrow';
-import { deployEscrow } from '../lib/chain/deploy-escrow';
+import {
+  DEFAULT_ARBITRATION_WINDOW_SECONDS,
+  DEFAULT_DISPUTE_BOND_WEI,
+  deployEscrow,
+} from '../lib/chain/deploy-escrow';
 import { chainFor } from '../lib/chain/escrow-client';
 
 const STATUS = ['none', 'pending', 'disputed', 'final', 'void'];
@@ -42,7 +50,7 @@ function localDefaults() {
     chainId: deployment.chainId ?? 31337,
     escrow: deployment.escrowAddress as Hex | undefined,
     arbiterKey: keys.arbiterKey as Hex | undefined,
-    deployerKey: keys.coordinatorKey as Hex | undefined,
+    deployerKey: keys.adminKey as Hex | undefined,
   };
 }
 
@@ -79,12 +87,15 @@ async function main() {
       `escrow ${address} on chain ${chainId}: ${count} settlement(s); latest final #${finalId}, total ${finalTotal} wei`,
     );
     for (let id = count; id > 0n && id > count - 10n; id--) {
-      const [root, total, postedAt, until, status, disputedJob] = await publicClient.readContract({
-        ...contract,
-        functionName: 'settlement',
-        args: [id],
-      });
-      const disputed = /^0x0+$/.test(disputedJob) ? '' : ` disputed by job ${disputedJob}`;
+      const [root, total, postedAt, until, status, disputedJob, disputer, arbitrationEndsAt] =
+        await publicClient.readContract({
+          ...contract,
+          functionName: 'settlement',
+          args: [id],
+        });
+      const disputed = /^0x0+$/.test(disputedJob)
+        ? ''
+        : ` disputed by ${disputer} for job ${disputedJob} (arbiter until ${new Date(Number(arbitrationEndsAt) * 1000).toISOString()})`;
       console.log(
         `  #${id} ${STATUS[status]} total=${total} root=${root.slice(0, 10)}… posted=${new Date(Number(postedAt) * 1000).toISOString()} disputable until ${new Date(Number(until) * 1000).toISOString()}${disputed}`,
       );
@@ -105,30 +116,60 @@ async function main() {
     console.log(
       `settlement ${id} ${verdict === 'uphold' ? 'upheld' : 'voided'}: ${hash} (${receipt.status})`,
     );
+  } else if (command === 'expire') {
+    const [id] = args;
+    if (!id || !/^[0-9]+$/.test(id)) fail('Usage: npm run escrow -- expire <settlementId>');
+    const wallet = walletFor(process.env.LUMENGRID_ARBITER_KEY || local?.arbiterKey, 'LUMENGRID_ARBITER_KEY');
+    const hash = await wallet.writeContract({
+      address: escrowAddress(),
+      abi: lumengridEscrowAbi,
+      functionName: 'expireDispute',
+      args: [BigInt(id)],
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    console.log(`dispute of settlement ${id} expired: ${hash} (${receipt.status})`);
   } else if (command === 'deploy') {
-    const [coordinator, arbiter, window = '86400'] = args;
+    const [
+      coordinator,
+      arbiter,
+      window = '86400',
+      arbitration = String(DEFAULT_ARBITRATION_WINDOW_SECONDS),
+      bond = DEFAULT_DISPUTE_BOND_WEI.toString(),
+    ] = args;
     if (
       !coordinator ||
       !isAddress(coordinator) ||
       !arbiter ||
       !isAddress(arbiter) ||
-      !/^[0-9]+$/.test(window)
+      ![window, arbitration, bond].every((n) => /^[0-9]+$/.test(n))
     ) {
-      fail('Usage: npm run escrow -- deploy <coordinatorAddress> <arbiterAddress> [challengeWindowSeconds]');
+      fail(
+        'Usage: npm run escrow -- deploy <coordinatorAddress> <arbiterAddress> [challengeWindowSeconds] [arbitrationWindowSeconds] [disputeBondWei]',
+      );
     }
     const wallet = walletFor(
       process.env.LUMENGRID_DEPLOYER_KEY || local?.deployerKey,
       'LUMENGRID_DEPLOYER_KEY',
     );
+    const admin = process.env.LUMENGRID_ADMIN_ADDRESS || (local ? wallet.account.address : undefined);
+    if (!admin || !isAddress(admin)) {
+      fail('Set LUMENGRID_ADMIN_ADDRESS to the address that administers the escrow (not the coordinator).');
+    }
+    if (admin.toLowerCase() === coordinator.toLowerCase()) {
+      fail('The admin must not be the coordinator: its key is on the server (set LUMENGRID_ADMIN_ADDRESS).');
+    }
     const address = await deployEscrow(wallet as never, publicClient as never, {
+      admin,
       coordinator,
       arbiter,
       challengeWindowSeconds: Number(window),
+      arbitrationWindowSeconds: Number(arbitration),
+      disputeBondWei: BigInt(bond),
     });
     console.log(`LUMENGRID_ESCROW_ADDRESS=${address}`);
   } else {
     fail(
-      'Usage: npm run escrow -- status | resolve <id> uphold|void | deploy <coordinator> <arbiter> [window]',
+      'Usage: npm run escrow -- status | resolve <id> uphold|void | expire <id> | deploy <coordinator> <arbiter> [window] [arbitration] [bondWei]',
     );
   }
 }

@@ -181,9 +181,9 @@ function DepositAction({ job, onJob }: { job: JobView; onJob: (job: JobView) => 
       ) : null}
       <WalletRequirement purpose="to deposit for this job">
         {requestorElsewhere ? (
-          <p className="warn-text small">
-            {shortAddress(job.payment?.requestor ?? '')} made the first deposit: only that wallet can top it
-            up.
+          <p className="warn-text small" data-testid="deposit-other-wallet">
+            This job was created for {shortAddress(job.payment?.requestor ?? '')}: only a deposit from that
+            wallet funds it. Connect it to deposit (a deposit from this wallet would not count).
           </p>
         ) : null}
         <div className="button-row">
@@ -191,7 +191,7 @@ function DepositAction({ job, onJob }: { job: JobView; onJob: (job: JobView) => 
             type="button"
             className="button button--primary"
             onClick={() => void onClick()}
-            disabled={flow.busy}
+            disabled={flow.busy || Boolean(requestorElsewhere)}
             data-testid="deposit-button"
           >
             {flow.busy ? 'Depositing…' : `Deposit ${formatEther(due)}`}
@@ -308,11 +308,13 @@ function OpenSettlement({
   const [disputed, setDisputed] = useState(false);
   const isRequestor = sameAddress(wallet.address, payment.requestor);
   const until = new Date(settlement.disputableUntil * 1000);
+  const bond = BigInt(wallet.info?.disputeBondWei ?? '0');
 
   async function onDispute() {
     const result = await tx.send({
       functionName: 'dispute',
       args: [BigInt(settlement.settlementId), payment.chainJobId],
+      value: bond,
     });
     if (result.ok) {
       setDisputed(true);
@@ -330,7 +332,7 @@ function OpenSettlement({
         It settles {formatEther(BigInt(settlement.settledWei))} of this deposit to contributors
         {settlement.closes ? ' and closes the job' : ''}.{' '}
         {settlement.state === 'disputed' || disputed ? (
-          'The arbiter now upholds it or voids it; nothing is paid from it until then.'
+          'The arbiter now upholds it or voids it (or the coordinator replaces it by a settlement without this job); nothing is paid from it until then.'
         ) : (
           <>
             It becomes final at <time dateTime={until.toISOString()}>{until.toLocaleString()}</time> unless
@@ -354,8 +356,10 @@ function OpenSettlement({
             <button type="button" className="button button--ghost" onClick={() => setConfirming(false)}>
               Keep it
             </button>
-            <span className="muted small">
-              Dispute only if the image or the work it pays for is wrong: the arbiter decides.
+            <span className="muted small" data-testid="dispute-bond">
+              Dispute only if the image or the work it pays for is wrong: the arbiter decides. A dispute
+              carries a bond of {formatEther(bond)}: you get it back unless the arbiter upholds the
+              settlement.
             </span>
           </div>
         ) : (

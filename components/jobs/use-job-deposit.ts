@@ -28,9 +28,11 @@ export function useJobDeposit() {
       let hash: `0x${string}` | undefined;
       if (due > 0n) {
         const expiresAt = depositExpiresAt(Date.now());
+        // Under the job's key from the connected wallet: the escrow files it as jobIdOf(wallet, key), which
+        // is the job's escrow id only when the wallet is the requestor the job was created for.
         const result = await send({
           functionName: 'deposit',
-          args: [job.payment.chainJobId, expiresAt],
+          args: [job.payment.chainJobKey, expiresAt],
           value: due,
         });
         if (!result.ok) return { ok: false, problem: result.problem };

@@ -114,13 +114,18 @@ export function useJobForm(id: string) {
    * job exists it is opened whatever happens to the deposit: its page shows why and can deposit again.
    */
   async function submitPaid() {
-    if (!cost || !wallet.ready) return;
+    if (!cost || !wallet.ready || !wallet.address) return;
     setSubmitting(true);
     setError(null);
     setStep('Creating job…');
     let job: JobView;
     try {
-      job = await createJob({ ...toJobRequest(fields), budgetWei: cost.depositWei.toString() });
+      // The connected wallet is the requestor: only its deposit funds the job.
+      job = await createJob({
+        ...toJobRequest(fields),
+        budgetWei: cost.depositWei.toString(),
+        requestor: wallet.address,
+      });
     } catch (cause) {
       setSubmitting(false);
       setStep(null);

@@ -12,7 +12,7 @@ import { useWallet } from './use-wallet';
 export type EscrowCall =
   | { functionName: 'deposit'; args: readonly [Hex, bigint]; value: bigint }
   | { functionName: 'refund'; args: readonly [Hex] }
-  | { functionName: 'dispute'; args: readonly [bigint, Hex] }
+  | { functionName: 'dispute'; args: readonly [bigint, Hex]; value: bigint }
   | { functionName: 'claim'; args: readonly [Address, bigint, readonly Hex[]] };
 
 /**
@@ -51,7 +51,8 @@ export function useEscrowTransaction() {
     async (call: EscrowCall): Promise<TransactionResult> => {
       setProblem(null);
       let hash: Hex | null = null;
-      const value = call.functionName === 'deposit' ? call.value : undefined;
+      const value =
+        call.functionName === 'deposit' || call.functionName === 'dispute' ? call.value : undefined;
       try {
         if (!info || !address)
           throw Object.assign(new Error('Connect your wallet first'), {

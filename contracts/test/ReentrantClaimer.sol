@@ -6,14 +6,16 @@ import {LumengridEscrow} from "../LumengridEscrow.sol";
 /// @title Test-only attacker: re-enters the escrow from `receive()` while being paid
 /// @notice As a contributor (its own address in the Merkle tree) it calls `claim` and, when the payment
 /// arrives, calls `claim` again with the same proof. As a requestor it deposits for a job, calls `refund`
-/// and, when the refund arrives, calls `refund` again. Each re-entry is tried once, inside try/catch, so the
+/// and, when the refund arrives, calls `refund` again. As a disputer it disputes a settlement of its job and,
+/// once the bond is owed back, withdraws it and calls `withdrawBond` again when it arrives. Each re-entry is tried once, inside try/catch, so the
 /// outer call still completes and the test can read what happened: whether the re-entry succeeded, the
 /// revert data it got, and how much ETH arrived in how many payments.
 contract ReentrantClaimer {
     enum Mode {
         Idle,
         Claim,
-        Refund
+        Refund,
+        Bond
     }
 
     LumengridEscrow public immutable escrow;
@@ -37,9 +39,20 @@ contract ReentrantClaimer {
         escrow = escrow_;
     }
 
-    /// @notice Deposits the attached ETH for `jobId` with this contract as the requestor.
-    function depositFor(bytes32 jobId_, uint64 expiresAt) external payable {
-        escrow.deposit{value: msg.value}(jobId_, expiresAt);
+    /// @notice Deposits the attached ETH for this contract's job `jobKey` (it is the requestor).
+    function depositFor(bytes32 jobKey, uint64 expiresAt) external payable {
+        escrow.deposit{value: msg.value}(jobKey, expiresAt);
+    }
+
+    /// @notice Disputes settlement `settlementId` of this contract's job `jobId_` with the attached bond.
+    function disputeFor(uint256 settlementId, bytes32 jobId_) external payable {
+        escrow.dispute{value: msg.value}(settlementId, jobId_);
+    }
+
+    /// @notice Withdraws the bonds owed to this contract and re-enters `withdrawBond` when they arrive.
+    function attackWithdrawBond() external {
+        _reset(Mode.Bond);
+        escrow.withdrawBond();
     }
 
     /// @notice Claims for this contract's own leaf and re-enters `claim` when the payment arrives.
@@ -64,6 +77,12 @@ contract ReentrantClaimer {
         reentryAttempted = true;
         if (mode == Mode.Claim) {
             try escrow.claim(address(this), cumulativeAmount, _proof) {
+                reentrySucceeded = true;
+            } catch (bytes memory reason) {
+                reentryError = reason;
+            }
+        } else if (mode == Mode.Bond) {
+            try escrow.withdrawBond() {
                 reentrySucceeded = true;
             } catch (bytes memory reason) {
                 reentryError = reason;

@@ -31,6 +31,7 @@ import { foundry } from 'viem/chains';
 import { type Anvil, startAnvil } from '../../lib/chain/anvil';
 import { lumengridEscrowAbi } from '../../lib/chain/artifacts/lumengrid-escrow';
 import { deployEscrow } from '../../lib/chain/deploy-escrow';
+import { escrowJobId } from '../../lib/settlement/pricing';
 
 export type Actor = WalletClient<Transport, typeof foundry, PrivateKeyAccount> & { address: Address };
 
@@ -39,7 +40,12 @@ export interface EscrowChain {
   publicClient: PublicClient<Transport, typeof foundry>;
   escrow: Address;
   challengeWindow: bigint;
+  arbitrationWindow: bigint;
+  disputeBond: bigint;
+  /** Sends the deployment transaction and holds no role. */
   deployer: Actor;
+  /** DEFAULT_ADMIN_ROLE. */
+  admin: Actor;
   coordinator: Actor;
   arbiter: Actor;
   /** A generated account funded with `balance` (default 1000 ETH). */
@@ -83,19 +89,29 @@ export function at<T>(items: readonly T[], index: number): T {
   return items[index] as T;
 }
 
-/** A job id from a readable label. */
-export function jobId(label: string): Hex {
+/** A job key from a readable label (what a requestor deposits under). */
+export function jobKey(label: string): Hex {
   return keccak256(toHex(label));
 }
 
+/** The escrow's id of `requestor`'s job `key` (LumengridEscrow.jobIdOf). */
+export function idOf(requestor: { address: Address }, key: Hex): Hex {
+  return escrowJobId(requestor.address, key);
+}
+
 /**
- * Starts anvil on a free port, funds a deployer, coordinator and arbiter, and deploys the escrow.
+ * Starts anvil on a free port, funds a deployer, admin, coordinator and arbiter, and deploys the escrow from
+ * the deployer with the admin role given to `admin` (so the deployer holds no role).
  *
  * Block time is deterministic: every block is mined exactly one second after the previous one
  * (`anvil_setBlockTimestampInterval`), independent of the wall clock, and `warp` moves time by an exact
  * amount. So a test knows the timestamp its next transaction runs at: `now() + 1`.
  */
-export async function startEscrowChain(options: { challengeWindowSeconds: number }): Promise<EscrowChain> {
+export async function startEscrowChain(options: {
+  challengeWindowSeconds: number;
+  arbitrationWindowSeconds?: number;
+  disputeBondWei?: bigint;
+}): Promise<EscrowChain> {
   let anvil: Anvil | undefined;
   for (let attempt = 0; attempt < 5 && !anvil; attempt++) {
     try {
@@ -121,13 +137,19 @@ export async function startEscrowChain(options: { challengeWindowSeconds: number
   const now = async () => (await publicClient.getBlock({ blockTag: 'latest' })).timestamp;
 
   const deployer = await newActor();
+  const admin = await newActor();
   const coordinator = await newActor();
   const arbiter = await newActor();
   const challengeWindow = BigInt(options.challengeWindowSeconds);
+  const arbitrationWindow = BigInt(options.arbitrationWindowSeconds ?? 2 * options.challengeWindowSeconds);
+  const disputeBond = options.disputeBondWei ?? parseEther('0.1');
   const escrow = await deployEscrow(deployer, publicClient as PublicClient, {
+    admin: admin.address,
     coordinator: coordinator.address,
     arbiter: arbiter.address,
     challengeWindowSeconds: options.challengeWindowSeconds,
+    arbitrationWindowSeconds: Number(arbitrationWindow),
+    disputeBondWei: disputeBond,
   });
   const started = anvil;
   return {
@@ -135,7 +157,10 @@ export async function startEscrowChain(options: { challengeWindowSeconds: number
     publicClient,
     escrow,
     challengeWindow,
+    arbitrationWindow,
+    disputeBond,
     deployer,
+    admin,
     coordinator,
     arbiter,
     newActor,

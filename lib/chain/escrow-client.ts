@@ -22,6 +22,8 @@ export interface EscrowClient {
   coordinator: Address;
   publicClient: PublicClient;
   challengeWindowSeconds(): Promise<number>;
+  /** The exact wei a dispute carries. */
+  disputeBond(): Promise<bigint>;
   readJob(chainJobId: Hex): Promise<OnchainJob>;
   statusOf(settlementId: bigint): Promise<OnchainSettlementStatus>;
   claimed(account: Address): Promise<bigint>;
@@ -85,6 +87,7 @@ export function createEscrowClient(options: EscrowClientOptions): EscrowClient {
   const wallet: WalletClient<Transport, Chain, Account> = createWalletClient({ account, chain, transport });
   const contract = { address: options.address, abi: lumengridEscrowAbi } as const;
   let window: number | undefined;
+  let bond: bigint | undefined;
 
   return {
     chainId: options.chainId,
@@ -94,6 +97,10 @@ export function createEscrowClient(options: EscrowClientOptions): EscrowClient {
     async challengeWindowSeconds() {
       window ??= Number(await publicClient.readContract({ ...contract, functionName: 'challengeWindow' }));
       return window;
+    },
+    async disputeBond() {
+      bond ??= await publicClient.readContract({ ...contract, functionName: 'disputeBond' });
+      return bond;
     },
     async readJob(chainJobId) {
       const [requestor, deposited, settled, expiresAt, closed, refunded, pendingIn] =

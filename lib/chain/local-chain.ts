@@ -6,24 +6,30 @@ import {
   createWalletClient,
   type Hex,
   http,
+  keccak256,
   parseEther,
   toHex,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { type Anvil, startAnvil } from './anvil';
-import { deployEscrow } from './deploy-escrow';
+import { lumengridEscrowBytecode } from './artifacts/lumengrid-escrow';
+import { DEFAULT_ARBITRATION_WINDOW_SECONDS, DEFAULT_DISPUTE_BOND_WEI, deployEscrow } from './deploy-escrow';
 
 /**
  * The chain `npm start` runs: anvil with its state in `dir` (kept across restarts), the escrow deployed
- * once, and the coordinator's and arbiter's keys generated on first start into `dir/keys.json` (mode 600,
- * ignored by git). Nothing secret is in the repository; a real chain is configured through the environment.
+ * once (again when the contract's bytecode changed), and the admin's, coordinator's and arbiter's keys
+ * generated on first start into `dir/keys.json` (mode 600, ignored by git). The admin key deploys and holds
+ * DEFAULT_ADMIN_ROLE; the coordinator's hot key, which the server holds, only COORDINATOR_ROLE. Nothing
+ * secret is in the repository; a real chain is configured through the environment.
  */
 export interface LocalChain {
   anvil: Anvil;
   rpcUrl: string;
   chainId: number;
   escrowAddress: Address;
+  /** DEFAULT_ADMIN_ROLE's key: stays with the operator tools, never in the server's environment. */
+  adminKey: Hex;
   coordinatorKey: Hex;
   arbiterKey: Hex;
   challengeWindowSeconds: number;
@@ -31,6 +37,7 @@ export interface LocalChain {
 }
 
 interface Keys {
+  adminKey: Hex;
   coordinatorKey: Hex;
   arbiterKey: Hex;
 }
@@ -39,6 +46,8 @@ interface Deployment {
   chainId: number;
   escrowAddress: Address;
   challengeWindowSeconds: number;
+  /** keccak256 of the deployed creation bytecode: a changed contract is deployed afresh. */
+  bytecodeHash?: Hex;
 }
 
 function readJson<T>(path: string): T | null {
@@ -57,9 +66,14 @@ export async function startLocalChain(options: {
 }): Promise<LocalChain> {
   mkdirSync(options.dir, { recursive: true });
   const keysPath = join(options.dir, 'keys.json');
-  let keys = readJson<Keys>(keysPath);
-  if (!keys) {
-    keys = { coordinatorKey: generatePrivateKey(), arbiterKey: generatePrivateKey() };
+  const stored = readJson<Partial<Keys>>(keysPath);
+  const keys: Keys = {
+    coordinatorKey: stored?.coordinatorKey ?? generatePrivateKey(),
+    arbiterKey: stored?.arbiterKey ?? generatePrivateKey(),
+    // Older folders have no admin key (the coordinator's used to deploy): one is added.
+    adminKey: stored?.adminKey ?? generatePrivateKey(),
+  };
+  if (!stored?.adminKey || !stored.coordinatorKey || !stored.arbiterKey) {
     writeFileSync(keysPath, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   }
   const anvil = await startAnvil({ port: options.port, statePath: join(options.dir, 'anvil-state.json') });
@@ -68,8 +82,9 @@ export async function startLocalChain(options: {
     const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
     const coordinator = privateKeyToAccount(keys.coordinatorKey);
     const arbiter = privateKeyToAccount(keys.arbiterKey);
+    const admin = privateKeyToAccount(keys.adminKey);
     // A local chain's ether is free: keep the operators' gas money topped up.
-    for (const account of [coordinator.address, arbiter.address]) {
+    for (const account of [coordinator.address, arbiter.address, admin.address]) {
       if ((await publicClient.getBalance({ address: account })) < parseEther('10')) {
         await publicClient.request({
           method: 'anvil_setBalance',
@@ -80,7 +95,8 @@ export async function startLocalChain(options: {
     const deploymentPath = join(options.dir, 'deployment.json');
     const known = readJson<Deployment>(deploymentPath);
     const code = known ? await publicClient.getCode({ address: known.escrowAddress }) : undefined;
-    if (known && code && code !== '0x') {
+    const bytecodeHash = keccak256(lumengridEscrowBytecode);
+    if (known && code && code !== '0x' && known.bytecodeHash === bytecodeHash) {
       return {
         anvil,
         rpcUrl: anvil.rpcUrl,
@@ -91,16 +107,21 @@ export async function startLocalChain(options: {
         freshDeployment: false,
       };
     }
-    const wallet = createWalletClient({ account: coordinator, chain, transport: http(anvil.rpcUrl) });
+    // The admin deploys: the coordinator's key never holds DEFAULT_ADMIN_ROLE.
+    const wallet = createWalletClient({ account: admin, chain, transport: http(anvil.rpcUrl) });
     const escrowAddress = await deployEscrow(wallet, publicClient as never, {
+      admin: admin.address,
       coordinator: coordinator.address,
       arbiter: arbiter.address,
       challengeWindowSeconds: options.challengeWindowSeconds,
+      arbitrationWindowSeconds: DEFAULT_ARBITRATION_WINDOW_SECONDS,
+      disputeBondWei: DEFAULT_DISPUTE_BOND_WEI,
     });
     const deployment: Deployment = {
       chainId: chain.id,
       escrowAddress,
       challengeWindowSeconds: options.challengeWindowSeconds,
+      bytecodeHash,
     };
     writeFileSync(deploymentPath, `${JSON.stringify(deployment, null, 2)}\n`);
     return {

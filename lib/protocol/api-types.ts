@@ -75,7 +75,12 @@ export interface JobView {
 
 /** wei amounts are decimal strings (uint256 does not fit a JSON number). */
 export interface JobPaymentView {
-  /** The job's id in the escrow contract (`deposit(chainJobId, expiresAt)`). */
+  /** What the requestor deposits under: `deposit(chainJobKey, expiresAt)` from the requestor's address. */
+  chainJobKey: `0x${string}`;
+  /**
+   * The job's id in the escrow, `jobIdOf(requestor, chainJobKey)` (for `refund` and `dispute`): a deposit
+   * under the same key from any other address is another job, which this one never counts.
+   */
   chainJobId: `0x${string}`;
   state: 'awaiting-deposit' | 'funded' | 'closed' | 'refunded' | 'held';
   priceWeiPerPixelSample: string;
@@ -113,6 +118,8 @@ export type ChainInfo =
       rpcUrl: string;
       escrowAddress: `0x${string}`;
       challengeWindowSeconds: number;
+      /** The exact wei a dispute carries (returned unless the arbiter upholds the settlement). */
+      disputeBondWei: string;
       priceWeiPerPixelSample: string;
       /** POST /api/chain/faucet gives test ether (the local chain of npm start only). */
       faucet: boolean;

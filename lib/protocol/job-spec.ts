@@ -62,6 +62,14 @@ export const JobRequestSchema = z
       .string()
       .regex(/^[0-9]{1,40}$/, { error: 'budgetWei must be a whole number of wei, as a decimal string' })
       .optional(),
+    /**
+     * A paid job's requestor: the address that deposits (the dashboard's connected wallet). The escrow's
+     * job id is derived from it, so only this address can fund the job or dispute and refund it.
+     */
+    requestor: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, { error: 'requestor must be an address (0x and 40 hex digits)' })
+      .optional(),
     confidence: z
       .number()
       .min(CONFIDENCE_LIMITS.min)

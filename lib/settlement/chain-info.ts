@@ -18,6 +18,7 @@ export async function chainInfo(ctx: CoordinatorContext): Promise<ChainInfo> {
     rpcUrl: payments.publicRpcUrl,
     escrowAddress: escrow.address,
     challengeWindowSeconds: await escrow.challengeWindowSeconds(),
+    disputeBondWei: (await escrow.disputeBond()).toString(),
     priceWeiPerPixelSample: payments.priceWeiPerPixelSample.toString(),
     faucet: process.env.LUMENGRID_LOCAL_FAUCET === '1' && escrow.chainId === 31337,
   };

@@ -9,7 +9,8 @@ import { DEFAULT_PRICE_WEI_PER_PIXEL_SAMPLE } from './pricing';
  *   LUMENGRID_RPC_URL            JSON-RPC the coordinator uses (payments are off when unset)
  *   LUMENGRID_CHAIN_ID           the chain's id
  *   LUMENGRID_ESCROW_ADDRESS     the deployed LumengridEscrow
- *   LUMENGRID_COORDINATOR_KEY    private key of the escrow's COORDINATOR_ROLE (never commit it)
+ *   LUMENGRID_COORDINATOR_KEY    private key of the escrow's COORDINATOR_ROLE (never commit it); it holds no other role:
+ *                                the escrow's admin is LUMENGRID_ADMIN_ADDRESS at deployment (scripts/escrow.ts)
  *   LUMENGRID_PUBLIC_RPC_URL     JSON-RPC for browsers (default: LUMENGRID_RPC_URL)
  *   LUMENGRID_PRICE_WEI          price of one verified pixel-sample for new jobs (default 1 gwei)
  *   LUMENGRID_SETTLE_INTERVAL_MS how often settlements are built and posted (default 30000)

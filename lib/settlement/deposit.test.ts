@@ -4,6 +4,7 @@ import { depositBalance, depositDue, depositExpiresAt } from './deposit';
 import { DEPOSIT_LIFETIME_SECONDS } from './pricing';
 
 const payment = (over: Partial<JobPaymentView> = {}): JobPaymentView => ({
+  chainJobKey: '0x02',
   chainJobId: '0x01',
   state: 'funded',
   priceWeiPerPixelSample: '1',

@@ -1,4 +1,4 @@
-import { isHex } from 'viem';
+import { type Address, getAddress, isHex } from 'viem';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import { jobCredits } from '../ledger/credits';
@@ -6,12 +6,14 @@ import type { JobPaymentView } from '../protocol/api-types';
 import { InvalidRequestError, UnavailableError } from '../protocol/errors';
 import type { JobSpec } from '../protocol/job-spec';
 import { finalSamplesPerPixel } from '../protocol/tiles';
-import { chainJobId, costOfPlan, formatEther } from './pricing';
+import { chainJobId, chainJobKey, costOfPlan, formatEther } from './pricing';
 
 /** A deposit must stay locked this long, so the requestor cannot take it back before contributors are paid. */
 export const MIN_DEPOSIT_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 export interface JobPaymentPlan {
+  /** The address that deposits; the escrow's job id is derived from it and the job's key. */
+  requestor: Address;
   chainJobId: `0x${string}`;
   priceWei: bigint;
   budgetWei: bigint;
@@ -31,15 +33,24 @@ export function costOf(spec: JobSpec, priceWei: bigint) {
 
 /**
  * Checks a new job's budget against what it costs. No budget: an unpaid (volunteer) job. A budget needs a
- * coordinator with payments, and must cover the deposit.
+ * coordinator with payments, must cover the deposit, and comes with the requestor's address: the escrow job
+ * the coordinator reads is `jobIdOf(requestor, key)`, which only that address can deposit into.
  */
 export function planJobPayment(
   ctx: CoordinatorContext,
   jobId: string,
   spec: JobSpec,
   budgetWei: string | undefined,
+  requestor?: string,
 ): JobPaymentPlan | null {
-  if (budgetWei === undefined) return null;
+  if (budgetWei === undefined) {
+    if (requestor !== undefined) {
+      throw new InvalidRequestError('Only a paid job has a requestor', {
+        metaMessages: ['Leave out requestor for an unpaid job, or give a budgetWei.'],
+      });
+    }
+    return null;
+  }
   if (!ctx.payments) {
     throw new InvalidRequestError('This coordinator takes no payments, so a job cannot have a budget', {
       metaMessages: [
@@ -62,13 +73,22 @@ export function planJobPayment(
       },
     );
   }
-  return { chainJobId: chainJobId(jobId), priceWei, budgetWei: budget };
+  if (requestor === undefined) {
+    throw new InvalidRequestError('A paid job needs its requestor: the address that deposits', {
+      metaMessages: [
+        'Set requestor to the wallet address you deposit from; only that address can fund this job.',
+      ],
+    });
+  }
+  const address = getAddress(requestor);
+  return { requestor: address, chainJobId: chainJobId(jobId, address), priceWei, budgetWei: budget };
 }
 
 export async function insertJobPayment(tx: SqlExecutor, jobId: string, plan: JobPaymentPlan): Promise<void> {
   await tx.query(
-    `INSERT INTO job_payments (job_id, chain_job_id, price_wei, budget_wei, state) VALUES ($1, $2, $3, $4, 'awaiting-deposit')`,
-    [jobId, plan.chainJobId, plan.priceWei.toString(), plan.budgetWei.toString()],
+    `INSERT INTO job_payments (job_id, chain_job_id, requestor, price_wei, budget_wei, state)
+     VALUES ($1, $2, $3, $4, $5, 'awaiting-deposit')`,
+    [jobId, plan.chainJobId, plan.requestor, plan.priceWei.toString(), plan.budgetWei.toString()],
   );
 }
 
@@ -118,6 +138,7 @@ export async function jobPaymentViews(
       const price = BigInt(row.price_wei);
       const spec = specs.get(row.job_id) as JobSpec;
       const view: JobPaymentView = {
+        chainJobKey: chainJobKey(row.job_id),
         chainJobId: row.chain_job_id,
         state: row.state,
         priceWeiPerPixelSample: row.price_wei,
@@ -148,22 +169,25 @@ export async function jobPaymentViews(
 /**
  * Reads a paid job's deposit from the escrow and starts the job once the deposit covers its budget (and stays
  * locked long enough). Safe to call any number of times, from the requestor's tab and from the payments loop.
+ * Only the requestor's deposit counts: the job's escrow id is derived from the requestor recorded when the
+ * job was created, and the escrow job must name that requestor (anything else is refused, never credited).
  */
 export async function syncJobDeposit(ctx: CoordinatorContext, jobId: string): Promise<boolean> {
   const payments = ctx.payments;
   if (!payments) return false;
   const [row] = await ctx.db.query<JobPaymentRow>('SELECT * FROM job_payments WHERE job_id = $1', [jobId]);
-  if (row?.state !== 'awaiting-deposit') return false;
+  if (row?.state !== 'awaiting-deposit' || !row.requestor) return false;
+  if (row.chain_job_id !== chainJobId(jobId, row.requestor)) return false;
   const onchain = await payments.escrow.readJob(row.chain_job_id);
-  if (!onchain.requestor) return false;
+  if (!onchain.requestor || getAddress(onchain.requestor) !== getAddress(row.requestor)) return false;
   const lockedLongEnough = onchain.expiresAt * 1000 >= ctx.now() + MIN_DEPOSIT_LIFETIME_SECONDS * 1000 * 0.99;
   const funded = onchain.deposited >= BigInt(row.budget_wei) && lockedLongEnough && !onchain.refunded;
   const started = await ctx.db.transaction(async (tx) => {
     await tx.query(
-      `UPDATE job_payments SET requestor = $2, deposited_wei = $3, expires_at = $4,
-         state = CASE WHEN $5 THEN 'funded' ELSE state END, funded_at = CASE WHEN $5 THEN $6 ELSE funded_at END
+      `UPDATE job_payments SET deposited_wei = $2, expires_at = $3,
+         state = CASE WHEN $4 THEN 'funded' ELSE state END, funded_at = CASE WHEN $4 THEN $5 ELSE funded_at END
        WHERE job_id = $1 AND state = 'awaiting-deposit'`,
-      [jobId, onchain.requestor, onchain.deposited.toString(), onchain.expiresAt, funded, ctx.now()],
+      [jobId, onchain.deposited.toString(), onchain.expiresAt, funded, ctx.now()],
     );
     if (!funded) return false;
     const updated = await tx.query(

@@ -13,7 +13,7 @@ import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../chain/anvil';
 import { lumengridEscrowAbi } from '../chain/artifacts/lumengrid-escrow';
-import { deployEscrow } from '../chain/deploy-escrow';
+import { DEFAULT_DISPUTE_BOND_WEI, deployEscrow } from '../chain/deploy-escrow';
 import { createEscrowClient, type EscrowClient } from '../chain/escrow-client';
 import type { PaymentsContext } from '../coordinator/context';
 import { type FarmApi, runFarm } from '../testing/farm';
@@ -67,10 +67,15 @@ beforeAll(async () => {
   const coordinatorKey = generatePrivateKey();
   const coordinator = await funded(coordinatorKey);
   arbiter = await funded();
-  escrowAddress = await deployEscrow(walletOf(coordinator), publicClient() as never, {
+  // The admin deploys; the coordinator's key only ever holds COORDINATOR_ROLE.
+  const admin = await funded();
+  escrowAddress = await deployEscrow(walletOf(admin), publicClient() as never, {
+    admin: admin.address,
     coordinator: coordinator.address,
     arbiter: arbiter.address,
     challengeWindowSeconds: WINDOW,
+    arbitrationWindowSeconds: 2 * WINDOW,
+    disputeBondWei: DEFAULT_DISPUTE_BOND_WEI,
   });
   escrow = createEscrowClient({
     rpcUrl: anvil.rpcUrl,
@@ -105,20 +110,40 @@ async function bind(sessionId: string, account: PrivateKeyAccount) {
   });
 }
 
-async function createPaidJob(requestor: PrivateKeyAccount) {
-  const probe = await createJob({ ...t.ctx, payments }, { ...JOB, budgetWei: '1' }).catch((e) => e);
-  const budgetWei: string = probe.details.depositWei;
-  const job = await createJob(t.ctx, { ...JOB, budgetWei });
+/** Deposits `value` from `from` under the job's key (into `from`'s own escrow job for that key). */
+async function depositUnderKey(
+  from: PrivateKeyAccount,
+  job: { payment: { chainJobKey: Hex } | null },
+  value: bigint,
+) {
   const expiresAt = BigInt(Math.floor(Date.now() / 1000) + DEPOSIT_LIFETIME_SECONDS);
-  const hash = await walletOf(requestor).writeContract({
+  const hash = await walletOf(from).writeContract({
     address: escrowAddress,
     abi: lumengridEscrowAbi,
     functionName: 'deposit',
-    args: [job.payment?.chainJobId as Hex, expiresAt],
-    value: BigInt(budgetWei),
+    args: [job.payment?.chainJobKey as Hex, expiresAt],
+    value,
   });
   await publicClient().waitForTransactionReceipt({ hash });
+}
+
+async function createPaidJob(requestor: PrivateKeyAccount) {
+  const probe = await createJob({ ...t.ctx, payments }, { ...JOB, budgetWei: '1' }).catch((e) => e);
+  const budgetWei: string = probe.details.depositWei;
+  const job = await createJob(t.ctx, { ...JOB, budgetWei, requestor: requestor.address });
+  await depositUnderKey(requestor, job, BigInt(budgetWei));
   return { job, budgetWei: BigInt(budgetWei) };
+}
+
+async function disputeAs(requestor: PrivateKeyAccount, settlementId: bigint, chainJobId: Hex) {
+  const hash = await walletOf(requestor).writeContract({
+    address: escrowAddress,
+    abi: lumengridEscrowAbi,
+    functionName: 'dispute',
+    args: [settlementId, chainJobId],
+    value: await escrow.disputeBond(),
+  });
+  await publicClient().waitForTransactionReceipt({ hash });
 }
 
 /** Three honest contributors render the whole job; returns their session ids. */
@@ -160,34 +185,61 @@ describe('payments', () => {
     expect(unpaid.message).toMatch(/takes no payments/);
   });
 
+  it('refuses a paid job without its requestor, and an unpaid one with one', async () => {
+    const probe = await createJob(t.ctx, { ...JOB, budgetWei: '1' }).catch((e) => e);
+    const noRequestor = await createJob(t.ctx, { ...JOB, budgetWei: probe.details.depositWei }).catch(
+      (e) => e,
+    );
+    expect(noRequestor.message).toMatch(/needs its requestor/);
+    const unpaid = await createJob(t.ctx, { ...JOB, requestor: (await funded()).address }).catch((e) => e);
+    expect(unpaid.message).toMatch(/Only a paid job has a requestor/);
+  });
+
+  it("counts only the requestor's deposit: another address depositing under the job's key neither funds nor blocks it", async () => {
+    const requestor = await funded();
+    const squatter = await funded();
+    const probe = await createJob(t.ctx, { ...JOB, budgetWei: '1' }).catch((e) => e);
+    const budget = BigInt(probe.details.depositWei);
+    const job = await createJob(t.ctx, {
+      ...JOB,
+      budgetWei: budget.toString(),
+      requestor: requestor.address,
+    });
+    // The job key is public (it is in the job's view); the squatter front-runs with 1 wei, then the budget.
+    await depositUnderKey(squatter, job, 1n);
+    await depositUnderKey(squatter, job, budget);
+    expect(await syncJobDeposit(t.ctx, job.id)).toBe(false);
+    expect((await getJob(t.ctx, job.id)).payment).toMatchObject({
+      state: 'awaiting-deposit',
+      requestor: requestor.address,
+      depositedWei: '0',
+    });
+    // The requestor's own deposit still goes through and starts the job.
+    await depositUnderKey(requestor, job, budget);
+    expect(await syncJobDeposit(t.ctx, job.id)).toBe(true);
+    expect((await getJob(t.ctx, job.id)).payment).toMatchObject({
+      state: 'funded',
+      requestor: requestor.address,
+      depositedWei: budget.toString(),
+    });
+  });
+
   it('hands out no work for a paid job until the escrow holds its deposit', async () => {
     const requestor = await funded();
     const probe = await createJob(t.ctx, { ...JOB, budgetWei: '1' }).catch((e) => e);
-    const job = await createJob(t.ctx, { ...JOB, budgetWei: probe.details.depositWei });
+    const job = await createJob(t.ctx, {
+      ...JOB,
+      budgetWei: probe.details.depositWei,
+      requestor: requestor.address,
+    });
     expect(job.status).toBe('awaiting-deposit');
+    expect(job.payment?.requestor).toBe(requestor.address);
     expect(await leaseUnit(t.ctx, { sessionId: 'early-bird-1' }, {})).toBeNull();
     // Depositing too little does not start it.
-    const chainJobId = job.payment?.chainJobId as Hex;
-    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + DEPOSIT_LIFETIME_SECONDS);
-    const wallet = walletOf(requestor);
-    const low = await wallet.writeContract({
-      address: escrowAddress,
-      abi: lumengridEscrowAbi,
-      functionName: 'deposit',
-      args: [chainJobId, expiresAt],
-      value: BigInt(probe.details.depositWei) - 1n,
-    });
-    await publicClient().waitForTransactionReceipt({ hash: low });
+    await depositUnderKey(requestor, job, BigInt(probe.details.depositWei) - 1n);
     expect(await syncJobDeposit(t.ctx, job.id)).toBe(false);
     expect((await getJob(t.ctx, job.id)).status).toBe('awaiting-deposit');
-    const top = await wallet.writeContract({
-      address: escrowAddress,
-      abi: lumengridEscrowAbi,
-      functionName: 'deposit',
-      args: [chainJobId, expiresAt],
-      value: 1n,
-    });
-    await publicClient().waitForTransactionReceipt({ hash: top });
+    await depositUnderKey(requestor, job, 1n);
     expect(await syncJobDeposit(t.ctx, job.id)).toBe(true);
     const started = await getJob(t.ctx, job.id);
     expect(started.status).toBe('rendering');
@@ -355,17 +407,11 @@ describe('payments', () => {
     await renderJob('dispute');
     const posted = await settle(t.ctx, payments);
     if (!posted.posted || posted.onchainId === null) throw new Error('not posted');
-    const chainJobId = job.payment?.chainJobId as Hex;
-    const disputeTx = await walletOf(requestor).writeContract({
-      address: escrowAddress,
-      abi: lumengridEscrowAbi,
-      functionName: 'dispute',
-      args: [posted.onchainId, chainJobId],
-    });
-    await publicClient().waitForTransactionReceipt({ hash: disputeTx });
+    await disputeAs(requestor, posted.onchainId, job.payment?.chainJobId as Hex);
     await reconcile(t.ctx, payments);
     const [disputed] = await t.ctx.db.query<{ state: string }>('SELECT state FROM settlements');
     expect(disputed?.state).toBe('disputed');
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('held');
     // The window passing does not make a disputed settlement final.
     await warp(WINDOW);
     await reconcile(t.ctx, payments);
@@ -383,6 +429,45 @@ describe('payments', () => {
     // Nothing more is settled for a held job; its requestor can take the deposit back once it expires.
     expect(await settle(t.ctx, payments)).toEqual({ posted: false, reason: 'nothing-new' });
     expect(await claimsView(t.ctx, payee.address)).toMatchObject({ claimableWei: '0', pendingWei: '0' });
+  }, 120_000);
+
+  it("a dispute of one job does not stop the others' payouts: the next settlement supersedes the disputed one", async () => {
+    const disputer = await funded();
+    const other = await funded();
+    const { job: disputedJob } = await createPaidJob(disputer);
+    const { job: otherJob } = await createPaidJob(other);
+    await syncJobDeposit(t.ctx, disputedJob.id);
+    await syncJobDeposit(t.ctx, otherJob.id);
+    const payee = await funded();
+    for (const i of [1, 2, 3]) await bind(`supersede-honest-${i}`, payee);
+    await renderJob('supersede');
+    const first = await settle(t.ctx, payments);
+    if (!first.posted || first.onchainId === null) throw new Error('not posted');
+    expect(first.jobs).toBe(2);
+    await disputeAs(disputer, first.onchainId, disputedJob.payment?.chainJobId as Hex);
+    // The next round holds the disputed job and posts the other one's credit again, superseding the first.
+    const second = await settle(t.ctx, payments);
+    if (!second.posted || second.onchainId === null) throw new Error('not posted');
+    expect(second.jobs).toBe(1);
+    expect(await escrow.statusOf(first.onchainId)).toBe('void');
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    const states = await t.ctx.db.query<{ onchain_id: string; state: string }>(
+      'SELECT onchain_id, state FROM settlements ORDER BY id',
+    );
+    expect(states.map((s) => s.state)).toEqual(['void', 'final']);
+    expect((await getJob(t.ctx, disputedJob.id)).payment).toMatchObject({ state: 'held', settledWei: '0' });
+    const paid = await getJob(t.ctx, otherJob.id);
+    expect(BigInt(paid.payment?.settledWei ?? 0)).toBeGreaterThan(0n);
+    expect((await claimsView(t.ctx, payee.address)).claimableWei).toBe(paid.payment?.settledWei);
+    // The disputer's bond is owed back (the coordinator, not the arbiter, ended the dispute).
+    const owed = await publicClient().readContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'bondRefunds',
+      args: [disputer.address],
+    });
+    expect(owed).toBe(await escrow.disputeBond());
   }, 120_000);
 
   it('binds a payout address only with that address’s signature, once per session', async () => {

@@ -1,4 +1,4 @@
-import { type Address, type Hex, keccak256, toHex } from 'viem';
+import { type Address, encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
 import { expectedOverhead } from '../verification/policy';
 
 /**
@@ -12,9 +12,26 @@ export const DEFAULT_PRICE_WEI_PER_PIXEL_SAMPLE = 1_000_000_000n;
 /** How long after the deposit the requestor may take back what was not paid, if the job never closes. */
 export const DEPOSIT_LIFETIME_SECONDS = 30 * 24 * 3600;
 
-/** The escrow's job id for a coordinator job id: a hash, so the chain carries no job details. */
-export function chainJobId(jobId: string): Hex {
+/**
+ * The job key a coordinator job is deposited under (`deposit(jobKey, expiresAt)`): a hash of its id, so the
+ * chain carries no job details. Public: anyone can compute it, which is why it is not the escrow's job id.
+ */
+export function chainJobKey(jobId: string): Hex {
   return keccak256(toHex(`lumengrid:job:${jobId}`));
+}
+
+/**
+ * The escrow's id of `requestor`'s job `jobKey`, as `LumengridEscrow.jobIdOf` computes it:
+ * keccak256(abi.encode(requestor, jobKey)). Only `requestor` can deposit into it, so a deposit under the
+ * same key from anyone else is a different job that the coordinator never reads.
+ */
+export function escrowJobId(requestor: Address, jobKey: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [requestor, jobKey]));
+}
+
+/** The escrow's id of coordinator job `jobId` paid for by `requestor`. */
+export function chainJobId(jobId: string, requestor: Address): Hex {
+  return escrowJobId(requestor, chainJobKey(jobId));
 }
 
 export interface JobCost {

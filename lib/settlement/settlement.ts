@@ -15,6 +15,10 @@ import { allocationsByAddress, creditWatermark, unboundCreditCounts } from '../l
  *
  * Lifecycle of a row: built (in the database) → posted (transaction sent, hash recorded) → pending (mined,
  * on-chain id known) → final | disputed → final | void. A crash at any step is recovered by `reconcile`.
+ *
+ * A dispute does not stop everyone else's payouts: the disputed job is held at once, and the next round
+ * posts a settlement without it, which the escrow lets supersede the disputed one (void; the requestor's
+ * bond goes back). With nothing else to settle, the dispute waits for the arbiter (or its expiry).
  */
 
 export type SettlementState = 'built' | 'posted' | 'pending' | 'disputed' | 'final' | 'void' | 'failed';
@@ -207,8 +211,12 @@ export async function reconcile(ctx: CoordinatorContext, payments: PaymentsConte
       continue;
     }
     const status = await escrow.statusOf(BigInt(row.onchain_id));
-    if (status === 'final') await finalize(ctx, id);
-    else if (status === 'disputed' && row.state !== 'disputed') await setState(ctx.db, id, 'disputed');
+    if (status === 'final') {
+      // Upheld by the arbiter after a dispute: the job held for it takes settlements again.
+      const upheldJob = row.state === 'disputed' ? await escrow.disputedJobOf(BigInt(row.onchain_id)) : null;
+      await finalize(ctx, id, upheldJob);
+    } else if (status === 'disputed' && row.state !== 'disputed')
+      await disputed(ctx, payments, id, BigInt(row.onchain_id));
     else if (status === 'void') await voidSettlement(ctx, payments, id, BigInt(row.onchain_id));
   }
 }
@@ -266,10 +274,18 @@ async function recordPosted(
   });
 }
 
-/** A final settlement: each job it touched is settled to its amount, and closed where it said so. */
-async function finalize(ctx: CoordinatorContext, id: number) {
+/**
+ * A final settlement: each job it touched is settled to its amount, and closed where it said so. A job held
+ * because of a dispute the arbiter then upheld (`upheldJob`) is released first.
+ */
+async function finalize(ctx: CoordinatorContext, id: number, upheldJob: Hex | null = null) {
   await ctx.db.transaction(async (tx) => {
     await setState(tx, id, 'final');
+    if (upheldJob) {
+      await tx.query(`UPDATE job_payments SET state = 'funded' WHERE chain_job_id = $1 AND state = 'held'`, [
+        upheldJob,
+      ]);
+    }
     await tx.query(
       `UPDATE job_payments p SET settled_wei = sj.settled_wei,
          state = CASE WHEN sj.closes AND p.state = 'funded' THEN 'closed' ELSE p.state END
@@ -279,7 +295,10 @@ async function finalize(ctx: CoordinatorContext, id: number) {
   });
 }
 
-/** The arbiter voided a disputed settlement: the disputed job is held (no more settlements) until resolved off-chain. */
+/**
+ * A disputed settlement ended void (voided by the arbiter, expired, or superseded by a later one): the
+ * disputed job is held (no more settlements) until resolved off-chain.
+ */
 async function voidSettlement(
   ctx: CoordinatorContext,
   payments: PaymentsContext,
@@ -289,6 +308,20 @@ async function voidSettlement(
   const disputedJob = await payments.escrow.disputedJobOf(onchainId);
   await ctx.db.transaction(async (tx) => {
     await setState(tx, id, 'void');
+    await tx.query(`UPDATE job_payments SET state = 'held' WHERE chain_job_id = $1 AND state = 'funded'`, [
+      disputedJob,
+    ]);
+  });
+}
+
+/**
+ * A requestor disputed a settlement: its job is held now, so that the next settlement leaves it out and
+ * supersedes the disputed one rather than wait for the arbiter with everyone else's payouts.
+ */
+async function disputed(ctx: CoordinatorContext, payments: PaymentsContext, id: number, onchainId: bigint) {
+  const disputedJob = await payments.escrow.disputedJobOf(onchainId);
+  await ctx.db.transaction(async (tx) => {
+    await setState(tx, id, 'disputed');
     await tx.query(`UPDATE job_payments SET state = 'held' WHERE chain_job_id = $1 AND state = 'funded'`, [
       disputedJob,
     ]);
@@ -308,12 +341,12 @@ export type SettleOutcome =
 
 /**
  * One round of the settlement loop: reconcile, then post the next settlement if the chain has none open
- * and verified work changed what is owed.
+ * (or only a disputed one, which the new settlement supersedes) and verified work changed what is owed.
  */
 export async function settle(ctx: CoordinatorContext, payments: PaymentsContext): Promise<SettleOutcome> {
   await reconcile(ctx, payments);
   const [open] = await ctx.db.query(
-    `SELECT id FROM settlements WHERE state IN ('built', 'posted', 'pending', 'disputed') LIMIT 1`,
+    `SELECT id FROM settlements WHERE state IN ('built', 'posted', 'pending') LIMIT 1`,
   );
   if (open) return { posted: false, reason: 'open-settlement' };
   const built = await buildSettlement(ctx);

@@ -15,6 +15,7 @@ const INFO: EnabledChainInfo = {
   rpcUrl: 'http://127.0.0.1:8545',
   escrowAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
   challengeWindowSeconds: 120,
+  disputeBondWei: '10000000000000000',
   priceWeiPerPixelSample: '1000000000',
   faucet: true,
 };

@@ -194,6 +194,16 @@ function describeRevert(revert: Revert, ctx: WalletErrorContext): { message: str
         message: `Only the wallet that made this job’s deposit can do this; ${shortId(second)} did not`,
         next: ['Connect the wallet you deposited with, then try again.'],
       };
+    case 'WrongDisputeBond':
+      return {
+        message: 'A dispute must carry exactly the escrow’s dispute bond',
+        next: ['Reload the page (the bond shown may be out of date), then dispute again.'],
+      };
+    case 'SafeCastOverflowedUintDowncast':
+      return {
+        message: 'The amount is larger than the escrow can account for',
+        next: ['Deposit the amount the job shows.'],
+      };
     case 'JobNotOpen':
       return {
         message: 'This job is closed or refunded on chain: it takes no more deposits',
@@ -211,6 +221,8 @@ function describeRevert(revert: Revert, ctx: WalletErrorContext): { message: str
           'Its challenge window has passed, or it is already disputed. Reload the page to see where it stands.',
         ],
       };
+    case 'NothingToWithdraw':
+      return { message: 'No dispute bond is owed to this wallet', next: ['Nothing was sent.'] };
     case 'ZeroAmount':
       return { message: 'A deposit must be more than 0 ETH', next: ['Deposit the amount the job shows.'] };
     default:

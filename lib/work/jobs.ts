@@ -68,7 +68,7 @@ export async function createJob(
 
   if (fixed) refuseOversizedUnits(spec);
   const id = randomUUID();
-  const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei);
+  const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei, parsed.data.requestor);
   if (!payment) await refuseFreeJobBeyondLimits(ctx, spec, edge.origin ?? null);
   const now = ctx.now();
   const tiles = tilesOf(spec);
