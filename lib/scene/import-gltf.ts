@@ -33,10 +33,10 @@ import {
   type Light,
   type Transmission,
 } from '@gltf-transform/extensions';
-import { type DecodedPng, decode as decodePng } from 'fast-png';
-import jpeg from 'jpeg-js';
+import type { DecodedPng } from 'fast-png';
 import { z } from 'zod';
 import type { SceneImportStats } from '../protocol/scene-info';
+import { decodeJpegBounded, decodePngBounded, imageFormat, jpegSize, pngHeader } from './decode-image';
 import {
   type CameraDescription,
   DEFAULT_MATERIAL,
@@ -1050,7 +1050,8 @@ class TextureTable {
       );
       return null;
     }
-    const size = format === 'png' ? pngSize(image) : jpegSize(image);
+    // The declared size first: nothing is inflated or allocated for an image refused by its header.
+    const size = format === 'png' ? pngHeader(image) : jpegSize(image);
     if (!size) throw badImage(name, 'its header is damaged');
     const { maxTextureDimension, maxTextures, maxTexturePixelsTotal } = this.limits;
     if (size.width > maxTextureDimension || size.height > maxTextureDimension) {
@@ -1077,17 +1078,8 @@ class TextureTable {
 
     let rgba: Uint8Array;
     try {
-      if (format === 'png') {
-        rgba = pngToRgba8(decodePng(image));
-      } else {
-        const decoded = jpeg.decode(image, {
-          useTArray: true,
-          formatAsRGBA: true,
-          // The header check above already bounds the size; keep jpeg-js's own guard just above it.
-          maxResolutionInMP: (maxTextureDimension * maxTextureDimension) / 1e6 + 1,
-        });
-        rgba = decoded.data;
-      }
+      // Both decoders are bounded by the declared size checked above (lib/scene/decode-image.ts).
+      rgba = format === 'png' ? pngToRgba8(decodePngBounded(image)) : decodeJpegBounded(image, size);
     } catch (error) {
       throw badImage(name, errorText(error));
     }
@@ -1103,43 +1095,6 @@ function badImage(name: string, problem: string): SceneImportError {
   return new SceneImportError(`Texture "${name}" could not be decoded: ${problem}.`, {
     metaMessages: ['Re-save the image as an ordinary 8-bit PNG or JPEG and export again.'],
   });
-}
-
-function imageFormat(bytes: Uint8Array): 'png' | 'jpeg' | null {
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  return null;
-}
-
-/** PNG: signature (8) + IHDR chunk header (8) + width, height as big-endian u32. */
-function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
-  if (bytes.length < 24) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  return width > 0 && height > 0 ? { width, height } : null;
-}
-
-/** JPEG: walks the marker segments to the first start-of-frame (SOF0..SOF15 except DHT, JPG, DAC). */
-function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 2;
-  while (offset + 9 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return null;
-    const marker = bytes[offset + 1] as number;
-    if (marker === 0xff) {
-      offset++; // fill byte
-      continue;
-    }
-    const length = view.getUint16(offset + 2);
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      const height = view.getUint16(offset + 5);
-      const width = view.getUint16(offset + 7);
-      return width > 0 && height > 0 ? { width, height } : null;
-    }
-    offset += 2 + length;
-  }
-  return null;
 }
 
 /**
