@@ -1,27 +1,32 @@
 import { withErrors } from '@/lib/coordinator/http';
 import { coordinator } from '@/lib/instance/coordinator';
 import { isSceneHash } from '@/lib/protocol/job-spec';
-import { readSceneFile, resolveScene } from '@/lib/work/scene-store';
+import { decodeStoredScene, readStoredSceneFile, resolveScene } from '@/lib/work/scene-store';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * The packed scene file. Addressed by hash, its bytes never change, so browsers may cache it for good;
- * a built-in id redirects to its current hash.
+ * a built-in id redirects to its current hash. Stored gzipped: sent as stored with Content-Encoding: gzip
+ * to clients that accept it (browsers and Node's fetch decode it transparently), decompressed otherwise.
  */
-export const GET = withErrors(async (_request: Request, { params }: RouteContext<'/api/scenes/[ref]'>) => {
+export const GET = withErrors(async (request: Request, { params }: RouteContext<'/api/scenes/[ref]'>) => {
   const { ref } = await params;
   const ctx = await coordinator();
   if (!isSceneHash(ref)) {
     const scene = await resolveScene(ctx, ref);
     return new Response(null, { status: 307, headers: { location: `/api/scenes/${scene.hash}` } });
   }
-  const file = await readSceneFile(ctx, ref);
-  return new Response(file, {
-    headers: {
-      'content-type': 'application/vnd.lumengrid.scene',
-      'cache-control': 'public, max-age=31536000, immutable',
-      etag: `"${ref}"`,
-    },
-  });
+  const stored = await readStoredSceneFile(ctx, ref);
+  const headers: Record<string, string> = {
+    'content-type': 'application/vnd.lumengrid.scene',
+    'cache-control': 'public, max-age=31536000, immutable',
+    etag: `"${ref}"`,
+    vary: 'accept-encoding',
+  };
+  const acceptsGzip = /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '');
+  if (stored.encoding === 'gzip' && acceptsGzip) {
+    return new Response(stored.bytes, { headers: { ...headers, 'content-encoding': 'gzip' } });
+  }
+  return new Response(await decodeStoredScene(stored), { headers });
 });
