@@ -6,19 +6,20 @@
  * requests meanwhile. A worker per import (not a long-lived one) gives every import a clean heap and makes
  * ending a runaway one safe.
  *
- * Worker file resolution: under Next.js (NEXT_RUNTIME set) the literal `new Worker(new URL(...))` below is
- * the pattern Turbopack recognises and bundles as its own entry; from source (vitest, tsx scripts) the
- * worker is the .ts file, loaded through tsx.
+ * Worker file resolution: Turbopack (Next.js 16.4) copies a `new Worker(new URL('./x.ts', import.meta.url))`
+ * entry as a raw asset instead of bundling it, so a bundled worker cannot import its TypeScript neighbours.
+ * The worker therefore always runs from source through tsx (spawnImportWorker): under vitest, tsx scripts
+ * and `next start` from the checkout alike.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { BusyError } from '../protocol/errors';
 import { SCENE_LIMITS } from '../protocol/limits';
 import type { SceneLimits } from './import-gltf';
 import type { ImportReply, ImportRequest } from './import-messages';
-import type { PreparedUpload } from './prepare-scene';
+import { type PreparedUpload, prepareUpload } from './prepare-scene';
 import { SceneImportError } from './scene-import-error';
 
 export interface ImportPoolOptions {
@@ -26,6 +27,11 @@ export interface ImportPoolOptions {
   queue: number;
   timeoutMs: number;
   heapMb: number;
+  /**
+   * false: run each import on this thread instead (no heap cap, no timeout, queue bounds kept). Only for
+   * tests that fuzz thousands of uploads, where starting a worker through tsx (~1 s) each time is too slow.
+   */
+  isolate?: boolean;
 }
 
 export const DEFAULT_IMPORT_POOL: ImportPoolOptions = {
@@ -66,7 +72,9 @@ export class SceneImportPool {
     }
     const started = Date.now();
     try {
-      return await this.runInWorker(files, limits);
+      return this.options.isolate === false
+        ? await prepareUpload(files, limits)
+        : await this.runInWorker(files, limits);
     } finally {
       this.averageMs = 0.8 * this.averageMs + 0.2 * (Date.now() - started);
       const next = this.waiting.shift();
@@ -132,14 +140,21 @@ export class SceneImportPool {
   }
 }
 
+/**
+ * The worker runs lib/scene/import-worker.ts from source through tsx, registered inside the worker (Node 20
+ * does not carry the parent's module hooks into a worker). Under Next.js the route's bundle is not where
+ * the source lies, so the checkout is found from the working directory `npm start` runs in.
+ */
 function spawnImportWorker(options: WorkerOptions): Worker {
-  if (process.env.NEXT_RUNTIME) {
-    return new Worker(new URL('./import-worker.ts', import.meta.url), options);
-  }
-  // Node 20 does not carry the parent's module hooks into a worker: register tsx inside it, then load.
-  const source = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'import-worker.ts')).href;
+  const bundled = Boolean(process.env.NEXT_RUNTIME);
+  const here = bundled
+    ? resolve(/*turbopackIgnore: true*/ process.cwd(), 'lib/scene')
+    : dirname(fileURLToPath(import.meta.url));
+  const source = pathToFileURL(join(here, 'import-worker.ts')).href;
+  // A computed path: the bundler must not try to resolve tsx at build time.
+  const from = bundled ? join(here, '..', '..', 'package.json') : fileURLToPath(import.meta.url);
   const tsx = pathToFileURL(
-    createRequire(import.meta.url)
+    createRequire(from)
       .resolve('tsx/esm/api')
       .replace(/\.cjs$/, '.mjs'),
   ).href;

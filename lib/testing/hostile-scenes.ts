@@ -41,6 +41,19 @@ export function pngFromChunks(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return concatBytes([PNG_SIGNATURE, ...chunks, pngChunk('IEND', new Uint8Array(0))]);
 }
 
+/** The chunks of a PNG, in order, each as its whole bytes (length, type, data, CRC). */
+export function pngChunks(png: Uint8Array): { type: string; bytes: Uint8Array }[] {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const chunks: { type: string; bytes: Uint8Array }[] = [];
+  for (let offset = 8; offset + 12 <= png.length; ) {
+    const end = offset + 12 + view.getUint32(offset);
+    const type = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
+    if (type !== 'IEND') chunks.push({ type, bytes: png.subarray(offset, end) });
+    offset = end;
+  }
+  return chunks;
+}
+
 /** An honest RGBA8 PNG of one colour, `width` x `height` (compresses to almost nothing). */
 export function solidPng(width: number, height: number, rgba: [number, number, number, number]) {
   const row = new Uint8Array(1 + width * 4);
