@@ -67,8 +67,17 @@ async function upload(name: string, bytes: Uint8Array) {
   form.append('files', new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
   const started = performance.now();
   const response = await fetch(`${base}/api/scenes`, { method: 'POST', body: form });
-  const body = (await response.json().catch(() => ({}))) as { message?: string; hash?: string; bytes?: number };
-  return { status: response.status, ms: performance.now() - started, body, retryAfter: response.headers.get('retry-after') };
+  const body = (await response.json().catch(() => ({}))) as {
+    message?: string;
+    hash?: string;
+    bytes?: number;
+  };
+  return {
+    status: response.status,
+    ms: performance.now() - started,
+    body,
+    retryAfter: response.headers.get('retry-after'),
+  };
 }
 
 /** Runs `attempt`, sampling the server's memory meanwhile. */
@@ -124,7 +133,9 @@ if (!skip.has('box')) {
     const boxed = upload('Box.glb', box);
     const list = performance.now();
     const listed = await fetch(`${base}/api/jobs`);
-    console.log(`    GET /api/jobs meanwhile: HTTP ${listed.status} in ${((performance.now() - list) / 1000).toFixed(2)} s`);
+    console.log(
+      `    GET /api/jobs meanwhile: HTTP ${listed.status} in ${((performance.now() - list) / 1000).toFixed(2)} s`,
+    );
     return Promise.all([bombing, boxed]);
   });
   console.log(`    bomb ${show(b)}\n    box  ${show(x)}`);
@@ -136,7 +147,9 @@ if (!skip.has('instanced')) {
     gridTriangles: 2000,
     textures,
   });
-  console.log(`instanced: ${(scene.length / 1e6).toFixed(2)} MB .glb, 1000 nodes x 2000 triangles, four 4096² textures`);
+  console.log(
+    `instanced: ${(scene.length / 1e6).toFixed(2)} MB .glb, 1000 nodes x 2000 triangles, four 4096² textures`,
+  );
   const r = await measured('instanced', () => upload('instanced.glb', scene));
   console.log(`    ${show(r)}`);
 }
@@ -146,7 +159,9 @@ if (!skip.has('barrel')) {
   console.log(`    ${show(r)}`);
   if (r.body.hash) {
     const gz = await fetch(`${base}/api/scenes/${r.body.hash}`, { headers: { 'accept-encoding': 'gzip' } });
-    console.log(`    GET scene: content-encoding ${gz.headers.get('content-encoding') ?? 'none'}, ${mib((await gz.arrayBuffer()).byteLength)} decoded`);
+    console.log(
+      `    GET scene: content-encoding ${gz.headers.get('content-encoding') ?? 'none'}, ${mib((await gz.arrayBuffer()).byteLength)} decoded`,
+    );
   }
 }
 const dataDir = values['data-dir'];
