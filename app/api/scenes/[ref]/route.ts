@@ -7,10 +7,11 @@ export const dynamic = 'force-dynamic';
 
 /**
  * The packed scene file. Addressed by hash, its bytes never change, so browsers may cache it for good;
- * a built-in id redirects to its current hash. Stored gzipped: sent as stored with Content-Encoding: gzip
- * to clients that accept it (browsers and Node's fetch decode it transparently), decompressed otherwise.
+ * a built-in id redirects to its current hash. Stored gzipped and decompressed here (bounded by its recorded
+ * size): Next.js drops a route handler's own Content-Encoding header (measured with `next start`: the gzip
+ * bytes went out undeclared), so the wire encoding is left to Next's response compression.
  */
-export const GET = withErrors(async (request: Request, { params }: RouteContext<'/api/scenes/[ref]'>) => {
+export const GET = withErrors(async (_request: Request, { params }: RouteContext<'/api/scenes/[ref]'>) => {
   const { ref } = await params;
   const ctx = await coordinator();
   if (!isSceneHash(ref)) {
@@ -22,11 +23,6 @@ export const GET = withErrors(async (request: Request, { params }: RouteContext<
     'content-type': 'application/vnd.lumengrid.scene',
     'cache-control': 'public, max-age=31536000, immutable',
     etag: `"${ref}"`,
-    vary: 'accept-encoding',
   };
-  const acceptsGzip = /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '');
-  if (stored.encoding === 'gzip' && acceptsGzip) {
-    return new Response(stored.bytes, { headers: { ...headers, 'content-encoding': 'gzip' } });
-  }
   return new Response(await decodeStoredScene(stored), { headers });
 });
