@@ -6,6 +6,7 @@ import { openDatabase } from '../coordinator/db/open-database';
 import { notifyJobChanged } from '../coordinator/job-events';
 import { paymentsFromEnv, settleIntervalMs } from '../settlement/config';
 import { startPaymentsLoop } from '../settlement/payments-loop';
+import { startSceneSweepLoop } from '../work/scene-store';
 
 /**
  * The coordinator of this server process: one database connection, opened on first use and cached on
@@ -47,5 +48,7 @@ async function open(): Promise<CoordinatorContext> {
     payments: paymentsFromEnv(),
   };
   if (ctx.payments) startPaymentsLoop(ctx, ctx.payments, settleIntervalMs());
+  // Uploaded scenes no job needs any more are deleted (SCENE_LIMITS: grace and retention periods).
+  startSceneSweepLoop(ctx);
   return ctx;
 }

@@ -97,3 +97,15 @@ export class UnsupportedMediaTypeError extends BaseError {
   override readonly name = 'UnsupportedMediaTypeError';
   readonly status = 415;
 }
+
+/** The coordinator is at capacity for this kind of work (e.g. scene imports); come back after `retryAfterSeconds`. */
+export class BusyError extends BaseError {
+  override readonly name = 'BusyError';
+  readonly status = 503;
+  readonly retryAfterSeconds: number;
+
+  constructor(shortMessage: string, options: BaseErrorOptions & { retryAfterSeconds: number }) {
+    super(shortMessage, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}

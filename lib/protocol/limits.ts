@@ -60,3 +60,38 @@ export const JOB_SIZE_LIMITS = {
   /** Unpaid jobs still rendering on this coordinator at once, from everyone. */
   maxOpenFreeJobs: 500,
 } as const;
+
+/**
+ * Scene uploads (lib/scene/import-gltf.ts, lib/scene/scene-import-pool.ts, lib/work/scene-store.ts): what
+ * one upload may cost the coordinator in memory, time and storage, and how long stored scenes live.
+ */
+export const SCENE_LIMITS = {
+  /** The glTF JSON (a .gltf file or a .glb's JSON chunk): parsed in full before anything else. */
+  maxJsonBytes: 16 * 1024 * 1024,
+  /** glTF nodes: each is a transform to walk, and instancing one mesh across nodes multiplies triangles. */
+  maxNodes: 100_000,
+  /**
+   * The packed scene file (lib/scene/scene-file.ts), uncompressed: what is stored (compressed), what each
+   * contributor downloads and holds in GPU memory. 128 MiB is WebGPU's default maxStorageBufferBindingSize,
+   * beyond which a section would not bind on a default device anyway. Counted before anything is stored:
+   * estimated from the triangle and texel counts before flattening, then exactly once packed.
+   */
+  maxPackedBytes: 128 * 1024 * 1024,
+  /** Imports running at once, each in its own worker thread (LUMENGRID_IMPORT_WORKERS overrides). */
+  importWorkers: 1,
+  /** Imports waiting for a worker; one more is answered 503 with Retry-After. */
+  importQueue: 4,
+  /** Wall-clock time one import may take (parse, decode, BVH, pack, compress) before its worker is ended. */
+  importTimeoutMs: 60_000,
+  /** JS heap of one import worker (V8 old generation); typed arrays are bounded by the limits above. */
+  importHeapMb: 1024,
+  /** Compressed bytes one origin may store per window (a day); shared by all clients without a trusted proxy. */
+  storedBytesPerOrigin: 512 * 1024 * 1024,
+  storageWindowMs: 24 * 60 * 60 * 1000,
+  /** An uploaded scene no job refers to is deleted this long after its last upload. */
+  unreferencedGraceMs: 24 * 60 * 60 * 1000,
+  /** A scene whose jobs have all finished is deleted this long after the last one finished. */
+  finishedRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  /** How often the coordinator sweeps scenes (lib/instance/coordinator.ts). */
+  sweepIntervalMs: 60 * 60 * 1000,
+} as const;

@@ -33,10 +33,12 @@ import {
   type Light,
   type Transmission,
 } from '@gltf-transform/extensions';
-import { type DecodedPng, decode as decodePng } from 'fast-png';
-import jpeg from 'jpeg-js';
+import type { DecodedPng } from 'fast-png';
 import { z } from 'zod';
+import { SCENE_LIMITS } from '../protocol/limits';
 import type { SceneImportStats } from '../protocol/scene-info';
+import { decodeJpegBounded, decodePngBounded, imageFormat, jpegSize, pngHeader } from './decode-image';
+import { SHADING_WORDS, TRIANGLE_WORDS } from './packed-scene';
 import {
   type CameraDescription,
   DEFAULT_MATERIAL,
@@ -57,6 +59,14 @@ export interface SceneLimits {
   maxTextures: number;
   /** Sum of width x height over all decoded textures (4 bytes each once packed). */
   maxTexturePixelsTotal: number;
+  /** The glTF JSON (.gltf file or .glb JSON chunk). */
+  maxJsonBytes: number;
+  maxNodes: number;
+  /**
+   * The packed scene (lib/scene/scene-file.ts) this import will make: checked from the triangle and texel
+   * counts before they are flattened or decoded (packScene's exact size is checked again after packing).
+   */
+  maxPackedBytes: number;
 }
 
 export const DEFAULT_SCENE_LIMITS: SceneLimits = {
@@ -65,7 +75,13 @@ export const DEFAULT_SCENE_LIMITS: SceneLimits = {
   maxTextureDimension: 4096,
   maxTextures: 64,
   maxTexturePixelsTotal: 64 * 1024 * 1024,
+  maxJsonBytes: SCENE_LIMITS.maxJsonBytes,
+  maxNodes: SCENE_LIMITS.maxNodes,
+  maxPackedBytes: SCENE_LIMITS.maxPackedBytes,
 };
+
+/** Bytes a triangle takes in the packed file (triangles + shading sections), BVH nodes not counted. */
+export const PACKED_TRIANGLE_BYTES = (TRIANGLE_WORDS + SHADING_WORDS) * 4;
 
 export type { SceneImportStats };
 
@@ -220,8 +236,11 @@ export async function importGltf(
 
   const main = findMainFile(files);
   const { json, bin } =
-    main.kind === 'glb' ? parseGlb(main.name, main.bytes) : parseGltfJson(main.name, main.bytes);
+    main.kind === 'glb'
+      ? parseGlb(main.name, main.bytes, lim.maxJsonBytes)
+      : parseGltfJson(main.name, main.bytes, lim.maxJsonBytes);
   const gltf = checkJson(main.name, json);
+  checkNodeCount(main.name, json, lim);
   const resources = gatherResources(main, gltf, bin, files);
   checkLayout(main.name, json, resources, lim.maxFileBytes);
   warnAboutExtensions(gltf, warnings);
@@ -229,6 +248,7 @@ export async function importGltf(
   const scene = await readScene(main.name, json, resources, warnings);
   const found = collectDraws(scene, warnings);
   checkTriangleCount(found.triangleCount, lim);
+  checkPackedSize(found.triangleCount * PACKED_TRIANGLE_BYTES, lim);
   const mesh = flattenDraws(main.name, found.draws, found.triangleCount, lim, warnings);
   const description = describeScene(mesh, found, warnings);
 
@@ -437,6 +457,31 @@ function collectMesh(node: GltfNode, mesh: Mesh, found: SceneContents, warnings:
   }
 }
 
+/** Refuses a scene whose packed file would exceed `maxPackedBytes` (with what is known so far). */
+function checkPackedSize(bytes: number, lim: SceneLimits): void {
+  if (bytes <= lim.maxPackedBytes) return;
+  throw new SceneImportError(
+    `The scene would pack to more than ${formatMiB(bytes)}, over the ${formatMiB(lim.maxPackedBytes)} limit on a stored scene.`,
+    {
+      metaMessages: [
+        'Every node that reuses a mesh stores its own copy of the triangles, and every texture pixel takes 4 bytes.',
+        'Reduce the instances or the mesh (Blender: Decimate modifier), or shrink the textures, then upload again.',
+      ],
+    },
+  );
+}
+
+function checkNodeCount(name: string, json: unknown, lim: SceneLimits): void {
+  const nodes = (json as { nodes?: unknown }).nodes;
+  const count = Array.isArray(nodes) ? nodes.length : 0;
+  if (count > lim.maxNodes) {
+    throw new SceneImportError(
+      `${name} has ${count.toLocaleString('en-US')} nodes, more than the ${lim.maxNodes.toLocaleString('en-US')} limit.`,
+      { metaMessages: ['Join objects that share a material (Blender: Ctrl+J) and export again.'] },
+    );
+  }
+}
+
 function checkTriangleCount(triangleCount: number, lim: SceneLimits): void {
   if (triangleCount > lim.maxTriangles) {
     throw new SceneImportError(
@@ -475,7 +520,7 @@ function flattenDraws(
     uvs: new Float32Array(triangleCount * 6),
     materialIndices: new Uint32Array(triangleCount),
     materials: [],
-    textures: new TextureTable(lim, warnings),
+    textures: new TextureTable(lim, warnings, triangleCount * PACKED_TRIANGLE_BYTES),
   };
   const materialIndex = new Map<Material | null, number>();
   let skippedTriangles = 0;
@@ -698,7 +743,11 @@ const CHUNK_BIN = 0x004e4942; // 'BIN\0'
  * an optional BIN chunk, each 8-byte header (length, type) + data. Parsed here rather than by glTF-Transform
  * so that truncation and version 1 files get a precise message and unaligned input works.
  */
-function parseGlb(name: string, bytes: Uint8Array): { json: unknown; bin: Uint8Array | null } {
+function parseGlb(
+  name: string,
+  bytes: Uint8Array,
+  maxJsonBytes: number,
+): { json: unknown; bin: Uint8Array | null } {
   const damaged = (problem: string) =>
     new SceneImportError(`${name} is not a valid binary glTF file: ${problem}.`, {
       metaMessages: [`Upload the complete file, or re-export it. ${EXPORT_HINT}`],
@@ -718,6 +767,7 @@ function parseGlb(name: string, bytes: Uint8Array): { json: unknown; bin: Uint8A
   const jsonLength = view.getUint32(12, true);
   if (view.getUint32(16, true) !== CHUNK_JSON) throw damaged('the first chunk is not JSON');
   if (20 + jsonLength > length) throw damaged('the JSON chunk runs past the end of the file (truncated)');
+  if (jsonLength > maxJsonBytes) throw jsonTooLarge(name, jsonLength, maxJsonBytes);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(20, 20 + jsonLength)));
@@ -737,7 +787,8 @@ function parseGlb(name: string, bytes: Uint8Array): { json: unknown; bin: Uint8A
   return { json, bin };
 }
 
-function parseGltfJson(name: string, bytes: Uint8Array): { json: unknown; bin: null } {
+function parseGltfJson(name: string, bytes: Uint8Array, maxJsonBytes: number): { json: unknown; bin: null } {
+  if (bytes.length > maxJsonBytes) throw jsonTooLarge(name, bytes.length, maxJsonBytes);
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
     return { json: JSON.parse(text), bin: null };
@@ -746,6 +797,17 @@ function parseGltfJson(name: string, bytes: Uint8Array): { json: unknown; bin: n
       metaMessages: [ACCEPTED_FORMATS, EXPORT_HINT],
     });
   }
+}
+
+function jsonTooLarge(name: string, bytes: number, maxBytes: number): SceneImportError {
+  return new SceneImportError(
+    `The glTF JSON of ${name} is ${formatMiB(bytes)}, more than the ${formatMiB(maxBytes)} limit.`,
+    {
+      metaMessages: [
+        `Keep geometry and images in the binary buffer, not in the JSON (no data: URIs): export a .glb. ${EXPORT_HINT}`,
+      ],
+    },
+  );
 }
 
 function checkJson(name: string, json: unknown): z.infer<typeof gltfJsonSchema> {
@@ -1025,6 +1087,8 @@ class TextureTable {
   constructor(
     private readonly limits: SceneLimits,
     private readonly warnings: Set<string>,
+    /** Packed bytes of the triangles, to which each texture adds 4 bytes a pixel. */
+    private readonly triangleBytes: number,
   ) {}
 
   /** Index in `list`, or null when the image cannot be used (the material renders untextured). */
@@ -1050,7 +1114,8 @@ class TextureTable {
       );
       return null;
     }
-    const size = format === 'png' ? pngSize(image) : jpegSize(image);
+    // The declared size first: nothing is inflated or allocated for an image refused by its header.
+    const size = format === 'png' ? pngHeader(image) : jpegSize(image);
     if (!size) throw badImage(name, 'its header is damaged');
     const { maxTextureDimension, maxTextures, maxTexturePixelsTotal } = this.limits;
     if (size.width > maxTextureDimension || size.height > maxTextureDimension) {
@@ -1074,20 +1139,12 @@ class TextureTable {
         { metaMessages: ['Scale the largest textures down and export again.'] },
       );
     }
+    checkPackedSize(this.triangleBytes + (this.pixels + size.width * size.height) * 4, this.limits);
 
     let rgba: Uint8Array;
     try {
-      if (format === 'png') {
-        rgba = pngToRgba8(decodePng(image));
-      } else {
-        const decoded = jpeg.decode(image, {
-          useTArray: true,
-          formatAsRGBA: true,
-          // The header check above already bounds the size; keep jpeg-js's own guard just above it.
-          maxResolutionInMP: (maxTextureDimension * maxTextureDimension) / 1e6 + 1,
-        });
-        rgba = decoded.data;
-      }
+      // Both decoders are bounded by the declared size checked above (lib/scene/decode-image.ts).
+      rgba = format === 'png' ? pngToRgba8(decodePngBounded(image)) : decodeJpegBounded(image, size);
     } catch (error) {
       throw badImage(name, errorText(error));
     }
@@ -1103,43 +1160,6 @@ function badImage(name: string, problem: string): SceneImportError {
   return new SceneImportError(`Texture "${name}" could not be decoded: ${problem}.`, {
     metaMessages: ['Re-save the image as an ordinary 8-bit PNG or JPEG and export again.'],
   });
-}
-
-function imageFormat(bytes: Uint8Array): 'png' | 'jpeg' | null {
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  return null;
-}
-
-/** PNG: signature (8) + IHDR chunk header (8) + width, height as big-endian u32. */
-function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
-  if (bytes.length < 24) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  return width > 0 && height > 0 ? { width, height } : null;
-}
-
-/** JPEG: walks the marker segments to the first start-of-frame (SOF0..SOF15 except DHT, JPG, DAC). */
-function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 2;
-  while (offset + 9 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return null;
-    const marker = bytes[offset + 1] as number;
-    if (marker === 0xff) {
-      offset++; // fill byte
-      continue;
-    }
-    const length = view.getUint16(offset + 2);
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      const height = view.getUint16(offset + 5);
-      const width = view.getUint16(offset + 7);
-      return width > 0 && height > 0 ? { width, height } : null;
-    }
-    offset += 2 + length;
-  }
-  return null;
 }
 
 /**

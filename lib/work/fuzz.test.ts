@@ -2,6 +2,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseError } from '../protocol/errors';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { DEFAULT_IMPORT_POOL, SceneImportPool } from '../scene/scene-import-pool';
+import {
+  ihdr,
+  jpegWithSof,
+  pngBomb,
+  pngChunks,
+  pngFromChunks,
+  pngWithIccpBomb,
+  solidPng,
+  texturedGlb,
+} from '../testing/hostile-scenes';
 import { standInRender } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { readAccumulation } from './job-image';
@@ -15,6 +26,8 @@ import { submitResult } from './submit-result';
 // unexpected error, which a route would answer with 500), and must change nothing already accepted.
 
 let t: Awaited<ReturnType<typeof createTestContext>>;
+/** Imports on the test's thread: the refusals are the same, without a worker start per run. */
+const inThread = new SceneImportPool({ ...DEFAULT_IMPORT_POOL, isolate: false });
 beforeAll(async () => {
   t = await createTestContext({ leaseTtlMs: 3_600_000 });
 });
@@ -123,7 +136,7 @@ describe('fuzzing the coordinator', () => {
           fc.string({ maxLength: 200 }).map((name) => new Map([[name, new Uint8Array([1, 2, 3])]])),
         ),
         async (files) => {
-          expect(await refusal(() => uploadScene(t.ctx, files, 'fuzz'))).not.toBeNull();
+          expect(await refusal(() => uploadScene(t.ctx, files, 'fuzz', { pool: inThread }))).not.toBeNull();
         },
       ),
       { numRuns: 400 },
@@ -131,6 +144,74 @@ describe('fuzzing the coordinator', () => {
     const [after] = await t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM scenes');
     expect(after?.n).toBe(before?.n);
   }, 120_000);
+
+  it('refuses hostile texture images (truncated, lying IHDR, huge sizes, bad CRC, huge SOF, zlib bombs)', async () => {
+    const [before] = await t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM scenes');
+    const good = solidPng(16, 16, [200, 100, 50, 255]);
+    const side = fc.integer({ min: 1, max: 0x7fffffff });
+    const png = (image: Uint8Array, mustRefuse = false) => ({ image, mimeType: 'image/png', mustRefuse });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          // Truncated anywhere after the signature.
+          fc.integer({ min: 8, max: good.length - 1 }).map((cut) => png(good.subarray(0, cut), true)),
+          // One byte changed anywhere after the signature: the CRC (or IHDR check) must catch it.
+          fc
+            .record({
+              at: fc.integer({ min: 8, max: good.length - 1 }),
+              xor: fc.integer({ min: 1, max: 255 }),
+            })
+            .map(({ at, xor }) => {
+              const bytes = good.slice();
+              bytes[at] = (bytes[at] as number) ^ xor;
+              return png(bytes);
+            }),
+          // An IHDR that lies about the size of honest pixel data, from 1x1 to 2^31 on a side.
+          fc.record({ width: side, height: side }).map(({ width, height }) =>
+            png(
+              pngFromChunks([
+                ihdr(width, height),
+                ...pngChunks(good)
+                  .filter((c) => c.type !== 'IHDR')
+                  .map((c) => c.bytes),
+              ]),
+              width !== 16 || height !== 16,
+            ),
+          ),
+          // Decompression bombs behind small declared sizes.
+          fc
+            .record({ width: fc.integer({ min: 1, max: 64 }), mib: fc.integer({ min: 1, max: 1024 }) })
+            .map(({ width, mib }) => png(pngBomb(mib * 2 ** 20, width, width), true)),
+          fc.integer({ min: 64, max: 1024 }).map((mib) => png(pngWithIccpBomb(mib * 2 ** 20))),
+          // JPEG frames of any declared size, with no scan behind them.
+          fc
+            .record({
+              width: fc.integer({ min: 1, max: 65_535 }),
+              height: fc.integer({ min: 1, max: 65_535 }),
+            })
+            .map(({ width, height }) => ({
+              image: jpegWithSof(width, height),
+              mimeType: 'image/jpeg',
+              mustRefuse: width > 4096 || height > 4096,
+            })),
+        ),
+        async ({ image, mimeType, mustRefuse }) => {
+          const files = new Map([['hostile.glb', texturedGlb(image, { mimeType })]]);
+          const started = performance.now();
+          const refused = await refusal(() => uploadScene(t.ctx, files, 'fuzz', { pool: inThread }));
+          expect(performance.now() - started).toBeLessThan(2000);
+          // The colour-profile bomb's pixels are honest, and a flipped byte may land in an ignored place.
+          if (mustRefuse) expect(refused).not.toBeNull();
+          if (refused === null) {
+            await t.ctx.db.query("DELETE FROM scenes WHERE name = 'fuzz'");
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    const [after] = await t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM scenes');
+    expect(after?.n).toBe(before?.n);
+  }, 240_000);
 
   it('refuses malformed result bodies with a 4xx and never touches the accumulator', async () => {
     // Jobs the first test happened to create come first in the queue: start from an empty one.

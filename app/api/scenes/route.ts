@@ -13,7 +13,8 @@ const MAX_FILES = 128;
 export const GET = withErrors(async () => Response.json({ scenes: await listScenes(await coordinator()) }));
 
 export const POST = withErrors(async (request: Request) => {
-  limiter('uploadScenePerOrigin').take(originKey(clientOrigin(request)), 'scene uploads');
+  const origin = originKey(clientOrigin(request));
+  limiter('uploadScenePerOrigin').take(origin, 'scene uploads');
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     throw new InvalidRequestError('Upload scenes as multipart/form-data', {
@@ -36,6 +37,7 @@ export const POST = withErrors(async (request: Request) => {
   const files = new Map<string, Uint8Array>();
   for (const file of entries) files.set(file.name, new Uint8Array(await file.arrayBuffer()));
   const name = String(form.get('name') || entries[0]?.name || 'scene').slice(0, 120);
-  const scene = await uploadScene(await coordinator(), files, name);
+  // The import runs in a worker thread (lib/scene/scene-import-pool.ts); a full queue answers 503.
+  const scene = await uploadScene(await coordinator(), files, name, { origin });
   return Response.json(scene, { status: 201 });
 });

@@ -356,6 +356,26 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE jobs ADD COLUMN origin text;
     `,
   },
+  {
+    version: 13,
+    name: 'scenes stored compressed, with their origin, and swept',
+    sql: `
+      -- The file is the packed scene compressed as 'encoding' says (gzip for new rows); packed_bytes is its
+      -- size once decompressed, the bound on decompressing it. Already compressed: pglz would only cost time.
+      ALTER TABLE scenes ADD COLUMN encoding text NOT NULL DEFAULT 'identity' CHECK (encoding IN ('identity', 'gzip'));
+      ALTER TABLE scenes ADD COLUMN packed_bytes bigint;
+      UPDATE scenes SET packed_bytes = octet_length(file);
+      ALTER TABLE scenes ALTER COLUMN packed_bytes SET NOT NULL;
+      ALTER TABLE scenes ALTER COLUMN file SET STORAGE EXTERNAL;
+      -- Who stored an upload (lib/coordinator/rate-limit.ts originKey) and when it was last uploaded: the
+      -- storage quota per origin and the sweep of scenes no job refers to (lib/work/scene-store.ts).
+      ALTER TABLE scenes ADD COLUMN origin text;
+      ALTER TABLE scenes ADD COLUMN uploaded_at bigint;
+      UPDATE scenes SET uploaded_at = created_at;
+      ALTER TABLE scenes ALTER COLUMN uploaded_at SET NOT NULL;
+      CREATE INDEX scenes_uploads_by_origin ON scenes (origin, uploaded_at) WHERE source = 'upload';
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */

@@ -1,13 +1,15 @@
 import { withErrors } from '@/lib/coordinator/http';
 import { coordinator } from '@/lib/instance/coordinator';
 import { isSceneHash } from '@/lib/protocol/job-spec';
-import { readSceneFile, resolveScene } from '@/lib/work/scene-store';
+import { decodeStoredScene, readStoredSceneFile, resolveScene } from '@/lib/work/scene-store';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * The packed scene file. Addressed by hash, its bytes never change, so browsers may cache it for good;
- * a built-in id redirects to its current hash.
+ * a built-in id redirects to its current hash. Stored gzipped and decompressed here (bounded by its recorded
+ * size): Next.js drops a route handler's own Content-Encoding header (measured with `next start`: the gzip
+ * bytes went out undeclared), so the wire encoding is left to Next's response compression.
  */
 export const GET = withErrors(async (_request: Request, { params }: RouteContext<'/api/scenes/[ref]'>) => {
   const { ref } = await params;
@@ -16,12 +18,11 @@ export const GET = withErrors(async (_request: Request, { params }: RouteContext
     const scene = await resolveScene(ctx, ref);
     return new Response(null, { status: 307, headers: { location: `/api/scenes/${scene.hash}` } });
   }
-  const file = await readSceneFile(ctx, ref);
-  return new Response(file, {
-    headers: {
-      'content-type': 'application/vnd.lumengrid.scene',
-      'cache-control': 'public, max-age=31536000, immutable',
-      etag: `"${ref}"`,
-    },
-  });
+  const stored = await readStoredSceneFile(ctx, ref);
+  const headers: Record<string, string> = {
+    'content-type': 'application/vnd.lumengrid.scene',
+    'cache-control': 'public, max-age=31536000, immutable',
+    etag: `"${ref}"`,
+  };
+  return new Response(await decodeStoredScene(stored), { headers });
 });
