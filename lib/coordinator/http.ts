@@ -1,10 +1,16 @@
 import 'server-only';
-import { BaseError, InvalidRequestError, PayloadTooLargeError, RateLimitedError } from '../protocol/errors';
+import {
+  BaseError,
+  InvalidRequestError,
+  OverloadedError,
+  PayloadTooLargeError,
+  RateLimitedError,
+} from '../protocol/errors';
 import { BODY_LIMITS } from '../protocol/limits';
 
 /** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof RateLimitedError) {
+  if (error instanceof RateLimitedError || error instanceof OverloadedError) {
     return Response.json(error.toJSON(), {
       status: error.status,
       headers: { 'retry-after': String(error.retryAfterSeconds) },

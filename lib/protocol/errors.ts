@@ -91,3 +91,18 @@ export class RateLimitedError extends BaseError {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
+
+/**
+ * The coordinator is busy with this kind of request (image builds, event streams) and refuses more for now;
+ * `retryAfterSeconds` says when to come back. Unlike RateLimitedError it is not the caller's own rate.
+ */
+export class OverloadedError extends BaseError {
+  override readonly name = 'OverloadedError';
+  readonly status = 503;
+  readonly retryAfterSeconds: number;
+
+  constructor(shortMessage: string, options: BaseErrorOptions & { retryAfterSeconds: number }) {
+    super(shortMessage, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
