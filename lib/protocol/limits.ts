@@ -54,9 +54,9 @@ export const IMAGE_LIMITS = {
 /** Server-Sent Event streams of jobs (lib/work/job-event-stream.ts) open at once. */
 export const EVENT_STREAM_LIMITS = {
   /** From one network origin (lib/coordinator/rate-limit.ts originKey): more is 429. */
-  perOrigin: 8,
+  perOrigin: 16,
   /** In this process: more is 503. */
-  total: 256,
+  total: 128,
   /** A refused stream is told to come back after this many seconds (the dashboard polls meanwhile). */
   retryAfterSeconds: 10,
 } as const;
