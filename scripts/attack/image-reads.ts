@@ -74,17 +74,22 @@ async function measured<T>(
   return { result, ms, peak, settled: memory().rss };
 }
 
+/** A GET read to its end; a connection that fails counts as status 0. */
 async function get(path: string, headers: Record<string, string> = {}) {
   const start = performance.now();
-  const response = await fetch(`${url}${path}`, { headers });
-  let bytes = 0;
-  if (response.body) for await (const chunk of response.body) bytes += chunk.byteLength;
-  return {
-    status: response.status,
-    bytes,
-    etag: response.headers.get('etag'),
-    ms: performance.now() - start,
-  };
+  try {
+    const response = await fetch(`${url}${path}`, { headers });
+    let bytes = 0;
+    if (response.body) for await (const chunk of response.body) bytes += chunk.byteLength;
+    return {
+      status: response.status,
+      bytes,
+      etag: response.headers.get('etag'),
+      ms: performance.now() - start,
+    };
+  } catch {
+    return { status: 0, bytes: 0, etag: null, ms: performance.now() - start };
+  }
 }
 
 function statuses(results: { status: number }[]): string {
