@@ -13,6 +13,9 @@ import { useJobHistory, useRecordJob } from './job-history';
 import { usePolling } from './use-polling';
 import { shortHash, useSceneList } from './use-scene-list';
 
+/** The thumbnail is 64 CSS pixels: a preview of twice that, for high-density screens. */
+const THUMB_SIZE = 128;
+
 export function JobList() {
   const [jobs, setJobs] = useState<JobView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -69,10 +72,11 @@ function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) 
   return (
     <li className="job-row" data-testid="job-row" data-job-id={job.id}>
       <Link href={`/jobs/${encodeURIComponent(job.id)}`} className="job-row__link">
+        {/* A preview averaged down from the tiles: a list of 4096² jobs must not build each full image. */}
         {/* biome-ignore lint/performance/noImgElement: a live server-rendered PNG; next/image would cache it */}
         <img
           className="job-row__thumb pixelated"
-          src={`/api/jobs/${encodeURIComponent(job.id)}/image.png?v=${job.version}`}
+          src={`/api/jobs/${encodeURIComponent(job.id)}/image.png?maxSize=${THUMB_SIZE}&v=${job.version}`}
           alt=""
           width={job.spec.width}
           height={job.spec.height}

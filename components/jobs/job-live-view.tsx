@@ -5,6 +5,7 @@ import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, getJob, getSceneSummary, isAbortError } from '../../lib/client/api';
 import { formatDuration, formatPercent, formatRate, formatSi } from '../../lib/client/format';
 import { describeEnvironment, presetOf } from '../../lib/dashboard/environment-presets';
+import { mergeJobDelta } from '../../lib/dashboard/job-delta';
 import {
   estimateEta,
   formatEta,
@@ -50,13 +51,18 @@ export function JobLiveView({ jobId }: { jobId: string }) {
   const newest = useRef(-1);
   // Take the newest view: events and polls may arrive out of order. Each one is also an observation of the
   // job's speed (ETA, throughput chart), taken when it arrives.
+  // The view shown, for merging the stream's deltas into (state updaters must stay free of side effects).
+  const current = useRef<JobView | null>(null);
   const accept = useCallback(
     (next: JobView) => {
       if (next.version >= newest.current) {
         newest.current = next.version;
         record(next);
       }
-      setJob((prev) => (prev && prev.id === next.id && prev.version > next.version ? prev : next));
+      const prev = current.current;
+      if (prev && prev.id === next.id && prev.version > next.version) return;
+      current.current = next;
+      setJob(next);
     },
     [record],
   );
@@ -88,6 +94,17 @@ export function JobLiveView({ jobId }: { jobId: string }) {
         setFeed('live');
       } catch {
         // A malformed event: the next one (or polling) brings the state.
+      }
+    });
+    // Later events carry only the tiles that changed since the one before.
+    source.addEventListener('job-delta', (event) => {
+      try {
+        const delta = JSON.parse((event as MessageEvent<string>).data) as JobView;
+        if (current.current) accept(mergeJobDelta(current.current, delta));
+        setProblem(null);
+        setFeed('live');
+      } catch {
+        // As above.
       }
     });
     source.addEventListener('error', () => {

@@ -5,8 +5,15 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 /** The preview is drawn at most this many CSS pixels on its longer side, scaled up without smoothing. */
 const DISPLAY_MAX = 512;
 
+/**
+ * The preview is asked for at twice the display size (sharp on a high-density screen), averaged down from
+ * the tiles by the coordinator: a 4096 × 4096 job's page does not build its full image on every change. The
+ * full image is in the downloads (job-downloads.tsx).
+ */
+const PREVIEW_MAX = 2 * DISPLAY_MAX;
+
 function imageSrc(jobId: string, version: number) {
-  return `/api/jobs/${encodeURIComponent(jobId)}/image.png?v=${version}`;
+  return `/api/jobs/${encodeURIComponent(jobId)}/image.png?maxSize=${PREVIEW_MAX}&v=${version}`;
 }
 
 /**

@@ -1,8 +1,8 @@
 import 'server-only';
 import {
   BaseError,
-  BusyError,
   InvalidRequestError,
+  OverloadedError,
   PayloadTooLargeError,
   RateLimitedError,
   UnsupportedMediaTypeError,
@@ -11,7 +11,7 @@ import { BODY_LIMITS } from '../protocol/limits';
 
 /** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof RateLimitedError || error instanceof BusyError) {
+  if (error instanceof RateLimitedError || error instanceof OverloadedError) {
     return Response.json(error.toJSON(), {
       status: error.status,
       headers: { 'retry-after': String(error.retryAfterSeconds) },

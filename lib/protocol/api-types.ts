@@ -4,10 +4,11 @@
  *   POST /api/jobs                         JobRequest            -> 201 JobView
  *   GET  /api/jobs                                               -> { jobs: JobView[] } (newest first)
  *   GET  /api/jobs/:id                                           -> JobView
- *   GET  /api/jobs/:id/events              Server-Sent Events, `event: job` with a JobView on every change
- *   GET  /api/jobs/:id/image.png           tone-mapped preview / final image
- *   GET  /api/jobs/:id/image.pfm           linear float RGB (mean radiance), Portable Float Map
- *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major
+ *   GET  /api/jobs/:id/events              Server-Sent Events, `event: job` with a JobView, then `event: job-delta`
+ *                                          (a JobView whose tiles are those that changed) on every change
+ *   GET  /api/jobs/:id/image.png           tone-mapped image, streamed; ?maxSize=N a preview (N ≤ 1024)
+ *   GET  /api/jobs/:id/image.pfm           linear float RGB (mean radiance), Portable Float Map, streamed
+ *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major, streamed
  *   POST /api/work/lease                   { sessionId, adapter? } -> 200 Lease (a unit or a spot check), or 204
  *   GET  /api/contributors/:sessionId                            -> ContributorView
  *   PUT  /api/work/leases/:leaseId/result  float32 LE body, header `x-lumengrid-session` -> SubmitReceipt

@@ -98,9 +98,13 @@ export class UnsupportedMediaTypeError extends BaseError {
   readonly status = 415;
 }
 
-/** The coordinator is at capacity for this kind of work (e.g. scene imports); come back after `retryAfterSeconds`. */
-export class BusyError extends BaseError {
-  override readonly name = 'BusyError';
+/**
+ * The coordinator is busy with this kind of request (scene imports, image builds, event streams) and refuses
+ * more for now; `retryAfterSeconds` says when to come back. Unlike RateLimitedError it is not the caller's
+ * own rate.
+ */
+export class OverloadedError extends BaseError {
+  override readonly name = 'OverloadedError';
   readonly status = 503;
   readonly retryAfterSeconds: number;
 

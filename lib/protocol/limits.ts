@@ -95,3 +95,33 @@ export const SCENE_LIMITS = {
   /** How often the coordinator sweeps scenes (lib/instance/coordinator.ts). */
   sweepIntervalMs: 60 * 60 * 1000,
 } as const;
+
+/**
+ * Job images (lib/work/job-image.ts, lib/work/image-gate.ts). Full-size images are streamed a band of tiles
+ * at a time, so one build holds O(width × tileSize); these bound how many builds run at once, and the
+ * encoded PNGs kept so that a dashboard polling one version does not rebuild it.
+ */
+export const IMAGE_LIMITS = {
+  /** Image builds (PNG, PFM, raw sums, previews) running at once in this process. */
+  maxActiveBuilds: 2,
+  /** Builds queued behind those; one more is refused with 503 and Retry-After. */
+  maxQueuedBuilds: 4,
+  /** What a refused build is told to wait, in seconds. */
+  retryAfterSeconds: 2,
+  /** The longer side of a preview (`image.png?maxSize=`), at most; the default when maxSize is absent is full size. */
+  maxPreviewSize: 1024,
+  /** Encoded PNGs (full and previews) kept per job version, all together... */
+  pngCacheBytes: 32 * 1024 * 1024,
+  /** ...and one at most (a larger PNG is streamed every time it is asked for). */
+  pngCacheEntryBytes: 8 * 1024 * 1024,
+} as const;
+
+/** Server-Sent Event streams of jobs (lib/work/job-event-stream.ts) open at once. */
+export const EVENT_STREAM_LIMITS = {
+  /** From one network origin (lib/coordinator/rate-limit.ts originKey): more is 429. */
+  perOrigin: 16,
+  /** In this process: more is 503. */
+  total: 128,
+  /** A refused stream is told to come back after this many seconds (the dashboard polls meanwhile). */
+  retryAfterSeconds: 10,
+} as const;

@@ -5,12 +5,27 @@ import { CHANNEL, RESULT_CHANNELS } from '../protocol/result-layout';
  * plug-ins, GIMP, ImageMagick, OpenImageIO). Rows run bottom to top; a negative scale means little-endian.
  */
 export function encodePfm(sums: ArrayLike<number>, width: number, height: number): Uint8Array<ArrayBuffer> {
-  const header = new TextEncoder().encode(`PF\n${width} ${height}\n-1.0\n`);
+  const header = pfmHeader(width, height);
   const bytes = new Uint8Array(header.length + width * height * 3 * 4);
   bytes.set(header);
-  const view = new DataView(bytes.buffer, header.length);
+  bytes.set(pfmRows(sums, width, height), header.length);
+  return bytes;
+}
+
+/** The header of a little-endian colour PFM of this size; its rows follow (`pfmRows`). */
+export function pfmHeader(width: number, height: number): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(`PF\n${width} ${height}\n-1.0\n`);
+}
+
+/**
+ * `rows` rows of sums (RESULT_CHANNELS per pixel, top to bottom) as PFM rows: mean RGB float32, bottom row
+ * first. A file streamed band by band writes its bands bottom band first, each through this.
+ */
+export function pfmRows(sums: ArrayLike<number>, width: number, rows: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(width * rows * 3 * 4);
+  const view = new DataView(bytes.buffer);
   let offset = 0;
-  for (let y = height - 1; y >= 0; y--) {
+  for (let y = rows - 1; y >= 0; y--) {
     for (let x = 0; x < width; x++) {
       const base = (y * width + x) * RESULT_CHANNELS;
       const count = sums[base + CHANNEL.count] as number;

@@ -1,7 +1,7 @@
 /**
  * Scene imports off the request path: each upload is prepared (lib/scene/prepare-scene.ts) in a fresh
  * worker thread with a capped JS heap and a wall-clock timeout that terminates it, at most `workers` at once,
- * with at most `queue` more waiting; one more is refused with BusyError (503, Retry-After). A hostile upload
+ * with at most `queue` more waiting; one more is refused with OverloadedError (503, Retry-After). A hostile upload
  * therefore costs one worker's bounded memory and time, and the server's event loop keeps answering other
  * requests meanwhile. A worker per import (not a long-lived one) gives every import a clean heap and makes
  * ending a runaway one safe.
@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { BusyError } from '../protocol/errors';
+import { OverloadedError } from '../protocol/errors';
 import { SCENE_LIMITS } from '../protocol/limits';
 import type { SceneLimits } from './import-gltf';
 import type { ImportReply, ImportRequest } from './import-messages';
@@ -54,7 +54,7 @@ export class SceneImportPool {
     return { running: this.running, waiting: this.waiting.length };
   }
 
-  /** Prepares an upload in a worker; throws SceneImportError (422), BusyError (503) or an internal Error. */
+  /** Prepares an upload in a worker; throws SceneImportError (422), OverloadedError (503) or an internal Error. */
   async run(files: Map<string, Uint8Array>, limits: Partial<SceneLimits> = {}): Promise<PreparedUpload> {
     if (this.running < this.options.workers) this.running++;
     else if (this.waiting.length < this.options.queue) {
@@ -65,7 +65,7 @@ export class SceneImportPool {
         1,
         Math.ceil((this.averageMs * ahead) / this.options.workers / 1000),
       );
-      throw new BusyError('The coordinator is importing as many scenes as it can right now', {
+      throw new OverloadedError('The coordinator is importing as many scenes as it can right now', {
         retryAfterSeconds,
         metaMessages: [`Upload the scene again in ${retryAfterSeconds} s.`],
       });

@@ -1,7 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
-import type { JobPaymentView, JobStatus, JobVerification, JobView } from '../protocol/api-types';
+import type {
+  JobPaymentView,
+  JobStatus,
+  JobVerification,
+  JobView,
+  TileProgress,
+} from '../protocol/api-types';
 import { InvalidRequestError, NotFoundError, RateLimitedError, UnavailableError } from '../protocol/errors';
 import { hasFixedUnits, JobRequestSchema, type JobSpec } from '../protocol/job-spec';
 import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_SIZE_LIMITS } from '../protocol/limits';
@@ -132,35 +138,77 @@ export async function getJob(
       metaMessages: ['Check the link, or list jobs at /jobs.'],
     });
   }
-  const tiles = await db.query<{
-    tile_index: number;
-    x: number;
-    y: number;
-    width: number;
-    height: number;
-    samples_done: number;
-    checks_passed: number;
-    checks_failed: number;
-    units_rejected: number;
-  }>(
-    `SELECT tile_index, x, y, width, height, samples_done, checks_passed, checks_failed, units_rejected
-     FROM tiles WHERE job_id = $1 ORDER BY tile_index`,
+  const tiles = await db.query<TileRow>(
+    `SELECT ${TILE_COLUMNS} FROM tiles WHERE job_id = $1 ORDER BY tile_index`,
     [id],
   );
   const payments = await jobPaymentViews(db, [row]);
+  return { ...toJobSummary(row, payments), tiles: tiles.map(toTileView) };
+}
+
+/** A job without its tiles (`tiles: []`): one row and its payment, for a caller that reads tiles itself. */
+export async function getJobSummary(ctx: CoordinatorContext, id: string): Promise<JobView> {
+  const [row] = await ctx.db.query<JobRow>(`${JOB_SELECT} WHERE j.id = $1`, [id]);
+  if (!row)
+    throw new NotFoundError(`No job with id ${id}`, {
+      metaMessages: ['Check the link, or list jobs at /jobs.'],
+    });
+  const payments = await jobPaymentViews(ctx.db, [row]);
+  return { ...toJobSummary(row, payments), tiles: [] };
+}
+
+/**
+ * The job's tiles whose view changed after change number `since` (migration 12: every change to a tile's
+ * samples or checks takes the next number), and the highest number among them (`since` when none did).
+ */
+export async function tilesChangedSince(
+  ctx: CoordinatorContext,
+  id: string,
+  since: number,
+): Promise<{ tiles: TileProgress[]; last: number }> {
+  const rows = await ctx.db.query<TileRow & { change_seq: string | number }>(
+    `SELECT ${TILE_COLUMNS}, change_seq FROM tiles WHERE job_id = $1 AND change_seq > $2 ORDER BY tile_index`,
+    [id, since],
+  );
+  const last = rows.reduce((max, row) => Math.max(max, Number(row.change_seq)), since);
+  return { tiles: rows.map(toTileView), last };
+}
+
+/** The newest change number among the job's tiles (0 before any changed). */
+export async function lastTileChange(ctx: CoordinatorContext, id: string): Promise<number> {
+  const [row] = await ctx.db.query<{ last: string | number | null }>(
+    'SELECT max(change_seq) AS last FROM tiles WHERE job_id = $1',
+    [id],
+  );
+  return Number(row?.last ?? 0);
+}
+
+interface TileRow {
+  tile_index: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  samples_done: number;
+  checks_passed: number;
+  checks_failed: number;
+  units_rejected: number;
+}
+
+const TILE_COLUMNS =
+  'tile_index, x, y, width, height, samples_done, checks_passed, checks_failed, units_rejected';
+
+function toTileView(t: TileRow): TileProgress {
   return {
-    ...toJobSummary(row, payments),
-    tiles: tiles.map((t) => ({
-      index: t.tile_index,
-      x: t.x,
-      y: t.y,
-      width: t.width,
-      height: t.height,
-      samplesDone: t.samples_done,
-      checksPassed: t.checks_passed,
-      checksFailed: t.checks_failed,
-      unitsRejected: t.units_rejected,
-    })),
+    index: t.tile_index,
+    x: t.x,
+    y: t.y,
+    width: t.width,
+    height: t.height,
+    samplesDone: t.samples_done,
+    checksPassed: t.checks_passed,
+    checksFailed: t.checks_failed,
+    unitsRejected: t.units_rejected,
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BusyError } from '../protocol/errors';
+import { OverloadedError } from '../protocol/errors';
 import { SCENE_LIMITS } from '../protocol/limits';
 import { parsePackedScene, sceneHash } from '../scene/scene-file';
 import { SceneImportPool } from '../scene/scene-import-pool';
@@ -137,7 +137,7 @@ describe('scenes', () => {
       uploadScene(t.ctx, box, 'b', { pool }),
     ]);
     expect(first.status).toBe('fulfilled');
-    expect(second.status === 'rejected' && second.reason).toBeInstanceOf(BusyError);
+    expect(second.status === 'rejected' && second.reason).toBeInstanceOf(OverloadedError);
     expect(second.status === 'rejected' && second.reason).toMatchObject({
       status: 503,
       retryAfterSeconds: expect.any(Number),

@@ -215,7 +215,7 @@ export interface UploadOptions {
 /**
  * Imports an uploaded glTF (a .glb, or a .gltf with its buffers and images) in an import worker, packs it
  * with its BVH and stores it compressed under its content hash. Throws SceneImportError (422) naming what is
- * wrong with the file, BusyError (503) when the import queue is full, RateLimitedError (429) when the
+ * wrong with the file, OverloadedError (503) when the import queue is full, RateLimitedError (429) when the
  * origin has used its storage quota.
  */
 export async function uploadScene(

@@ -376,6 +376,28 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX scenes_uploads_by_origin ON scenes (origin, uploaded_at) WHERE source = 'upload';
     `,
   },
+  {
+    version: 14,
+    name: 'tiles remember when they last changed',
+    sql: `
+      -- A job's event stream sends the tiles that changed since its last push (lib/work/job-event-stream.ts):
+      -- every change to what a tile shows takes the next number of one sequence, and the stream asks for the
+      -- tiles above the last number it sent, by index. Writes are serialized by the writer lock, so the
+      -- numbers are handed out in commit order. Set by a trigger: no writer has to remember it.
+      CREATE SEQUENCE tile_changes;
+      ALTER TABLE tiles ADD COLUMN change_seq bigint NOT NULL DEFAULT 0;
+      -- One line: statements are split at semicolons that end a line.
+      CREATE FUNCTION tiles_take_change_seq() RETURNS trigger LANGUAGE plpgsql
+        AS $$ BEGIN NEW.change_seq := nextval('tile_changes'); RETURN NEW; END $$;
+      CREATE TRIGGER tiles_change_seq BEFORE UPDATE ON tiles FOR EACH ROW
+        WHEN (OLD.samples_done IS DISTINCT FROM NEW.samples_done
+          OR OLD.checks_passed IS DISTINCT FROM NEW.checks_passed
+          OR OLD.checks_failed IS DISTINCT FROM NEW.checks_failed
+          OR OLD.units_rejected IS DISTINCT FROM NEW.units_rejected)
+        EXECUTE FUNCTION tiles_take_change_seq();
+      CREATE INDEX tiles_by_change ON tiles (job_id, change_seq);
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */

@@ -1,21 +1,20 @@
 import { withErrors } from '@/lib/coordinator/http';
 import { coordinator } from '@/lib/instance/coordinator';
-import { RESULT_CHANNELS } from '@/lib/protocol/result-layout';
-import { readAccumulation } from '@/lib/work/job-image';
+import { jobImageResponse } from '@/lib/work/job-image-response';
 
 export const dynamic = 'force-dynamic';
 
-/** The raw per-pixel sums (float64 LE; r, g, b, luminance², count per pixel; row-major), for tools and tests. */
+/**
+ * The raw per-pixel sums (float64 LE; r, g, b, luminance², count per pixel; row-major), for tools and tests:
+ * streamed a band of tiles at a time, with Content-Length; ETag by job version.
+ */
 export const GET = withErrors(
-  async (_request: Request, { params }: RouteContext<'/api/jobs/[id]/accumulation'>) => {
+  async (request: Request, { params }: RouteContext<'/api/jobs/[id]/accumulation'>) => {
     const { id } = await params;
-    const { width, height, sums } = await readAccumulation(await coordinator(), id);
-    return new Response(sums.buffer, {
-      headers: {
-        'content-type': 'application/octet-stream',
-        'cache-control': 'no-store',
-        'x-lumengrid-layout': `float64le;width=${width};height=${height};channels=${RESULT_CHANNELS};order=r,g,b,luminance_sq,count`,
-      },
+    return jobImageResponse(await coordinator(), id, {
+      kind: 'accumulation',
+      ifNoneMatch: request.headers.get('if-none-match'),
+      signal: request.signal,
     });
   },
 );

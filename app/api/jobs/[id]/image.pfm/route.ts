@@ -1,19 +1,17 @@
 import { withErrors } from '@/lib/coordinator/http';
 import { coordinator } from '@/lib/instance/coordinator';
-import { renderJobPfm } from '@/lib/work/job-image';
+import { jobImageResponse } from '@/lib/work/job-image-response';
 
 export const dynamic = 'force-dynamic';
 
+/** Linear mean radiance as a Portable Float Map, streamed band by band; ETag by job version. */
 export const GET = withErrors(
-  async (_request: Request, { params }: RouteContext<'/api/jobs/[id]/image.pfm'>) => {
+  async (request: Request, { params }: RouteContext<'/api/jobs/[id]/image.pfm'>) => {
     const { id } = await params;
-    const pfm = await renderJobPfm(await coordinator(), id);
-    return new Response(Buffer.from(pfm), {
-      headers: {
-        'content-type': 'application/x-portable-floatmap',
-        'cache-control': 'no-store',
-        'content-disposition': `attachment; filename="lumengrid-${id}.pfm"`,
-      },
+    return jobImageResponse(await coordinator(), id, {
+      kind: 'pfm',
+      ifNoneMatch: request.headers.get('if-none-match'),
+      signal: request.signal,
     });
   },
 );
