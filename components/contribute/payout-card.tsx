@@ -44,7 +44,7 @@ export function PayoutCard({
         message: payoutBindingMessage(sessionId, address, info.chainId),
       });
       setBusy('send');
-      const result = await bindPayoutAddress(sessionId, { address, signature });
+      const result = await bindPayoutAddress(sessionId, { address, signature, chainId: info.chainId });
       setBound(result.address);
     } catch (cause) {
       setProblem(describeWalletError(cause, { action: 'signature' }));

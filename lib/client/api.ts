@@ -16,7 +16,7 @@ import { SESSION_HEADER } from '../protocol/api-types';
 import { BaseError } from '../protocol/errors';
 import type { JobRequest } from '../protocol/job-spec';
 import { SIGNATURE_HEADER } from '../protocol/session-signature';
-import { sessionPublicKey, signResult } from './session-key';
+import { sessionPublicKey, signPayoutBinding, signResult } from './session-key';
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -236,16 +236,29 @@ export function confirmDeposit(
 
 /**
  * POST /api/contributors/:sessionId/payout-address: binds this session's credit to `address`, proven by the
- * address's signature of payoutBindingMessage. A session bound to another address is a 409.
+ * address's signature of payoutBindingMessage and this session key's of payoutSigningMessage. A session
+ * bound to another address is a 409.
  */
-export function bindPayoutAddress(
+export async function bindPayoutAddress(
   sessionId: string,
-  body: { address: `0x${string}`; signature: `0x${string}` },
+  body: { address: `0x${string}`; signature: `0x${string}`; chainId: number },
   options: RequestOptions = {},
 ): Promise<{ address: `0x${string}`; alreadyBound: boolean }> {
+  // The session key signs too: the binding proves the session as well as the wallet.
+  const sessionSignature = await signPayoutBinding(sessionId, body.address, body.chainId);
   return json(
     `/api/contributors/${encodeURIComponent(sessionId)}/payout-address`,
-    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
+    {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({
+        address: body.address,
+        signature: body.signature,
+        sessionSignature,
+        // Pinned if this session has not leased yet (its first lease would pin it anyway).
+        sessionPublicKey: await sessionPublicKey(sessionId),
+      }),
+    },
     options,
   );
 }

@@ -1,5 +1,6 @@
 import {
   KEY_ALGORITHM,
+  payoutSigningMessage,
   resultSigningMessage,
   type SessionPublicKey,
   SIGNATURE_ALGORITHM,
@@ -68,6 +69,21 @@ export async function signResult(sessionId: string, leaseId: string, body: Uint8
     SIGNATURE_ALGORITHM,
     privateKey,
     await resultSigningMessage(leaseId, body),
+  );
+  return toBase64Url(signature);
+}
+
+/** The session's signature that lets its credit be paid to `address` (POST …/payout-address). */
+export async function signPayoutBinding(
+  sessionId: string,
+  address: string,
+  chainId: number,
+): Promise<string> {
+  const { privateKey } = await keyFor(sessionId);
+  const signature = await crypto.subtle.sign(
+    SIGNATURE_ALGORITHM,
+    privateKey,
+    payoutSigningMessage(sessionId, address, chainId),
   );
   return toBase64Url(signature);
 }

@@ -31,6 +31,18 @@ export async function resultSigningMessage(
   return new TextEncoder().encode(`lumengrid-result\n${leaseId}\n${hex(digest)}`);
 }
 
+/**
+ * The exact bytes a session signs to have its credit paid to `address` on `chainId`: together with the
+ * address's own signature of payoutBindingMessage, a binding proves both ends, the session and the wallet.
+ */
+export function payoutSigningMessage(
+  sessionId: string,
+  address: string,
+  chainId: number,
+): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(`lumengrid-payout\n${sessionId}\n${address.toLowerCase()}\n${chainId}`);
+}
+
 export function toBase64Url(bytes: ArrayBuffer): string {
   let binary = '';
   for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);

@@ -15,6 +15,7 @@ import { type Anvil, startAnvil } from '../chain/anvil';
 import { lumengridEscrowAbi } from '../chain/artifacts/lumengrid-escrow';
 import { DEFAULT_DISPUTE_BOND_WEI, deployEscrow } from '../chain/deploy-escrow';
 import { createEscrowClient, type EscrowClient } from '../chain/escrow-client';
+import { sessionPublicKey, signPayoutBinding } from '../client/session-key';
 import type { PaymentsContext } from '../coordinator/context';
 import { type FarmApi, runFarm } from '../testing/farm';
 import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
@@ -102,12 +103,19 @@ beforeEach(async () => {
 const ADAPTER = STAND_IN_ADAPTER;
 const farmApi = (): FarmApi => inProcessFarmApi(() => t.ctx);
 
-async function bind(sessionId: string, account: PrivateKeyAccount) {
+/** What the contribute page sends: the wallet's signature and this session key's, with its public key. */
+async function bindingBody(sessionId: string, account: PrivateKeyAccount, sessionKeyOf = sessionId) {
   const message = payoutBindingMessage(sessionId, account.address, foundry.id);
-  return bindPayoutAddress(t.ctx, sessionId, {
+  return {
     address: account.address,
     signature: await account.signMessage({ message }),
-  });
+    sessionSignature: await signPayoutBinding(sessionKeyOf, account.address, foundry.id),
+    sessionPublicKey: await sessionPublicKey(sessionKeyOf),
+  };
+}
+
+async function bind(sessionId: string, account: PrivateKeyAccount) {
+  return bindPayoutAddress(t.ctx, sessionId, await bindingBody(sessionId, account));
 }
 
 /** Deposits `value` from `from` under the job's key (into `from`'s own escrow job for that key). */
@@ -476,11 +484,32 @@ describe('payments', () => {
     const message = payoutBindingMessage('bind-session-1', payee.address, foundry.id);
     const forged = await other.signMessage({ message });
     await expect(
-      bindPayoutAddress(t.ctx, 'bind-session-1', { address: payee.address, signature: forged }),
+      bindPayoutAddress(t.ctx, 'bind-session-1', {
+        ...(await bindingBody('bind-session-1', payee)),
+        signature: forged,
+      }),
     ).rejects.toThrow(/not .* signature/);
     expect(await bind('bind-session-1', payee)).toEqual({ address: payee.address, alreadyBound: false });
     expect(await bind('bind-session-1', payee)).toEqual({ address: payee.address, alreadyBound: true });
     await expect(bind('bind-session-1', other)).rejects.toThrow(/already pays out/);
+  });
+
+  it('binds a session only with that session’s own key: knowing its id is not enough to take its credit', async () => {
+    const victim = 'hijack-victim-1';
+    const thief = await funded();
+    // The victim's tab leased with its key: the key is pinned to the session.
+    await leaseUnit(t.ctx, { sessionId: victim, publicKey: await sessionPublicKey(victim) });
+    // The thief signs with their own wallet (valid for their address) and their own session key.
+    const withThiefKey = await bindingBody(victim, thief, 'hijack-thief-1');
+    await expect(bindPayoutAddress(t.ctx, victim, withThiefKey)).rejects.toThrow(/belongs to another key/);
+    await expect(
+      bindPayoutAddress(t.ctx, victim, { ...withThiefKey, sessionPublicKey: undefined }),
+    ).rejects.toThrow(/does not match this session’s key/);
+    const { sessionSignature: _, sessionPublicKey: __, ...unsigned } = withThiefKey;
+    await expect(bindPayoutAddress(t.ctx, victim, unsigned)).rejects.toThrow(/not signed by the session/);
+    // Nothing was bound: the victim binds its own address.
+    const payee = await funded();
+    expect(await bind(victim, payee)).toEqual({ address: payee.address, alreadyBound: false });
   });
 
   it('adopts a settlement that reached the chain although its transaction hash was never recorded', async () => {

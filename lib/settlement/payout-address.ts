@@ -1,13 +1,17 @@
 import { type Address, getAddress, isAddress, isHex, verifyMessage } from 'viem';
 import type { CoordinatorContext } from '../coordinator/context';
 import { ConflictError, InvalidRequestError } from '../protocol/errors';
-import { SessionIdSchema } from '../protocol/lease-request';
+import { SessionIdSchema, SessionPublicKeySchema } from '../protocol/lease-request';
+import { payoutSigningMessage } from '../protocol/session-signature';
+import { pinSessionKey, verifySessionSignature } from '../verification/session-identity';
 import { payoutBindingMessage } from './pricing';
 
 /**
- * Binds a contributor session's credit to a payout address, proven by the address's own signature over
- * `payoutBindingMessage` (EIP-191; smart-contract wallets verify through ERC-1271 via viem). Once bound it
- * stays: a settlement may already have promised that session's credit to the address.
+ * Binds a contributor session's credit to a payout address, proven at both ends: by the session's own key
+ * (pinned on its first lease) over payoutSigningMessage, so that nobody who merely knows a session id can
+ * claim its credit, and by the address's signature over `payoutBindingMessage` (EIP-191; smart-contract
+ * wallets verify through ERC-1271 via viem), so that nobody pays to an address they do not hold. Once bound
+ * it stays: a settlement may already have promised that session's credit to the address.
  */
 export async function bindPayoutAddress(
   ctx: CoordinatorContext,
@@ -25,7 +29,12 @@ export async function bindPayoutAddress(
       metaMessages: ['Open the contribute page: it makes one for this tab.'],
     });
   }
-  const body = (input ?? {}) as { address?: unknown; signature?: unknown };
+  const body = (input ?? {}) as {
+    address?: unknown;
+    signature?: unknown;
+    sessionSignature?: unknown;
+    sessionPublicKey?: unknown;
+  };
   if (typeof body.address !== 'string' || !isAddress(body.address, { strict: false })) {
     throw new InvalidRequestError('address must be an Ethereum address (0x and 40 hex digits)');
   }
@@ -35,6 +44,19 @@ export async function bindPayoutAddress(
     });
   }
   const address = getAddress(body.address);
+  // The session's own key first: knowing a session id must not be enough to send its credit anywhere. A
+  // session that never leased yet shows its key now (pinned on first sight, as a lease would).
+  const key = SessionPublicKeySchema.safeParse(body.sessionPublicKey);
+  if (key.success) await ctx.db.transaction((tx) => pinSessionKey(tx, sessionId, key.data, ctx.now()));
+  await verifySessionSignature(
+    ctx.db,
+    {
+      sessionId,
+      message: payoutSigningMessage(sessionId, address, payments.escrow.chainId),
+      signature: typeof body.sessionSignature === 'string' ? body.sessionSignature : null,
+    },
+    'payout binding',
+  );
   const message = payoutBindingMessage(sessionId, address, payments.escrow.chainId);
   const signature = body.signature;
   // Plain ECDSA (EOA wallets) checks offline; only a signature that fails it asks the chain, which also

@@ -19,10 +19,10 @@ import {
   touchContributor,
 } from '../verification/contributor-records';
 import { AFFORDABLE_FACTOR, CHECK_SECONDS } from '../verification/policy';
+import { pinSessionKey } from '../verification/session-identity';
 import { releaseStalledChecks } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
 import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
-import { pinSessionKey } from './session-keys';
 
 /** What the edge knows about the request beyond its body. */
 export interface LeaseRequestContext {
@@ -64,7 +64,7 @@ export async function leaseUnit(
     );
     await recordOwnLapses(tx, sessionId, now);
     await refuseLapsingSession(tx, contributor, now);
-    if (publicKey) await pinSessionKey(tx, sessionId, publicKey);
+    if (publicKey) await pinSessionKey(tx, sessionId, publicKey, now);
     await refuseCrowdedOrigin(tx, contributor.origin, now);
     for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
     // A session holds a unit being rendered, one leased ahead and a check at most: hoarding leases would
