@@ -10,7 +10,7 @@
  * --pid defaults to the process listening on the URL's port (found through /proc/net/tcp). Needs a server
  * with payments off (LUMENGRID_CHAIN=off) or a free job otherwise accepted.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mb, measured as measuredOn, memoryOf, pidListeningOn, statuses } from './server-process';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -22,57 +22,11 @@ const size = Number(arg('size', '4096'));
 const concurrency = Number(arg('concurrency', '8'));
 const streams = Number(arg('streams', '40'));
 const settleMs = Number(arg('settle-ms', '3000'));
-const pid = Number(arg('pid', '0')) || listenerPid(Number(new URL(url).port || 80));
+const pid = Number(arg('pid', '0')) || pidListeningOn(Number(new URL(url).port || 80));
+const memory = () => memoryOf(pid);
+const measured = <T>(work: () => Promise<T>) => measuredOn(pid, work, settleMs);
 
-/** The pid whose socket listens on `port` (its inode in /proc/net/tcp{,6}, then a process's fd to it). */
-function listenerPid(port: number): number {
-  const inodes = new Set<string>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue; // LISTEN
-      if (Number.parseInt(cols[1]?.split(':')[1] ?? '', 16) === port) inodes.add(cols[9] as string);
-    }
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
-        const link = readlinkSync(`/proc/${entry}/fd/${fd}`);
-        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-        if (inode && inodes.has(inode)) return Number(entry);
-      }
-    } catch {
-      // Not ours to read, or gone.
-    }
-  }
-  throw new Error(`no process listens on port ${port}; pass --pid`);
-}
-
-function memory(): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const sized = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} kB` : mb(bytes));
-
-/** Runs `work` while sampling the server's RSS; returns its peak during the work and after settling. */
-async function measured<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; ms: number; peak: number; settled: number }> {
-  let peak = memory().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, memory().rss);
-  }, 20);
-  const start = performance.now();
-  const result = await work();
-  const ms = performance.now() - start;
-  await new Promise((resolve) => setTimeout(resolve, settleMs));
-  clearInterval(timer);
-  return { result, ms, peak, settled: memory().rss };
-}
 
 /** A GET read to its end; a connection that fails counts as status 0. */
 async function get(path: string, headers: Record<string, string> = {}) {
@@ -92,12 +46,6 @@ async function get(path: string, headers: Record<string, string> = {}) {
   } catch {
     return { status: 0, bytes: 0, etag: null, ms: performance.now() - start };
   }
-}
-
-function statuses(results: { status: number }[]): string {
-  const counts = new Map<number, number>();
-  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return [...counts].map(([status, n]) => `${n}×${status}`).join(' ');
 }
 
 async function main() {

@@ -12,10 +12,11 @@
  *
  * The server's pid is found by the port when not given (the process listening on it, from /proc/net/tcp).
  */
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pngBomb, solidPng, texturedGlb } from '../../lib/testing/hostile-scenes';
+import { memoryOf, pidListeningOn } from './server-process';
 
 const { values } = parseArgs({
   options: {
@@ -29,35 +30,7 @@ const base = values.url.replace(/\/$/, '');
 const pid = values.pid ? Number(values.pid) : pidListeningOn(Number(new URL(base).port || 80));
 const skip = new Set(values.skip.split(',').filter(Boolean));
 
-function pidListeningOn(port: number): number {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A') inodes.add(cols[9] as string);
-    }
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
-        const link = readlinkSync(`/proc/${entry}/fd/${fd}`);
-        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-        if (inode && inodes.has(inode)) return Number(entry);
-      }
-    } catch {
-      // not ours to read, or gone
-    }
-  }
-  throw new Error(`no process is listening on port ${port}; pass --pid`);
-}
-
-function memory(): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { rss: kib('VmRSS') * 1024, hwm: kib('VmHWM') * 1024 };
-}
+const memory = () => memoryOf(pid);
 
 const MiB = 2 ** 20;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
@@ -165,7 +138,7 @@ if (!skip.has('instanced')) {
   console.log(`    ${show(r)}`);
 }
 if (!skip.has('barrel')) {
-  const barrel = new Uint8Array(readFileSync(new URL('../../../shared/scenes/Barrel.glb', import.meta.url)));
+  const barrel = new Uint8Array(readFileSync(new URL('../../e2e/fixtures/scenes/Barrel.glb', import.meta.url)));
   const r = await measured('barrel', () => upload('Barrel.glb', barrel));
   console.log(`    ${show(r)}`);
   if (r.body.hash) {
