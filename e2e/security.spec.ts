@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 // What a browser gets from the server: security headers on every page and API answer, a CSP that the app
 // itself runs under, and no secret in anything shipped to browsers.
@@ -54,29 +56,43 @@ test('no private key or server secret is in what browsers download', async ({ re
 });
 
 test('a page on another site cannot make this server act: JSON endpoints refuse simple cross-site POSTs', async ({
-  page,
+  gpuContext,
   request,
   baseURL,
 }) => {
+  const page = await gpuContext.newPage();
   const newestJob = async () =>
     ((await (await request.get('/api/jobs')).json()) as { jobs: { id: string }[] }).jobs[0]?.id ?? null;
   const newestBefore = await newestJob();
-  // "localhost" and "127.0.0.1" are different origins to the browser: the page is another site.
-  const otherSite = (baseURL as string).replace('127.0.0.1', 'localhost');
-  await page.goto(`${otherSite}/`);
+  // Another site: a server of its own on another port (another origin), serving a page without this app's
+  // CSP, as an attacker's page would be.
+  const otherSite = createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><title>another site</title>');
+  });
+  await new Promise<void>((resolve) => otherSite.listen(0, '127.0.0.1', resolve));
+  const { port } = otherSite.address() as AddressInfo;
+  await page.goto(`http://127.0.0.1:${port}/`);
+  // What the server answered, as the browser saw it (the page itself may not read a no-cors answer).
+  const answered: number[] = [];
+  page.on('response', (response) => {
+    if (response.url().endsWith('/api/jobs') && response.request().method() === 'POST')
+      answered.push(response.status());
+  });
+
   const statuses = await page.evaluate(async (target) => {
     const job = JSON.stringify({ scene: 'cornell', width: 64, height: 64, samplesPerPixel: 4 });
-    // What a hostile page can send without a CORS preflight: text/plain and form bodies (no-cors).
-    await fetch(`${target}/api/jobs`, { method: 'POST', mode: 'no-cors', body: job });
-    await fetch(`${target}/api/jobs`, {
-      method: 'POST',
-      mode: 'no-cors',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: job,
-    });
+    // What a hostile page can send without a CORS preflight: text/plain and form bodies (no-cors). The
+    // browser sends them; it may then withhold the answer from the page (CORP), which is not the point.
+    const send = (init: RequestInit) =>
+      fetch(`${target}/api/jobs`, { method: 'POST', mode: 'no-cors', ...init }).catch(() => null);
+    await send({ body: job });
+    await send({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: job });
     return 'sent';
   }, baseURL as string);
   expect(statuses).toBe('sent');
+  await expect.poll(() => answered).toEqual([415, 415]);
+  otherSite.close();
   expect(await newestJob()).toBe(newestBefore);
 
   const plain = await request.post('/api/jobs', {
