@@ -138,7 +138,9 @@ if (!skip.has('instanced')) {
   console.log(`    ${show(r)}`);
 }
 if (!skip.has('barrel')) {
-  const barrel = new Uint8Array(readFileSync(new URL('../../e2e/fixtures/scenes/Barrel.glb', import.meta.url)));
+  const barrel = new Uint8Array(
+    readFileSync(new URL('../../e2e/fixtures/scenes/Barrel.glb', import.meta.url)),
+  );
   const r = await measured('barrel', () => upload('Barrel.glb', barrel));
   console.log(`    ${show(r)}`);
   if (r.body.hash) {
