@@ -398,6 +398,26 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX tiles_by_change ON tiles (job_id, change_seq);
     `,
   },
+  {
+    version: 15,
+    name: 'trusted verifiers, escalations and audits, credit that matures or is forfeited',
+    sql: `
+      -- The operator's own renderer(s) (lib/verification/trusted-verifier.ts): escalations and audits go to
+      -- them only, and their re-render decides.
+      ALTER TABLE contributors ADD COLUMN trusted boolean NOT NULL DEFAULT false;
+      -- 'spot': an ordinary spot check any eligible session may render; 'escalation': a disagreement that a
+      -- trusted verifier decides; 'audit': a random re-check of an accepted unit before its credit matures.
+      ALTER TABLE checks ADD COLUMN kind text NOT NULL DEFAULT 'spot' CHECK (kind IN ('spot', 'escalation', 'audit'));
+      CREATE INDEX checks_for_trusted ON checks (id) WHERE kind <> 'spot' AND state IN ('pending', 'leased');
+      -- Credit becomes settleable when it matures (an audit window after it was earned) unless forfeited
+      -- first (an audit or escalation proved its unit, or a unit it vouched for, fake).
+      ALTER TABLE credits ADD COLUMN matures_at bigint;
+      UPDATE credits SET matures_at = created_at;
+      ALTER TABLE credits ALTER COLUMN matures_at SET NOT NULL;
+      ALTER TABLE credits ADD COLUMN forfeited_at bigint;
+      CREATE INDEX credits_unmatured_by_session ON credits (session_id) WHERE forfeited_at IS NULL;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
