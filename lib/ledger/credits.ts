@@ -19,11 +19,16 @@ export interface CreditEntry {
 }
 
 /** Adds verified work to the ledger, in the caller's transaction (so it lands with the verdict or not at all). */
-export async function recordCredits(tx: SqlExecutor, entries: CreditEntry[], now: number): Promise<void> {
+export async function recordCredits(
+  tx: SqlExecutor,
+  entries: CreditEntry[],
+  now: number,
+  maturesAfterMs = 0,
+): Promise<void> {
   if (entries.length === 0) return;
   await tx.query(
-    `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at)
-     SELECT e.session_id, e.job_id, e.unit_id, e.kind, e.pixel_samples, $6
+    `INSERT INTO credits (session_id, job_id, unit_id, kind, pixel_samples, created_at, matures_at)
+     SELECT e.session_id, e.job_id, e.unit_id, e.kind, e.pixel_samples, $6, $7
      FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
        AS e(session_id, job_id, unit_id, kind, pixel_samples)`,
     [
@@ -33,6 +38,7 @@ export async function recordCredits(tx: SqlExecutor, entries: CreditEntry[], now
       entries.map((e) => e.kind),
       entries.map((e) => e.pixelSamples),
       now,
+      now + maturesAfterMs,
     ],
   );
   // The per-job running total, in the same transaction as the rows it sums.
