@@ -113,18 +113,22 @@ export async function allocationsByAddress(
   db: SqlExecutor,
   jobIds: string[],
   watermark: number,
+  now: number,
 ): Promise<{ jobId: string; address: Address; amountWei: bigint }[]> {
+  // Only settleable credit: matured (its audit window passed) and not forfeited. In order of maturity, so
+  // that credit maturing later never changes what earlier credit was allocated under the deposit's cap.
   const rows = await db.query<{ job_id: string; address: Address; amount: string }>(
     `WITH valued AS (
        SELECT c.job_id, c.session_id, c.pixel_samples::numeric * p.price_wei AS value, p.deposited_wei AS cap,
-         sum(c.pixel_samples::numeric * p.price_wei) OVER (PARTITION BY c.job_id ORDER BY c.id) AS running
+         sum(c.pixel_samples::numeric * p.price_wei) OVER (PARTITION BY c.job_id ORDER BY c.matures_at, c.id)
+           AS running
        FROM credits c JOIN job_payments p ON p.job_id = c.job_id
-       WHERE c.job_id = ANY ($1::text[]) AND c.id <= $2
+       WHERE c.job_id = ANY ($1::text[]) AND c.id <= $2 AND c.matures_at <= $3 AND c.forfeited_at IS NULL
      )
      SELECT v.job_id, a.address, sum(GREATEST(LEAST(v.value, v.cap - (v.running - v.value)), 0))::text AS amount
      FROM valued v JOIN payout_addresses a ON a.session_id = v.session_id
      GROUP BY v.job_id, a.address`,
-    [jobIds, watermark],
+    [jobIds, watermark, now],
   );
   return rows.map((r) => ({ jobId: r.job_id, address: r.address, amountWei: BigInt(r.amount) }));
 }
@@ -150,4 +154,61 @@ export async function addressCreditsByJob(
     creditedWei: r.credited_wei,
     at: r.at,
   }));
+}
+
+/** Credit that never matures on its own: its unit waits on an audit (set back by creditsAudited). */
+export const AWAITING_AUDIT = 9_000_000_000_000_000;
+
+/** An audit found the unit honest: its credits (the unit's and its checks') mature as they would have. */
+export async function creditsAudited(tx: SqlExecutor, unitId: number, maturesAt: number): Promise<void> {
+  await tx.query(
+    'UPDATE credits SET matures_at = $2 WHERE unit_id = $1 AND matures_at = $3 AND forfeited_at IS NULL',
+    [unitId, maturesAt, AWAITING_AUDIT],
+  );
+}
+
+/** Holds a unit's credits back until its audit (creditsAudited) or a conviction (forfeitCredits). */
+export async function holdCreditsForAudit(tx: SqlExecutor, unitId: number, now: number): Promise<void> {
+  await tx.query(
+    'UPDATE credits SET matures_at = $2 WHERE unit_id = $1 AND matures_at > $3 AND forfeited_at IS NULL',
+    [unitId, AWAITING_AUDIT, now],
+  );
+}
+
+/**
+ * Forfeits every credit of these sessions that has not matured yet (a trusted re-render proved them liars),
+ * and takes it off their jobs' totals. Matured credit is owed for good and stays.
+ */
+export async function forfeitCredits(tx: SqlExecutor, sessionIds: string[], now: number): Promise<number> {
+  if (sessionIds.length === 0) return 0;
+  const rows = await tx.query<{ job_id: string; pixel_samples: string | number }>(
+    `UPDATE credits SET forfeited_at = $2
+     WHERE session_id = ANY ($1::text[]) AND forfeited_at IS NULL AND matures_at > $2
+     RETURNING job_id, pixel_samples`,
+    [sessionIds, now],
+  );
+  const byJob = new Map<string, number>();
+  for (const r of rows) byJob.set(r.job_id, (byJob.get(r.job_id) ?? 0) + Number(r.pixel_samples));
+  for (const [jobId, pixelSamples] of byJob) {
+    await tx.query('UPDATE job_credit_totals SET pixel_samples = pixel_samples - $2 WHERE job_id = $1', [
+      jobId,
+      pixelSamples,
+    ]);
+  }
+  return rows.length;
+}
+
+/** Per job, credits not matured yet and not forfeited: a job does not close while any may still be paid. */
+export async function unmaturedCreditCounts(
+  db: SqlExecutor,
+  jobIds: string[],
+  now: number,
+): Promise<Map<string, number>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await db.query<{ job_id: string; n: string | number }>(
+    `SELECT job_id, count(*) AS n FROM credits
+     WHERE job_id = ANY ($1::text[]) AND matures_at > $2 AND forfeited_at IS NULL GROUP BY job_id`,
+    [jobIds, now],
+  );
+  return new Map(rows.map((r) => [r.job_id, Number(r.n)]));
 }

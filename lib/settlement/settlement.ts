@@ -2,7 +2,12 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { type Address, BaseError, ContractFunctionRevertedError, type Hex } from 'viem';
 import type { CoordinatorContext, PaymentsContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
-import { allocationsByAddress, creditWatermark, unboundCreditCounts } from '../ledger/credits';
+import {
+  allocationsByAddress,
+  creditWatermark,
+  unboundCreditCounts,
+  unmaturedCreditCounts,
+} from '../ledger/credits';
 
 /**
  * Settlements: the off-chain ledger (credits, fed only by verified work) turned into a Merkle root of
@@ -88,7 +93,8 @@ export async function buildSettlement(ctx: CoordinatorContext): Promise<BuiltSet
 
   const jobIds = active.map((j) => j.job_id);
   const unbound = await unboundCreditCounts(db, jobIds);
-  const allocationRows = await allocationsByAddress(db, jobIds, watermark);
+  const unmatured = await unmaturedCreditCounts(db, jobIds, ctx.now());
+  const allocationRows = await allocationsByAddress(db, jobIds, watermark, ctx.now());
   // The previous final allocation of each active job: leaves move by the difference.
   const previousRows = base
     ? await db.query<{ job_id: string; address: Address; amount_wei: string }>(
@@ -129,7 +135,11 @@ export async function buildSettlement(ctx: CoordinatorContext): Promise<BuiltSet
     }
     const previouslySettled = BigInt(job.settled_wei);
     const graceOver = job.completed_at !== null && ctx.now() - Number(job.completed_at) >= CLOSE_GRACE_MS;
-    const closes = job.done && ((unbound.get(job.job_id) ?? 0) === 0 || graceOver);
+    // Not while credit may still mature (an audit window is open): closing refunds the rest of the deposit.
+    const closes =
+      job.done &&
+      (unmatured.get(job.job_id) ?? 0) === 0 &&
+      ((unbound.get(job.job_id) ?? 0) === 0 || graceOver);
     if (settled === previouslySettled && !closes) continue;
     total += settled - previouslySettled;
     jobs.push({ jobId: job.job_id, chainJobId: job.chain_job_id, settled, closes, allocations: now });

@@ -27,6 +27,12 @@ export interface ContributorRow extends ContributorRecord {
   /** The largest piece of work (pixel-samples) it delivered, which bounds how fast its units grow. */
   unitBudget: number | null;
   lastSubmitAt: number | null;
+  /** The operator's own renderer: renders escalations and audits only (lib/verification/trusted-verifier.ts). */
+  trusted: boolean;
+  /** Accepted units of this session a trusted verifier audited and found honest: it may vouch from one on. */
+  auditsPassed: number;
+  /** When a trusted re-render proved it lied; null if never. */
+  convictedAt: number | null;
 }
 
 interface Row {
@@ -41,6 +47,9 @@ interface Row {
   speed: number | null;
   unit_budget: number | string | null;
   last_submit_at: number | string | null;
+  trusted: boolean | null;
+  audits_passed: number | null;
+  convicted_at: number | string | null;
 }
 
 function toRow(r: Row): ContributorRow {
@@ -56,6 +65,9 @@ function toRow(r: Row): ContributorRow {
     speed: r.speed === null ? null : Number(r.speed),
     unitBudget: r.unit_budget === null ? null : Number(r.unit_budget),
     lastSubmitAt: r.last_submit_at === null ? null : Number(r.last_submit_at),
+    trusted: r.trusted === true,
+    auditsPassed: Number(r.audits_passed ?? 0),
+    convictedAt: r.convicted_at === null || r.convicted_at === undefined ? null : Number(r.convicted_at),
   };
 }
 

@@ -122,3 +122,18 @@ export const AFFORDABLE_FACTOR = 4;
  * throughput, measured by the coordinator, rather than free sessions.
  */
 export const CHECK_SECONDS = 1;
+
+/**
+ * Under a trusted verifier (docs/design.md, "Verification under attack"): audits a session's accepted units
+ * until this many passed; only a session with a passed audit may vouch for another's unit.
+ */
+export const AUDITS_FOR_TRUST = 2;
+
+/** Under a trusted verifier, the share of other accepted units audited before their credit matures. */
+export const TRUSTED_AUDIT_RATE = 0.1;
+
+/**
+ * How long accepted credit waits before it can be settled, under a trusted verifier: the time an audit, or the
+ * conviction of anyone who vouched for the unit, has to forfeit it. LUMENGRID_AUDIT_WINDOW_MS overrides.
+ */
+export const AUDIT_WINDOW_MS = Number(process.env.LUMENGRID_AUDIT_WINDOW_MS) || 10 * 60_000;

@@ -17,7 +17,11 @@ export async function markTrustedVerifier(tx: SqlExecutor, sessionId: string, no
 }
 
 /** Whether any trusted verifier asked for work within `windowMs`: escalations and audits need one. */
-export async function trustedVerifierActive(tx: SqlExecutor, now: number, windowMs: number): Promise<boolean> {
+export async function trustedVerifierActive(
+  tx: SqlExecutor,
+  now: number,
+  windowMs: number,
+): Promise<boolean> {
   const [row] = await tx.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM contributors WHERE trusted AND last_seen_at >= $1',
     [now - windowMs],

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { SqlExecutor } from '../coordinator/db/sql';
+import { AWAITING_AUDIT, creditsAudited, holdCreditsForAudit } from '../ledger/credits';
 import type { JobSpec } from '../protocol/job-spec';
 import { CONFIDENCE_LIMITS } from '../protocol/limits';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
@@ -14,13 +15,17 @@ import {
 } from './contributor-records';
 import {
   AFFORDABLE_FACTOR,
+  AUDIT_WINDOW_MS,
+  AUDITS_FOR_TRUST,
   CHECK_SECONDS,
   checksRequired,
   decide,
   PROBATION_CHECKS,
   PROBATION_UNITS,
   pixelsPerCheck,
+  TRUSTED_AUDIT_RATE,
 } from './policy';
+import { trustedVerifierActive } from './trusted-verifier';
 
 /**
  * The verification state machine of one unit submission (docs/design.md, "Verification protocol"):
@@ -197,17 +202,18 @@ async function issueCheck(
   spec: JobSpec,
   now: number,
   pixels?: number[],
+  kind: CheckKind = 'spot',
 ): Promise<void> {
   const confidence = spec.confidence ?? CONFIDENCE_LIMITS.default;
   const chosen =
     pixels ?? drawCheckPixels(tile, spec.width, pixelsPerCheck(confidence, tile.width * tile.height));
   const cost = chosen.length * (unit.sample_end - unit.sample_start);
   const [check] = await tx.query<{ id: number; excluded_sessions: string[]; excluded_origins: string[] }>(
-    `INSERT INTO checks (unit_id, job_id, submission, pixels, state, excluded_sessions, excluded_origins, created_at, cost)
+    `INSERT INTO checks (unit_id, job_id, submission, pixels, state, excluded_sessions, excluded_origins, created_at, cost, kind)
      SELECT $1, $2, $3, $4::int[], 'pending',
        ARRAY[$5::text] || COALESCE(array_agg(c.session_id) FILTER (WHERE c.session_id IS NOT NULL), '{}'),
        COALESCE(array_agg(DISTINCT p.origin) FILTER (WHERE p.origin IS NOT NULL), '{}'),
-       $6, $7
+       $6, $7, $8
      FROM (SELECT $5::text AS session_id UNION SELECT session_id FROM checks
            WHERE unit_id = $1 AND submission = $3 AND session_id IS NOT NULL) c
      LEFT JOIN contributors p ON p.session_id = c.session_id
@@ -221,9 +227,15 @@ async function issueCheck(
       now,
       // what the re-render costs its checker: a check of a long unit goes to a device that can afford it
       cost,
+      kind,
     ],
   );
   if (!check) throw new Error(`no check was issued for unit ${unit.id}`);
+  // Escalations and audits go to trusted verifiers only (lib/work/lease-unit.ts): nobody is drawn.
+  if (kind !== 'spot') return;
+  // Under a trusted verifier, only a session a trusted verifier has audited may vouch: draw among those
+  // when any is active (fresh sessions, which cost nothing, render but are not asked to vouch).
+  const vouching = (await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)) ? 'AND audits_passed > 0' : '';
   // The checker is drawn by the coordinator, uniformly among the eligible sessions active right now: a
   // cartel gets checks in proportion to its share of the farm, however fast or in whatever order it polls.
   // Among them, those fast enough that the check is a moment of their time (policy.ts CHECK_SECONDS); when
@@ -232,8 +244,8 @@ async function issueCheck(
   // drawn: lib/work/lease-unit.ts hands it to the first device fast enough.
   const candidates = await tx.query<{ session_id: string; speed: number | null }>(
     `SELECT session_id, speed FROM contributors
-     WHERE last_seen_at >= $1 AND quarantined_at IS NULL AND NOT (session_id = ANY ($2::text[]))
-       AND (origin IS NULL OR NOT (origin = ANY ($3::text[])))
+     WHERE last_seen_at >= $1 AND quarantined_at IS NULL AND NOT trusted AND NOT (session_id = ANY ($2::text[]))
+       AND (origin IS NULL OR NOT (origin = ANY ($3::text[]))) ${vouching}
      LIMIT 10000`,
     [now - ACTIVE_WINDOW_MS, check.excluded_sessions, check.excluded_origins],
   );
@@ -271,7 +283,12 @@ export interface CheckRow {
   state: string;
   session_id: string | null;
   lease_expires_at: number | null;
+  /** Absent on rows read without it: a spot check. */
+  kind?: CheckKind;
 }
+
+/** Which check: an ordinary spot check, a disagreement a trusted verifier decides, or an audit of an accepted unit. */
+export type CheckKind = 'spot' | 'escalation' | 'audit';
 
 /**
  * The submitted result's values at the check's pixels, in the check's order: cut out of the stored result by
@@ -312,7 +329,8 @@ export async function settleCheck(
   checker: string,
   values: Float32Array,
   now: number,
-): Promise<{ outcome: CheckOutcome; verdict: Verdict | null; decided: SubmissionVerdict[] }> {
+): Promise<CheckSettlement> {
+  if (check.kind === 'audit') return settleAudit(tx, check, checker, values, now);
   const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`, [
     check.unit_id,
   ]);
@@ -324,7 +342,7 @@ export async function settleCheck(
       bytes,
       now,
     ]);
-    return { outcome: 'void', verdict: null, decided: [] };
+    return { outcome: 'void', verdict: null, decided: [], convicted: [] };
   }
   const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
   if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
@@ -345,6 +363,23 @@ export async function settleCheck(
     [unit.job_id, check.pixels.length * samples],
   );
 
+  if (check.kind === 'escalation') {
+    // A trusted verifier's re-render decides, and shows who lied.
+    const { decided, convicted } = await decideByTrustedRender(
+      tx,
+      unit,
+      tile,
+      values,
+      checkerRow,
+      verdict.agree,
+      now,
+    );
+    return { outcome: verdict.agree ? 'accept' : 'reject', verdict, decided, convicted };
+  }
+  if (await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)) {
+    return settleUnderVerifier(tx, unit, tile, job.spec, check, checkerRow, verdict, now);
+  }
+
   const { done, agree, outcome: decision } = await decideSubmission(tx, unit);
   let outcome = decision;
   // Probation asks for a second independent checker; where nobody else is active to be one (a farm of two),
@@ -359,10 +394,19 @@ export async function settleCheck(
   }
   if (outcome === 'more') {
     await issueCheck(tx, unit, tile, job.spec, now, check.pixels);
-    return { outcome, verdict, decided: [] };
+    return { outcome, verdict, decided: [], convicted: [] };
   }
   const decided = await closeSubmission(tx, unit, tile, done, outcome === 'accept', now);
-  return { outcome, verdict, decided };
+  return { outcome, verdict, decided, convicted: [] };
+}
+
+/** What a check's result decided: verdicts for work to apply, and sessions proven to have lied. */
+export interface CheckSettlement {
+  outcome: CheckOutcome;
+  verdict: Verdict | null;
+  decided: SubmissionVerdict[];
+  /** Sessions a trusted re-render just proved liars: work forfeits their credit that has not matured. */
+  convicted: string[];
 }
 
 /** The checks so far of a unit's current submission, and what they decide (policy.ts decide). */
@@ -429,6 +473,12 @@ export interface SubmissionVerdict {
   accepted: boolean;
   /** Every completed check of the submission, and whether it matched the verdict. */
   checks: { sessionId: string; right: boolean; pixels: number }[];
+  /** When this verdict's credits may be settled (AWAITING_AUDIT while an audit is open). */
+  maturesAt: number;
+  /** An accepted result stays on its unit through the audit window (an audit or a conviction may need it). */
+  keepResult: boolean;
+  /** An accepted unit proven fake: work takes it back out of the image and re-issues it. */
+  undo: boolean;
 }
 
 /**
@@ -456,6 +506,8 @@ async function closeSubmission(
   done: { session_id: string; agreed: boolean; pixels: number }[],
   accepted: boolean,
   now: number,
+  /** Who was right, where a trusted re-render says (else: whoever agreed with the verdict). */
+  rightOf?: Map<string, boolean>,
 ): Promise<SubmissionVerdict[]> {
   await tx.query(
     // (A voided check keeps its lease id: it is still part of the result layout of the lease that carries it.)
@@ -464,14 +516,16 @@ async function closeSubmission(
   );
   const checks = done.map((c) => ({
     sessionId: c.session_id,
-    right: c.agreed === accepted,
+    right: rightOf?.get(c.session_id) ?? c.agreed === accepted,
     pixels: c.pixels,
   }));
   for (const c of checks) await recordCheckVerdict(tx, c.sessionId, c.right, now);
   await recordUnitVerdict(tx, unit.submitted_by ?? '', accepted, now);
-  const verdict = { unit, tile, accepted, checks };
+  const maturity = accepted ? await maturityOf(tx, unit, tile, now) : { maturesAt: now, keepResult: false };
+  const verdict: SubmissionVerdict = { unit, tile, accepted, checks, ...maturity, undo: false };
   decidedIn(tx).add(unit.id);
-  return accepted ? [verdict, ...(await endProbation(tx, unit.submitted_by ?? '', now))] : [verdict];
+  if (!accepted || maturity.keepResult) return [verdict]; // (under a verifier probation is audits instead)
+  return [verdict, ...(await endProbation(tx, unit.submitted_by ?? '', now))];
 }
 
 /**
@@ -501,6 +555,8 @@ async function anotherCheckerActive(
   tx: SqlExecutor,
   unit: Pick<UnitRow, 'id' | 'submission' | 'submitted_by'>,
   now: number,
+  /** Only sessions that may vouch (a passed audit), not trusted verifiers. */
+  vouching = false,
 ): Promise<boolean> {
   const [row] = await tx.query<{ n: number }>(
     `WITH involved AS (
@@ -508,6 +564,7 @@ async function anotherCheckerActive(
      )
      SELECT count(*)::int AS n FROM contributors p
      WHERE p.last_seen_at >= $4 AND p.quarantined_at IS NULL
+       ${vouching ? 'AND p.audits_passed > 0 AND NOT p.trusted' : ''}
        AND p.session_id NOT IN (SELECT session_id FROM involved WHERE session_id IS NOT NULL)
        AND (p.origin IS NULL OR p.origin NOT IN (
          SELECT c.origin FROM contributors c JOIN involved i ON i.session_id = c.session_id WHERE c.origin IS NOT NULL))`,
@@ -526,9 +583,11 @@ const STALLED_CHECK_MS = 45_000;
  */
 export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promise<SubmissionVerdict[]> {
   const decided: SubmissionVerdict[] = [];
+  // Under a trusted verifier nothing is accepted on time alone: a stalled check goes to the verifier.
+  if (await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)) return escalateStalledChecks(tx, now);
   const stalled = await tx.query<{ id: number; unit_id: number }>(
     `SELECT c.id, c.unit_id FROM checks c
-     WHERE c.state = 'pending' AND c.created_at <= $1
+     WHERE c.state = 'pending' AND c.kind = 'spot' AND c.created_at <= $1
        AND EXISTS (SELECT 1 FROM checks d WHERE d.unit_id = c.unit_id AND d.submission = c.submission
                    AND d.state = 'done' AND d.agreed)
        AND NOT EXISTS (SELECT 1 FROM checks d WHERE d.unit_id = c.unit_id AND d.submission = c.submission
@@ -551,4 +610,320 @@ export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promis
     decided.push(...(await closeSubmission(tx, unit, unitRegion(unit), done, true, now)));
   }
   return decided;
+}
+
+// ─── under a trusted verifier (docs/design.md, "Verification under attack") ─────────────────────────────
+//
+// Sessions cost nothing, so nothing is decided by counting them. A spot check that agrees is a vouch only
+// from a session a trusted verifier has audited; any disagreement goes to a trusted verifier, whose
+// re-render decides and shows who lied; accepted credit waits an audit window before it can be settled,
+// and random audits (every session's first units, then TRUSTED_AUDIT_RATE) re-check accepted units in that
+// window. A session proven a liar is convicted: its unsettled credit is forfeited, its accepted units still in
+// the window leave the image and are rendered again, and every unit it vouched for is audited in turn, so a
+// cartel unravels through its own vouches.
+
+/** A trusted verifier counts as present when it asked for work this recently. */
+export const VERIFIER_ACTIVE_MS = 10 * 60_000;
+
+async function settleUnderVerifier(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  spec: JobSpec,
+  check: CheckRow,
+  checkerRow: ContributorRow | null,
+  verdict: Verdict,
+  now: number,
+): Promise<CheckSettlement> {
+  const more = { outcome: 'more' as const, verdict, decided: [], convicted: [] };
+  if (!verdict.agree || (await openEscalation(tx, unit))) {
+    await escalate(tx, unit, tile, spec, check.pixels, now);
+    return more;
+  }
+  const done = await doneSpotChecks(tx, unit);
+  if ((checkerRow?.auditsPassed ?? 0) > 0) {
+    const submitter = await getContributor(tx, unit.submitted_by ?? '');
+    const accepted = submitter?.convictedAt === null || submitter?.convictedAt === undefined;
+    const decided = await closeSubmission(tx, unit, tile, done, accepted, now);
+    return { outcome: accepted ? 'accept' : 'reject', verdict, decided, convicted: [] };
+  }
+  // An agreeing word from a session nobody has audited is not a vouch: ask one that may vouch, else the
+  // verifier.
+  if (done.length < MAX_VOUCH_ROUNDS && (await anotherCheckerActive(tx, unit, now, true))) {
+    await issueCheck(tx, unit, tile, spec, now, check.pixels);
+  } else {
+    await escalate(tx, unit, tile, spec, check.pixels, now);
+  }
+  return more;
+}
+
+/** Spot checks of a submission by sessions that may not vouch, before the verifier is asked instead. */
+const MAX_VOUCH_ROUNDS = 3;
+
+async function doneSpotChecks(tx: SqlExecutor, unit: Pick<UnitRow, 'id' | 'submission'>) {
+  return tx.query<{
+    session_id: string;
+    agreed: boolean;
+    pixels: number;
+    pixel_list: number[];
+    result: Uint8Array;
+    adapter_class: string | null;
+  }>(
+    `SELECT c.session_id, c.agreed, cardinality(c.pixels) AS pixels, c.pixels AS pixel_list, c.result,
+            p.adapter_class
+     FROM checks c LEFT JOIN contributors p ON p.session_id = c.session_id
+     WHERE c.unit_id = $1 AND c.submission = $2 AND c.state = 'done' AND c.kind = 'spot'
+     ORDER BY c.id`,
+    [unit.id, unit.submission],
+  );
+}
+
+async function openEscalation(tx: SqlExecutor, unit: Pick<UnitRow, 'id' | 'submission'>): Promise<boolean> {
+  const [row] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM checks WHERE unit_id = $1 AND submission = $2 AND kind = 'escalation'
+       AND state IN ('pending', 'leased')`,
+    [unit.id, unit.submission],
+  );
+  return (row?.n ?? 0) > 0;
+}
+
+/** Hands the submission to a trusted verifier (once): the same pixels its spot checks re-rendered. */
+async function escalate(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  spec: JobSpec,
+  pixels: number[],
+  now: number,
+): Promise<void> {
+  if (await openEscalation(tx, unit)) return;
+  await issueCheck(tx, unit, tile, spec, now, pixels, 'escalation');
+}
+
+/**
+ * A trusted verifier re-rendered a disputed submission's check pixels: the submission stands or falls by it,
+ * and every spot check is judged against it (not against the verdict): a checker who sent anything else
+ * lied, and so did a submitter whose unit it contradicts.
+ */
+async function decideByTrustedRender(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  trusted: Float32Array,
+  verifier: ContributorRow | null,
+  accepted: boolean,
+  now: number,
+): Promise<{ decided: SubmissionVerdict[]; convicted: string[] }> {
+  const spots = await doneSpotChecks(tx, unit);
+  const rightOf = new Map<string, boolean>();
+  const liars: string[] = [];
+  for (const c of spots) {
+    const values = new Float32Array(c.result.slice().buffer);
+    const right =
+      values.length === trusted.length &&
+      classifierFor(c.adapter_class, verifier?.adapterClass ?? null).compare(values, trusted).agree;
+    rightOf.set(c.session_id, right);
+    if (!right) liars.push(c.session_id);
+  }
+  if (!accepted && unit.submitted_by) liars.push(unit.submitted_by);
+  const decided = await closeSubmission(tx, unit, tile, spots, accepted, now, rightOf);
+  const conviction = await convict(tx, liars, now);
+  return { decided: [...decided, ...conviction.decided], convicted: conviction.convicted };
+}
+
+/**
+ * When an accepted unit's credit may be settled, under a trusted verifier: after an audit when one is drawn
+ * (always for a session with fewer than AUDITS_FOR_TRUST passed audits), else after the audit window. The
+ * result stays on the unit meanwhile. Without a verifier credit matures at once, as before.
+ */
+async function maturityOf(
+  tx: SqlExecutor,
+  unit: UnitRow,
+  tile: TileRow,
+  now: number,
+): Promise<{ maturesAt: number; keepResult: boolean }> {
+  if (!(await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)))
+    return { maturesAt: now, keepResult: false };
+  const submitter = await getContributor(tx, unit.submitted_by ?? '');
+  const audit =
+    (submitter?.auditsPassed ?? 0) < AUDITS_FOR_TRUST ||
+    randomInt(0, 1_000_000) / 1_000_000 < TRUSTED_AUDIT_RATE;
+  if (audit) await issueAudit(tx, unit, tile, now);
+  return { maturesAt: audit ? AWAITING_AUDIT : now + AUDIT_WINDOW_MS, keepResult: true };
+}
+
+/**
+ * An audit re-renders the pixels the submission's spot checks did (so a voucher's word can be judged) and as
+ * many fresh ones (so a fake that dodged the spot check's pixels is seen).
+ */
+async function issueAudit(tx: SqlExecutor, unit: UnitRow, tile: TileRow, now: number): Promise<void> {
+  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+  if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
+  const [spot] = await tx.query<{ pixels: number[] }>(
+    `SELECT pixels FROM checks WHERE unit_id = $1 AND submission = $2 AND kind = 'spot' ORDER BY id LIMIT 1`,
+    [unit.id, unit.submission],
+  );
+  const confidence = job.spec.confidence ?? CONFIDENCE_LIMITS.default;
+  const fresh = drawCheckPixels(tile, job.spec.width, pixelsPerCheck(confidence, tile.width * tile.height));
+  const pixels = [...new Set([...(spot?.pixels ?? []), ...fresh])];
+  await issueCheck(tx, unit, tile, job.spec, now, pixels, 'audit');
+}
+
+/** A trusted verifier's audit of an accepted unit: it passes (its credit matures) or convicts. */
+async function settleAudit(
+  tx: SqlExecutor,
+  check: CheckRow,
+  checker: string,
+  values: Float32Array,
+  now: number,
+): Promise<CheckSettlement> {
+  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`, [
+    check.unit_id,
+  ]);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const [held] = await tx.query<{ held: boolean }>(
+    'SELECT result IS NOT NULL AS held FROM units WHERE id = $1',
+    [check.unit_id],
+  );
+  if (!unit || unit.state !== 'done' || unit.submission !== check.submission || !held?.held) {
+    await tx.query(`UPDATE checks SET state = 'void', result = $2, completed_at = $3 WHERE id = $1`, [
+      check.id,
+      bytes,
+      now,
+    ]);
+    return { outcome: 'void', verdict: null, decided: [], convicted: [] };
+  }
+  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+  if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
+  const tile = unitRegion(unit);
+  const submitter = await getContributor(tx, unit.submitted_by ?? '');
+  const verifier = await getContributor(tx, checker);
+  const classifier = classifierFor(submitter?.adapterClass ?? null, verifier?.adapterClass ?? null);
+  const verdict = classifier.compare(await submittedAt(tx, unit, tile, job.spec.width, check.pixels), values);
+  await tx.query(
+    `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
+    [check.id, bytes, verdict.agree, verdict.score, now],
+  );
+  if (verdict.agree) {
+    await creditsAudited(tx, unit.id, now);
+    await tx.query('UPDATE contributors SET audits_passed = audits_passed + 1 WHERE session_id = $1', [
+      unit.submitted_by,
+    ]);
+    return { outcome: 'accept', verdict, decided: [], convicted: [] };
+  }
+  // A fake got through: its submitter lied, and so did every voucher whose pixels the trusted render
+  // contradicts (one whose pixels the fake dodged told the truth about them).
+  const liars = [unit.submitted_by ?? ''];
+  const position = new Map(check.pixels.map((pixel, i) => [pixel, i]));
+  for (const v of (await doneSpotChecks(tx, unit)).filter((c) => c.agreed)) {
+    const at = v.pixel_list.map((pixel) => position.get(pixel));
+    if (at.some((i) => i === undefined)) continue;
+    const trusted = new Float32Array(at.length * RESULT_CHANNELS);
+    at.forEach((i, k) =>
+      trusted.set(
+        values.subarray((i as number) * RESULT_CHANNELS, ((i as number) + 1) * RESULT_CHANNELS),
+        k * RESULT_CHANNELS,
+      ),
+    );
+    const vouch = new Float32Array(v.result.slice().buffer);
+    if (!classifierFor(v.adapter_class, verifier?.adapterClass ?? null).compare(vouch, trusted).agree)
+      liars.push(v.session_id);
+  }
+  const conviction = await convict(tx, liars, now);
+  return { outcome: 'reject', verdict, ...conviction };
+}
+
+/**
+ * Convicts sessions a trusted re-render proved liars: quarantined for good; their accepted units still in
+ * the audit window are taken back (work removes them from the image and re-issues them); every unit they
+ * vouched for that is still in the window is audited, and its credit held until then.
+ */
+async function convict(
+  tx: SqlExecutor,
+  sessions: string[],
+  now: number,
+): Promise<{ decided: SubmissionVerdict[]; convicted: string[] }> {
+  const candidates = [...new Set(sessions.filter(Boolean))];
+  if (candidates.length === 0) return { decided: [], convicted: [] };
+  const rows = await tx.query<{ session_id: string }>(
+    `UPDATE contributors SET convicted_at = $2, quarantined_at = COALESCE(quarantined_at, $2)
+     WHERE session_id = ANY ($1::text[]) AND convicted_at IS NULL AND NOT trusted RETURNING session_id`,
+    [candidates, now],
+  );
+  const convicted = rows.map((r) => r.session_id);
+  if (convicted.length === 0) return { decided: [], convicted: [] };
+  const theirs = await tx.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS_LEAN} FROM units
+     WHERE submitted_by = ANY ($1::text[]) AND state = 'done' AND result IS NOT NULL ORDER BY id FOR UPDATE`,
+    [convicted],
+  );
+  const decided: SubmissionVerdict[] = theirs
+    .filter((u) => !decidedIn(tx).has(u.id))
+    .map((unit) => {
+      decidedIn(tx).add(unit.id);
+      return {
+        unit,
+        tile: unitRegion(unit),
+        accepted: false,
+        checks: [],
+        maturesAt: now,
+        keepResult: false,
+        undo: true,
+      };
+    });
+  const vouched = await tx.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS_LEAN} FROM units u
+     WHERE u.state = 'done' AND u.result IS NOT NULL AND NOT (u.submitted_by = ANY ($1::text[]))
+       AND EXISTS (SELECT 1 FROM checks c WHERE c.unit_id = u.id AND c.submission = u.submission
+                   AND c.kind = 'spot' AND c.agreed AND c.session_id = ANY ($1::text[]))
+       AND NOT EXISTS (SELECT 1 FROM checks a WHERE a.unit_id = u.id AND a.submission = u.submission
+                       AND a.kind = 'audit' AND a.state IN ('pending', 'leased'))
+     ORDER BY u.id FOR UPDATE`,
+    [convicted],
+  );
+  for (const unit of vouched) {
+    await issueAudit(tx, unit, unitRegion(unit), now);
+    await holdCreditsForAudit(tx, unit.id, now);
+  }
+  return { decided, convicted };
+}
+
+/**
+ * Under a verifier, a spot check nobody who may vouch has taken for STALLED_CHECK_MS goes to the verifier
+ * instead: nothing is accepted on time alone.
+ */
+async function escalateStalledChecks(tx: SqlExecutor, now: number): Promise<SubmissionVerdict[]> {
+  const stalled = await tx.query<{ id: number; unit_id: number; pixels: number[] }>(
+    `SELECT c.id, c.unit_id, c.pixels FROM checks c
+     WHERE c.state = 'pending' AND c.kind = 'spot' AND c.created_at <= $1
+     ORDER BY c.id LIMIT 20 FOR UPDATE OF c SKIP LOCKED`,
+    [now - STALLED_CHECK_MS],
+  );
+  for (const check of stalled) {
+    const [unit] = await tx.query<UnitRow>(
+      `SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`,
+      [check.unit_id],
+    );
+    await tx.query(`UPDATE checks SET state = 'void' WHERE id = $1`, [check.id]);
+    if (unit?.state !== 'verifying' || decidedIn(tx).has(unit.id)) continue;
+    const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+    if (job) await escalate(tx, unit, unitRegion(unit), job.spec, check.pixels, now);
+  }
+  return [];
+}
+
+/**
+ * Lets go of the results accepted units kept through the audit window once it passed without an open audit:
+ * nothing can take them back out of the image any more. A few at a time, at lease time.
+ */
+export async function releaseAuditedResults(tx: SqlExecutor, now: number): Promise<void> {
+  await tx.query(
+    `UPDATE units SET result = NULL WHERE id IN (
+       SELECT u.id FROM units u
+       WHERE u.state = 'done' AND u.result IS NOT NULL AND u.accepted_at <= $1
+         AND NOT EXISTS (SELECT 1 FROM checks a WHERE a.unit_id = u.id AND a.submission = u.submission
+                         AND a.kind = 'audit' AND a.state IN ('pending', 'leased'))
+       ORDER BY u.accepted_at LIMIT 50)`,
+    [now - AUDIT_WINDOW_MS],
+  );
 }

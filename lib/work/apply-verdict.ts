@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../coordinator/db/sql';
-import { type CreditEntry, recordCredits } from '../ledger/credits';
+import { type CreditEntry, forfeitCredits, recordCredits } from '../ledger/credits';
 import { RESULT_CHANNELS, resultByteLength } from '../protocol/result-layout';
 import type { SubmissionVerdict, TileRow, UnitRow } from '../verification/verify-unit';
 
@@ -10,6 +10,12 @@ import type { SubmissionVerdict, TileRow, UnitRow } from '../verification/verify
  */
 export async function applyVerdict(tx: SqlExecutor, decided: SubmissionVerdict, now: number): Promise<void> {
   const { unit, tile, accepted } = decided;
+  if (decided.undo) {
+    // An accepted unit a trusted verifier proved fake: out of the image, and rendered again by someone else.
+    await takeBackUnit(tx, unit, tile);
+    await reissueUnit(tx, unit, unit.submitted_by ?? '', now);
+    return;
+  }
   const samples = unit.sample_end - unit.sample_start;
   const credits: CreditEntry[] = decided.checks
     .filter((c) => c.right)
@@ -27,13 +33,39 @@ export async function applyVerdict(tx: SqlExecutor, decided: SubmissionVerdict, 
         unit.id,
       ]);
       if (!row?.result) throw new Error(`unit ${unit.id} is verifying without a result`);
-      const pixelSamples = await acceptUnit(tx, unit, tile, row.result, now);
+      const pixelSamples = await acceptUnit(tx, unit, tile, row.result, now, decided.keepResult);
       credits.push({ sessionId: submitter, jobId: unit.job_id, unitId: unit.id, kind: 'unit', pixelSamples });
     }
   } else {
     await reissueUnit(tx, unit, submitter, now);
   }
-  await recordCredits(tx, credits, now);
+  await recordCredits(tx, credits, now, decided.maturesAt - now);
+}
+
+/** Sessions a trusted re-render proved liars: their credit that has not matured is forfeited. */
+export async function applyConvictions(tx: SqlExecutor, convicted: string[], now: number): Promise<void> {
+  await forfeitCredits(tx, convicted, now);
+}
+
+/**
+ * Takes an accepted unit's result back out of its tiles' sums (it is kept through the audit window for
+ * this) and the job's progress: the inverse of acceptUnit.
+ */
+async function takeBackUnit(tx: SqlExecutor, unit: UnitRow, tile: TileRow): Promise<void> {
+  const [row] = await tx.query<{ result: Uint8Array | null }>('SELECT result FROM units WHERE id = $1', [
+    unit.id,
+  ]);
+  if (!row?.result) throw new Error(`unit ${unit.id} was accepted without a kept result`);
+  const values = new Float32Array(row.result.slice().buffer);
+  const samples = unit.sample_end - unit.sample_start;
+  await addToTiles(tx, unit, tile, values, -1, -samples);
+  await tx.query(
+    `UPDATE jobs SET units_done = units_done - 1, pixel_samples_done = pixel_samples_done - $2,
+       version = version + 1, status = CASE WHEN status = 'done' THEN 'rendering' ELSE status END,
+       completed_at = NULL
+     WHERE id = $1`,
+    [unit.job_id, tile.width * tile.height * samples],
+  );
 }
 
 /**
@@ -93,6 +125,8 @@ async function acceptUnit(
   tile: TileRow,
   result: Uint8Array,
   now: number,
+  /** Keep the result on the unit (through the audit window, to take it back if it proves fake). */
+  keepResult = false,
 ): Promise<number> {
   const values = new Float32Array(result.slice().buffer);
   if (values.length !== tile.width * tile.height * RESULT_CHANNELS) {
@@ -100,7 +134,36 @@ async function acceptUnit(
   }
   const samples = unit.sample_end - unit.sample_start;
   const pixelSamples = tile.width * tile.height * samples;
-  // The unit's region is a rectangle of whole tiles: each tile's rows of the result join its own sums.
+  await addToTiles(tx, unit, tile, values, 1, samples);
+  await tx.query(
+    `UPDATE units SET state = 'done', accepted_at = $2, result = CASE WHEN $3::boolean THEN result END WHERE id = $1`,
+    [unit.id, now, keepResult],
+  );
+  await tx.query(
+    `UPDATE jobs SET units_done = units_done + 1,
+            pixel_samples_done = pixel_samples_done + $2,
+            version = version + 1,
+            -- done when every pixel has all its samples (units are carved as devices ask: no fixed count)
+            status = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN 'done' ELSE status END,
+            completed_at = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN $3 ELSE completed_at END
+     WHERE id = $1`,
+    [unit.job_id, pixelSamples, now],
+  );
+  return pixelSamples;
+}
+
+/**
+ * Adds `sign` x a unit's result into its tiles' float64 sums and `samples` to their sample counts. The unit's
+ * region is a rectangle of whole tiles: each tile's rows of the result join its own sums.
+ */
+async function addToTiles(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'job_id'>,
+  tile: TileRow,
+  values: Float32Array,
+  sign: 1 | -1,
+  samples: number,
+): Promise<void> {
   const tiles = await tx.query<{
     tile_index: number;
     x: number;
@@ -123,26 +186,11 @@ async function acceptUnit(
       const from = ((t.y - tile.y + row) * tile.width + (t.x - tile.x)) * RESULT_CHANNELS;
       const to = row * rowFloats;
       for (let i = 0; i < rowFloats; i++)
-        sums[to + i] = (sums[to + i] as number) + (values[from + i] as number);
+        sums[to + i] = (sums[to + i] as number) + sign * (values[from + i] as number);
     }
     await tx.query(
       'UPDATE tiles SET sums = $3, samples_done = samples_done + $4 WHERE job_id = $1 AND tile_index = $2',
       [unit.job_id, t.tile_index, new Uint8Array(sums.buffer), samples],
     );
   }
-  await tx.query(`UPDATE units SET state = 'done', accepted_at = $2, result = NULL WHERE id = $1`, [
-    unit.id,
-    now,
-  ]);
-  await tx.query(
-    `UPDATE jobs SET units_done = units_done + 1,
-            pixel_samples_done = pixel_samples_done + $2,
-            version = version + 1,
-            -- done when every pixel has all its samples (units are carved as devices ask: no fixed count)
-            status = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN 'done' ELSE status END,
-            completed_at = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN $3 ELSE completed_at END
-     WHERE id = $1`,
-    [unit.job_id, pixelSamples, now],
-  );
-  return pixelSamples;
 }

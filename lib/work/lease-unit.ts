@@ -20,7 +20,7 @@ import {
 } from '../verification/contributor-records';
 import { AFFORDABLE_FACTOR, CHECK_SECONDS } from '../verification/policy';
 import { pinSessionKey } from '../verification/session-identity';
-import { releaseStalledChecks } from '../verification/verify-unit';
+import { releaseAuditedResults, releaseStalledChecks } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
 import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
 
@@ -67,6 +67,25 @@ export async function leaseUnit(
     if (publicKey) await pinSessionKey(tx, sessionId, publicKey, now);
     await refuseCrowdedOrigin(tx, contributor.origin, now);
     for (const decided of await releaseStalledChecks(tx, now)) await applyVerdict(tx, decided, now);
+    await releaseAuditedResults(tx, now);
+    if (contributor.trusted) {
+      // The operator's verifier renders escalations and audits only, as many as a lease carries.
+      const [first, ...rest] = await leaseChecks(
+        tx,
+        contributor,
+        { leaseId, expiresAt, now, checkBudget: Number.MAX_SAFE_INTEGER, speed: Number.MAX_SAFE_INTEGER },
+        MAX_BATCHED_CHECKS,
+      );
+      if (!first) return null;
+      return {
+        leaseId,
+        jobId: first.jobId,
+        unitId: first.unitId,
+        expiresAt,
+        task: first.task,
+        ...batch(rest),
+      };
+    }
     // A session holds a unit being rendered, one leased ahead and a check at most: hoarding leases would
     // starve other devices and stall the end of jobs.
     // (A lease may carry a unit and checks: rows sharing one lease id are one lease.)
@@ -430,7 +449,10 @@ async function leaseChecks(
             CASE WHEN c.state = 'leased' THEN c.lease_id END AS lapsed_lease,
             CASE WHEN c.state = 'leased' THEN c.lease_expires_at END AS lapsed_at
      FROM checks c JOIN jobs j ON j.id = c.job_id
-     WHERE j.status = 'rendering' AND ${depositPaysForWork('j', '$10')}
+     -- Spot checks to sessions, escalations and audits to trusted verifiers only (an audit may come after
+     -- its job is done, and costs the requestor nothing).
+     WHERE (c.kind = 'spot') = NOT $11::boolean
+       AND (c.kind <> 'spot' OR (j.status = 'rendering' AND ${depositPaysForWork('j', '$10')}))
        AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $2))
        AND NOT ($1 = ANY (c.excluded_sessions))
        AND (c.assigned_to IS NULL OR c.assigned_to = $1 OR c.assigned_until <= $2)
@@ -454,6 +476,7 @@ async function leaseChecks(
       STRANDED_CHECK_MS,
       limit,
       Math.floor(t.now / 1000),
+      contributor.trusted,
     ],
   );
   const ids: number[] = [];

@@ -19,7 +19,7 @@ import {
   UNIT_COLUMNS_LEAN,
   type UnitRow,
 } from '../verification/verify-unit';
-import { applyVerdict } from './apply-verdict';
+import { applyConvictions, applyVerdict } from './apply-verdict';
 import { nextSpeed } from './carve';
 
 /** The largest result a lease has: the largest unit's, and the most checks a lease may carry with it. */
@@ -84,7 +84,7 @@ export async function submitResult(
     );
     // The checks batched into this lease (Lease.checks), in the order of their results.
     const checks = await tx.query<CheckRow & { lease_id: string }>(
-      `SELECT id, unit_id, job_id, submission, pixels, state, session_id, lease_expires_at, leased_at
+      `SELECT id, unit_id, job_id, submission, pixels, state, session_id, lease_expires_at, leased_at, kind
        FROM checks WHERE lease_id = $1 ORDER BY id FOR UPDATE`,
       [params.leaseId],
     );
@@ -238,7 +238,8 @@ async function submitCheck(
     { x: 0, y: 0, width: check.pixels.length, height: 1 },
     unit.sample_end - unit.sample_start,
   );
-  const { decided } = await settleCheck(tx, check, params.sessionId, values, now);
+  const { decided, convicted } = await settleCheck(tx, check, params.sessionId, values, now);
   for (const verdict of decided) await applyVerdict(tx, verdict, now);
+  await applyConvictions(tx, convicted, now);
   return { accepted: true, duplicate: false, job: await jobProgress(tx, check.job_id) };
 }

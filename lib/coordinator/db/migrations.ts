@@ -405,6 +405,11 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       -- The operator's own renderer(s) (lib/verification/trusted-verifier.ts): escalations and audits go to
       -- them only, and their re-render decides.
       ALTER TABLE contributors ADD COLUMN trusted boolean NOT NULL DEFAULT false;
+      -- Units of the session a trusted verifier audited and found honest: only a session with one may vouch
+      -- for another's unit (fresh sessions render, but their word is worth nothing yet).
+      ALTER TABLE contributors ADD COLUMN audits_passed integer NOT NULL DEFAULT 0;
+      -- When a trusted re-render proved the session lied (a fake unit, or a false check).
+      ALTER TABLE contributors ADD COLUMN convicted_at bigint;
       -- 'spot': an ordinary spot check any eligible session may render; 'escalation': a disagreement that a
       -- trusted verifier decides; 'audit': a random re-check of an accepted unit before its credit matures.
       ALTER TABLE checks ADD COLUMN kind text NOT NULL DEFAULT 'spot' CHECK (kind IN ('spot', 'escalation', 'audit'));
@@ -416,6 +421,9 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE credits ALTER COLUMN matures_at SET NOT NULL;
       ALTER TABLE credits ADD COLUMN forfeited_at bigint;
       CREATE INDEX credits_unmatured_by_session ON credits (session_id) WHERE forfeited_at IS NULL;
+      -- Accepted units keep their result through the audit window (an audit, or a conviction, may still need
+      -- it); the maturity sweep lets go of it.
+      CREATE INDEX units_holding_results ON units (accepted_at) WHERE state = 'done' AND result IS NOT NULL;
     `,
   },
 ];
