@@ -509,6 +509,7 @@ async function closeSubmission(
   /** Who was right, where a trusted re-render says (else: whoever agreed with the verdict). */
   rightOf?: Map<string, boolean>,
 ): Promise<SubmissionVerdict[]> {
+  const trustedVerified = rightOf !== undefined;
   await tx.query(
     // (A voided check keeps its lease id: it is still part of the result layout of the lease that carries it.)
     `UPDATE checks SET state = 'void' WHERE unit_id = $1 AND submission = $2 AND state IN ('pending', 'leased')`,
@@ -521,7 +522,12 @@ async function closeSubmission(
   }));
   for (const c of checks) await recordCheckVerdict(tx, c.sessionId, c.right, now);
   await recordUnitVerdict(tx, unit.submitted_by ?? '', accepted, now);
-  const maturity = accepted ? await maturityOf(tx, unit, tile, now) : { maturesAt: now, keepResult: false };
+  // A trusted verifier's re-render that upheld the unit is as good as its audit.
+  const maturity = !accepted
+    ? { maturesAt: now, keepResult: false }
+    : trustedVerified
+      ? await auditPassed(tx, unit, now)
+      : await maturityOf(tx, unit, tile, now);
   const verdict: SubmissionVerdict = { unit, tile, accepted, checks, ...maturity, undo: false };
   decidedIn(tx).add(unit.id);
   if (!accepted || maturity.keepResult) return [verdict]; // (under a verifier probation is audits instead)
@@ -769,6 +775,18 @@ async function issueAudit(tx: SqlExecutor, unit: UnitRow, tile: TileRow, now: nu
   await issueCheck(tx, unit, tile, job.spec, now, pixels, 'audit');
 }
 
+/** The submitter of a unit a trusted verifier upheld has one more passed audit; the unit's credit matures. */
+async function auditPassed(
+  tx: SqlExecutor,
+  unit: Pick<UnitRow, 'submitted_by'>,
+  now: number,
+): Promise<{ maturesAt: number; keepResult: boolean }> {
+  await tx.query('UPDATE contributors SET audits_passed = audits_passed + 1 WHERE session_id = $1', [
+    unit.submitted_by,
+  ]);
+  return { maturesAt: now, keepResult: true };
+}
+
 /** A trusted verifier's audit of an accepted unit: it passes (its credit matures) or convicts. */
 async function settleAudit(
   tx: SqlExecutor,
@@ -806,9 +824,7 @@ async function settleAudit(
   );
   if (verdict.agree) {
     await creditsAudited(tx, unit.id, now);
-    await tx.query('UPDATE contributors SET audits_passed = audits_passed + 1 WHERE session_id = $1', [
-      unit.submitted_by,
-    ]);
+    await auditPassed(tx, unit, now);
     return { outcome: 'accept', verdict, decided: [], convicted: [] };
   }
   // A fake got through: its submitter lied, and so did every voucher whose pixels the trusted render

@@ -454,9 +454,10 @@ async function leaseChecks(
      WHERE (c.kind = 'spot') = NOT $11::boolean
        AND (c.kind <> 'spot' OR (j.status = 'rendering' AND ${depositPaysForWork('j', '$10')}))
        AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $2))
-       AND NOT ($1 = ANY (c.excluded_sessions))
+       -- (a trusted verifier may audit a unit whose dispute it decided: it is not a party to it)
+       AND (c.kind <> 'spot' OR NOT ($1 = ANY (c.excluded_sessions)))
        AND (c.assigned_to IS NULL OR c.assigned_to = $1 OR c.assigned_until <= $2)
-       AND ($3::text IS NULL OR NOT ($3 = ANY (c.excluded_origins)))
+       AND ($3::text IS NULL OR c.kind <> 'spot' OR NOT ($3 = ANY (c.excluded_origins)))
        -- one it renders in a moment, or up to AFFORDABLE_FACTOR times longer when it was drawn for it (the
        -- fastest eligible device may still need more than a moment); one nobody took for a while when it
        -- takes this device no more than a unit's time; after longer still, anyway
