@@ -23,6 +23,11 @@ export interface Verdict {
 }
 
 const RGB = [CHANNEL.r, CHANNEL.g, CHANNEL.b] as const;
+/**
+ * Every summed channel is compared, the squared luminance too: a result whose radiance is right but whose
+ * second moment is made up would otherwise pass, and mislead the independent-seed test that reads it.
+ */
+const SUMMED = [CHANNEL.r, CHANNEL.g, CHANNEL.b, CHANNEL.luminanceSq] as const;
 
 function pixelCount(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length || a.length % RESULT_CHANNELS !== 0) {
@@ -62,7 +67,7 @@ export function samePixelClassifier(options: {
       for (let p = 0; p < n; p++) {
         const base = p * RESULT_CHANNELS;
         let ok = submitted[base + CHANNEL.count] === check[base + CHANNEL.count];
-        for (const c of RGB) {
+        for (const c of SUMMED) {
           const a = submitted[base + c] as number;
           const b = check[base + c] as number;
           const diff = Math.abs(a - b);

@@ -3,6 +3,9 @@ import { type CreditEntry, forfeitCredits, recordCredits } from '../ledger/credi
 import { RESULT_CHANNELS, resultByteLength } from '../protocol/result-layout';
 import type { SubmissionVerdict, TileRow, UnitRow } from '../verification/verify-unit';
 
+/** Right checks of one submission that are credited (probation's three, and an audit). */
+const MAX_CREDITED_CHECKS = 4;
+
 /**
  * Applies verification's verdict on a submission, in the caller's transaction: the checks that matched the
  * verdict are credited (honest check work is work); an accepted result joins the image and its submitter is
@@ -17,8 +20,11 @@ export async function applyVerdict(tx: SqlExecutor, decided: SubmissionVerdict, 
     return;
   }
   const samples = unit.sample_end - unit.sample_start;
+  // Check work is paid when it was right, and only as much of it as verification budgets for a unit: a
+  // submission that drags on through many rounds does not turn the deposit into check credit.
   const credits: CreditEntry[] = decided.checks
     .filter((c) => c.right)
+    .slice(0, MAX_CREDITED_CHECKS)
     .map((c) => ({
       sessionId: c.sessionId,
       jobId: unit.job_id,
