@@ -257,6 +257,12 @@ async function issueCheck(
   const quick = timed.filter((c) => c.speed * CHECK_SECONDS >= cost);
   const pool = quick.length > 0 ? quick : timed.filter((c) => c.speed * AFFORDABLE_FACTOR >= fastest);
   const pick = pool.length > 0 ? pool[randomInt(0, pool.length)] : undefined;
+  if (vouching && candidates.length === 0) {
+    // Under a verifier with nobody active who may vouch (a small farm, or its first minutes): the
+    // verifier's word now, rather than a check that would wait for a voucher who is not there.
+    await tx.query(`UPDATE checks SET kind = 'escalation' WHERE id = $1`, [check.id]);
+    return;
+  }
   if (pick) {
     await tx.query('UPDATE checks SET assigned_to = $2, assigned_until = $3 WHERE id = $1', [
       check.id,
