@@ -6,6 +6,7 @@
  * On machines without a GPU driver it falls back to SwiftShader (slow, but useful for tests).
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ApiError, leaseWork, releaseLease, submitResult } from '../lib/client/api';
@@ -49,8 +50,7 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-// Before Dawn starts its threads, which inherit the priority.
-if (values['low-priority']) setPriority(constants.priority.PRIORITY_LOW);
+if (values['low-priority']) lowerPriority();
 const base = (values.url ?? '').replace(/\/+$/, '');
 const sessionId = values.session ?? `node-${randomUUID()}`;
 const verifierToken = values['verifier-token'] || process.env.LUMENGRID_VERIFIER_TOKEN || undefined;
@@ -59,7 +59,8 @@ const baseFetch: typeof fetch = (input, init) =>
 
 const gpu = await acquireGpu(nodeGpu());
 if (!gpu.ok) {
-  console.error(`${gpu.reason}\n${gpu.nextStep}`);
+  // npm start reports this line when its trusted verifier cannot start.
+  console.error(`No GPU to render with: ${gpu.reason}\n${gpu.nextStep}`);
   process.exit(1);
 }
 const tracer = await PathTracer.create(gpu.device);
@@ -69,6 +70,23 @@ console.log(
   `GPU: ${adapter.vendor} ${adapter.architecture} ${adapter.description}${adapter.isFallback ? ' (software)' : ''}`,
 );
 console.log(`Working for ${base} as ${sessionId}${verifierToken ? ' (trusted verifier)' : ''}`);
+
+/**
+ * Lowers this process's CPU priority before Dawn and SwiftShader start their threads, which inherit it. On
+ * Linux a priority belongs to one thread: the ones Node already runs (V8's, libuv's) are lowered one by one.
+ */
+function lowerPriority() {
+  const low = constants.priority.PRIORITY_LOW;
+  setPriority(low);
+  if (process.platform !== 'linux') return;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      setPriority(Number(tid), low);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+}
 
 /** Longest wait between a verifier's lease requests while the coordinator has nothing for it. */
 const VERIFIER_MAX_IDLE_MS = 15_000;

@@ -199,14 +199,15 @@ function startVerifier(url) {
   });
   children.add(verifier);
   let working = false;
-  let reason = '';
+  /** What it said on stderr before it worked: the reason it could not, at its exit. */
+  const said = [];
   const relay = (stream, print) => {
     stream.setEncoding('utf8');
     stream.on('data', (text) => {
       for (const line of text.split('\n')) {
         if (!line.trim()) continue;
         if (line.startsWith('Working for ')) working = true;
-        if (!working && !reason && print === console.error) reason = line.trim();
+        if (!working && print === console.error && said.length < 200) said.push(line.trim());
         // Before it works, its errors are the reason it cannot: reported once, at its exit.
         if (working || print === console.log) print(`verifier: ${line}`);
       }
@@ -214,15 +215,19 @@ function startVerifier(url) {
   };
   relay(verifier.stdout, console.log);
   relay(verifier.stderr, console.error);
-  verifier.on('error', (error) => {
-    reason ||= error.message;
-  });
+  verifier.on('error', (error) => said.push(error.message));
   verifier.on('exit', (code, signal) => {
     children.delete(verifier);
     if (stopping || code === 0) return;
+    // Dawn's and Vulkan's warnings come first: the provider's own line, else an error's, names the cause.
+    const reason =
+      said.find((l) => l.startsWith('No GPU to render with: '))?.slice(23) ??
+      said.find((l) => /^\w*Error\b/.test(l)) ??
+      said.at(-1);
+    const exit = signal ?? `exit code ${code}`;
     const why = working
-      ? `the verifier stopped (${signal ?? `exit code ${code}`})`
-      : reason || `the verifier did not start (${signal ?? `exit code ${code}`})`;
+      ? `the verifier stopped (${exit})`
+      : `the verifier could not start (${reason ? `${reason.replace(/\.$/, '')}, ` : ''}${exit})`;
     console.error(
       `No trusted verifier: ${why}; disagreements wait for one. Set LUMENGRID_VERIFIER=off to silence this.`,
     );
