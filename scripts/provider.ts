@@ -69,7 +69,7 @@ const adapter = gpu.adapter;
 console.log(
   `GPU: ${adapter.vendor} ${adapter.architecture} ${adapter.description}${adapter.isFallback ? ' (software)' : ''}`,
 );
-console.log(`Working for ${base} as ${sessionId}${verifierToken ? ' (trusted verifier)' : ''}`);
+console.log(`Working for ${base} as ${sessionId}${verifierToken ? ' with the verifier token' : ''}`);
 
 /**
  * Lowers this process's CPU priority before Dawn and SwiftShader start their threads, which inherit it. On
