@@ -10,11 +10,25 @@
 //   LUMENGRID_CHALLENGE_WINDOW_S  seconds a settlement can be disputed on the local chain (default 120)
 //   LUMENGRID_RPC_URL, …  use another EVM chain instead (lib/settlement/config.ts); LUMENGRID_CHAIN=off
 //                         runs without payments
+//   LUMENGRID_VERIFIER    `off`: no trusted verifier (below)
+//   LUMENGRID_VERIFIER_TOKEN  the operator's verifier token (default: generated once into
+//                         LUMENGRID_CHAIN_DIR/verifier-token, mode 600, never printed)
 //
-// Builds the app first when the build is missing or older than the sources. Ctrl-C (SIGINT) or SIGTERM
-// stops every child process and closes the database.
+// Builds the app first when the build is missing or older than the sources. Once the server answers, runs
+// the headless provider (scripts/provider.ts) as the operator's trusted verifier, at low CPU priority: it
+// renders only escalations and audits. If it cannot start (no WebGPU adapter) the product serves on without
+// it. Ctrl-C (SIGINT) or SIGTERM stops every child process and closes the database.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,7 +81,27 @@ async function waitUntilReady(url, child) {
   return false;
 }
 
+/**
+ * The operator's trusted verifier token (lib/verification/verifier-token.ts): the operator's own when set,
+ * else generated once per folder and kept beside the operator keys, readable by this user only. It goes to
+ * the server and the verifier through their environment, never the command line (others can read that).
+ */
+function verifierToken() {
+  if (env.LUMENGRID_VERIFIER_TOKEN) return env.LUMENGRID_VERIFIER_TOKEN;
+  const dir = resolve(root, env.LUMENGRID_CHAIN_DIR || '.lumengrid/chain');
+  const path = join(dir, 'verifier-token');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  if (statSync(path).mode & 0o077) chmodSync(path, 0o600);
+  const token = readFileSync(path, 'utf8').trim();
+  if (!token) throw new Error(`${path} is empty: delete it and start again`);
+  return token;
+}
+
 buildIfStale();
+env.LUMENGRID_VERIFIER_TOKEN = verifierToken();
 
 const children = new Set();
 
@@ -143,9 +177,67 @@ server.on('exit', (code, signal) => {
   process.exit(stopping ? 0 : (code ?? 1));
 });
 
+/**
+ * The operator's trusted verifier: the headless provider with the token, at low priority (its renders wait
+ * for the server and browsers; it is idle nearly always). One that cannot start, or stops, is reported in
+ * one line and the product serves on: escalations and audits wait until a verifier asks for them.
+ */
+function startVerifier(url) {
+  if (env.LUMENGRID_VERIFIER === 'off') return;
+  const args = [
+    '--import',
+    'tsx',
+    '--import',
+    './scripts/register-wgsl.mjs',
+    join(root, 'scripts', 'provider.ts'),
+  ];
+  const session = `verifier-${randomBytes(9).toString('base64url')}`;
+  const verifier = spawn(process.execPath, [...args, '--url', url, '--session', session, '--low-priority'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(verifier);
+  let working = false;
+  /** What it said on stderr before it worked: the reason it could not, at its exit. */
+  const said = [];
+  const relay = (stream, print) => {
+    stream.setEncoding('utf8');
+    stream.on('data', (text) => {
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        if (line.startsWith('Working for ')) working = true;
+        if (!working && print === console.error && said.length < 200) said.push(line.trim());
+        // Before it works, its errors are the reason it cannot: reported once, at its exit.
+        if (working || print === console.log) print(`verifier: ${line}`);
+      }
+    });
+  };
+  relay(verifier.stdout, console.log);
+  relay(verifier.stderr, console.error);
+  verifier.on('error', (error) => said.push(error.message));
+  verifier.on('exit', (code, signal) => {
+    children.delete(verifier);
+    if (stopping || code === 0) return;
+    // Dawn's and Vulkan's warnings come first: the provider's own line, else an error's, names the cause.
+    const reason =
+      said.find((l) => l.startsWith('No GPU to render with: '))?.slice(23) ??
+      said.find((l) => /^\w*Error\b/.test(l)) ??
+      said.at(-1);
+    const exit = signal ?? `exit code ${code}`;
+    const why = working
+      ? `the verifier stopped (${exit})`
+      : `the verifier could not start (${reason ? `${reason.replace(/\.$/, '')}, ` : ''}${exit})`;
+    console.error(
+      `No trusted verifier: ${why}; disagreements wait for one. Set LUMENGRID_VERIFIER=off to silence this.`,
+    );
+  });
+}
+
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 if (await waitUntilReady(url, server)) {
   console.log(`Lumengrid is running at ${url}`);
+  if (!stopping) startVerifier(url);
 } else if (!stopping) {
   stop('startup failed');
 }

@@ -31,6 +31,15 @@ describe('client api', () => {
     expect(await leaseWork('s1', { fetch: fakeFetch(new Response(null, { status: 204 })) })).toBeNull();
   });
 
+  it('sends the verifier token header only when given one', async () => {
+    const seen: Request[] = [];
+    const noWork = () => fakeFetch(new Response(null, { status: 204 }), seen);
+    await leaseWork('verifier-1', { fetch: noWork(), verifierToken: 'operator-token' });
+    await leaseWork('tab-1', { fetch: noWork() });
+    expect(seen.map((r) => r.headers.get('x-lumengrid-verifier-token'))).toEqual(['operator-token', null]);
+    expect(seen[0]?.headers.get('content-type')).toBe('application/json');
+  });
+
   it('submits the float32 bytes with the session header', async () => {
     const seen: Request[] = [];
     const receipt = { accepted: true, duplicate: false, job: {} };

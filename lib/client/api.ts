@@ -12,7 +12,7 @@ import type {
   SceneSummary,
   SubmitReceipt,
 } from '../protocol/api-types';
-import { SESSION_HEADER } from '../protocol/api-types';
+import { SESSION_HEADER, VERIFIER_TOKEN_HEADER } from '../protocol/api-types';
 import { BaseError } from '../protocol/errors';
 import type { JobRequest } from '../protocol/job-spec';
 import { SIGNATURE_HEADER } from '../protocol/session-signature';
@@ -140,12 +140,18 @@ export function getJob(id: string, options: RequestOptions = {}): Promise<JobVie
   return json(`/api/jobs/${encodeURIComponent(id)}`, { method: 'GET' }, options);
 }
 
-/** POST /api/work/lease: the next unit to render, or null when there is no work right now (204). */
+/**
+ * POST /api/work/lease: the next unit to render, or null when there is no work right now (204). With the
+ * operator's `verifierToken` the session leases as the trusted verifier (a wrong token is a 401).
+ */
 export async function leaseWork(
   sessionId: string,
-  options: RequestOptions & { adapter?: { vendor?: string; architecture?: string } } = {},
+  options: RequestOptions & {
+    adapter?: { vendor?: string; architecture?: string };
+    verifierToken?: string;
+  } = {},
 ): Promise<Lease | null> {
-  const { adapter, ...rest } = options;
+  const { adapter, verifierToken, ...rest } = options;
   // The public key pins this session to its key pair: only its signed results are accepted.
   const publicKey = await sessionPublicKey(sessionId);
   // The adapter class lets verification compare this GPU's renders with the tightest tolerance that holds.
@@ -158,7 +164,11 @@ export async function leaseWork(
     : { sessionId, publicKey };
   const response = await request(
     '/api/work/lease',
-    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
+    {
+      method: 'POST',
+      headers: verifierToken ? { ...JSON_HEADERS, [VERIFIER_TOKEN_HEADER]: verifierToken } : JSON_HEADERS,
+      body: JSON.stringify(body),
+    },
     rest,
   );
   if (response.status === 204) return null;

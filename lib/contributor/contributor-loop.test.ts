@@ -118,13 +118,21 @@ function setup(
   init: Partial<ContributorState> = { consent },
   fake = fakeWorker(),
   random = 1,
+  loopOptions: { maxIdleRetryMs?: number; verifierToken?: string } = {},
 ) {
   const store = createContributorStore(init, { storage: memoryStorage() });
   const sleeps: number[] = [];
-  const calls = { lease: 0, submit: 0, released: [] as string[], submitted: [] as Float32Array[] };
+  const calls = {
+    lease: 0,
+    submit: 0,
+    released: [] as string[],
+    submitted: [] as Float32Array[],
+    tokens: [] as (string | undefined)[],
+  };
   let clock = 0;
   const api: LoopApi = {
-    leaseWork: async () => {
+    leaseWork: async (_session, options) => {
+      calls.tokens.push(options?.verifierToken);
       const next = leases[calls.lease++];
       if (next === undefined) return null;
       if (next instanceof Error) throw next;
@@ -150,6 +158,7 @@ function setup(
       await new Promise((r) => setTimeout(r, 0));
     },
     random: () => random,
+    ...loopOptions,
   });
   return { store, loop, sleeps, calls, fake };
 }
@@ -172,6 +181,22 @@ describe('contributor loop', () => {
     expect(fake.calls.probe).toBe(1);
     expect(sleeps[0]).toBe(1000);
     loop.dispose();
+  });
+
+  it('waits longer after each empty answer up to maxIdleRetryMs, and a lease resets it', async () => {
+    const leases = [null, null, null, null, null, null, lease(0), null, null];
+    const { store, loop, sleeps, calls } = setup(leases, [], { consent }, fakeWorker(), 1, {
+      maxIdleRetryMs: 30_000,
+      verifierToken: 'operator-token',
+    });
+    await loop.probe();
+    loop.start();
+    await until(() => calls.lease >= 10);
+    loop.dispose();
+    expect(store.getState().unitsDone).toBe(1);
+    expect(sleeps.slice(0, 9)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 1000, 2000, 4000]);
+    // Every lease request carries the verifier token.
+    expect(new Set(calls.tokens)).toEqual(new Set(['operator-token']));
   });
 
   it('renders the spot checks a lease carries after its unit and sends all their results as one', async () => {

@@ -48,6 +48,13 @@ export interface ContributorLoopOptions {
   api?: LoopApi;
   /** Wait before asking again when the coordinator has no work. */
   idleRetryMs?: number;
+  /**
+   * With a larger value, each empty answer in a row doubles the wait up to this (a lease resets it): for a
+   * provider that is idle most of the time, such as the trusted verifier. Defaults to idleRetryMs (no growth).
+   */
+  maxIdleRetryMs?: number;
+  /** The operator's verifier token (LUMENGRID_VERIFIER_TOKEN): sent with every lease request. */
+  verifierToken?: string;
   /** First wait after a network failure; doubles up to maxBackoffMs. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -124,6 +131,8 @@ export function createContributorLoop(
   const { sessionId } = options;
   const api = options.api ?? { leaseWork, submitResult, releaseLease };
   const idleRetryMs = options.idleRetryMs ?? 1000;
+  const maxIdleRetryMs = Math.max(idleRetryMs, options.maxIdleRetryMs ?? idleRetryMs);
+  const { verifierToken } = options;
   const initialBackoffMs = options.initialBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const maxRenderFailures = options.maxRenderFailures ?? 3;
@@ -258,7 +267,11 @@ export function createContributorLoop(
 
   function askForLease(): Promise<LeaseAttempt> {
     return api
-      .leaseWork(sessionId, { signal: lifetime.signal, adapter: getState().adapter ?? undefined })
+      .leaseWork(sessionId, {
+        signal: lifetime.signal,
+        adapter: getState().adapter ?? undefined,
+        ...(verifierToken ? { verifierToken } : {}),
+      })
       .then(
         (lease) => ({ lease }),
         (error: unknown) => ({ error }),
@@ -318,7 +331,7 @@ export function createContributorLoop(
   }
 
   /** Leases (or takes the lease asked for ahead), renders and submits one unit; false when the loop should stop. */
-  async function step(state: { backoff: number; failures: number }): Promise<boolean> {
+  async function step(state: { backoff: number; failures: number; idle: number }): Promise<boolean> {
     holdingUnit = true;
     const pending = ahead;
     ahead = null;
@@ -343,9 +356,11 @@ export function createContributorLoop(
     if (!lease) {
       holdingUnit = false;
       setState({ activity: 'waiting', currentUnit: null });
-      if (status() === 'running') await sleep(idleRetryMs);
+      state.idle = state.idle === 0 ? idleRetryMs : Math.min(state.idle * 2, maxIdleRetryMs);
+      if (status() === 'running') await sleep(state.idle);
       return true;
     }
+    state.idle = 0;
     if (abandoning || status() !== 'running') {
       // Stopped while the lease was on its way: give it back rather than render it.
       holdingUnit = false;
@@ -408,7 +423,7 @@ export function createContributorLoop(
 
   async function run() {
     active = true;
-    const state = { backoff: 0, failures: 0 };
+    const state = { backoff: 0, failures: 0, idle: 0 };
     try {
       if (!(await prepare())) return;
       while (!disposed) {

@@ -201,6 +201,9 @@ export interface SubmitReceipt {
 
 export const SESSION_HEADER = 'x-lumengrid-session';
 
+/** A lease request's header with the operator's token: its session becomes a trusted verifier. */
+export const VERIFIER_TOKEN_HEADER = 'x-lumengrid-verifier-token';
+
 /** What the dashboard shows of a scene, and what a job needs to reference it. */
 export interface SceneSummary {
   /** SHA-256 (hex) of the packed scene file. */

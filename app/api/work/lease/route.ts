@@ -2,6 +2,8 @@ import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { readJson, withErrors } from '@/lib/coordinator/http';
 import { limiter } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
+import { VERIFIER_TOKEN_HEADER } from '@/lib/protocol/api-types';
+import { admitTrustedVerifier } from '@/lib/verification/verifier-token';
 import { leaseUnit } from '@/lib/work/lease-unit';
 
 export const dynamic = 'force-dynamic';
@@ -13,6 +15,9 @@ export const POST = withErrors(async (request: Request) => {
     typeof sessionId === 'string' ? sessionId : '',
     'lease requests from this session',
   );
-  const lease = await leaseUnit(await coordinator(), body, { origin: clientOrigin(request) });
+  const ctx = await coordinator();
+  // The operator's verifier token, when sent, makes this session a trusted verifier (a wrong one is a 401).
+  await admitTrustedVerifier(ctx, request.headers.get(VERIFIER_TOKEN_HEADER), body);
+  const lease = await leaseUnit(ctx, body, { origin: clientOrigin(request) });
   return lease ? Response.json(lease) : new Response(null, { status: 204 });
 });
