@@ -40,6 +40,9 @@ export default defineConfig({
       // Settle every second; tests move the chain's clock past the challenge window themselves.
       LUMENGRID_SETTLE_INTERVAL_MS: '1000',
       LUMENGRID_CHALLENGE_WINDOW_S: '3600',
+      // Credit matures two seconds after it is earned (the audit window; 10 minutes by default), so that a
+      // test's settlement can pay it.
+      LUMENGRID_AUDIT_WINDOW_MS: '2000',
     },
   },
 });
