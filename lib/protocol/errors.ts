@@ -113,3 +113,9 @@ export class OverloadedError extends BaseError {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
+
+/** The caller is known and may not do this (e.g. bind credit to a blocked payout address). */
+export class ForbiddenError extends BaseError {
+  override readonly name = 'ForbiddenError';
+  readonly status = 403;
+}

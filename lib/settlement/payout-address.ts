@@ -1,6 +1,6 @@
 import { type Address, getAddress, isAddress, isHex, verifyMessage } from 'viem';
 import type { CoordinatorContext } from '../coordinator/context';
-import { ConflictError, InvalidRequestError } from '../protocol/errors';
+import { ConflictError, ForbiddenError, InvalidRequestError } from '../protocol/errors';
 import { SessionIdSchema, SessionPublicKeySchema } from '../protocol/lease-request';
 import { payoutSigningMessage } from '../protocol/session-signature';
 import { pinSessionKey, verifySessionSignature } from '../verification/session-identity';
@@ -57,6 +57,14 @@ export async function bindPayoutAddress(
     },
     'payout binding',
   );
+  const [blocked] = await ctx.db.query('SELECT 1 FROM blocked_payout_addresses WHERE address = $1', [
+    address,
+  ]);
+  if (blocked) {
+    throw new ForbiddenError(`${address} is blocked: work paid to it was proven fake`, {
+      metaMessages: ['Credit is not paid to this address any more.'],
+    });
+  }
   const message = payoutBindingMessage(sessionId, address, payments.escrow.chainId);
   const signature = body.signature;
   // Plain ECDSA (EOA wallets) checks offline; only a signature that fails it asks the chain, which also

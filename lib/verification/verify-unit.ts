@@ -865,8 +865,22 @@ async function convict(
   sessions: string[],
   now: number,
 ): Promise<{ decided: SubmissionVerdict[]; convicted: string[] }> {
-  const candidates = [...new Set(sessions.filter(Boolean))];
-  if (candidates.length === 0) return { decided: [], convicted: [] };
+  const named = [...new Set(sessions.filter(Boolean))];
+  if (named.length === 0) return { decided: [], convicted: [] };
+  // A liar's payout address is blocked, and every session that pays out to it shares its fate: credit
+  // laundered through other sessions is still the same wallet's.
+  await tx.query(
+    `INSERT INTO blocked_payout_addresses (address, blocked_at)
+     SELECT DISTINCT address, $2::bigint FROM payout_addresses WHERE session_id = ANY ($1::text[])
+     ON CONFLICT (address) DO NOTHING`,
+    [named, now],
+  );
+  const sharing = await tx.query<{ session_id: string }>(
+    `SELECT p.session_id FROM payout_addresses p JOIN blocked_payout_addresses b ON b.address = p.address
+     WHERE p.address IN (SELECT address FROM payout_addresses WHERE session_id = ANY ($1::text[]))`,
+    [named],
+  );
+  const candidates = [...new Set([...named, ...sharing.map((r) => r.session_id)])];
   const rows = await tx.query<{ session_id: string }>(
     `UPDATE contributors SET convicted_at = $2, quarantined_at = COALESCE(quarantined_at, $2)
      WHERE session_id = ANY ($1::text[]) AND convicted_at IS NULL AND NOT trusted RETURNING session_id`,

@@ -424,6 +424,12 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       -- Accepted units keep their result through the audit window (an audit, or a conviction, may still need
       -- it); the maturity sweep lets go of it.
       CREATE INDEX units_holding_results ON units (accepted_at) WHERE state = 'done' AND result IS NOT NULL;
+      -- Payout addresses of convicted sessions: blocked for good (no new binding to them, and every session
+      -- that pays out to one is convicted with it), so a cartel cannot launder its credit through new sessions.
+      CREATE TABLE blocked_payout_addresses (
+        address     text PRIMARY KEY,
+        blocked_at  bigint NOT NULL
+      );
     `,
   },
 ];
