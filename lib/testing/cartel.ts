@@ -41,6 +41,8 @@ export interface CartelScenario {
   job: { width: number; height: number; samplesPerPixel: number; tileSize: number; samplesPerUnit: number };
   /** Rounds (one lease and one submission per member, 1 s of clock) before the run stops anyway. */
   maxRounds: number;
+  /** Rounds at most after that, and again after the clock jumps past maturity (default 30). */
+  drainRounds?: number;
   seed: number;
 }
 
@@ -190,8 +192,8 @@ const isCartel = (role: CartelRole) => role !== 'honest' && role !== 'verifier';
 /**
  * Runs one scenario on `t` (lib/testing/test-context.ts createTestContext: call its reset() between
  * scenarios). Rounds of one lease per member (in a seeded random order), one second of rendering, one
- * submission per lease, until every job is done or maxRounds pass; then rounds while anyone still gets work
- * (audits, escalations); then the clock jumps eight days (past any maturity window) and every member asks
+ * submission per lease, until every job is done or maxRounds pass; then up to drainRounds more while anyone still
+ * gets work (audits, escalations); then the clock jumps eight days (past any maturity window) and every member asks
  * once more (sweeps run), and works off what it gets. Quarantined sessions come back as new ones.
  */
 export async function runCartelScenario(
@@ -389,9 +391,10 @@ export async function runCartelScenario(
   let rounds = await work(scenario.maxRounds, 4, async () => (await jobsDone()) === scenario.jobs);
   // Whatever is still handed out once the jobs are done (audits, escalations), then past any maturity window
   // (every member asks once, so that any sweep runs, and works off what it gets).
-  rounds += await work(200, 2, async () => false);
+  const drain = scenario.drainRounds ?? 30;
+  rounds += await work(drain, 2, async () => false);
   clock.now += 8 * 24 * 3600 * 1000;
-  rounds += await work(200, 1, async () => false);
+  rounds += await work(Math.max(1, drain), 1, async () => false);
 
   const report: CartelReport = {
     ...(await measure(ctx, clock.now, submissions, sessionRoles)),
