@@ -11,7 +11,7 @@
  * honest pixel-samples it rendered. Asserts nothing.
  *
  *   --no-verifier   run without the operator's trusted verifier session
- *   SIM_JOBS (3)  SIM_HONEST (12)  SIM_SEED (14)  SIM_ROUNDS (400)
+ *   SIM_JOBS (3)  SIM_HONEST (12)  SIM_SEED (14)  SIM_ROUNDS (200)
  *
  * The run's own choices (who asks first, which pixels the cartel fakes) are seeded; the coordinator draws
  * checkers and check pixels with node:crypto, so figures move a little from run to run.
@@ -24,7 +24,7 @@ const int = (name: string, fallback: number) => Number(process.env[name] || fall
 const JOBS = int('SIM_JOBS', 3);
 const HONEST = int('SIM_HONEST', 12);
 const SEED = int('SIM_SEED', 14);
-const ROUNDS = int('SIM_ROUNDS', 400);
+const ROUNDS = int('SIM_ROUNDS', 200);
 const verifier = !process.argv.includes('--no-verifier');
 
 const job = { width: 64, height: 64, samplesPerPixel: 8, tileSize: 16, samplesPerUnit: 2 };
