@@ -110,6 +110,7 @@ interface SubmissionRecord {
 
 /** What the cartel knows of a unit's latest submission when it is handed a check of it. */
 interface Knowledge {
+  /** Submitted by a cartel session (faked, or honest work of the long con before it turned). */
   byCartel: boolean;
   zero: boolean;
   task: RenderTask;
@@ -265,8 +266,8 @@ export async function runCartelScenario(
       const pixelSamples = task.pixels.length * samples;
       if (acts !== 'honest') {
         const known = knowledge.get(part.unitId);
-        // A partner's fake: vouch with its own values. A throwaway's zeros or an honest unit: the same junk
-        // from every partner (credit for nothing, or an honest unit framed).
+        // A partner's unit: vouch with its own values. A throwaway's zeros or an honest member's unit: the
+        // same junk from every partner (credit for nothing, or an honest unit framed).
         if (known?.byCartel && !known.zero) return submittedValues(known, task);
         return agreedJunk(part.unitId, task);
       }
@@ -357,7 +358,7 @@ export async function runCartelScenario(
       });
       submittedUnits.add(lease.unitId);
       knowledge.set(lease.unitId, {
-        byCartel: kind !== 'honest',
+        byCartel: isCartel(member.role),
         zero: kind === 'zero',
         task: lease.task,
         data: data[0] as Float32Array,
