@@ -386,6 +386,8 @@ export async function settleCheck(
     return settleUnderVerifier(tx, unit, tile, job.spec, check, checkerRow, verdict, now);
   }
 
+  // A dispute already in a trusted verifier's hands waits for it, verifier present or not.
+  if (await openEscalation(tx, unit)) return { outcome: 'more', verdict, decided: [], convicted: [] };
   const { done, agree, outcome: decision } = await decideSubmission(tx, unit);
   let outcome = decision;
   // Probation asks for a second independent checker; where nobody else is active to be one (a farm of two),
@@ -634,8 +636,12 @@ export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promis
 // the window leave the image and are rendered again, and every unit it vouched for is audited in turn, so a
 // cartel unravels through its own vouches.
 
-/** A trusted verifier counts as present when it asked for work this recently. */
-export const VERIFIER_ACTIVE_MS = 10 * 60_000;
+/**
+ * A coordinator whose trusted verifier asked for work this recently verifies as if it were there: a verifier
+ * that is restarting, or down for a while, makes disputes wait for it rather than fall back to counting
+ * sessions, which a cartel would win.
+ */
+export const VERIFIER_ACTIVE_MS = 24 * 3600_000;
 
 async function settleUnderVerifier(
   tx: SqlExecutor,
