@@ -73,6 +73,29 @@ describe('under a trusted verifier', () => {
     await expectHonestImage(t.ctx, job.id);
   });
 
+  it('blocks a convicted cartel’s payout address and convicts every other session paying to it', async () => {
+    const wallet = '0x00000000000000000000000000000000000c0ffe';
+    const members = Array.from({ length: 6 }, (_, i) => `sim-colluding-${i + 7}`);
+    for (const session of [...members, 'laundering-session'])
+      await t.ctx.db.query(
+        `INSERT INTO payout_addresses (session_id, address, signature, bound_at) VALUES ($1, $2, '0x', 0)`,
+        [session, wallet],
+      );
+    await t.ctx.db.query(
+      `INSERT INTO contributors (session_id, first_seen_at, last_seen_at) VALUES ('laundering-session', 0, 0)`,
+    );
+    await run('colluding', 6);
+    const [blocked] = await t.ctx.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM blocked_payout_addresses WHERE address = $1',
+      [wallet],
+    );
+    expect(blocked?.n).toBe(1);
+    const [launderer] = await t.ctx.db.query<{ convicted_at: number | null }>(
+      `SELECT convicted_at FROM contributors WHERE session_id = 'laundering-session'`,
+    );
+    expect(launderer?.convicted_at).not.toBeNull();
+  });
+
   it('a checker that lies about honest work is overruled by the verifier and convicted; no honest unit is lost', async () => {
     const { job, report } = await run('checker-always-fail', 3);
     const honest = report.scores.find((s) => s.strategy === 'honest');
