@@ -10,7 +10,7 @@
  *
  * Two phases on one server: an honest farm (what checking costs in the normal case), then the adversarial
  * farm. Last line, for scripts: `verification: caught=…% honest_rejected=…% overhead=…%`: the worst strategy's
- * catch rate (adversarial phase), the honest rejection rate over every honest unit of both phases, and the
+ * catch rate (adversarial phase), the rejection rate of honest contributors' units over both phases, and the
  * overhead of the honest farm at the default confidence (the overhead under attack is printed above it).
  */
 
@@ -201,12 +201,18 @@ try {
 
   const cheating = report.scores.filter((s) => s.badUnits > 0);
   const worst = cheating.reduce((w, s) => Math.min(w, s.caught / s.badUnits), 1);
-  const scores = [...calm.scores, ...report.scores];
+  // Honest contributors' units. A lying checker's own (honestly rendered) units are not among them: once a
+  // trusted verifier convicts it, the units it had accepted in the audit window are taken back by design.
+  const scores = [...calm.scores, ...report.scores].filter((s) => s.strategy === 'honest');
   const honestUnits = scores.reduce((n, s) => n + s.honestUnits, 0);
   const honestRejected = scores.reduce((n, s) => n + s.honestRejected, 0);
+  const liarsUnits = report.scores
+    .filter((s) => s.strategy !== 'honest')
+    .reduce((n, s) => n + s.honestRejected, 0);
   console.log(
     `\nbad units ${cheating.reduce((n, s) => n + s.badUnits, 0)}, escaped ${cheating.reduce((n, s) => n + s.escaped, 0)}; ` +
-      `honest units ${honestUnits} (both phases), rejected ${honestRejected}; under attack check pixel-samples ` +
+      `honest contributors' units ${honestUnits} (both phases), rejected ${honestRejected}; ` +
+      `units of convicted liars taken back ${liarsUnits}; under attack check pixel-samples ` +
       `${checkSamples} / credited ${credited} = overhead ${pct(attackOverhead)}; ` +
       `rendered on the GPU ${renderedPixelSamples} pixel-samples`,
   );
