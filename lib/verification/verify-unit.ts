@@ -847,12 +847,10 @@ async function settleAudit(
     const at = v.pixel_list.map((pixel) => position.get(pixel));
     if (at.some((i) => i === undefined)) continue;
     const trusted = new Float32Array(at.length * RESULT_CHANNELS);
-    at.forEach((i, k) =>
-      trusted.set(
-        values.subarray((i as number) * RESULT_CHANNELS, ((i as number) + 1) * RESULT_CHANNELS),
-        k * RESULT_CHANNELS,
-      ),
-    );
+    for (const [k, i] of at.entries()) {
+      const from = (i as number) * RESULT_CHANNELS;
+      trusted.set(values.subarray(from, from + RESULT_CHANNELS), k * RESULT_CHANNELS);
+    }
     const vouch = new Float32Array(v.result.slice().buffer);
     if (!classifierFor(v.adapter_class, verifier?.adapterClass ?? null).compare(vouch, trusted).agree)
       liars.push(v.session_id);
