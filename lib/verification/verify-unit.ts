@@ -815,7 +815,7 @@ async function settleAudit(
     'SELECT result IS NOT NULL AS held FROM units WHERE id = $1',
     [check.unit_id],
   );
-  if (!unit || unit.state !== 'done' || unit.submission !== check.submission || !held?.held) {
+  if (unit?.state !== 'done' || unit.submission !== check.submission || !held?.held) {
     await tx.query(`UPDATE checks SET state = 'void', result = $2, completed_at = $3 WHERE id = $1`, [
       check.id,
       bytes,
