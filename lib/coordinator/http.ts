@@ -2,16 +2,15 @@ import 'server-only';
 import {
   BaseError,
   InvalidRequestError,
-  OverloadedError,
   PayloadTooLargeError,
-  RateLimitedError,
+  RetryLaterError,
   UnsupportedMediaTypeError,
 } from '../protocol/errors';
 import { BODY_LIMITS } from '../protocol/limits';
 
 /** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof RateLimitedError || error instanceof OverloadedError) {
+  if (error instanceof RetryLaterError) {
     return Response.json(error.toJSON(), {
       status: error.status,
       headers: { 'retry-after': String(error.retryAfterSeconds) },

@@ -80,16 +80,20 @@ export class UnauthenticatedError extends BaseError {
   readonly status = 401;
 }
 
-/** Too many requests from one session or origin; `retryAfterSeconds` says when to come back. */
-export class RateLimitedError extends BaseError {
-  override readonly name = 'RateLimitedError';
-  readonly status = 429;
+/** A refusal that passes with time: `retryAfterSeconds` says when to come back (the Retry-After header). */
+export abstract class RetryLaterError extends BaseError {
   readonly retryAfterSeconds: number;
 
   constructor(shortMessage: string, options: BaseErrorOptions & { retryAfterSeconds: number }) {
     super(shortMessage, options);
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
+}
+
+/** Too many requests from one session or origin. */
+export class RateLimitedError extends RetryLaterError {
+  override readonly name = 'RateLimitedError';
+  readonly status = 429;
 }
 
 /** The body is not of the media type the endpoint reads (JSON endpoints take only application/json). */
@@ -103,15 +107,9 @@ export class UnsupportedMediaTypeError extends BaseError {
  * more for now; `retryAfterSeconds` says when to come back. Unlike RateLimitedError it is not the caller's
  * own rate.
  */
-export class OverloadedError extends BaseError {
+export class OverloadedError extends RetryLaterError {
   override readonly name = 'OverloadedError';
   readonly status = 503;
-  readonly retryAfterSeconds: number;
-
-  constructor(shortMessage: string, options: BaseErrorOptions & { retryAfterSeconds: number }) {
-    super(shortMessage, options);
-    this.retryAfterSeconds = options.retryAfterSeconds;
-  }
 }
 
 /** The caller is known and may not do this (e.g. bind credit to a blocked payout address). */
