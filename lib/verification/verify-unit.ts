@@ -235,7 +235,7 @@ async function issueCheck(
   if (kind !== 'spot') return;
   // Under a trusted verifier, only a session a trusted verifier has audited may vouch: draw among those
   // when any is active (fresh sessions, which cost nothing, render but are not asked to vouch).
-  const vouching = (await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)) ? 'AND audits_passed > 0' : '';
+  const vouching = (await verifierPresent(tx, now)) ? 'AND audits_passed > 0' : '';
   // The checker is drawn by the coordinator, uniformly among the eligible sessions active right now: a
   // cartel gets checks in proportion to its share of the farm, however fast or in whatever order it polls.
   // Among them, those fast enough that the check is a moment of their time (policy.ts CHECK_SECONDS); when
@@ -337,31 +337,9 @@ export async function settleCheck(
   now: number,
 ): Promise<CheckSettlement> {
   if (check.kind === 'audit') return settleAudit(tx, check, checker, values, now);
-  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`, [
-    check.unit_id,
-  ]);
-  if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  if (unit.state !== 'verifying' || unit.submission !== check.submission) {
-    await tx.query(`UPDATE checks SET state = 'void', result = $2, completed_at = $3 WHERE id = $1`, [
-      check.id,
-      bytes,
-      now,
-    ]);
-    return { outcome: 'void', verdict: null, decided: [], convicted: [] };
-  }
-  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
-  if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
-  const tile = unitRegion(unit);
-  const submitter = await getContributor(tx, unit.submitted_by ?? '');
-  const checkerRow = await getContributor(tx, checker);
-  const classifier = classifierFor(submitter?.adapterClass ?? null, checkerRow?.adapterClass ?? null);
-  const verdict = classifier.compare(await submittedAt(tx, unit, tile, job.spec.width, check.pixels), values);
-
-  await tx.query(
-    `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
-    [check.id, bytes, verdict.agree, verdict.score, now],
-  );
+  const judged = await judgeCheck(tx, check, checker, values, now, 'verifying');
+  if (!judged) return { outcome: 'void', verdict: null, decided: [], convicted: [] };
+  const { unit, job, tile, checkerRow, verdict } = judged;
   const samples = unit.sample_end - unit.sample_start;
   await countCheckOnTiles(tx, unit, verdict.agree);
   await tx.query(
@@ -382,7 +360,7 @@ export async function settleCheck(
     );
     return { outcome: verdict.agree ? 'accept' : 'reject', verdict, decided, convicted };
   }
-  if (await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)) {
+  if (await verifierPresent(tx, now)) {
     return settleUnderVerifier(tx, unit, tile, job.spec, check, checkerRow, verdict, now);
   }
 
@@ -415,6 +393,54 @@ export interface CheckSettlement {
   decided: SubmissionVerdict[];
   /** Sessions a trusted re-render just proved liars: work forfeits their credit that has not matured. */
   convicted: string[];
+}
+
+/**
+ * Compares a check's re-render with the submission it checks and records it as done; or, when the unit is
+ * no longer in `state` with that submission (decided, superseded, its result let go), records it as void
+ * (its result kept for the record) and returns null.
+ */
+async function judgeCheck(
+  tx: SqlExecutor,
+  check: CheckRow,
+  checker: string,
+  values: Float32Array,
+  now: number,
+  state: 'verifying' | 'done',
+): Promise<{
+  unit: UnitRow;
+  job: { spec: JobSpec };
+  tile: TileRow;
+  checkerRow: ContributorRow | null;
+  verdict: Verdict;
+} | null> {
+  const [unit] = await tx.query<UnitRow & { held: boolean }>(
+    `SELECT ${UNIT_COLUMNS_LEAN}, result IS NOT NULL AS held FROM units WHERE id = $1 FOR UPDATE`,
+    [check.unit_id],
+  );
+  if (!unit) throw new Error(`check ${check.id} points at a missing unit`);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  // (An audit needs the result an accepted unit keeps through the audit window.)
+  if (unit.state !== state || unit.submission !== check.submission || (state === 'done' && !unit.held)) {
+    await tx.query(`UPDATE checks SET state = 'void', result = $2, completed_at = $3 WHERE id = $1`, [
+      check.id,
+      bytes,
+      now,
+    ]);
+    return null;
+  }
+  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
+  if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
+  const tile = unitRegion(unit);
+  const submitter = await getContributor(tx, unit.submitted_by ?? '');
+  const checkerRow = await getContributor(tx, checker);
+  const classifier = classifierFor(submitter?.adapterClass ?? null, checkerRow?.adapterClass ?? null);
+  const verdict = classifier.compare(await submittedAt(tx, unit, tile, job.spec.width, check.pixels), values);
+  await tx.query(
+    `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
+    [check.id, bytes, verdict.agree, verdict.score, now],
+  );
+  return { unit, job, tile, checkerRow, verdict };
 }
 
 /** The checks so far of a unit's current submission, and what they decide (policy.ts decide). */
@@ -598,7 +624,7 @@ const STALLED_CHECK_MS = 45_000;
 export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promise<SubmissionVerdict[]> {
   const decided: SubmissionVerdict[] = [];
   // Under a trusted verifier nothing is accepted on time alone: a stalled check goes to the verifier.
-  if (await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)) return escalateStalledChecks(tx, now);
+  if (await verifierPresent(tx, now)) return escalateStalledChecks(tx, now);
   const stalled = await tx.query<{ id: number; unit_id: number }>(
     `SELECT c.id, c.unit_id FROM checks c
      WHERE c.state = 'pending' AND c.kind = 'spot' AND c.created_at <= $1
@@ -635,6 +661,20 @@ export async function releaseStalledChecks(tx: SqlExecutor, now: number): Promis
 // window. A session proven a liar is convicted: its unsettled credit is forfeited, its accepted units still in
 // the window leave the image and are rendered again, and every unit it vouched for is audited in turn, so a
 // cartel unravels through its own vouches.
+
+/**
+ * Whether verification runs under a trusted verifier, asked once per transaction: a check's settlement
+ * asks it when it settles, issues the next check and matures the credit, and the answer cannot change
+ * within the transaction in any way that matters (a verifier's own leases only make it present sooner).
+ */
+const presenceInTransaction = new WeakMap<SqlExecutor, boolean>();
+async function verifierPresent(tx: SqlExecutor, now: number): Promise<boolean> {
+  const known = presenceInTransaction.get(tx);
+  if (known !== undefined) return known;
+  const present = await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS);
+  presenceInTransaction.set(tx, present);
+  return present;
+}
 
 /**
  * A coordinator whose trusted verifier asked for work this recently verifies as if it were there: a verifier
@@ -760,8 +800,7 @@ async function maturityOf(
   tile: TileRow,
   now: number,
 ): Promise<{ maturesAt: number; keepResult: boolean }> {
-  if (!(await trustedVerifierActive(tx, now, VERIFIER_ACTIVE_MS)))
-    return { maturesAt: now, keepResult: false };
+  if (!(await verifierPresent(tx, now))) return { maturesAt: now, keepResult: false };
   const submitter = await getContributor(tx, unit.submitted_by ?? '');
   const audit =
     (submitter?.auditsPassed ?? 0) < AUDITS_FOR_TRUST ||
@@ -807,33 +846,9 @@ async function settleAudit(
   values: Float32Array,
   now: number,
 ): Promise<CheckSettlement> {
-  const [unit] = await tx.query<UnitRow>(`SELECT ${UNIT_COLUMNS_LEAN} FROM units WHERE id = $1 FOR UPDATE`, [
-    check.unit_id,
-  ]);
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const [held] = await tx.query<{ held: boolean }>(
-    'SELECT result IS NOT NULL AS held FROM units WHERE id = $1',
-    [check.unit_id],
-  );
-  if (unit?.state !== 'done' || unit.submission !== check.submission || !held?.held) {
-    await tx.query(`UPDATE checks SET state = 'void', result = $2, completed_at = $3 WHERE id = $1`, [
-      check.id,
-      bytes,
-      now,
-    ]);
-    return { outcome: 'void', verdict: null, decided: [], convicted: [] };
-  }
-  const [job] = await tx.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1', [unit.job_id]);
-  if (!job) throw new Error(`unit ${unit.id} points at a missing job`);
-  const tile = unitRegion(unit);
-  const submitter = await getContributor(tx, unit.submitted_by ?? '');
-  const verifier = await getContributor(tx, checker);
-  const classifier = classifierFor(submitter?.adapterClass ?? null, verifier?.adapterClass ?? null);
-  const verdict = classifier.compare(await submittedAt(tx, unit, tile, job.spec.width, check.pixels), values);
-  await tx.query(
-    `UPDATE checks SET state = 'done', result = $2, agreed = $3, score = $4, completed_at = $5 WHERE id = $1`,
-    [check.id, bytes, verdict.agree, verdict.score, now],
-  );
+  const judged = await judgeCheck(tx, check, checker, values, now, 'done');
+  if (!judged) return { outcome: 'void', verdict: null, decided: [], convicted: [] };
+  const { unit, checkerRow: verifier, verdict } = judged;
   if (verdict.agree) {
     await creditsAudited(tx, unit.id, now);
     await auditPassed(tx, unit, now);
