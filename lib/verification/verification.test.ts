@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIDENCE_LIMITS } from '../protocol/limits';
-import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { CHANNEL, RESULT_CHANNELS } from '../protocol/result-layout';
 import { type FarmApi, type FarmMember, runFarm } from '../testing/farm';
 import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { type StrategyId, UNIT_CHEATS } from '../testing/strategies';
@@ -80,21 +80,23 @@ describe('spot checks catch every cheat before credit', () => {
   });
 });
 
+/** A check's worth of scattered pixels, for comparing renders of it directly. */
+const CHECK_TASK = {
+  sceneHash: 'x',
+  environment: { type: 'uniform' as const, radiance: [1, 1, 1] as [number, number, number] },
+  width: 64,
+  height: 64,
+  seed: 7,
+  maxBounces: 4,
+  region: { x: 0, y: 0, width: 64, height: 64 },
+  sampleStart: 0,
+  sampleEnd: 4,
+  pixels: Array.from({ length: 135 }, (_, i) => i * 29),
+};
+
 describe('across adapter classes', () => {
   it('tolerates the rounding of another GPU but not a faked pixel in a few', async () => {
-    const task = {
-      sceneHash: 'x',
-      environment: { type: 'uniform' as const, radiance: [1, 1, 1] as [number, number, number] },
-      width: 64,
-      height: 64,
-      seed: 7,
-      maxBounces: 4,
-      region: { x: 0, y: 0, width: 64, height: 64 },
-      sampleStart: 0,
-      sampleEnd: 4,
-      pixels: Array.from({ length: 135 }, (_, i) => i * 29),
-    };
-    const honest = await standInRender(task);
+    const honest = await standInRender(CHECK_TASK);
     const rounded = honest.map((v, i) => (i % RESULT_CHANNELS === 4 ? v : v * (1 + 1e-3 * Math.sin(i))));
     expect(CROSS_ADAPTER.compare(honest, rounded).agree).toBe(true);
     expect(SAME_ADAPTER.compare(honest, rounded).agree).toBe(false);
@@ -104,6 +106,17 @@ describe('across adapter classes', () => {
     expect(classifierFor('a/b', 'a/b')).toBe(SAME_ADAPTER);
     expect(classifierFor('a/b', 'c/d')).toBe(CROSS_ADAPTER);
     expect(classifierFor(null, null)).toBe(CROSS_ADAPTER);
+  });
+});
+
+describe('what a comparison looks at', () => {
+  it('compares the squared luminance too: right radiance with a made-up second moment fails', async () => {
+    const honest = await standInRender(CHECK_TASK);
+    const madeUp = honest.slice();
+    for (let p = 0; p < 135; p++) madeUp[p * RESULT_CHANNELS + CHANNEL.luminanceSq] = 0;
+    expect(SAME_ADAPTER.compare(honest, madeUp).agree).toBe(false);
+    expect(CROSS_ADAPTER.compare(honest, madeUp).agree).toBe(false);
+    expect(CROSS_ADAPTER.compare(honest, honest.slice()).agree).toBe(true);
   });
 });
 
