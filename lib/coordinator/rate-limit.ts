@@ -65,6 +65,8 @@ export const RATE_LIMITS = {
   createJobPerOrigin: { burst: 30, perSecond: 1 },
   uploadScenePerOrigin: { burst: 10, perSecond: 0.2 },
   walletPerOrigin: { burst: 20, perSecond: 1 },
+  // An owner's cancel, pause, resume and priority: by hand, and each one bumps the job's version.
+  jobControlPerOrigin: { burst: 20, perSecond: 1 },
 } as const satisfies Record<string, RateLimit>;
 
 type LimitName = keyof typeof RATE_LIMITS;

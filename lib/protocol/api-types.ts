@@ -1,8 +1,12 @@
 /**
  * Wire shapes of the coordinator's HTTP API, shared by route handlers and browser code.
  *
- *   POST /api/jobs                         JobRequest            -> 201 JobView
- *   GET  /api/jobs                                               -> { jobs: JobView[] } (newest first)
+ *   POST /api/jobs                         JobRequest            -> 201 CreatedJobView (with ownerToken)
+ *   GET  /api/jobs                                               -> { jobs: JobView[], mine: JobView[] } (newest
+ *                                          first; `jobs` public ones only, `mine` the bearer owner's, private too)
+ *   POST /api/jobs/:id/cancel|pause|resume  `authorization: Bearer <ownerToken>` -> JobView (401/403 without)
+ *   POST /api/jobs/:id/priority            JobPriorityRequest, Bearer -> JobView
+ *   GET  /api/jobs/:id/progress                                  -> JobProgressHistory (samples for ETA and chart)
  *   GET  /api/jobs/:id                                           -> JobView
  *   GET  /api/jobs/:id/events              Server-Sent Events, `event: job` with a JobView, then `event: job-delta`
  *                                          (a JobView whose tiles are those that changed) on every change
@@ -25,8 +29,17 @@ import type { Environment, RenderTask } from './render-task';
 import type { PackedSceneInfo, SceneImportStats } from './scene-info';
 import type { Tile } from './tiles';
 
-/** 'awaiting-deposit': a paid job whose deposit the escrow has not seen yet; no unit is handed out. */
-export type JobStatus = 'awaiting-deposit' | 'rendering' | 'done';
+/**
+ * 'awaiting-deposit': a paid job whose deposit the escrow has not seen yet; no unit is handed out.
+ * 'paused' and 'cancelled' (by the job's owner, lib/work/job-control.ts) hand out no units either; a paused
+ * job may resume, a cancelled one never does.
+ */
+export type JobStatus = 'awaiting-deposit' | 'rendering' | 'paused' | 'cancelled' | 'done';
+
+/** A status the job never leaves. */
+export function isFinalStatus(status: JobStatus): boolean {
+  return status === 'done' || status === 'cancelled';
+}
 
 export interface TileProgress extends Tile {
   /** Samples per pixel accepted into this tile so far. */
@@ -72,6 +85,15 @@ export interface JobView {
   verification: JobVerification;
   /** Escrow payment of a paid job; null for an unpaid (volunteer) job. */
   payment: JobPaymentView | null;
+  /** Unlisted, and readable with its owner's token only (lib/work/job-owner.ts). */
+  private: boolean;
+  /** Its order among its owner's jobs (JOB_PRIORITY_LIMITS): higher leases first. */
+  priority: number;
+}
+
+/** POST /api/jobs: the job, and the owner token that controls it (sent once; the coordinator keeps a hash). */
+export interface CreatedJobView extends JobView {
+  ownerToken: string;
 }
 
 /** wei amounts are decimal strings (uint256 does not fit a JSON number). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIDENCE_LIMITS, JOB_LIMITS } from './limits';
+import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_PRIORITY_LIMITS } from './limits';
 import type { Environment } from './render-task';
 
 /** Scenes the renderer knows without an upload (lib/scene/demo-scenes.ts builds them). */
@@ -75,6 +75,18 @@ export const JobRequestSchema = z
       .min(CONFIDENCE_LIMITS.min)
       .max(CONFIDENCE_LIMITS.max)
       .default(CONFIDENCE_LIMITS.default),
+    /**
+     * Not listed; the job, its images and its events need the owner's token. Contributors still receive its
+     * scene and settings to render it: private means unlisted and unreadable, not secret from them.
+     */
+    private: z.boolean().default(false),
+    /** Its order among the same owner's jobs (never ahead of other owners' jobs). */
+    priority: z
+      .number()
+      .int()
+      .min(JOB_PRIORITY_LIMITS.min)
+      .max(JOB_PRIORITY_LIMITS.max)
+      .default(JOB_PRIORITY_LIMITS.default),
   })
   .strict()
   .superRefine((request, ctx) => {

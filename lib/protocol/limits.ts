@@ -125,3 +125,13 @@ export const EVENT_STREAM_LIMITS = {
   /** A refused stream is told to come back after this many seconds (the dashboard polls meanwhile). */
   retryAfterSeconds: 10,
 } as const;
+
+/** A requestor's order among their own jobs (lib/work/lease-unit.ts): higher leases first. */
+export const JOB_PRIORITY_LIMITS = { min: -10, max: 10, default: 0 } as const;
+
+/**
+ * The coordinator's samples of each job's progress (lib/work/job-progress-history.ts): at least
+ * `minIntervalMs` apart, and further apart as the job grows older (its age over `perJobSamples`), so that a
+ * job of any length keeps about `perJobSamples` of them; never more than `maxPerJob` (the oldest go first).
+ */
+export const PROGRESS_HISTORY_LIMITS = { minIntervalMs: 5_000, perJobSamples: 360, maxPerJob: 720 } as const;

@@ -85,9 +85,15 @@ export async function buildSettlement(ctx: CoordinatorContext): Promise<BuiltSet
     done: boolean;
     completed_at: string | number | null;
   }>(
-    `SELECT p.job_id, p.chain_job_id, p.settled_wei, j.status = 'done' AS done, j.completed_at
+    // A cancelled job ends like a finished one once the work handed out before the cancel is decided
+    // (lib/work/job-control.ts): no unit of it still leased or verifying.
+    `SELECT p.job_id, p.chain_job_id, p.settled_wei, j.completed_at,
+       j.status = 'done' OR (j.status = 'cancelled' AND NOT EXISTS (
+         SELECT 1 FROM units u WHERE u.job_id = j.id
+           AND (u.state = 'verifying' OR (u.state = 'leased' AND u.lease_expires_at > $1)))) AS done
      FROM job_payments p JOIN jobs j ON j.id = p.job_id
      WHERE p.state = 'funded' ORDER BY p.job_id`,
+    [ctx.now()],
   );
   if (active.length === 0) return null;
 

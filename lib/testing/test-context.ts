@@ -52,7 +52,7 @@ export async function createTestContext(options: { leaseTtlMs?: number } = {}) {
   /** Empties every table (the schema stays): a fresh coordinator without paying for a new database. */
   const reset = async () => {
     await db.query(
-      'TRUNCATE jobs, units, tiles, checks, contributors, credits, job_payments, payout_addresses, settlements, settlement_leaves, settlement_jobs, settlement_allocations, job_credit_totals, lease_lapses, blocked_payout_addresses RESTART IDENTITY CASCADE',
+      'TRUNCATE jobs, units, tiles, checks, contributors, credits, job_payments, payout_addresses, settlements, settlement_leaves, settlement_jobs, settlement_allocations, job_credit_totals, lease_lapses, blocked_payout_addresses, job_progress RESTART IDENTITY CASCADE',
     );
     clock.now = 1_700_000_000_000;
     changed.length = 0;

@@ -2,6 +2,7 @@ import type { SqlExecutor } from '../coordinator/db/sql';
 import { type CreditEntry, forfeitCredits, recordCredits } from '../ledger/credits';
 import { RESULT_CHANNELS, resultByteLength } from '../protocol/result-layout';
 import type { SubmissionVerdict, TileRow, UnitRow } from '../verification/verify-unit';
+import { recordProgress } from './job-progress-history';
 
 /** Right checks of one submission that are credited (probation's three, and an audit). */
 const MAX_CREDITED_CHECKS = 4;
@@ -68,7 +69,8 @@ async function takeBackUnit(tx: SqlExecutor, unit: UnitRow, tile: TileRow): Prom
   await tx.query(
     `UPDATE jobs SET units_done = units_done - 1, pixel_samples_done = pixel_samples_done - $2,
        version = version + 1, status = CASE WHEN status = 'done' THEN 'rendering' ELSE status END,
-       completed_at = NULL
+       -- a cancelled job keeps when it ended (settlement closes it some time after)
+       completed_at = CASE WHEN status = 'cancelled' THEN completed_at END
      WHERE id = $1`,
     [unit.job_id, tile.width * tile.height * samples],
   );
@@ -149,12 +151,16 @@ async function acceptUnit(
     `UPDATE jobs SET units_done = units_done + 1,
             pixel_samples_done = pixel_samples_done + $2,
             version = version + 1,
-            -- done when every pixel has all its samples (units are carved as devices ask: no fixed count)
-            status = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN 'done' ELSE status END,
-            completed_at = CASE WHEN pixel_samples_done + $2 >= pixel_samples_total THEN $3 ELSE completed_at END
+            -- done when every pixel has all its samples (units are carved as devices ask: no fixed count);
+            -- a cancelled job stays cancelled (it still takes the work leased before it was cancelled)
+            status = CASE WHEN status <> 'cancelled' AND pixel_samples_done + $2 >= pixel_samples_total
+                          THEN 'done' ELSE status END,
+            completed_at = CASE WHEN status <> 'cancelled' AND pixel_samples_done + $2 >= pixel_samples_total
+                                THEN $3 ELSE completed_at END
      WHERE id = $1`,
     [unit.job_id, pixelSamples, now],
   );
+  await recordProgress(tx, unit.job_id, now);
   return pixelSamples;
 }
 

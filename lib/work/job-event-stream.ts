@@ -1,6 +1,6 @@
 import type { CoordinatorContext } from '../coordinator/context';
 import { onJobChanged } from '../coordinator/job-events';
-import type { JobView } from '../protocol/api-types';
+import { isFinalStatus, type JobView } from '../protocol/api-types';
 import { type EventStreamSlots, eventStreamSlots } from './event-stream-slots';
 import { getJob, getJobSummary, lastTileChange, tilesChangedSince } from './jobs';
 
@@ -56,7 +56,7 @@ export async function jobEventStream(
         if (closed) return;
         lastVersion = job.version;
         controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(job)}\n\n`));
-        if (job.status === 'done') stop();
+        if (isFinalStatus(job.status)) stop();
       };
       const readChanges = async () => {
         const [head] = await ctx.db.query<{ version: number }>('SELECT version FROM jobs WHERE id = $1', [

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type {
+  CreatedJobView,
   JobPaymentView,
   JobStatus,
   JobVerification,
@@ -14,6 +15,8 @@ import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_SIZE_LIMITS } from '../protocol/limi
 import { finalSamplesPerPixel, replicasOf, tilesOf } from '../protocol/tiles';
 import { insertJobPayment, jobPaymentViews, planJobPayment } from '../settlement/job-payment';
 import { pixelsPerCheck } from '../verification/policy';
+import { ownerOfNewJob } from './job-owner';
+import { recordProgress } from './job-progress-history';
 import { planJob, planUnits, unitCount } from './plan';
 import { resolveScene } from './scene-store';
 
@@ -32,6 +35,8 @@ interface JobRow {
   units_rejected: number;
   check_pixel_samples: number;
   units_verifying: number;
+  private: boolean;
+  priority: number;
 }
 
 /** Job columns plus the count of units waiting for verification. */
@@ -42,6 +47,8 @@ const JOB_SELECT = `SELECT j.*, (SELECT count(*)::int FROM units u WHERE u.job_i
 export interface JobRequestContext {
   /** The requestor's network origin where known (lib/coordinator/client-origin.ts). */
   origin?: string | null;
+  /** The owner token the request carried (its Bearer header), if any: the new job joins that owner. */
+  ownerToken?: string | null;
 }
 
 /** Validates a requestor's job, plans its tiles and units, and stores them in one transaction. */
@@ -49,7 +56,7 @@ export async function createJob(
   ctx: CoordinatorContext,
   input: unknown,
   edge: JobRequestContext = {},
-): Promise<JobView> {
+): Promise<CreatedJobView> {
   const parsed = JobRequestSchema.safeParse(input);
   if (!parsed.success) {
     throw new InvalidRequestError('The job request is invalid', {
@@ -73,6 +80,7 @@ export async function createJob(
   }
 
   if (fixed) refuseOversizedUnits(spec);
+  const owner = await ownerOfNewJob(ctx, edge.ownerToken ?? null);
   const id = randomUUID();
   const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei, parsed.data.requestor);
   if (!payment) await refuseFreeJobBeyondLimits(ctx, spec, edge.origin ?? null);
@@ -82,8 +90,9 @@ export async function createJob(
   const plan = fixed ? planUnits(spec) : [];
   await ctx.db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total, origin)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO jobs (id, spec, status, created_at, units_total, pixel_samples_total, origin, owner_hash,
+         private, priority)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         id,
         JSON.stringify(spec),
@@ -92,8 +101,12 @@ export async function createJob(
         plan.length,
         spec.width * spec.height * finalSamplesPerPixel(spec),
         edge.origin ?? null,
+        owner.hash,
+        parsed.data.private,
+        parsed.data.priority,
       ],
     );
+    await recordProgress(tx, id, now);
     if (payment) await insertJobPayment(tx, id, payment);
     await tx.query(
       `INSERT INTO tiles (job_id, tile_index, x, y, width, height, samples_planned)
@@ -124,7 +137,7 @@ export async function createJob(
     }
   });
   ctx.onJobChanged(id);
-  return getJob(ctx, id);
+  return { ...(await getJob(ctx, id)), ownerToken: owner.token };
 }
 
 export async function getJob(
@@ -212,9 +225,26 @@ function toTileView(t: TileRow): TileProgress {
   };
 }
 
-/** Newest first, without per-tile detail (the list does not need it). */
+/** Listed (not private) jobs, newest first, without per-tile detail (the list does not need it). */
 export async function listJobs(ctx: CoordinatorContext, limit = 50): Promise<JobView[]> {
-  const rows = await ctx.db.query<JobRow>(`${JOB_SELECT} ORDER BY j.created_at DESC, j.id LIMIT $1`, [limit]);
+  const rows = await ctx.db.query<JobRow>(
+    `${JOB_SELECT} WHERE NOT j.private ORDER BY j.created_at DESC, j.id LIMIT $1`,
+    [limit],
+  );
+  const payments = await jobPaymentViews(ctx.db, rows);
+  return rows.map((row) => ({ ...toJobSummary(row, payments), tiles: [] }));
+}
+
+/** One owner's jobs, private ones too, newest first (the dashboard's 'My jobs'). */
+export async function listOwnerJobs(
+  ctx: CoordinatorContext,
+  ownerHash: string,
+  limit = 50,
+): Promise<JobView[]> {
+  const rows = await ctx.db.query<JobRow>(
+    `${JOB_SELECT} WHERE j.owner_hash = $1 ORDER BY j.created_at DESC, j.id LIMIT $2`,
+    [ownerHash, limit],
+  );
   const payments = await jobPaymentViews(ctx.db, rows);
   return rows.map((row) => ({ ...toJobSummary(row, payments), tiles: [] }));
 }
@@ -234,6 +264,8 @@ function toJobSummary(row: JobRow, payments: Map<string, JobPaymentView>): Omit<
     version: row.version,
     verification: verificationOf(row),
     payment: payments.get(row.id) ?? null,
+    private: row.private,
+    priority: row.priority,
   };
 }
 

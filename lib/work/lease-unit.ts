@@ -25,6 +25,25 @@ import { applyVerdict } from './apply-verdict';
 import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
 
 /** What the edge knows about the request beyond its body. */
+
+/**
+ * The jobs a lease looks at, in order. Jobs go oldest first, and an owner's priorities only reorder that
+ * owner's own jobs among the places in the queue they already hold: the owner's jobs sorted by priority
+ * (then age) take the owner's creation times in order. So raising a young job's priority moves it to the
+ * owner's oldest place, never ahead of another owner's job. Jobs stored before owners existed are each
+ * their own owner.
+ */
+const leasingOrder = `
+  WITH leasable AS (
+    SELECT j.id, j.spec, j.created_at, COALESCE(j.owner_hash, j.id) AS owner,
+           row_number() OVER (PARTITION BY COALESCE(j.owner_hash, j.id)
+                              ORDER BY j.priority DESC, j.created_at, j.id) AS by_priority,
+           row_number() OVER (PARTITION BY COALESCE(j.owner_hash, j.id) ORDER BY j.created_at, j.id) AS by_age
+    FROM jobs j WHERE j.status = 'rendering' AND ${depositPaysForWork('j', '$1')})
+  SELECT job.id, job.spec FROM leasable job
+  JOIN leasable place ON place.owner = job.owner AND place.by_age = job.by_priority
+  ORDER BY place.created_at, place.id LIMIT 100`;
+
 export interface LeaseRequestContext {
   /** The client's network address where the deployment can vouch for it (lib/coordinator/client-origin.ts). */
   origin?: string | null;
@@ -115,14 +134,11 @@ export async function leaseUnit(
     const [first, ...rest] = checks;
     if (first && !timed)
       return { leaseId, jobId: first.jobId, unitId: first.unitId, expiresAt, task: first.task };
-    // Oldest job first. Within a job: a unit that is open again (expired or rejected) and fits this device,
-    // else a new unit carved to its budget, else a straggler's unit re-issued to a much faster device.
-    // Only jobs whose deposit still pays for work (unpaid jobs always): lib/settlement/work-funding.ts.
-    const jobs = await tx.query<{ id: string; spec: JobSpec }>(
-      `SELECT j.id, j.spec FROM jobs j WHERE j.status = 'rendering' AND ${depositPaysForWork('j', '$1')}
-       ORDER BY j.created_at, j.id LIMIT 100`,
-      [Math.floor(now / 1000)],
-    );
+    // Oldest job first, an owner's priorities deciding among its own jobs only (leasingOrder). Within a
+    // job: a unit that is open again (expired or rejected) and fits this device, else a new unit carved to
+    // its budget, else a straggler's unit re-issued to a much faster device. Only rendering jobs (not paused
+    // or cancelled) whose deposit still pays for work (unpaid jobs always): lib/settlement/work-funding.ts.
+    const jobs = await tx.query<{ id: string; spec: JobSpec }>(leasingOrder, [Math.floor(now / 1000)]);
     const lease = { leaseId, sessionId, expiresAt, now, origin: contributor.origin, budget };
     let unit: LeasedUnitRow | undefined;
     for (const job of jobs) {
@@ -451,9 +467,10 @@ async function leaseChecks(
             CASE WHEN c.state = 'leased' THEN c.lease_expires_at END AS lapsed_at
      FROM checks c JOIN jobs j ON j.id = c.job_id
      -- Spot checks to sessions, escalations and audits to trusted verifiers only (an audit may come after
-     -- its job is done, and costs the requestor nothing).
+     -- its job is done, and costs the requestor nothing). A paused or cancelled job's spot checks still go
+     -- out: they decide (and credit) the units its contributors were rendering when it stopped.
      WHERE (c.kind = 'spot') = NOT $11::boolean
-       AND (c.kind <> 'spot' OR (j.status = 'rendering' AND ${depositPaysForWork('j', '$10')}))
+       AND (c.kind <> 'spot' OR (j.status IN ('rendering', 'paused', 'cancelled') AND ${depositPaysForWork('j', '$10')}))
        AND (c.state = 'pending' OR (c.state = 'leased' AND c.lease_expires_at <= $2))
        -- (a trusted verifier may audit a unit whose dispute it decided: it is not a party to it)
        AND (c.kind <> 'spot' OR NOT ($1 = ANY (c.excluded_sessions)))

@@ -432,6 +432,34 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 16,
+    name: 'requestor control: owners, private jobs, cancel and pause, priority, progress history',
+    sql: `
+      -- The SHA-256 of the owner token POST /api/jobs handed out (never the token): one token per owner,
+      -- shared by every job it created (lib/work/job-owner.ts). NULL for jobs stored before owners existed.
+      ALTER TABLE jobs ADD COLUMN owner_hash text;
+      CREATE INDEX jobs_by_owner ON jobs (owner_hash, created_at DESC) WHERE owner_hash IS NOT NULL;
+      -- Private: not listed, and readable (job, images, events, progress) with the owner's token only.
+      ALTER TABLE jobs ADD COLUMN private boolean NOT NULL DEFAULT false;
+      -- Order among the same owner's jobs only (lib/work/lease-unit.ts): higher first.
+      ALTER TABLE jobs ADD COLUMN priority integer NOT NULL DEFAULT 0;
+      -- 'paused' leases nothing and keeps its image; 'cancelled' leases nothing, for good.
+      ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
+      ALTER TABLE jobs ADD CONSTRAINT jobs_status_check
+        CHECK (status IN ('awaiting-deposit', 'rendering', 'paused', 'cancelled', 'done'));
+      DROP INDEX jobs_rendering;
+      CREATE INDEX jobs_rendering ON jobs (created_at, id) WHERE status = 'rendering';
+      -- Samples of a job's progress (lib/work/job-progress-history.ts), a few seconds apart at least and
+      -- capped per job, so the dashboard's ETA and chart survive a reload.
+      CREATE TABLE job_progress (
+        job_id              text NOT NULL REFERENCES jobs (id),
+        at                  bigint NOT NULL,
+        pixel_samples_done  bigint NOT NULL,
+        PRIMARY KEY (job_id, at)
+      );
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */

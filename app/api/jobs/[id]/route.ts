@@ -1,10 +1,15 @@
 import { withErrors } from '@/lib/coordinator/http';
+import { isSecureRequest, readCredential } from '@/lib/coordinator/owner-credential';
 import { coordinator } from '@/lib/instance/coordinator';
+import { asReaderResponse, requireJobReader } from '@/lib/work/job-owner';
 import { getJob } from '@/lib/work/jobs';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withErrors(async (_request: Request, { params }: RouteContext<'/api/jobs/[id]'>) => {
+/** The job; a private one needs its owner's token (lib/work/job-owner.ts). */
+export const GET = withErrors(async (request: Request, { params }: RouteContext<'/api/jobs/[id]'>) => {
   const { id } = await params;
-  return Response.json(await getJob(await coordinator(), id));
+  const ctx = await coordinator();
+  const reader = await requireJobReader(ctx, id, readCredential(request));
+  return asReaderResponse(Response.json(await getJob(ctx, id)), reader, isSecureRequest(request));
 });

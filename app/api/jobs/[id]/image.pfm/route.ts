@@ -1,6 +1,8 @@
 import { withErrors } from '@/lib/coordinator/http';
+import { isSecureRequest, readCredential } from '@/lib/coordinator/owner-credential';
 import { coordinator } from '@/lib/instance/coordinator';
 import { jobImageResponse } from '@/lib/work/job-image-response';
+import { asReaderResponse, requireJobReader } from '@/lib/work/job-owner';
 
 export const dynamic = 'force-dynamic';
 
@@ -8,10 +10,14 @@ export const dynamic = 'force-dynamic';
 export const GET = withErrors(
   async (request: Request, { params }: RouteContext<'/api/jobs/[id]/image.pfm'>) => {
     const { id } = await params;
-    return jobImageResponse(await coordinator(), id, {
+    const ctx = await coordinator();
+    // A private job's image: its owner's token (header, or the cookie an <img> sends).
+    const reader = await requireJobReader(ctx, id, readCredential(request));
+    const response = await jobImageResponse(ctx, id, {
       kind: 'pfm',
       ifNoneMatch: request.headers.get('if-none-match'),
       signal: request.signal,
     });
+    return asReaderResponse(response, reader, isSecureRequest(request));
   },
 );

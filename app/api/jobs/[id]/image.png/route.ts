@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { withErrors } from '@/lib/coordinator/http';
+import { isSecureRequest, readCredential } from '@/lib/coordinator/owner-credential';
 import { coordinator } from '@/lib/instance/coordinator';
 import { InvalidRequestError } from '@/lib/protocol/errors';
 import { IMAGE_LIMITS } from '@/lib/protocol/limits';
 import { jobImageResponse } from '@/lib/work/job-image-response';
+import { asReaderResponse, requireJobReader } from '@/lib/work/job-owner';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,11 +28,15 @@ export const GET = withErrors(
         details: query.error.flatten(),
       });
     }
-    return jobImageResponse(await coordinator(), id, {
+    const ctx = await coordinator();
+    // A private job's image: its owner's token (header, or the cookie an <img> sends).
+    const reader = await requireJobReader(ctx, id, readCredential(request));
+    const response = await jobImageResponse(ctx, id, {
       kind: 'png',
       maxSize: query.data.maxSize,
       ifNoneMatch: request.headers.get('if-none-match'),
       signal: request.signal,
     });
+    return asReaderResponse(response, reader, isSecureRequest(request));
   },
 );

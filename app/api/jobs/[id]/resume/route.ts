@@ -1,0 +1,24 @@
+import { clientOrigin } from '@/lib/coordinator/client-origin';
+import { withErrors } from '@/lib/coordinator/http';
+import { bearerToken } from '@/lib/coordinator/owner-credential';
+import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { coordinator } from '@/lib/instance/coordinator';
+import { controlJob } from '@/lib/work/job-control';
+
+export const dynamic = 'force-dynamic';
+
+/** The owner resumes the job (lib/work/job-control.ts); `authorization: Bearer <ownerToken>` only, never the cookie. */
+export const POST = withErrors(
+  async (request: Request, { params }: RouteContext<'/api/jobs/[id]/resume'>) => {
+    const { id } = await params;
+    limiter('jobControlPerOrigin').take(originKey(clientOrigin(request)), 'job controls');
+    const token = bearerToken(request);
+    const job = await controlJob(
+      await coordinator(),
+      id,
+      'resume',
+      token === null ? null : { token, from: 'header' },
+    );
+    return Response.json(job);
+  },
+);
