@@ -21,6 +21,8 @@ import { type FarmApi, runFarm } from '../testing/farm';
 import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { inProcessFarmApi, STAND_IN_ADAPTER } from '../testing/test-support';
+import { AUDIT_WINDOW_MS } from '../verification/policy';
+import { controlJob } from '../work/job-control';
 import { createJob, getJob } from '../work/jobs';
 import { leaseUnit } from '../work/lease-unit';
 import { submitResult } from '../work/submit-result';
@@ -324,6 +326,86 @@ describe('payments', () => {
     expect(requestorAfter - requestorBefore + receipt.gasUsed * receipt.effectiveGasPrice).toBe(
       budgetWei - paid,
     );
+    expect(await publicClient().getBalance({ address: escrowAddress })).toBe(0n);
+  }, 120_000);
+
+  it("pays a cancelled job's contributors their verified work and refunds the requestor the unsettled rest", async () => {
+    const requestor = await funded();
+    const { job, budgetWei } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, job.id);
+    const payee = await funded();
+    const relayer = await funded();
+    const renderers = ['cancel-honest-1', 'cancel-honest-2', 'cancel-honest-3'];
+    const checkers = ['cancelhelp-honest-1', 'cancelhelp-honest-2', 'cancelhelp-honest-3'];
+    for (const session of [...renderers, ...checkers]) await bind(session, payee);
+    // Three contributors hold a unit each when the requestor cancels.
+    const inFlight = [];
+    for (const [i, sessionId] of renderers.entries()) {
+      const lease = await leaseUnit(t.ctx, { sessionId, adapter: ADAPTER }, { origin: `10.0.2.${i + 1}` });
+      if (!lease) throw new Error('no work');
+      inFlight.push({ sessionId, lease });
+    }
+    await expect(controlJob(t.ctx, job.id, 'cancel', null)).rejects.toMatchObject({ status: 401 });
+    const cancelled = await controlJob(t.ctx, job.id, 'cancel', { token: job.ownerToken, from: 'header' });
+    expect(cancelled.status).toBe('cancelled');
+    // Their work, done in good faith, is still taken and verified; nothing new is handed out.
+    for (const { sessionId, lease } of inFlight) {
+      const data = await renderLeaseHonestly(lease);
+      await submitResult(t.ctx, { leaseId: lease.leaseId, sessionId, body: new Uint8Array(data.buffer) });
+    }
+    await runFarm(
+      farmApi(),
+      [1, 2, 3].map((i) => ({ strategy: 'honest' as const, origin: `10.0.3.${i}` })),
+      standInRender,
+      {
+        sessionPrefix: 'cancelhelp',
+        onIdle: () => {
+          t.clock.now += 16_000;
+        },
+      },
+    );
+    const after = await getJob(t.ctx, job.id);
+    expect(after.status).toBe('cancelled');
+    expect(after.unitsDone).toBe(3);
+    const unitsOfJob = await t.ctx.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM units WHERE job_id = $1 AND state <> 'pending'`,
+      [job.id],
+    );
+    expect(Number(unitsOfJob[0]?.n)).toBe(3);
+
+    // Once its credit matures the settlement closes the job; after the window, claims and the refund.
+    t.clock.now += AUDIT_WINDOW_MS + 1;
+    expect(await settle(t.ctx, payments)).toMatchObject({ posted: true, jobs: 1 });
+    await warp(WINDOW);
+    await reconcile(t.ctx, payments);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('closed');
+    const before = await publicClient().getBalance({ address: payee.address });
+    await claimOnChain(payee.address, relayer);
+    const paid = (await publicClient().getBalance({ address: payee.address })) - before;
+    const [credit] = await t.ctx.db.query<{ ps: string }>(
+      'SELECT sum(pixel_samples)::text AS ps FROM credits WHERE job_id = $1 AND forfeited_at IS NULL',
+      [job.id],
+    );
+    expect(paid).toBe(BigInt(credit?.ps ?? 0) * PRICE);
+    expect(paid).toBeGreaterThan(0n);
+
+    const requestorBefore = await publicClient().getBalance({ address: requestor.address });
+    const refund = await walletOf(requestor).writeContract({
+      address: escrowAddress,
+      abi: lumengridEscrowAbi,
+      functionName: 'refund',
+      args: [job.payment?.chainJobId as Hex],
+    });
+    const receipt = await publicClient().waitForTransactionReceipt({ hash: refund });
+    await syncRefunds(t.ctx);
+    expect((await getJob(t.ctx, job.id)).payment?.state).toBe('refunded');
+    const refunded =
+      (await publicClient().getBalance({ address: requestor.address })) -
+      requestorBefore +
+      receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(refunded).toBe(budgetWei - paid);
+    // Most of the deposit comes back: three units of a 32-unit job were paid for.
+    expect(refunded).toBeGreaterThan(budgetWei / 2n);
     expect(await publicClient().getBalance({ address: escrowAddress })).toBe(0n);
   }, 120_000);
 
