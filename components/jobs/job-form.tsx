@@ -7,6 +7,7 @@ import { JobFormActions } from './job-form-actions';
 import { JobFormError } from './job-form-error';
 import { JobPaymentChoice } from './job-payment-choice';
 import { JobPlanSummary } from './job-plan-summary';
+import { JobPrivacyField } from './job-privacy-field';
 import { JobSceneSetup } from './job-scene-setup';
 import { JobSizeFields } from './job-size-fields';
 import { JobVerificationFields } from './job-verification-fields';
@@ -36,6 +37,12 @@ export function JobForm() {
       <JobVerificationFields id={id} field={field} plan={plan} />
       <JobAdvancedFields id={id} field={field} plan={plan} />
       <JobPlanSummary plan={plan} paid={paid} cost={cost} />
+      <JobPrivacyField
+        id={id}
+        checked={form.privateJob}
+        onChange={form.setPrivateJob}
+        disabled={submitting}
+      />
 
       {wallet.info ? (
         <JobPaymentChoice

@@ -36,3 +36,8 @@ export function useJobHistory(jobId: string): readonly ProgressSample[] {
 export function useRecordJob(): JobHistoryState['record'] {
   return useStore(useHistoryStore(), (state) => state.record);
 }
+
+/** Adds the coordinator's samples of a job's progress ahead of this tab's own: `seed(jobId, samples)`. */
+export function useSeedJobHistory(): JobHistoryState['seed'] {
+  return useStore(useHistoryStore(), (state) => state.seed);
+}

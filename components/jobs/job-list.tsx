@@ -1,15 +1,18 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
-import { isAbortError, listJobs } from '../../lib/client/api';
+import { type ReactNode, useState } from 'react';
+import { isAbortError, listJobsAndMine } from '../../lib/client/api';
 import { formatSi } from '../../lib/client/format';
 import { estimateEta, formatEta } from '../../lib/dashboard/job-progress';
-import type { JobView } from '../../lib/protocol/api-types';
+import { isFinalStatus, type JobView } from '../../lib/protocol/api-types';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { useNow } from '../ui/use-now';
 import { useJobHistory, useRecordJob } from './job-history';
+import { JobOwnerControls } from './job-owner-controls';
+import { NotifyButton } from './notify-button';
+import { useOwnerToken } from './use-owner';
 import { usePolling } from './use-polling';
 import { shortHash, useSceneList } from './use-scene-list';
 
@@ -18,17 +21,20 @@ const THUMB_SIZE = 128;
 
 export function JobList() {
   const [jobs, setJobs] = useState<JobView[] | null>(null);
+  const [mine, setMine] = useState<JobView[]>([]);
   const [error, setError] = useState<string | null>(null);
   // Names for the rows; a scene the list does not hold (yet) is shown by its short hash.
   const { find } = useSceneList();
   const record = useRecordJob();
+  const ownerToken = useOwnerToken();
 
   usePolling(async (signal) => {
     try {
-      const next = await listJobs({ signal });
+      const next = await listJobsAndMine({ signal, ownerToken });
       // Each poll is an observation of every job's speed, for the rows' ETA.
-      for (const job of next) record(job);
-      setJobs(next);
+      for (const job of [...next.mine, ...next.jobs]) record(job);
+      setMine(next.mine);
+      setJobs(next.jobs);
       setError(null);
     } catch (cause) {
       if (isAbortError(cause)) return;
@@ -36,37 +42,70 @@ export function JobList() {
     }
   }, 2000);
 
+  const mineIds = new Set(mine.map((j) => j.id));
+  const others = jobs?.filter((job) => !mineIds.has(job.id)) ?? null;
+  const replace = (changed: JobView) =>
+    setMine((list) => list.map((job) => (job.id === changed.id ? { ...job, ...changed, tiles: [] } : job)));
+
   return (
-    <section className="job-list" aria-labelledby="job-list-title">
-      <div className="section-head">
-        <h2 id="job-list-title">Jobs</h2>
-        <span className="muted small">newest first · updates every 2 s</span>
-      </div>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          Could not load the jobs: <span className="pre-line">{error}</span>
-        </p>
+    <>
+      {mine.length > 0 ? (
+        <section className="job-list" aria-labelledby="my-jobs-title" data-testid="my-jobs">
+          <div className="section-head">
+            <h2 id="my-jobs-title">My jobs</h2>
+            <span className="muted small">
+              made in this browser · <NotifyButton />
+            </span>
+          </div>
+          <ul className="job-rows">
+            {mine.map((job) => (
+              <JobRow key={job.id} job={job} sceneName={find(job.spec.sceneHash)?.name ?? null}>
+                <JobOwnerControls job={job} owned onChanged={replace} />
+              </JobRow>
+            ))}
+          </ul>
+        </section>
       ) : null}
-      {jobs === null && !error ? <p className="muted">Loading jobs…</p> : null}
-      {jobs?.length === 0 ? (
-        <p className="empty">
-          No jobs yet. Create one above, then open Contribute in another tab to render it.
-        </p>
-      ) : null}
-      {jobs && jobs.length > 0 ? (
-        <ul className="job-rows">
-          {jobs.map((job) => (
-            <JobRow key={job.id} job={job} sceneName={find(job.spec.sceneHash)?.name ?? null} />
-          ))}
-        </ul>
-      ) : null}
-    </section>
+      <section className="job-list" aria-labelledby="job-list-title">
+        <div className="section-head">
+          <h2 id="job-list-title">{mine.length > 0 ? 'Other jobs' : 'Jobs'}</h2>
+          <span className="muted small">newest first · updates every 2 s</span>
+        </div>
+        {error ? (
+          <p className="notice notice--error" role="alert">
+            Could not load the jobs: <span className="pre-line">{error}</span>
+          </p>
+        ) : null}
+        {others === null && !error ? <p className="muted">Loading jobs…</p> : null}
+        {others?.length === 0 && mine.length === 0 ? (
+          <p className="empty">
+            No jobs yet. Create one above, then open Contribute in another tab to render it.
+          </p>
+        ) : null}
+        {others && others.length > 0 ? (
+          <ul className="job-rows">
+            {others.map((job) => (
+              <JobRow key={job.id} job={job} sceneName={find(job.spec.sceneHash)?.name ?? null} />
+            ))}
+          </ul>
+        ) : null}
+      </section>
+    </>
   );
 }
 
-function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) {
+function JobRow({
+  job,
+  sceneName,
+  children,
+}: {
+  job: JobView;
+  sceneName: string | null;
+  /** The owner's controls, outside the row's link. */
+  children?: ReactNode;
+}) {
   const history = useJobHistory(job.id);
-  const now = useNow(job.status === 'done' ? null : 1000);
+  const now = useNow(isFinalStatus(job.status) ? null : 1000);
   const fraction = job.unitsTotal > 0 ? job.unitsDone / job.unitsTotal : 0;
   const eta = estimateEta(job, history, now);
   return (
@@ -86,6 +125,7 @@ function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) 
           <span className="job-row__title">
             <span className="mono">{job.id.slice(0, 8)}</span>
             <StatusBadge status={job.status} />
+            {job.private ? <span className="muted small">private</span> : null}
             <span className="job-row__name">{sceneName ?? shortHash(job.spec.sceneHash)}</span>
           </span>
           <span className="job-row__meta muted">
@@ -108,6 +148,7 @@ function JobRow({ job, sceneName }: { job: JobView; sceneName: string | null }) 
           </span>
         </span>
       </Link>
+      {children}
     </li>
   );
 }

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, getJob, getSceneSummary, isAbortError } from '../../lib/client/api';
+import { ApiError, getJob, getJobProgress, getSceneSummary, isAbortError } from '../../lib/client/api';
 import { formatDuration, formatPercent, formatRate, formatSi } from '../../lib/client/format';
 import { describeEnvironment, presetOf } from '../../lib/dashboard/environment-presets';
 import { mergeJobDelta } from '../../lib/dashboard/job-delta';
@@ -15,18 +15,21 @@ import {
   unitsFraction,
 } from '../../lib/dashboard/job-progress';
 import { fitsLocalRender, localRenderHref } from '../../lib/dashboard/local-render-params';
-import type { JobView, SceneSummary } from '../../lib/protocol/api-types';
+import { isFinalStatus, type JobView, type SceneSummary } from '../../lib/protocol/api-types';
 import { finalSamplesPerPixel } from '../../lib/protocol/tiles';
 import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { useNow } from '../ui/use-now';
 import { usePageVisible } from '../ui/use-page-visible';
 import { JobDownloads } from './job-downloads';
-import { useJobHistory, useRecordJob } from './job-history';
+import { useJobHistory, useRecordJob, useSeedJobHistory } from './job-history';
+import { JobOwnerControls } from './job-owner-controls';
 import { JobPaymentPanel } from './job-payment';
 import { JobVerificationPanel } from './job-verification';
 import { ThroughputChart } from './throughput-chart';
 import { JobImage } from './tile-heatmap';
+import { useJobAlerts } from './use-job-alerts';
+import { useOwnerToken } from './use-owner';
 import { usePolling } from './use-polling';
 import { shortHash } from './use-scene-list';
 
@@ -42,7 +45,12 @@ export function JobLiveView({ jobId }: { jobId: string }) {
   const [missing, setMissing] = useState<{ message: string; next: string[] } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [feed, setFeed] = useState<Feed>('connecting');
-  const done = job?.status === 'done';
+  // Done or cancelled: nothing more streams (a cancelled job's last in-flight results show on reload).
+  const done = job ? isFinalStatus(job.status) : false;
+  const ownerToken = useOwnerToken();
+  const [owned, setOwned] = useState(false);
+  const seed = useSeedJobHistory();
+  useJobAlerts(job);
   // A paid job's money moves after its last pixel (settlements, closing, the refund): keep looking.
   const paymentOpen = job?.payment != null && job.payment.state !== 'refunded';
   const visible = usePageVisible();
@@ -69,16 +77,25 @@ export function JobLiveView({ jobId }: { jobId: string }) {
 
   useEffect(() => {
     const controller = new AbortController();
-    getJob(jobId, { signal: controller.signal })
-      .then(accept)
+    getJob(jobId, { signal: controller.signal, ownerToken })
+      .then((first) => {
+        setOwned(first.ownedByYou === true);
+        accept(first);
+      })
       .catch((cause) => {
         if (isAbortError(cause)) return;
         if (cause instanceof ApiError && cause.status === 404) {
           setMissing({ message: cause.shortMessage, next: cause.metaMessages });
         } else setProblem(cause instanceof Error ? cause.message : String(cause));
       });
+    // The coordinator's record of the progress so far, so a reload keeps the ETA and chart.
+    getJobProgress(jobId, { signal: controller.signal, ownerToken })
+      .then((history) => seed(jobId, history.samples))
+      .catch(() => {
+        // Without it the chart starts from what this tab sees, as before.
+      });
     return () => controller.abort();
-  }, [jobId, accept]);
+  }, [jobId, accept, ownerToken, seed]);
 
   useEffect(() => {
     if (done || missing || typeof EventSource === 'undefined') {
@@ -118,7 +135,7 @@ export function JobLiveView({ jobId }: { jobId: string }) {
   usePolling(
     async (signal) => {
       try {
-        accept(await getJob(jobId, { signal }));
+        accept(await getJob(jobId, { signal, ownerToken }));
         setProblem(null);
       } catch (cause) {
         if (isAbortError(cause)) return;
@@ -151,7 +168,12 @@ export function JobLiveView({ jobId }: { jobId: string }) {
       </p>
     );
   }
-  return <JobDetails job={job} feed={feed} problem={problem} onJob={accept} />;
+  return (
+    <>
+      {owned ? <JobOwnerControls job={job} owned onChanged={accept} /> : null}
+      <JobDetails job={job} feed={feed} problem={problem} onJob={accept} />
+    </>
+  );
 }
 
 function JobDetails({

@@ -10,11 +10,12 @@ import {
   previewJobPlan,
   toJobRequest,
 } from '../../lib/dashboard/job-plan';
-import type { JobView, SceneSummary } from '../../lib/protocol/api-types';
+import type { CreatedJobView, SceneSummary } from '../../lib/protocol/api-types';
 import { depositAskedFor, formatEther, withMinimumDeposit } from '../../lib/settlement/pricing';
 import { useWallet } from '../wallet/use-wallet';
 import type { PaymentChoice } from './job-payment-choice';
 import { stashDepositProblem, useJobDeposit } from './use-job-deposit';
+import { useOwner, useOwnerToken } from './use-owner';
 import { useSceneList } from './use-scene-list';
 
 export interface FormError {
@@ -46,6 +47,10 @@ export function useJobForm(id: string) {
   // The coordinator's own figure, when it asked for more than this page computed (reset on any edit).
   const [minimumDeposit, setMinimumDeposit] = useState<bigint | null>(null);
   const [step, setStep] = useState<string | null>(null);
+  // Unlisted, readable with this browser's owner token only (contributors still render it).
+  const [privateJob, setPrivateJob] = useState(false);
+  const ownerToken = useOwnerToken();
+  const adopt = useOwner((state) => state.adopt);
   const sceneList = useSceneList();
   const plan = previewJobPlan(fields);
   const scene = sceneList.find(fields.scene) ?? null;
@@ -101,7 +106,8 @@ export function useJobForm(id: string) {
     setSubmitting(true);
     setError(null);
     try {
-      const job = await createJob(toJobRequest(fields));
+      const job = await createJob({ ...toJobRequest(fields), private: privateJob }, { ownerToken });
+      adopt(job.ownerToken);
       router.push(`/jobs/${encodeURIComponent(job.id)}`);
     } catch (cause) {
       setSubmitting(false);
@@ -118,14 +124,19 @@ export function useJobForm(id: string) {
     setSubmitting(true);
     setError(null);
     setStep('Creating job…');
-    let job: JobView;
+    let job: CreatedJobView;
     try {
       // The connected wallet is the requestor: only its deposit funds the job.
-      job = await createJob({
-        ...toJobRequest(fields),
-        budgetWei: cost.depositWei.toString(),
-        requestor: wallet.address,
-      });
+      job = await createJob(
+        {
+          ...toJobRequest(fields),
+          private: privateJob,
+          budgetWei: cost.depositWei.toString(),
+          requestor: wallet.address,
+        },
+        { ownerToken },
+      );
+      adopt(job.ownerToken);
     } catch (cause) {
       setSubmitting(false);
       setStep(null);
@@ -161,6 +172,8 @@ export function useJobForm(id: string) {
     /** What the paid submit is doing now, for the step line under the button. */
     step: step ?? depositFlow.step,
     choosePayment,
+    privateJob,
+    setPrivateJob,
     onUploaded,
     onSubmit,
   };

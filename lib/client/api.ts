@@ -7,6 +7,7 @@ import type {
   ChainInfo,
   ClaimsView,
   ContributorView,
+  CreatedJobView,
   JobView,
   Lease,
   SceneSummary,
@@ -14,6 +15,7 @@ import type {
 } from '../protocol/api-types';
 import { SESSION_HEADER, VERIFIER_TOKEN_HEADER } from '../protocol/api-types';
 import { BaseError } from '../protocol/errors';
+import type { JobControlAction, JobProgressHistory } from '../protocol/job-control';
 import type { JobRequest } from '../protocol/job-spec';
 import { SIGNATURE_HEADER } from '../protocol/session-signature';
 import { sessionPublicKey, signPayoutBinding, signResult } from './session-key';
@@ -121,23 +123,81 @@ export function uploadScene(
   return json('/api/scenes', { method: 'POST', body: form }, options);
 }
 
-/**
- * POST /api/jobs: plans and stores a job. An unpaid job is leased out at once; one with `budgetWei` waits in
- * 'awaiting-deposit' until its escrow deposit is seen.
- */
-export function createJob(job: JobRequest, options: RequestOptions = {}): Promise<JobView> {
-  return json('/api/jobs', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(job) }, options);
+/** A job owner's token (POST /api/jobs answered with it), sent as `authorization: Bearer <token>`. */
+export interface OwnerOptions extends RequestOptions {
+  ownerToken?: string | null;
 }
 
-/** GET /api/jobs: every job, newest first. */
+function ownerHeaders(options: OwnerOptions, base: Record<string, string> = {}): Record<string, string> {
+  return options.ownerToken ? { ...base, authorization: `Bearer ${options.ownerToken}` } : base;
+}
+
+/**
+ * POST /api/jobs: plans and stores a job. An unpaid job is leased out at once; one with `budgetWei` waits in
+ * 'awaiting-deposit' until its escrow deposit is seen. With `ownerToken` the job joins that owner's jobs;
+ * without, the answer carries a new owner token, shown once.
+ */
+export function createJob(job: JobRequest, options: OwnerOptions = {}): Promise<CreatedJobView> {
+  return json(
+    '/api/jobs',
+    { method: 'POST', headers: ownerHeaders(options, JSON_HEADERS), body: JSON.stringify(job) },
+    options,
+  );
+}
+
+/** GET /api/jobs: every listed job, newest first. */
 export async function listJobs(options: RequestOptions = {}): Promise<JobView[]> {
   const body = await json<{ jobs: JobView[] }>('/api/jobs', { method: 'GET' }, options);
   return body.jobs;
 }
 
-/** GET /api/jobs/:id */
-export function getJob(id: string, options: RequestOptions = {}): Promise<JobView> {
-  return json(`/api/jobs/${encodeURIComponent(id)}`, { method: 'GET' }, options);
+/** GET /api/jobs with the owner's token: the listed jobs, and the owner's own (private ones too). */
+export function listJobsAndMine(options: OwnerOptions = {}): Promise<{ jobs: JobView[]; mine: JobView[] }> {
+  return json('/api/jobs', { method: 'GET', headers: ownerHeaders(options) }, options);
+}
+
+/** GET /api/jobs/:id (a private job needs its owner's token) */
+export function getJob(id: string, options: OwnerOptions = {}): Promise<JobView> {
+  return json(
+    `/api/jobs/${encodeURIComponent(id)}`,
+    { method: 'GET', headers: ownerHeaders(options) },
+    options,
+  );
+}
+
+/** POST /api/jobs/:id/cancel | pause | resume, as the job's owner. */
+export function controlJob(
+  id: string,
+  action: JobControlAction,
+  options: OwnerOptions & { ownerToken: string },
+): Promise<JobView> {
+  return json(
+    `/api/jobs/${encodeURIComponent(id)}/${action}`,
+    { method: 'POST', headers: ownerHeaders(options) },
+    options,
+  );
+}
+
+/** POST /api/jobs/:id/priority: the job's order among its owner's jobs. */
+export function setJobPriority(
+  id: string,
+  priority: number,
+  options: OwnerOptions & { ownerToken: string },
+): Promise<JobView> {
+  return json(
+    `/api/jobs/${encodeURIComponent(id)}/priority`,
+    { method: 'POST', headers: ownerHeaders(options, JSON_HEADERS), body: JSON.stringify({ priority }) },
+    options,
+  );
+}
+
+/** GET /api/jobs/:id/progress: the coordinator's samples of the job's progress. */
+export function getJobProgress(id: string, options: OwnerOptions = {}): Promise<JobProgressHistory> {
+  return json(
+    `/api/jobs/${encodeURIComponent(id)}/progress`,
+    { method: 'GET', headers: ownerHeaders(options) },
+    options,
+  );
 }
 
 /**

@@ -24,3 +24,23 @@ describe('job history store', () => {
     expect(store.getState()).toBe(before);
   });
 });
+
+describe('job history seeded from the coordinator', () => {
+  it('puts the samples from before this tab opened ahead of its own, so a reload keeps the whole run', () => {
+    const store = createJobHistoryStore(() => 0);
+    store.getState().record({ id: 'a', status: 'rendering', pixelSamplesDone: 300 }, 30_000);
+    store.getState().seed('a', [
+      { at: 0, pixelSamplesDone: 0 },
+      { at: 10_000, pixelSamplesDone: 100 },
+      { at: 20_000, pixelSamplesDone: 200 },
+      // the tab saw this moment itself: its own observation wins
+      { at: 30_000, pixelSamplesDone: 290 },
+    ]);
+    expect(store.getState().histories.a).toEqual([
+      { at: 0, pixelSamplesDone: 0 },
+      { at: 10_000, pixelSamplesDone: 100 },
+      { at: 20_000, pixelSamplesDone: 200 },
+      { at: 30_000, pixelSamplesDone: 300 },
+    ]);
+  });
+});

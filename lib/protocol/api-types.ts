@@ -89,6 +89,8 @@ export interface JobView {
   private: boolean;
   /** Its order among its owner's jobs (JOB_PRIORITY_LIMITS): higher leases first. */
   priority: number;
+  /** GET /api/jobs/:id only: whether the request's owner token (header or cookie) owns the job. */
+  ownedByYou?: boolean;
 }
 
 /** POST /api/jobs: the job, and the owner token that controls it (sent once; the coordinator keeps a hash). */

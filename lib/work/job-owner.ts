@@ -117,7 +117,14 @@ export async function requireJobReader(
 ): Promise<JobReader> {
   const row = await jobOwnerRow(ctx.db, jobId, false);
   if (row.private) proveOwner(row, credential, 'read private');
-  return { private: row.private, byHeader: row.private && credential?.from === 'header', credential };
+  const presented = ownerHashOfCredential(credential);
+  const isOwner = presented !== null && row.owner_hash !== null && sameHash(presented, row.owner_hash);
+  return {
+    private: row.private,
+    byHeader: row.private && credential?.from === 'header',
+    credential,
+    isOwner,
+  };
 }
 
 export interface JobReader {
@@ -125,6 +132,8 @@ export interface JobReader {
   /** The owner proved itself by the Bearer header (the response may renew the cookie). */
   byHeader: boolean;
   credential: OwnerCredential | null;
+  /** The credential is the job owner's (the dashboard then shows the owner's controls). */
+  isOwner: boolean;
 }
 
 /**

@@ -6,10 +6,11 @@ import { getJob } from '@/lib/work/jobs';
 
 export const dynamic = 'force-dynamic';
 
-/** The job; a private one needs its owner's token (lib/work/job-owner.ts). */
+/** The job, and whether the request's owner token owns it; a private one needs that token (lib/work/job-owner.ts). */
 export const GET = withErrors(async (request: Request, { params }: RouteContext<'/api/jobs/[id]'>) => {
   const { id } = await params;
   const ctx = await coordinator();
   const reader = await requireJobReader(ctx, id, readCredential(request));
-  return asReaderResponse(Response.json(await getJob(ctx, id)), reader, isSecureRequest(request));
+  const job = { ...(await getJob(ctx, id)), ownedByYou: reader.isOwner };
+  return asReaderResponse(Response.json(job), reader, isSecureRequest(request));
 });
