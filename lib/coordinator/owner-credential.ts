@@ -8,6 +8,8 @@
  * act: no cross-site request forgery.
  */
 
+import { OWNER_SIGNATURE_EXPIRES_HEADER, OWNER_SIGNATURE_HEADER } from '../protocol/job-control';
+
 export const OWNER_COOKIE = 'lumengrid-owner';
 
 /** Longest credential read: a token is 43 characters; anything much longer is refused unhashed. */
@@ -49,4 +51,19 @@ export function ownerCookie(token: string, secure: boolean): string {
 /** Whether the request came over HTTPS (the cookie is then Secure). */
 export function isSecureRequest(request: Request): boolean {
   return new URL(request.url).protocol === 'https:';
+}
+
+/** A paid job's wallet signing for a control (lib/protocol/job-control.ts jobControlMessage). */
+export interface WalletProof {
+  signature: `0x${string}`;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+/** The wallet proof the request carries, or null when it has none or one that is malformed. */
+export function walletProof(request: Request): WalletProof | null {
+  const signature = request.headers.get(OWNER_SIGNATURE_HEADER)?.trim() ?? '';
+  const expires = request.headers.get(OWNER_SIGNATURE_EXPIRES_HEADER)?.trim() ?? '';
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature) || !/^[0-9]{1,12}$/.test(expires)) return null;
+  return { signature: signature as `0x${string}`, expiresAt: Number(expires) };
 }

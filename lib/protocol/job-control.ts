@@ -29,3 +29,22 @@ export const JobProgressHistorySchema = z.object({
   samples: z.array(z.object({ at: z.number(), pixelSamplesDone: z.number() })),
 });
 export type JobProgressHistory = z.infer<typeof JobProgressHistorySchema>;
+
+/**
+ * A paid job's depositing wallet may act as its owner instead of the token: it signs (EIP-191,
+ * `personal_sign`) `jobControlMessage(jobId, action, expiresAt)` and sends the signature and the expiry in
+ * these headers. `action` is 'cancel', 'pause', 'resume' or 'priority:<n>' (the value is signed too).
+ */
+export const OWNER_SIGNATURE_HEADER = 'x-lumengrid-owner-signature';
+export const OWNER_SIGNATURE_EXPIRES_HEADER = 'x-lumengrid-owner-expires';
+/** A signed control is good for this long at most (seconds): a captured one cannot be replayed later. */
+export const OWNER_SIGNATURE_MAX_SECONDS = 600;
+
+export function jobControlMessage(jobId: string, action: string, expiresAt: number): string {
+  return [
+    'Lumengrid: I requested this job and ask the coordinator to act on it.',
+    `Job: ${jobId}`,
+    `Action: ${action}`,
+    `Valid until: ${expiresAt}`,
+  ].join('\n');
+}

@@ -17,6 +17,7 @@ import { DEFAULT_DISPUTE_BOND_WEI, deployEscrow } from '../chain/deploy-escrow';
 import { createEscrowClient, type EscrowClient } from '../chain/escrow-client';
 import { sessionPublicKey, signPayoutBinding } from '../client/session-key';
 import type { PaymentsContext } from '../coordinator/context';
+import { jobControlMessage } from '../protocol/job-control';
 import { type FarmApi, runFarm } from '../testing/farm';
 import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
@@ -408,6 +409,41 @@ describe('payments', () => {
     expect(refunded).toBeGreaterThan(budgetWei / 2n);
     expect(await publicClient().getBalance({ address: escrowAddress })).toBe(0n);
   }, 120_000);
+
+  it("lets a paid job's depositing wallet cancel it by signing the control, and nobody else's signature", async () => {
+    const requestor = await funded();
+    const other = await funded();
+    const { job } = await createPaidJob(requestor);
+    const expiresAt = Math.floor(t.clock.now / 1000) + 300;
+    const sign = (account: PrivateKeyAccount, action: string, expiry = expiresAt) =>
+      account.signMessage({ message: jobControlMessage(job.id, action, expiry) });
+    const proof = async (account: PrivateKeyAccount, action: string, expiry = expiresAt) => ({
+      signature: await sign(account, action, expiry),
+      expiresAt: expiry,
+    });
+    await expect(
+      controlJob(t.ctx, job.id, 'cancel', null, await proof(other, 'cancel')),
+    ).rejects.toMatchObject({
+      status: 403,
+    });
+    // Signed for another action, or expired, or valid for too long: refused.
+    await expect(
+      controlJob(t.ctx, job.id, 'cancel', null, await proof(requestor, 'pause')),
+    ).rejects.toMatchObject({
+      status: 403,
+    });
+    const past = Math.floor(t.clock.now / 1000) - 1;
+    await expect(
+      controlJob(t.ctx, job.id, 'cancel', null, await proof(requestor, 'cancel', past)),
+    ).rejects.toMatchObject({ status: 403 });
+    const far = Math.floor(t.clock.now / 1000) + 3600;
+    await expect(
+      controlJob(t.ctx, job.id, 'cancel', null, await proof(requestor, 'cancel', far)),
+    ).rejects.toMatchObject({ status: 403 });
+    expect((await getJob(t.ctx, job.id)).status).toBe('awaiting-deposit');
+    const cancelled = await controlJob(t.ctx, job.id, 'cancel', null, await proof(requestor, 'cancel'));
+    expect(cancelled.status).toBe('cancelled');
+  });
 
   it('settles more work later cumulatively: a second claim pays only the difference', async () => {
     const requestor = await funded();

@@ -1,5 +1,5 @@
 import type { CoordinatorContext } from '../coordinator/context';
-import type { OwnerCredential } from '../coordinator/owner-credential';
+import type { OwnerCredential, WalletProof } from '../coordinator/owner-credential';
 import type { JobStatus, JobView } from '../protocol/api-types';
 import { ConflictError, InvalidRequestError } from '../protocol/errors';
 import { type JobControlAction, JobPriorityRequestSchema } from '../protocol/job-control';
@@ -9,7 +9,7 @@ import { getJob } from './jobs';
 
 /**
  * A job owner's controls (POST /api/jobs/:id/cancel, /pause, /resume, /priority), each proven by the owner
- * token (lib/work/job-owner.ts).
+ * token (lib/work/job-owner.ts) or, for a paid job, by its depositing wallet's signature of the control.
  *
  * - cancel: the job becomes 'cancelled' for good and hands out no more units. What was already handed out
  *   is honoured: a contributor who leased a unit before the cancel was rendering in good faith, so its
@@ -38,11 +38,18 @@ export async function controlJob(
   jobId: string,
   action: JobControlAction,
   credential: OwnerCredential | null,
+  wallet: WalletProof | null = null,
 ): Promise<JobView> {
   const rule = ALLOWED[action];
   const now = ctx.now();
   const changed = await ctx.db.transaction(async (tx) => {
-    const job = await requireJobOwner(tx, jobId, credential, VERBS[action]);
+    const job = await requireJobOwner(
+      tx,
+      jobId,
+      credential,
+      VERBS[action],
+      wallet && { proof: wallet, action, now },
+    );
     const status = job.status as JobStatus;
     if (status === rule.to) return false;
     if (!rule.from.includes(status)) {
@@ -78,11 +85,20 @@ export async function setJobPriority(
   jobId: string,
   input: unknown,
   credential: OwnerCredential | null,
+  wallet: WalletProof | null = null,
 ): Promise<JobView> {
   const parsed = JobPriorityRequestSchema.safeParse(input);
   const changed = await ctx.db.transaction(async (tx) => {
-    // The owner first: a stranger learns nothing from how its body would have been judged.
-    const job = await requireJobOwner(tx, jobId, credential, 'change the priority of');
+    // The owner first: a stranger learns nothing from how its body would have been judged. A wallet signs
+    // the value it asks for ('priority:<n>').
+    const signed = parsed.success ? `priority:${parsed.data.priority}` : 'priority:invalid';
+    const job = await requireJobOwner(
+      tx,
+      jobId,
+      credential,
+      'change the priority of',
+      wallet && { proof: wallet, action: signed, now: ctx.now() },
+    );
     if (!parsed.success) {
       throw new InvalidRequestError('The priority request is invalid', {
         metaMessages: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),

@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Address, verifyMessage } from 'viem';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
-import { type OwnerCredential, ownerCookie } from '../coordinator/owner-credential';
+import { type OwnerCredential, ownerCookie, type WalletProof } from '../coordinator/owner-credential';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../protocol/errors';
-import { OwnerTokenSchema } from '../protocol/job-control';
+import { jobControlMessage, OWNER_SIGNATURE_MAX_SECONDS, OwnerTokenSchema } from '../protocol/job-control';
 
 /**
  * Who owns a job. POST /api/jobs answers with an owner token: 32 random bytes (base64url), shown once; the
@@ -100,10 +101,48 @@ export async function requireJobOwner(
   jobId: string,
   credential: OwnerCredential | null,
   action: string,
+  wallet: { proof: WalletProof; action: string; now: number } | null = null,
 ): Promise<JobOwnerRow> {
   const row = await jobOwnerRow(tx, jobId, true);
-  proveOwner(row, credential, action);
+  if (credential === null && wallet !== null) await proveWallet(tx, row, wallet);
+  else proveOwner(row, credential, action);
   return row;
+}
+
+/**
+ * A paid job's depositing wallet proves it is the job's requestor by signing the control, bound to the job,
+ * the action and a short expiry (lib/protocol/job-control.ts). The address is the one recorded when the job
+ * was created, the only one whose deposit counts.
+ */
+async function proveWallet(
+  tx: SqlExecutor,
+  row: JobOwnerRow,
+  wallet: { proof: WalletProof; action: string; now: number },
+): Promise<void> {
+  const nowSeconds = Math.floor(wallet.now / 1000);
+  const { expiresAt, signature } = wallet.proof;
+  if (expiresAt <= nowSeconds || expiresAt > nowSeconds + OWNER_SIGNATURE_MAX_SECONDS) {
+    throw new ForbiddenError('This signed control has expired, or is valid for too long', {
+      metaMessages: [
+        `Sign again with an expiry (unix seconds) within ${OWNER_SIGNATURE_MAX_SECONDS} s from now.`,
+      ],
+    });
+  }
+  const [payment] = await tx.query<{ requestor: Address | null }>(
+    'SELECT requestor FROM job_payments WHERE job_id = $1',
+    [row.id],
+  );
+  const message = jobControlMessage(row.id, wallet.action, expiresAt);
+  const valid =
+    payment?.requestor != null &&
+    (await verifyMessage({ address: payment.requestor, message, signature }).catch(() => false));
+  if (!valid) {
+    throw new ForbiddenError(`This signature is not from job ${row.id}'s requestor`, {
+      metaMessages: [
+        'Sign the control message with the wallet that deposited for the job, or send the owner token.',
+      ],
+    });
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { readJson, withErrors } from '@/lib/coordinator/http';
-import { bearerToken } from '@/lib/coordinator/owner-credential';
+import { bearerToken, walletProof } from '@/lib/coordinator/owner-credential';
 import { limiter, originKey } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { setJobPriority } from '@/lib/work/job-control';
@@ -19,6 +19,7 @@ export const POST = withErrors(
       id,
       body,
       token === null ? null : { token, from: 'header' },
+      walletProof(request),
     );
     return Response.json(job);
   },

@@ -1,13 +1,13 @@
 import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { withErrors } from '@/lib/coordinator/http';
-import { bearerToken } from '@/lib/coordinator/owner-credential';
+import { bearerToken, walletProof } from '@/lib/coordinator/owner-credential';
 import { limiter, originKey } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { controlJob } from '@/lib/work/job-control';
 
 export const dynamic = 'force-dynamic';
 
-/** The owner resumes the job (lib/work/job-control.ts); `authorization: Bearer <ownerToken>` only, never the cookie. */
+/** The owner resumes the job (lib/work/job-control.ts): `authorization: Bearer <ownerToken>` (never the cookie), or a paid job's wallet signature (x-lumengrid-owner-signature). */
 export const POST = withErrors(
   async (request: Request, { params }: RouteContext<'/api/jobs/[id]/resume'>) => {
     const { id } = await params;
@@ -18,6 +18,7 @@ export const POST = withErrors(
       id,
       'resume',
       token === null ? null : { token, from: 'header' },
+      walletProof(request),
     );
     return Response.json(job);
   },
