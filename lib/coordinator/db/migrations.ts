@@ -448,8 +448,6 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
       ALTER TABLE jobs ADD CONSTRAINT jobs_status_check
         CHECK (status IN ('awaiting-deposit', 'rendering', 'paused', 'cancelled', 'done'));
-      DROP INDEX jobs_rendering;
-      CREATE INDEX jobs_rendering ON jobs (created_at, id) WHERE status = 'rendering';
       -- Samples of a job's progress (lib/work/job-progress-history.ts), a few seconds apart at least and
       -- capped per job, so the dashboard's ETA and chart survive a reload.
       CREATE TABLE job_progress (
