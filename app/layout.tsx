@@ -17,7 +17,14 @@ export const metadata: Metadata = {
 // only when the page is rendered for that request (a prerendered page would carry no nonce).
 export const dynamic = 'force-dynamic';
 
-export const viewport: Viewport = { themeColor: '#0c0e13', colorScheme: 'dark' };
+// Light and dark follow the system (app/globals.css, prefers-color-scheme).
+export const viewport: Viewport = {
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#f6f5f2' },
+    { media: '(prefers-color-scheme: dark)', color: '#0c0e13' },
+  ],
+  colorScheme: 'light dark',
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
@@ -46,7 +53,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <footer className="site-footer">
             <p>
               Lumengrid renders with WebGPU in volunteers’ browsers.{' '}
-              <Link href="/render">Render locally</Link> to preview a scene on your own GPU.
+              <Link href="/render">Render locally</Link> to preview a scene on your own GPU. Scripts use the{' '}
+              <Link href="/api-docs">API</Link>.
             </p>
           </footer>
         </WalletProvider>

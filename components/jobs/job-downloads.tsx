@@ -51,6 +51,20 @@ export function JobDownloads({ job }: { job: JobView }) {
             for compositing, denoising or your own exposure. GIMP, ImageMagick and OpenImageIO read it.
           </span>
         </li>
+        <li className="download-list__item">
+          <a
+            className="button button--secondary"
+            href={`${base}/image.exr`}
+            download={`lumengrid-${job.id}.exr`}
+            aria-describedby="download-exr-what"
+          >
+            Download OpenEXR
+          </a>
+          <span id="download-exr-what" className="download-list__what">
+            <strong>For film and VFX tools.</strong> The same 32-bit float linear RGB as the PFM, in the
+            format Blender, Nuke, Photoshop and OpenImageIO open directly.
+          </span>
+        </li>
       </ul>
     </section>
   );

@@ -200,6 +200,19 @@ export function getJobProgress(id: string, options: OwnerOptions = {}): Promise<
   );
 }
 
+/** The formats a job's image downloads in (GET /api/jobs/:id/image.{png,pfm,exr}). */
+export const IMAGE_FORMATS = ['png', 'pfm', 'exr'] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+/** GET /api/jobs/:id/image.<format>: the answer, its body not yet read (full images are large: stream it). */
+export function fetchJobImage(
+  id: string,
+  format: ImageFormat,
+  options: RequestOptions = {},
+): Promise<Response> {
+  return request(`/api/jobs/${encodeURIComponent(id)}/image.${format}`, { method: 'GET' }, options);
+}
+
 /**
  * POST /api/work/lease: the next unit to render, or null when there is no work right now (204). With the
  * operator's `verifierToken` the session leases as the trusted verifier (a wrong token is a 401).

@@ -1,5 +1,6 @@
 /**
- * Wire shapes of the coordinator's HTTP API, shared by route handlers and browser code.
+ * Wire shapes of the coordinator's HTTP API, shared by route handlers and browser code. The full list with
+ * request schemas is api-routes.ts (served as GET /api/openapi.json).
  *
  *   POST /api/jobs                         JobRequest            -> 201 CreatedJobView (with ownerToken)
  *   GET  /api/jobs                                               -> { jobs: JobView[], mine: JobView[] } (newest
@@ -12,6 +13,7 @@
  *                                          (a JobView whose tiles are those that changed) on every change
  *   GET  /api/jobs/:id/image.png           tone-mapped image, streamed; ?maxSize=N a preview (N ≤ 1024)
  *   GET  /api/jobs/:id/image.pfm           linear float RGB (mean radiance), Portable Float Map, streamed
+ *   GET  /api/jobs/:id/image.exr           the same floats as OpenEXR (float32 RGB, uncompressed), streamed
  *   GET  /api/jobs/:id/accumulation        raw sums: float64 LE, RESULT_CHANNELS per pixel, row-major, streamed
  *   POST /api/work/lease                   { sessionId, adapter? } -> 200 Lease (a unit or a spot check), or 204
  *   GET  /api/contributors/:sessionId                            -> ContributorView

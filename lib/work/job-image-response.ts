@@ -1,10 +1,12 @@
 import type { CoordinatorContext } from '../coordinator/context';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { exrByteLength } from '../render/exr';
 import { pfmHeader } from '../render/pfm';
 import { type BuildGate, imageResources, type PngCache } from './image-gate';
 import {
   accumulationBands,
   accumulationBytes,
+  exrBytes,
   imageJob,
   pfmBytes,
   pngBytes,
@@ -12,8 +14,8 @@ import {
   renderPreviewPng,
 } from './job-image';
 
-/** The image routes: `image.png` (full, or a preview with maxSize), `image.pfm`, `accumulation`. */
-export type JobImageKind = 'png' | 'pfm' | 'accumulation';
+/** The image routes: `image.png` (full, or a preview with maxSize), `image.pfm`, `image.exr`, `accumulation`. */
+export type JobImageKind = 'png' | 'pfm' | 'exr' | 'accumulation';
 
 export interface JobImageRequest {
   kind: JobImageKind;
@@ -96,6 +98,16 @@ export async function jobImageResponse(
           'content-type': 'application/x-portable-floatmap',
           'content-length': String(length),
           'content-disposition': `attachment; filename="lumengrid-${job.id}.pfm"`,
+        },
+      });
+    }
+    if (request.kind === 'exr') {
+      return new Response(streamOf(exrBytes(ctx, job), release), {
+        headers: {
+          ...headers,
+          'content-type': 'image/x-exr',
+          'content-length': String(exrByteLength(job.width, job.height)),
+          'content-disposition': `attachment; filename="lumengrid-${job.id}.exr"`,
         },
       });
     }

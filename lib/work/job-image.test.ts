@@ -1,4 +1,6 @@
 import { decode, encode } from 'fast-png';
+import { FloatType } from 'three';
+import { EXRLoader } from 'three/examples/jsm/loaders/EXRLoader.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { errorResponse } from '../coordinator/http';
 import { OverloadedError } from '../protocol/errors';
@@ -79,12 +81,34 @@ describe('job images, streamed from the tiles', () => {
     expect(pfm).toEqual(encodePfm(sums, width, height));
     expect(decodePfm(pfm).rgb.length).toBe(40 * 27 * 3);
 
+    // The EXR, read back by an independent decoder (three's EXRLoader), holds the PFM's floats exactly.
+    const exrResponse = await jobImageResponse(t.ctx, job.id, { kind: 'exr' }, resources());
+    const exr = await bytesOf(exrResponse);
+    expect(exrResponse.headers.get('content-length')).toBe(String(exr.byteLength));
+    expect(exrResponse.headers.get('content-type')).toBe('image/x-exr');
+    const loader = new EXRLoader();
+    loader.setDataType(FloatType);
+    const decoded = loader.parse(exr.buffer as ArrayBuffer);
+    expect([decoded.width, decoded.height]).toEqual([40, 27]);
+    const fromPfm = decodePfm(pfm).rgb;
+    // EXRLoader gives RGBA rows bottom to top (a texture's order); the PFM decoder gives RGB top to bottom.
+    const fromExr = new Float32Array(40 * 27 * 3);
+    const data = decoded.data as Float32Array;
+    for (let y = 0; y < 27; y++) {
+      for (let x = 0; x < 40; x++) {
+        const from = ((26 - y) * 40 + x) * 4;
+        fromExr.set(data.subarray(from, from + 3), (y * 40 + x) * 3);
+      }
+    }
+    expect(fromExr).toEqual(fromPfm);
+    expect(fromPfm.some((v) => v > 0)).toBe(true);
+
     const raw = await jobImageResponse(t.ctx, job.id, { kind: 'accumulation' }, resources());
     expect(raw.headers.get('content-length')).toBe(String(40 * 27 * RESULT_CHANNELS * 8));
     expect(new Float64Array((await bytesOf(raw)).buffer)).toEqual(sums);
   });
 
-  it('streams a 4096×4096 PNG, PFM and raw sums holding a band, not the image', async () => {
+  it('streams a 4096×4096 PNG, PFM, EXR and raw sums holding a band, not the image', async () => {
     const job = await createJob(t.ctx, {
       scene: 'cornell',
       width: 4096,
@@ -95,7 +119,7 @@ describe('job images, streamed from the tiles', () => {
     // One band of tiles has sums; the rest are unrendered (a free job a moment after it was created).
     await fillTiles(job.id, (i) => i >= 64 * 10 && i < 64 * 11);
     const info = await imageJob(t.ctx, job.id);
-    for (const kind of ['png', 'pfm', 'accumulation'] as const) {
+    for (const kind of ['png', 'pfm', 'exr', 'accumulation'] as const) {
       globalThis.gc?.();
       const before = process.memoryUsage().arrayBuffers;
       let peak = 0;
@@ -114,6 +138,9 @@ describe('job images, streamed from the tiles', () => {
       expect(peak, kind).toBeLessThan(96 * 1024 * 1024);
       if (kind === 'pfm') expect(total).toBe(4096 * 4096 * 12 + 'PF\n4096 4096\n-1.0\n'.length);
       if (kind === 'accumulation') expect(total).toBe(4096 * 4096 * 40);
+      // Header and offset table, then per row its y, size and three rows of float32.
+      if (kind === 'exr') expect(total).toBe(Number(response.headers.get('content-length')));
+      if (kind === 'exr') expect(total).toBeGreaterThan(4096 * 4096 * 12 + 4096 * 16);
       if (kind === 'png') expect(first?.subarray(1, 4)).toEqual(new TextEncoder().encode('PNG'));
     }
     // And the streamed PNG decodes to the image: a grey frame and the rendered band.

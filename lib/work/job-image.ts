@@ -5,6 +5,7 @@ import type { CoordinatorContext } from '../coordinator/context';
 import { NotFoundError } from '../protocol/errors';
 import type { JobSpec } from '../protocol/job-spec';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { exrBlocks, exrHeader } from '../render/exr';
 import { pfmHeader, pfmRows } from '../render/pfm';
 import { toneMapAccumulation } from '../render/tonemap';
 
@@ -136,6 +137,13 @@ export async function* pfmBytes(ctx: CoordinatorContext, job: ImageJob): AsyncGe
   yield pfmHeader(job.width, job.height);
   for await (const band of accumulationBands(ctx, job, { order: 'bottom-up', reuse: true }))
     yield pfmRows(band.sums, job.width, band.height);
+}
+
+/** The OpenEXR: its header and offset table, then the bands top down, each as uncompressed scanline blocks. */
+export async function* exrBytes(ctx: CoordinatorContext, job: ImageJob): AsyncGenerator<Uint8Array> {
+  yield exrHeader(job.width, job.height);
+  for await (const band of accumulationBands(ctx, job, { reuse: true }))
+    yield exrBlocks(band.sums, job.width, band.y, band.height);
 }
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);

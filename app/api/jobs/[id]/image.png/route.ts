@@ -1,17 +1,13 @@
-import { z } from 'zod';
 import { withErrors } from '@/lib/coordinator/http';
 import { isSecureRequest, readCredential } from '@/lib/coordinator/owner-credential';
 import { coordinator } from '@/lib/instance/coordinator';
 import { InvalidRequestError } from '@/lib/protocol/errors';
+import { ImagePngQuerySchema } from '@/lib/protocol/image-query';
 import { IMAGE_LIMITS } from '@/lib/protocol/limits';
 import { jobImageResponse } from '@/lib/work/job-image-response';
 import { asReaderResponse, requireJobReader } from '@/lib/work/job-owner';
 
 export const dynamic = 'force-dynamic';
-
-const Query = z.object({
-  maxSize: z.coerce.number().int().min(1).max(IMAGE_LIMITS.maxPreviewSize).optional(),
-});
 
 /**
  * The tone-mapped image: full size (streamed), or with `?maxSize=N` a preview at most N pixels on its longer
@@ -21,7 +17,7 @@ export const GET = withErrors(
   async (request: Request, { params }: RouteContext<'/api/jobs/[id]/image.png'>) => {
     const { id } = await params;
     const url = new URL(request.url);
-    const query = Query.safeParse({ maxSize: url.searchParams.get('maxSize') ?? undefined });
+    const query = ImagePngQuerySchema.safeParse({ maxSize: url.searchParams.get('maxSize') ?? undefined });
     if (!query.success) {
       throw new InvalidRequestError('The image query is invalid', {
         metaMessages: [`maxSize is a whole number of pixels from 1 to ${IMAGE_LIMITS.maxPreviewSize}.`],

@@ -1,0 +1,353 @@
+import { z } from 'zod';
+import { SESSION_HEADER, VERIFIER_TOKEN_HEADER } from './api-types';
+import { ImagePngQuerySchema } from './image-query';
+import { JobRequestSchema, SceneRefSchema } from './job-spec';
+import { LeaseRequestSchema, SessionIdSchema } from './lease-request';
+import { BODY_LIMITS, IMAGE_LIMITS } from './limits';
+import { SIGNATURE_HEADER } from './session-signature';
+
+/**
+ * Every route under app/api, declared once: its method and path, what it takes and what it answers. The
+ * request schemas are the same zod schemas the routes validate with (JobRequestSchema, LeaseRequestSchema,
+ * ImagePngQuerySchema, …), so GET /api/openapi.json (lib/protocol/openapi.ts) cannot drift from what is
+ * enforced; api-routes.test.ts fails when a route file exists that this list does not describe.
+ *
+ * Adding a route is one entry here. Answers are described by the TypeScript type they carry
+ * (lib/protocol/api-types.ts), which has no runtime schema.
+ */
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+
+export type ApiTag = 'Jobs' | 'Images' | 'Scenes' | 'Work' | 'Contributors' | 'Payments' | 'API';
+
+export interface ApiAnswer {
+  description: string;
+  /** The media type of the body; absent for an answer without one (204, 304). */
+  contentType?: string;
+  /** The body's schema, when it has a runtime one. */
+  schema?: z.ZodType;
+  /** The TypeScript type it carries (lib/protocol/api-types.ts), for readers. */
+  type?: string;
+}
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** OpenAPI form: `{id}` for Next's `[id]`. */
+  path: string;
+  tag: ApiTag;
+  summary: string;
+  description?: string;
+  /** Path parameters, one schema per `{name}` in `path`. */
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  headers?: Record<string, { description: string; required?: boolean }>;
+  body?: { contentType: string; schema?: z.ZodType; description: string };
+  answers: Record<number, ApiAnswer>;
+}
+
+/** Every error answer's body (lib/protocol/errors.ts BaseError.toJSON). */
+export const ErrorBodySchema = z
+  .object({
+    error: z.string().meta({ description: 'The error class, e.g. InvalidRequestError.' }),
+    message: z.string().meta({ description: 'What went wrong, for a person.' }),
+    next: z.array(z.string()).meta({ description: 'What to do next.' }),
+    details: z.unknown().optional(),
+  })
+  .meta({ id: 'Error' });
+
+const JobId = z.string().max(64).meta({ description: 'The job id POST /api/jobs answered with.' });
+const LeaseId = z.string().max(128).meta({ description: 'The lease id of a Lease.' });
+
+const json = (type: string, description: string): ApiAnswer => ({
+  description,
+  contentType: 'application/json',
+  type,
+});
+const error = (description: string): ApiAnswer => ({
+  description,
+  contentType: 'application/json',
+  schema: ErrorBodySchema,
+});
+const imageAnswers = (contentType: string, description: string): Record<number, ApiAnswer> => ({
+  200: { description, contentType },
+  304: { description: 'The job has not changed since the ETag in If-None-Match.' },
+  404: error('No job with this id.'),
+  503: error('The image builder is busy; retry after Retry-After seconds.'),
+});
+const ifNoneMatch = {
+  'if-none-match': {
+    description: 'The ETag of an earlier answer: 304 while the job is at the same version.',
+  },
+};
+const session = { [SESSION_HEADER]: { description: 'The contributor session id.', required: true } };
+
+export const API_ROUTES: ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'API',
+    summary: 'This document',
+    answers: {
+      200: { description: 'The OpenAPI 3.1 description of this API.', contentType: 'application/json' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/jobs',
+    tag: 'Jobs',
+    summary: 'Create a render job',
+    description:
+      'Plans and stores a job. An unpaid job is leased out to contributors at once; one with budgetWei waits in awaiting-deposit until its escrow deposit is seen.',
+    body: { contentType: 'application/json', schema: JobRequestSchema, description: 'What to render.' },
+    answers: {
+      201: json('JobView', 'The job as planned; Location names it.'),
+      400: error('The request is malformed: the answer names the fields to fix.'),
+      429: error('Too many new jobs from this origin; retry after Retry-After seconds.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs',
+    tag: 'Jobs',
+    summary: 'List jobs, newest first',
+    answers: { 200: json('{ jobs: JobView[] }', 'Every job, newest first.') },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}',
+    tag: 'Jobs',
+    summary: 'One job and its progress',
+    params: { id: JobId },
+    answers: {
+      200: json('JobView', 'The job, its tiles and verification.'),
+      404: error('No job with this id.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/events',
+    tag: 'Jobs',
+    summary: 'Follow a job (Server-Sent Events)',
+    description:
+      'First `event: job` with the JobView, then `event: job-delta` (a JobView whose tiles are those that changed) on every change.',
+    params: { id: JobId },
+    answers: {
+      200: { description: 'The event stream.', contentType: 'text/event-stream', type: 'JobView' },
+      404: error('No job with this id.'),
+      429: error('Too many open streams from this origin.'),
+      503: error('Too many open streams in all.'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/{id}/deposit',
+    tag: 'Payments',
+    summary: 'Tell the coordinator a paid job was deposited',
+    description: 'The chain decides: the coordinator reads the escrow (or the given transaction) itself.',
+    params: { id: JobId },
+    body: {
+      contentType: 'application/json',
+      description: '`{ txHash? }`: the deposit transaction, when known (0x and 64 hex digits).',
+    },
+    answers: {
+      200: json('JobView', 'The job after the deposit was looked for.'),
+      400: error('Not a paid job, or a malformed txHash.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/image.png',
+    tag: 'Images',
+    summary: 'The tone-mapped image (PNG)',
+    description: `8-bit sRGB RGBA, streamed. With maxSize (1 to ${IMAGE_LIMITS.maxPreviewSize}) a preview averaged down from the tiles.`,
+    params: { id: JobId },
+    query: ImagePngQuerySchema,
+    headers: ifNoneMatch,
+    answers: { ...imageAnswers('image/png', 'The PNG.'), 400: error('maxSize is out of range.') },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/image.pfm',
+    tag: 'Images',
+    summary: 'Linear float RGB (Portable Float Map)',
+    description:
+      'Mean radiance per pixel, float32 little-endian, rows bottom to top; streamed with Content-Length.',
+    params: { id: JobId },
+    headers: ifNoneMatch,
+    answers: imageAnswers('application/x-portable-floatmap', 'The PFM.'),
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/image.exr',
+    tag: 'Images',
+    summary: 'Linear float RGB (OpenEXR)',
+    description:
+      'The same mean radiance as the PFM, as an uncompressed float32 scanline OpenEXR; streamed with Content-Length.',
+    params: { id: JobId },
+    headers: ifNoneMatch,
+    answers: imageAnswers('image/x-exr', 'The EXR.'),
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/accumulation',
+    tag: 'Images',
+    summary: 'The raw per-pixel sums',
+    description:
+      'float64 little-endian, per pixel r, g, b, luminance², sample count; row-major; the layout is in x-lumengrid-layout.',
+    params: { id: JobId },
+    headers: ifNoneMatch,
+    answers: imageAnswers('application/octet-stream', 'The sums.'),
+  },
+  {
+    method: 'get',
+    path: '/api/scenes',
+    tag: 'Scenes',
+    summary: 'List scenes',
+    answers: { 200: json('{ scenes: SceneSummary[] }', 'The built-in scenes, then uploads (newest first).') },
+  },
+  {
+    method: 'post',
+    path: '/api/scenes',
+    tag: 'Scenes',
+    summary: 'Upload a glTF scene',
+    description: `multipart/form-data: the files in the field \`files\` (a .glb, or a .gltf with its .bin and images), an optional \`name\`; at most ${BODY_LIMITS.uploadBytes} bytes.`,
+    body: { contentType: 'multipart/form-data', description: 'Fields `files` (one or more) and `name`.' },
+    answers: {
+      201: json('SceneSummary', 'The imported scene; its hash is what a job names.'),
+      400: error('Not multipart, or too many files.'),
+      413: error('The upload is too large.'),
+      422: error('The files are not a scene the renderer can use; the answer says why.'),
+      429: error('Too many uploads from this origin.'),
+      503: error('The importer is busy; retry after Retry-After seconds.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/scenes/{ref}',
+    tag: 'Scenes',
+    summary: 'The packed scene file',
+    description: 'By hash: immutable bytes. A built-in id redirects (307) to its current hash.',
+    params: { ref: SceneRefSchema },
+    answers: {
+      200: { description: 'The packed scene.', contentType: 'application/vnd.lumengrid.scene' },
+      307: { description: 'A built-in id: Location names its hash.' },
+      404: error('No scene with this reference.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/scenes/{ref}/summary',
+    tag: 'Scenes',
+    summary: 'A scene’s summary',
+    params: { ref: SceneRefSchema },
+    answers: {
+      200: json('SceneSummary', 'Counts, camera, warnings, default environment.'),
+      404: error('No such scene.'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/work/lease',
+    tag: 'Work',
+    summary: 'Lease the next unit to render',
+    headers: {
+      [VERIFIER_TOKEN_HEADER]: {
+        description: 'The operator’s token: this session leases as the trusted verifier.',
+      },
+    },
+    body: { contentType: 'application/json', schema: LeaseRequestSchema, description: 'Who asks.' },
+    answers: {
+      200: json('Lease', 'A unit (and spot checks) to render before expiresAt.'),
+      204: { description: 'No work right now: ask again later.' },
+      400: error('A malformed request.'),
+      401: error('A wrong verifier token.'),
+      403: error('This session is quarantined.'),
+      429: error('Too many lease requests from this session.'),
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/work/leases/{leaseId}',
+    tag: 'Work',
+    summary: 'Give a lease back early',
+    params: { leaseId: LeaseId },
+    headers: session,
+    answers: { 200: json('{ released: boolean }', 'Whether a held lease was released.') },
+  },
+  {
+    method: 'put',
+    path: '/api/work/leases/{leaseId}/result',
+    tag: 'Work',
+    summary: 'Submit a lease’s result',
+    description:
+      'float32 little-endian sums in the layout of lib/protocol/result-layout.ts, signed with the session key.',
+    params: { leaseId: LeaseId },
+    headers: {
+      ...session,
+      [SIGNATURE_HEADER]: { description: 'The session key’s signature of the body.', required: true },
+    },
+    body: { contentType: 'application/octet-stream', description: 'The result.' },
+    answers: {
+      200: json('SubmitReceipt', 'Accepted (or already accepted: duplicate).'),
+      400: error('A malformed or wrong-sized result.'),
+      401: error('A missing or wrong signature.'),
+      409: error('The lease expired or is not this session’s.'),
+      413: error('The body is too large.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/contributors/{sessionId}',
+    tag: 'Contributors',
+    summary: 'A contributor’s record',
+    params: { sessionId: SessionIdSchema },
+    answers: { 200: json('ContributorView', 'What verification decided of its units.') },
+  },
+  {
+    method: 'post',
+    path: '/api/contributors/{sessionId}/payout-address',
+    tag: 'Payments',
+    summary: 'Bind a payout address to a session',
+    params: { sessionId: SessionIdSchema },
+    body: {
+      contentType: 'application/json',
+      description:
+        'The address and the session key’s signature binding it (lib/client/api.ts bindPayoutAddress).',
+    },
+    answers: {
+      200: json('{ address, alreadyBound: true }', 'Already bound to this address.'),
+      201: json('{ address, alreadyBound: false }', 'Bound.'),
+      400: error('A malformed request or signature.'),
+      409: error('Bound to another address already.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/chain',
+    tag: 'Payments',
+    summary: 'Where the escrow lives',
+    answers: { 200: json('ChainInfo', 'The chain, escrow address and prices; or why payments are off.') },
+  },
+  {
+    method: 'post',
+    path: '/api/chain/faucet',
+    tag: 'Payments',
+    summary: 'Test ether (local chain only)',
+    body: { contentType: 'application/json', description: '`{ address }`: an Ethereum address.' },
+    answers: {
+      200: json('{ address, balanceWei }', 'The funded address.'),
+      400: error('No faucet here, or a bad address.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/claims/{address}',
+    tag: 'Payments',
+    summary: 'What an address has earned and can claim',
+    params: { address: z.string().regex(/^0x[0-9a-fA-F]{40}$/) },
+    answers: {
+      200: json('ClaimsView', 'Pending, claimable and claimed credit, with the claim call.'),
+      400: error('Not an address.'),
+    },
+  },
+];
