@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { SESSION_HEADER, VERIFIER_TOKEN_HEADER } from './api-types';
 import { ImagePngQuerySchema } from './image-query';
+import {
+  JobPriorityRequestSchema,
+  JobProgressHistorySchema,
+  OWNER_SIGNATURE_EXPIRES_HEADER,
+  OWNER_SIGNATURE_HEADER,
+} from './job-control';
 import { JobRequestSchema, SceneRefSchema } from './job-spec';
 import { LeaseRequestSchema, SessionIdSchema } from './lease-request';
 import { BODY_LIMITS, IMAGE_LIMITS } from './limits';
@@ -74,6 +80,20 @@ const imageAnswers = (contentType: string, description: string): Record<number, 
   404: error('No job with this id.'),
   503: error('The image builder is busy; retry after Retry-After seconds.'),
 });
+const ownerHeaders = {
+  authorization: { description: 'Bearer <ownerToken> (the token POST /api/jobs answered with).' },
+  [OWNER_SIGNATURE_HEADER]: {
+    description: "A paid job's depositing wallet instead: EIP-191 signature of jobControlMessage.",
+  },
+  [OWNER_SIGNATURE_EXPIRES_HEADER]: { description: 'The signed expiry (seconds since epoch).' },
+};
+const ownerAnswers: Record<number, ApiAnswer> = {
+  200: json('JobView', 'The job after the action.'),
+  401: error('No owner token.'),
+  403: error('The token or signature does not own this job.'),
+  404: error('No job with this id.'),
+  409: error("The job's status does not allow this action."),
+};
 const ifNoneMatch = {
   'if-none-match': {
     description: 'The ETag of an earlier answer: 304 while the job is at the same version.',
@@ -100,7 +120,10 @@ export const API_ROUTES: ApiRoute[] = [
       'Plans and stores a job. An unpaid job is leased out to contributors at once; one with budgetWei waits in awaiting-deposit until its escrow deposit is seen.',
     body: { contentType: 'application/json', schema: JobRequestSchema, description: 'What to render.' },
     answers: {
-      201: json('JobView', 'The job as planned; Location names it.'),
+      201: json(
+        'CreatedJobView',
+        'The job as planned, with its ownerToken (shown this once: keep it to control the job); Location names it.',
+      ),
       400: error('The request is malformed: the answer names the fields to fix.'),
       429: error('Too many new jobs from this origin; retry after Retry-After seconds.'),
     },
@@ -110,7 +133,12 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/api/jobs',
     tag: 'Jobs',
     summary: 'List jobs, newest first',
-    answers: { 200: json('{ jobs: JobView[] }', 'Every job, newest first.') },
+    answers: {
+      200: json(
+        '{ jobs: JobView[]; mine: JobView[] }',
+        'Public jobs newest first, and the jobs the Bearer owner token owns.',
+      ),
+    },
   },
   {
     method: 'get',
@@ -136,6 +164,52 @@ export const API_ROUTES: ApiRoute[] = [
       404: error('No job with this id.'),
       429: error('Too many open streams from this origin.'),
       503: error('Too many open streams in all.'),
+    },
+  },
+  ...(['cancel', 'pause', 'resume'] as const).map(
+    (action): ApiRoute => ({
+      method: 'post',
+      path: `/api/jobs/{id}/${action}`,
+      tag: 'Jobs',
+      summary: `${action.charAt(0).toUpperCase()}${action.slice(1)} a job (its owner only)`,
+      description:
+        action === 'cancel'
+          ? 'No more leasing; leased work still verified and credited; a paid job closes and its unsettled deposit becomes refundable.'
+          : undefined,
+      params: { id: JobId },
+      headers: ownerHeaders,
+      answers: ownerAnswers,
+    }),
+  ),
+  {
+    method: 'post',
+    path: '/api/jobs/{id}/priority',
+    tag: 'Jobs',
+    summary: "Reorder one's own jobs",
+    description: "Priority only reorders the owner's jobs among the queue places they already hold.",
+    params: { id: JobId },
+    headers: ownerHeaders,
+    body: {
+      contentType: 'application/json',
+      schema: JobPriorityRequestSchema,
+      description: '`{ priority }`.',
+    },
+    answers: { ...ownerAnswers, 400: error('priority is out of range.') },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/progress',
+    tag: 'Jobs',
+    summary: "The job's progress history (for ETA and the chart)",
+    params: { id: JobId },
+    answers: {
+      200: {
+        description: 'Samples oldest first.',
+        contentType: 'application/json',
+        schema: JobProgressHistorySchema,
+      },
+      403: error('A private job: send its owner token.'),
+      404: error('No job with this id.'),
     },
   },
   {
