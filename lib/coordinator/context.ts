@@ -1,5 +1,6 @@
 import type { EscrowClient } from '../chain/escrow-client';
 import type { Sql } from './db/sql';
+import type { RateLimit } from './rate-limit';
 
 /** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */
 export interface CoordinatorContext {
@@ -12,6 +13,13 @@ export interface CoordinatorContext {
   onJobChanged: (jobId: string) => void;
   /** The escrow this coordinator settles on; null (or absent) when payments are off: every job is unpaid. */
   payments?: PaymentsContext | null;
+  /**
+   * Rate-limit buckets shared with the other instances on this database (SqlRateLimits); absent, each
+   * process limits what reaches it (the embedded database has one process).
+   */
+  rateLimits?: {
+    tryTake(name: string, limit: RateLimit, key: string): Promise<{ retryAfterSeconds: number } | null>;
+  } | null;
 }
 
 export interface PaymentsContext {
