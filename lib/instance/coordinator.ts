@@ -4,6 +4,7 @@ import { type CoordinatorContext, DEFAULT_LEASE_TTL_MS } from '../coordinator/co
 import { migrate } from '../coordinator/db/migrations';
 import { openDatabase } from '../coordinator/db/open-database';
 import { relayJobEvents } from '../coordinator/job-events';
+import { coordinatorMetrics } from '../coordinator/metrics';
 import { SqlRateLimits } from '../coordinator/rate-limit';
 import { paymentsFromEnv, settleIntervalMs } from '../settlement/config';
 import { PAYMENTS_LEADER_LOCK, startPaymentsLoop } from '../settlement/payments-loop';
@@ -39,6 +40,8 @@ async function open(): Promise<CoordinatorContext> {
   const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
   await migrate(db);
   const jobEvents = await relayJobEvents(db);
+  // The metrics' database gauges read through this instance's coordinator when scraped.
+  coordinatorMetrics(coordinator);
   const close = () => {
     void jobEvents
       .close()

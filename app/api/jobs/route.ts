@@ -1,6 +1,6 @@
 import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { readJson, withErrors } from '@/lib/coordinator/http';
-import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { originKey, takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { createJob, listJobs } from '@/lib/work/jobs';
 
@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 export const POST = withErrors(async (request: Request) => {
   const origin = clientOrigin(request);
-  limiter('createJobPerOrigin').take(originKey(origin), 'new jobs');
+  await takeRateLimit(await coordinator(), 'createJobPerOrigin', originKey(origin), 'new jobs');
   const job = await createJob(await coordinator(), await readJson(request), { origin });
   return Response.json(job, { status: 201, headers: { location: `/api/jobs/${job.id}` } });
 });
