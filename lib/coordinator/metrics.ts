@@ -27,7 +27,7 @@ export function coordinatorMetrics(ctx?: () => Promise<CoordinatorContext>): Coo
 
 export function createMetrics(ctx?: () => Promise<CoordinatorContext>): CoordinatorMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'lumengrid_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'lumengrid_' });
   const latency = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
   const metrics: CoordinatorMetrics = {
     registry,
