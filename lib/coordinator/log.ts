@@ -18,12 +18,5 @@ globalLog.__lumengridLog ??= pino({ level: level(), base: { pid: process.pid }, 
 
 export const log: pino.Logger = globalLog.__lumengridLog;
 
+/** Set by scripts/serve.mjs on every request (a well-formed one the client sent, else a fresh one). */
 export const REQUEST_ID_HEADER = 'x-request-id';
-
-/**
- * The request's id: the one the client or a proxy sent when it looks like an id (so one id follows a request
- * through every hop), else a fresh one. scripts/serve.mjs sets it on every request and echoes it back.
- */
-export function requestIdOf(value: string | null | undefined, fresh: () => string): string {
-  return value && /^[A-Za-z0-9._:-]{8,128}$/.test(value) ? value : fresh();
-}
