@@ -1,6 +1,5 @@
 import type { EscrowClient } from '../chain/escrow-client';
 import type { Sql } from './db/sql';
-import type { RateLimit } from './rate-limit';
 
 /** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */
 export interface CoordinatorContext {
@@ -18,7 +17,11 @@ export interface CoordinatorContext {
    * process limits what reaches it (the embedded database has one process).
    */
   rateLimits?: {
-    tryTake(name: string, limit: RateLimit, key: string): Promise<{ retryAfterSeconds: number } | null>;
+    tryTake(
+      name: string,
+      limit: { burst: number; perSecond: number },
+      key: string,
+    ): Promise<{ retryAfterSeconds: number } | null>;
   } | null;
 }
 
