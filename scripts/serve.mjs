@@ -2,14 +2,18 @@
 // The product's HTTP server: Next.js (production build) behind a Node server of our own, for one reason:
 // route handlers cannot see the TCP peer's address, and any header a client sends it can forge. This server
 // writes the peer's address into `x-lumengrid-peer` (replacing whatever the client sent) before Next.js sees
-// the request, and tells the app it may trust that header (lib/coordinator/http.ts clientOrigin).
+// the request, and tells the app it may trust that header (lib/coordinator/http.ts clientOrigin). It also
+// gives every request an id (a well-formed X-Request-Id from the client or a proxy, else a fresh one), echoes
+// it in the response, and logs each request as one JSON line (pino) with it.
 //
 //   node scripts/serve.mjs --port 3000 --hostname 127.0.0.1   (npm start runs it)
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
+import pino from 'pino';
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '3000' }, hostname: { type: 'string', default: '127.0.0.1' } },
@@ -20,19 +24,41 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 process.env.NODE_ENV = 'production';
 process.env.LUMENGRID_PEER_HEADER = '1';
+const log = pino({ name: 'lumengrid', level: process.env.LUMENGRID_LOG_LEVEL || 'info' });
 const app = next({ dev: false, dir: root, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = createServer((request, response) => {
   request.headers['x-lumengrid-peer'] = request.socket.remoteAddress ?? '';
+  // Same rule as lib/coordinator/log.ts requestIdOf.
+  const given = request.headers['x-request-id'];
+  const requestId =
+    typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) ? given : randomUUID();
+  request.headers['x-request-id'] = requestId;
+  response.setHeader('x-request-id', requestId);
+  const started = performance.now();
+  response.once('finish', () => {
+    // Static files and pages are many and say little: log the API, and anything that failed.
+    if (!request.url?.startsWith('/api/') && response.statusCode < 400) return;
+    log.info(
+      {
+        requestId,
+        method: request.method,
+        path: request.url?.split('?')[0],
+        status: response.statusCode,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
   handle(request, response);
 });
 // Slow clients hold sockets: bound how long a request may take to arrive.
 server.headersTimeout = 20_000;
 server.requestTimeout = 120_000;
 server.listen(port, hostname, () => {
-  console.log(`✓ Ready on http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`);
+  log.info({ url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}` }, 'ready');
 });
 
 function stop() {

@@ -12,6 +12,17 @@ export interface CoordinatorContext {
   onJobChanged: (jobId: string) => void;
   /** The escrow this coordinator settles on; null (or absent) when payments are off: every job is unpaid. */
   payments?: PaymentsContext | null;
+  /**
+   * Rate-limit buckets shared with the other instances on this database (SqlRateLimits); absent, each
+   * process limits what reaches it (the embedded database has one process).
+   */
+  rateLimits?: {
+    tryTake(
+      name: string,
+      limit: { burst: number; perSecond: number },
+      key: string,
+    ): Promise<{ retryAfterSeconds: number } | null>;
+  } | null;
 }
 
 export interface PaymentsContext {

@@ -7,9 +7,10 @@ import {
   UnsupportedMediaTypeError,
 } from '../protocol/errors';
 import { BODY_LIMITS } from '../protocol/limits';
+import { log, REQUEST_ID_HEADER } from './log';
 
 /** Route-handler glue: domain errors become 4xx JSON with the next step; anything else a logged 500. */
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown, request?: Request): Response {
   if (error instanceof RetryLaterError) {
     return Response.json(error.toJSON(), {
       status: error.status,
@@ -17,7 +18,10 @@ export function errorResponse(error: unknown): Response {
     });
   }
   if (error instanceof BaseError) return Response.json(error.toJSON(), { status: error.status });
-  console.error('[lumengrid] unexpected error', error);
+  log.error(
+    { err: error, requestId: request?.headers.get(REQUEST_ID_HEADER) ?? undefined, url: request?.url },
+    'unexpected error',
+  );
   return Response.json(
     {
       error: 'InternalError',
@@ -35,7 +39,7 @@ export function withErrors<Args extends unknown[]>(
     try {
       return await handler(...args);
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, args[0] instanceof Request ? args[0] : undefined);
     }
   };
 }

@@ -1,9 +1,13 @@
 import { RateLimitedError } from '../protocol/errors';
+import type { CoordinatorContext } from './context';
+import type { SqlExecutor } from './db/sql';
 
 /**
- * Token buckets per key (a session id or a network origin), in this process's memory: each instance of the
- * coordinator limits what reaches it. Buckets idle for a while are dropped, so memory stays bounded by the
- * keys active in the last minutes.
+ * Token buckets per key (a session id or a network origin). RateLimiter keeps them in this process's memory
+ * (the embedded database has one instance); SqlRateLimits keeps them in the database, so that every
+ * coordinator instance on one PostgreSQL takes from the same bucket (takeRateLimit picks by the context).
+ * Buckets idle for a while are dropped, so memory (or rows) stays bounded by the keys active in the last
+ * minutes.
  */
 export interface RateLimit {
   /** Requests allowed at once. */
@@ -23,6 +27,12 @@ export class RateLimiter {
 
   /** Takes one token for `key`, or throws RateLimitedError saying when to come back. */
   take(key: string, what: string): void {
+    const refused = this.tryTake(key);
+    if (refused) throw rateLimited(what, refused.retryAfterSeconds);
+  }
+
+  /** Takes one token for `key`; null when granted, else when to come back. */
+  tryTake(key: string): { retryAfterSeconds: number } | null {
     const now = this.now();
     this.sweep(now);
     const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
@@ -31,16 +41,10 @@ export class RateLimiter {
       bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond,
     );
     bucket.at = now;
-    if (bucket.tokens < 1) {
-      this.buckets.set(key, bucket);
-      const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.limit.perSecond));
-      throw new RateLimitedError(`Too many ${what}: slow down`, {
-        retryAfterSeconds,
-        metaMessages: [`Try again in ${retryAfterSeconds} s.`],
-      });
-    }
-    bucket.tokens -= 1;
     this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return { retryAfterSeconds: retryAfter(this.limit, bucket.tokens) };
+    bucket.tokens -= 1;
+    return null;
   }
 
   private sweep(now: number) {
@@ -84,6 +88,74 @@ export function limiter(name: LimitName): RateLimiter {
     globalLimiters.__lumengridLimiters.set(name, found);
   }
   return found;
+}
+
+/**
+ * Takes one token of limit `name` for `key`, from the buckets every instance of this database shares when the
+ * context has them (ctx.rateLimits), else from this process's; throws RateLimitedError when there is none.
+ */
+export async function takeRateLimit(
+  ctx: Pick<CoordinatorContext, 'rateLimits'>,
+  name: LimitName,
+  key: string,
+  what: string,
+): Promise<void> {
+  const refused = ctx.rateLimits
+    ? await ctx.rateLimits.tryTake(name, RATE_LIMITS[name], key)
+    : limiter(name).tryTake(key);
+  if (refused) throw rateLimited(what, refused.retryAfterSeconds);
+}
+
+/** Keys come from clients (session ids): a longer one is cut, which only makes its owner share a bucket. */
+const MAX_KEY_LENGTH = 128;
+/** Longer than any bucket takes to fill up again (RATE_LIMITS: 50 s at most). */
+const SWEEP_IDLE_MS = 10 * 60_000;
+
+/**
+ * Token buckets in the database (migration 16): one upsert per take, refilling and taking in one statement,
+ * so concurrent instances serialize on the bucket's row and never both take its last token.
+ */
+export class SqlRateLimits {
+  private lastSweep = 0;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async tryTake(name: string, limit: RateLimit, key: string): Promise<{ retryAfterSeconds: number } | null> {
+    const now = this.now();
+    if (now - this.lastSweep > 60_000) {
+      this.lastSweep = now;
+      void this.db
+        .query('DELETE FROM rate_limit_buckets WHERE at < $1', [now - SWEEP_IDLE_MS])
+        .catch(() => {});
+    }
+    const [row] = await this.db.query<{ tokens: number; granted: boolean }>(
+      `INSERT INTO rate_limit_buckets AS b (limit_name, key, tokens, at, granted)
+         VALUES ($1, $2, $3::float8 - 1, $4, true)
+       ON CONFLICT (limit_name, key) DO UPDATE SET
+         tokens = LEAST($3::float8, b.tokens + GREATEST(0, $4 - b.at) / 1000.0 * $5::float8)
+           - CASE WHEN LEAST($3::float8, b.tokens + GREATEST(0, $4 - b.at) / 1000.0 * $5::float8) >= 1 THEN 1 ELSE 0 END,
+         granted = LEAST($3::float8, b.tokens + GREATEST(0, $4 - b.at) / 1000.0 * $5::float8) >= 1,
+         at = GREATEST(b.at, $4)
+       RETURNING tokens, granted`,
+      [name, key.slice(0, MAX_KEY_LENGTH), limit.burst, now, limit.perSecond],
+    );
+    if (!row || row.granted) return null;
+    return { retryAfterSeconds: retryAfter(limit, row.tokens) };
+  }
+}
+
+function retryAfter(limit: RateLimit, tokens: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / limit.perSecond));
+}
+
+function rateLimited(what: string, retryAfterSeconds: number): RateLimitedError {
+  return new RateLimitedError(`Too many ${what}: slow down`, {
+    retryAfterSeconds,
+    metaMessages: [`Try again in ${retryAfterSeconds} s.`],
+  });
 }
 
 /** The key an origin's requests share: the client address behind a trusted proxy, else one for all. */

@@ -112,6 +112,17 @@ export const API_ROUTES: ApiRoute[] = [
     },
   },
   {
+    method: 'get',
+    path: '/api/health',
+    tag: 'API',
+    summary: 'Whether this instance can serve',
+    description: 'Cheap and public. The chain is reported but not required (chain: ok, unavailable or off).',
+    answers: {
+      200: json('{ database: "ok"; chain: string }', 'The database answers.'),
+      503: json('{ database: string; chain: string }', 'The database did not answer within 2 s.'),
+    },
+  },
+  {
     method: 'post',
     path: '/api/jobs',
     tag: 'Jobs',

@@ -1,5 +1,6 @@
 import type { CoordinatorContext } from '../coordinator/context';
 import { onJobChanged } from '../coordinator/job-events';
+import { log } from '../coordinator/log';
 import { isFinalStatus, type JobView } from '../protocol/api-types';
 import { type EventStreamSlots, eventStreamSlots } from './event-stream-slots';
 import { getJob, getJobSummary, lastTileChange, tilesChangedSince } from './jobs';
@@ -80,7 +81,7 @@ export async function jobEventStream(
             await readChanges();
           } while (dirty && !closed);
         } catch (error) {
-          console.error('[lumengrid] job event stream', error);
+          log.error({ err: error, jobId }, 'job event stream');
         } finally {
           reading = false;
         }

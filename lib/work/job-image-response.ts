@@ -1,4 +1,5 @@
 import type { CoordinatorContext } from '../coordinator/context';
+import { log } from '../coordinator/log';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
 import { exrByteLength } from '../render/exr';
 import { pfmHeader } from '../render/pfm';
@@ -186,7 +187,7 @@ function streamOf(
           if (finished) return;
           if (next.done) {
             // Cached before the reader sees the end, so that its next request finds the bytes.
-            await hooks.onDone?.().catch((error) => console.error('[lumengrid] image cache', error));
+            await hooks.onDone?.().catch((error) => log.error({ err: error }, 'image cache'));
             finish();
             controller.close();
             return;
@@ -196,7 +197,7 @@ function streamOf(
         } catch (error) {
           if (finished) return;
           finish();
-          console.error('[lumengrid] image stream', error);
+          log.error({ err: error }, 'image stream');
           controller.error(error);
         }
       },

@@ -1,4 +1,5 @@
 import type { CoordinatorContext } from '../coordinator/context';
+import { log } from '../coordinator/log';
 import type { SceneSummary } from '../protocol/api-types';
 import { InvalidRequestError, NotFoundError, RateLimitedError } from '../protocol/errors';
 import { BUILT_IN_SCENES, type BuiltInSceneId, isSceneHash } from '../protocol/job-spec';
@@ -309,9 +310,9 @@ export function startSceneSweepLoop(
   const sweep = () =>
     sweepScenes(ctx).then(
       (deleted) => {
-        if (deleted.length > 0) console.log(`[lumengrid] deleted ${deleted.length} scenes no job needs`);
+        if (deleted.length > 0) log.info({ scenes: deleted.length }, 'deleted scenes no job needs');
       },
-      (error) => console.error('[lumengrid] scene sweep failed', error),
+      (error) => log.error({ err: error }, 'scene sweep failed'),
     );
   void sweep();
   const timer = setInterval(sweep, intervalMs);

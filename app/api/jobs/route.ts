@@ -6,7 +6,7 @@ import {
   ownerCookie,
   readCredential,
 } from '@/lib/coordinator/owner-credential';
-import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { originKey, takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { ownerHashOfCredential } from '@/lib/work/job-owner';
 import { createJob, listJobs, listOwnerJobs } from '@/lib/work/jobs';
@@ -20,7 +20,7 @@ export const dynamic = 'force-dynamic';
  */
 export const POST = withErrors(async (request: Request) => {
   const origin = clientOrigin(request);
-  limiter('createJobPerOrigin').take(originKey(origin), 'new jobs');
+  await takeRateLimit(await coordinator(), 'createJobPerOrigin', originKey(origin), 'new jobs');
   const job = await createJob(await coordinator(), await readJson(request), {
     origin,
     ownerToken: bearerToken(request),

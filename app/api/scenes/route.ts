@@ -1,6 +1,6 @@
 import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { readBody, withErrors } from '@/lib/coordinator/http';
-import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { originKey, takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { InvalidRequestError } from '@/lib/protocol/errors';
 import { BODY_LIMITS } from '@/lib/protocol/limits';
@@ -14,7 +14,7 @@ export const GET = withErrors(async () => Response.json({ scenes: await listScen
 
 export const POST = withErrors(async (request: Request) => {
   const origin = originKey(clientOrigin(request));
-  limiter('uploadScenePerOrigin').take(origin, 'scene uploads');
+  await takeRateLimit(await coordinator(), 'uploadScenePerOrigin', origin, 'scene uploads');
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     throw new InvalidRequestError('Upload scenes as multipart/form-data', {

@@ -458,6 +458,24 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 17,
+    name: 'rate limits shared by the coordinator instances of one database',
+    sql: `
+      -- One token bucket per (limit, key) (lib/coordinator/rate-limit.ts): every instance on this database
+      -- takes from the same bucket, one upsert per request. granted says whether the last take got a token.
+      -- Rows idle long enough to be full again are swept. UNLOGGED: limits need no crash safety.
+      CREATE UNLOGGED TABLE rate_limit_buckets (
+        limit_name  text NOT NULL,
+        key         text NOT NULL,
+        tokens      double precision NOT NULL,
+        at          bigint NOT NULL,
+        granted     boolean NOT NULL,
+        PRIMARY KEY (limit_name, key)
+      );
+      CREATE INDEX rate_limit_buckets_by_age ON rate_limit_buckets (at);
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Sql, SqlExecutor } from './sql';
+import { assertChannelName, type Sql, type SqlExecutor } from './sql';
 
 /**
  * The embedded database: PostgreSQL compiled to WASM, persisted in a folder.
@@ -70,6 +70,19 @@ function wrap(db: PGlite, releaseLock: () => void): Sql {
   return {
     ...executor(db),
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    async listen(channel, onNotify) {
+      // One process holds the folder, so its notifications only ever reach itself; the interface is the
+      // shared server's all the same.
+      assertChannelName(channel);
+      const stop = await db.listen(channel, onNotify);
+      return async () => {
+        await stop().catch(() => {});
+      };
+    },
+    sessionLock() {
+      // The only instance on this folder: it always leads.
+      return { held: async () => true, release: async () => {} };
+    },
     async close() {
       try {
         await db.close();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { UnavailableError } from '../../protocol/errors';
-import type { Sql, SqlExecutor } from './sql';
+import { assertChannelName, type SessionLock, type Sql, type SqlExecutor } from './sql';
 
 /**
  * A shared PostgreSQL server (DATABASE_URL): the same schema and queries as the embedded database, for
@@ -137,6 +137,130 @@ export async function openPostgres(options: PostgresOptions): Promise<Sql> {
         }
       }
     },
+    listen: (channel, onNotify, onReconnect) => listen(clientConfig(options), channel, onNotify, onReconnect),
+    sessionLock: (key) => sessionLock(clientConfig(options), key),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
+  };
+}
+
+function clientConfig(options: PostgresOptions): pg.ClientConfig {
+  return {
+    connectionString: options.connectionString,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // A connection that sits silent for good (LISTEN, a held lock) must still notice a dead peer.
+    keepAlive: true,
+    connectionTimeoutMillis: 10_000,
+  };
+}
+
+/**
+ * LISTEN on a client outside the pool (a pooled connection is handed to other queries, and its LISTEN with
+ * it). When the connection ends it is reopened with backoff, and onReconnect says notifications were missed.
+ */
+async function listen(
+  config: pg.ClientConfig,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onReconnect?: () => void,
+): Promise<() => Promise<void>> {
+  assertChannelName(channel);
+  let closed = false;
+  let current: pg.Client | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let delay = 250;
+  const connect = async () => {
+    const client = new pg.Client(config);
+    client.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onNotify(message.payload);
+    });
+    client.on('error', () => {});
+    client.on('end', () => {
+      if (closed || current !== client) return;
+      current = undefined;
+      reconnectLater();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    return client;
+  };
+  const reconnectLater = () => {
+    retry = setTimeout(async () => {
+      try {
+        current = await connect();
+        delay = 250;
+        onReconnect?.();
+      } catch {
+        delay = Math.min(delay * 2, 5_000);
+        if (!closed) reconnectLater();
+      }
+    }, delay);
+    retry.unref?.();
+  };
+  try {
+    current = await connect();
+  } catch (error) {
+    throw unavailable(error);
+  }
+  return async () => {
+    closed = true;
+    clearTimeout(retry);
+    await current?.end().catch(() => {});
+  };
+}
+
+/**
+ * pg_try_advisory_lock on a client of its own: the lock lives as long as that session, so a killed instance
+ * (or one cut off from the server) frees it and the next instance to ask takes it. Each held() is one round
+ * trip: it reconnects if needed, takes the lock if this session lacks it, and otherwise proves the session
+ * that holds it is still alive.
+ */
+function sessionLock(config: pg.ClientConfig, key: number): SessionLock {
+  let client: pg.Client | undefined;
+  let holding = false;
+  const drop = () => {
+    const old = client;
+    client = undefined;
+    holding = false;
+    void old?.end().catch(() => {});
+  };
+  return {
+    async held() {
+      try {
+        if (!client) {
+          const fresh = new pg.Client(config);
+          fresh.on('error', () => {});
+          fresh.on('end', () => {
+            if (client === fresh) {
+              client = undefined;
+              holding = false;
+            }
+          });
+          client = fresh;
+          await fresh.connect();
+        }
+        if (holding) {
+          await client.query('SELECT 1');
+        } else {
+          const [row] = (await client.query('SELECT pg_try_advisory_lock($1) AS ok', [key])).rows;
+          holding = row?.ok === true;
+        }
+        return holding;
+      } catch {
+        drop();
+        return false;
+      }
+    },
+    async release() {
+      const old = client;
+      client = undefined;
+      holding = false;
+      await old?.end().catch(() => {});
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { readJson, withErrors } from '@/lib/coordinator/http';
-import { limiter } from '@/lib/coordinator/rate-limit';
+import { takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { bindPayoutAddress } from '@/lib/settlement/payout-address';
 
@@ -8,7 +8,12 @@ export const dynamic = 'force-dynamic';
 export const POST = withErrors(
   async (request: Request, { params }: RouteContext<'/api/contributors/[sessionId]/payout-address'>) => {
     const { sessionId } = await params;
-    limiter('walletPerOrigin').take(`payout:${sessionId}`, 'payout address requests for this session');
+    await takeRateLimit(
+      await coordinator(),
+      'walletPerOrigin',
+      `payout:${sessionId}`,
+      'payout address requests for this session',
+    );
     const bound = await bindPayoutAddress(await coordinator(), sessionId, await readJson(request));
     return Response.json(bound, { status: bound.alreadyBound ? 200 : 201 });
   },

@@ -1,7 +1,7 @@
 import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { withErrors } from '@/lib/coordinator/http';
 import { bearerToken, walletProof } from '@/lib/coordinator/owner-credential';
-import { limiter, originKey } from '@/lib/coordinator/rate-limit';
+import { originKey, takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { controlJob } from '@/lib/work/job-control';
 
@@ -11,7 +11,12 @@ export const dynamic = 'force-dynamic';
 export const POST = withErrors(
   async (request: Request, { params }: RouteContext<'/api/jobs/[id]/resume'>) => {
     const { id } = await params;
-    limiter('jobControlPerOrigin').take(originKey(clientOrigin(request)), 'job controls');
+    await takeRateLimit(
+      await coordinator(),
+      'jobControlPerOrigin',
+      originKey(clientOrigin(request)),
+      'job controls',
+    );
     const token = bearerToken(request);
     const job = await controlJob(
       await coordinator(),

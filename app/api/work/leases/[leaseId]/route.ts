@@ -1,5 +1,5 @@
 import { withErrors } from '@/lib/coordinator/http';
-import { limiter } from '@/lib/coordinator/rate-limit';
+import { takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { SESSION_HEADER } from '@/lib/protocol/api-types';
 import { releaseLease } from '@/lib/work/release-lease';
@@ -11,7 +11,12 @@ export const DELETE = withErrors(
   async (request: Request, { params }: RouteContext<'/api/work/leases/[leaseId]'>) => {
     const { leaseId } = await params;
     const sessionId = request.headers.get(SESSION_HEADER) ?? '';
-    limiter('leasePerSession').take(sessionId, 'lease requests from this session');
+    await takeRateLimit(
+      await coordinator(),
+      'leasePerSession',
+      sessionId,
+      'lease requests from this session',
+    );
     return Response.json(await releaseLease(await coordinator(), { leaseId, sessionId }));
   },
 );

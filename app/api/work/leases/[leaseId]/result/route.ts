@@ -1,5 +1,6 @@
 import { readBody, withErrors } from '@/lib/coordinator/http';
-import { limiter } from '@/lib/coordinator/rate-limit';
+import { coordinatorMetrics, timed } from '@/lib/coordinator/metrics';
+import { takeRateLimit } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
 import { SESSION_HEADER } from '@/lib/protocol/api-types';
 import { SIGNATURE_HEADER } from '@/lib/protocol/session-signature';
@@ -13,7 +14,7 @@ export const PUT = withErrors(
     const { leaseId } = await params;
     const body = await readBody(request, MAX_LEASE_RESULT_BYTES);
     const sessionId = request.headers.get(SESSION_HEADER) ?? '';
-    limiter('submitPerSession').take(sessionId, 'results from this session');
+    await takeRateLimit(await coordinator(), 'submitPerSession', sessionId, 'results from this session');
     const ctx = await coordinator();
     await verifyResultSignature(ctx.db, {
       sessionId,
@@ -21,6 +22,9 @@ export const PUT = withErrors(
       body,
       signature: request.headers.get(SIGNATURE_HEADER),
     });
-    return Response.json(await submitResult(ctx, { leaseId, sessionId, body }));
+    const metrics = coordinatorMetrics();
+    const outcome = await timed(metrics.submitSeconds, () => submitResult(ctx, { leaseId, sessionId, body }));
+    metrics.results.inc({ outcome: 'taken' });
+    return Response.json(outcome);
   },
 );
