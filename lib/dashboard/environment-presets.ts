@@ -40,7 +40,9 @@ export function presetOf(environment: Environment): Preset | null {
 export function describeEnvironment(environment: Environment): string {
   const preset = presetOf(environment);
   if (preset) return ENVIRONMENT_LABELS[preset];
-  return environment.type === 'sky'
-    ? 'custom sky'
-    : `uniform (${environment.radiance.map((c) => Number(c.toPrecision(3))).join(', ')})`;
+  if (environment.type === 'sky') return 'custom sky';
+  if (environment.type === 'map') {
+    return `HDR map ${environment.hash.slice(0, 8)}… (×${Number(environment.intensity.toPrecision(3))}, ${environment.rotationDegrees}°)`;
+  }
+  return `uniform (${environment.radiance.map((c) => Number(c.toPrecision(3))).join(', ')})`;
 }
