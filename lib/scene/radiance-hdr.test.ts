@@ -41,12 +41,12 @@ function testImage(width: number, height: number) {
 }
 
 describe('Radiance .hdr', () => {
-  it('decodes a hand-written flat file exactly as Ward’s RGBE says', () => {
-    // Two pixels: (128, 64, 32, e=129) = (1.00390625, 0.50390625, 0.25390625) x 2^1 / 2, and black.
+  it('decodes a hand-written flat file exactly as RGBE says', () => {
+    // Two pixels: (128, 64, 32, e=129) = (128, 64, 32) / 256 x 2^(129 - 128), and black.
     const bytes = concat(ascii('#?RGBE\n\n-Y 1 +X 2\n'), [128, 64, 32, 129, 0, 0, 0, 0]);
     const image = decodeHdr(bytes);
     expect([image.width, image.height]).toEqual([2, 1]);
-    expect(Array.from(image.rgb)).toEqual([128.5 / 128, 64.5 / 128, 32.5 / 128, 0, 0, 0]);
+    expect(Array.from(image.rgb)).toEqual([1, 0.5, 0.25, 0, 0, 0]);
   });
 
   it.each([true, false])('round-trips through its own encoder (rle %s) within RGBE precision', (rle) => {
@@ -58,7 +58,7 @@ describe('Radiance .hdr', () => {
     for (let i = 0; i < image.rgb.length; i += 3) {
       const max = Math.max(image.rgb[i] as number, image.rgb[i + 1] as number, image.rgb[i + 2] as number);
       for (let c = 0; c < 3; c++) {
-        // 8-bit mantissas shared per pixel: error below 1/128 of the pixel's largest channel.
+        // 8-bit mantissas shared per pixel, truncated: error below 1/128 of the pixel's largest channel.
         expect(Math.abs((back.rgb[i + c] as number) - (image.rgb[i + c] as number))).toBeLessThanOrEqual(
           max / 128,
         );
@@ -82,10 +82,10 @@ describe('Radiance .hdr', () => {
     ];
     const image = decodeHdr(concat(header(w, 1), row));
     const f = 2 ** (130 - 136);
-    expect(image.rgb[0]).toBe(64.5 * f);
-    expect(image.rgb[1]).toBe(128.5 * f);
-    expect(image.rgb[2]).toBe(0.5 * f);
-    expect(image.rgb[7 * 3 + 1]).toBe(6.5 * 2 ** (129 - 136));
+    expect(image.rgb[0]).toBe(64 * f);
+    expect(image.rgb[1]).toBe(128 * f);
+    expect(image.rgb[2]).toBe(0);
+    expect(image.rgb[7 * 3 + 1]).toBe(6 * 2 ** (129 - 136));
   });
 
   it('refuses a declared size beyond the limits from the header alone (413), before allocating', () => {

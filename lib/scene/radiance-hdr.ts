@@ -154,11 +154,12 @@ export function decodeHdr(bytes: Uint8Array): RadianceImage {
         rgb[o] = rgb[o + 1] = rgb[o + 2] = 0;
         continue;
       }
-      // (mantissa + 0.5) / 256 x 2^(e - 128), Greg Ward's reference decoding.
+      // mantissa / 256 x 2^(e - 128): Walter's rgbe.c, as stb_image, OpenImageIO and three.js decode (Ward's
+      // own adds half a step; other renderers given the same file must see the same radiance).
       const f = 2 ** (e - 136);
-      rgb[o] = ((rgbe[x * 4] as number) + 0.5) * f;
-      rgb[o + 1] = ((rgbe[x * 4 + 1] as number) + 0.5) * f;
-      rgb[o + 2] = ((rgbe[x * 4 + 2] as number) + 0.5) * f;
+      rgb[o] = (rgbe[x * 4] as number) * f;
+      rgb[o + 1] = (rgbe[x * 4 + 1] as number) * f;
+      rgb[o + 2] = (rgbe[x * 4 + 2] as number) * f;
     }
   }
   return { width, height, rgb };
