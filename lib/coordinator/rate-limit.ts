@@ -64,6 +64,7 @@ export const RATE_LIMITS = {
   submitPerSession: { burst: 3 * sessionRate, perSecond: sessionRate },
   createJobPerOrigin: { burst: 30, perSecond: 1 },
   uploadScenePerOrigin: { burst: 10, perSecond: 0.2 },
+  uploadEnvironmentPerOrigin: { burst: 10, perSecond: 0.2 },
   walletPerOrigin: { burst: 20, perSecond: 1 },
 } as const satisfies Record<string, RateLimit>;
 

@@ -48,7 +48,10 @@ export interface HdrHeader {
   dataOffset: number;
 }
 
-/** Reads and checks the header and declared size only: cheap, whatever the file claims. */
+/**
+ * Reads and checks the header, the declared size and that the file is long enough for it: cheap, whatever
+ * the file claims, and before any pixel memory is allocated.
+ */
 export function readHdrHeader(bytes: Uint8Array): HdrHeader {
   const limits = ENVIRONMENT_MAP_LIMITS;
   if (bytes.length > limits.maxBytes) {
@@ -93,20 +96,48 @@ export function readHdrHeader(bytes: Uint8Array): HdrHeader {
       413,
     );
   }
+  // Even fully run-length encoded, a scanline takes at least 2 bytes per channel run of 127: a file far
+  // too short for its declared size is refused before the pixel buffer is allocated.
+  const minBytesPerRow = width >= 8 && width < 32768 ? 4 + 4 * 2 * Math.ceil(width / 127) : 4 * width;
+  if (bytes.length - at < minBytesPerRow * height) {
+    throw invalid(`it declares ${width} x ${height} pixels but holds too few bytes for them (truncated?)`);
+  }
   return { width, height, dataOffset: at };
 }
 
 /** Decodes a Radiance .hdr file into linear RGB. Throws HdrError. */
 export function decodeHdr(bytes: Uint8Array): RadianceImage {
-  const { width, height, dataOffset } = readHdrHeader(bytes);
-  // Even fully run-length encoded, a scanline takes at least 2 bytes per channel run of 127: a file far
-  // too short for its declared size is refused before the pixel buffer is allocated.
-  const minBytesPerRow = width >= 8 && width < 32768 ? 4 + 4 * 2 * Math.ceil(width / 127) : 4 * width;
-  if (bytes.length - dataOffset < minBytesPerRow * height) {
-    throw invalid(`it declares ${width} x ${height} pixels but holds too few bytes for them (truncated?)`);
-  }
-  const rgbe = new Uint8Array(width * 4);
+  const { width, height } = readHdrHeader(bytes);
   const rgb = new Float32Array(width * height * 3);
+  walkScanlines(bytes, (y, rgbe) => {
+    for (let x = 0; x < width; x++) {
+      const e = rgbe[x * 4 + 3] as number;
+      const o = (y * width + x) * 3;
+      if (e === 0) continue; // zero-initialised
+      // mantissa / 256 x 2^(e - 128): Walter's rgbe.c, as stb_image, OpenImageIO and three.js decode (Ward's
+      // own adds half a step; other renderers given the same file must see the same radiance).
+      const f = 2 ** (e - 136);
+      rgb[o] = (rgbe[x * 4] as number) * f;
+      rgb[o + 1] = (rgbe[x * 4 + 1] as number) * f;
+      rgb[o + 2] = (rgbe[x * 4 + 2] as number) * f;
+    }
+  });
+  return { width, height, rgb };
+}
+
+/**
+ * Checks that a file decodes completely, holding one scanline at a time (the coordinator checks uploads
+ * this way: it never needs the pixels). Throws HdrError; returns the header.
+ */
+export function checkHdr(bytes: Uint8Array): HdrHeader {
+  return walkScanlines(bytes, () => {});
+}
+
+/** Decodes every scanline in order into one reused RGBE row, handing each to `row`. */
+function walkScanlines(bytes: Uint8Array, row: (y: number, rgbe: Uint8Array) => void): HdrHeader {
+  const header = readHdrHeader(bytes);
+  const { width, height, dataOffset } = header;
+  const rgbe = new Uint8Array(width * 4);
   let at = dataOffset;
   for (let y = 0; y < height; y++) {
     const rle =
@@ -147,22 +178,9 @@ export function decodeHdr(bytes: Uint8Array): RadianceImage {
       rgbe.set(bytes.subarray(at, at + width * 4));
       at += width * 4;
     }
-    for (let x = 0; x < width; x++) {
-      const e = rgbe[x * 4 + 3] as number;
-      const o = (y * width + x) * 3;
-      if (e === 0) {
-        rgb[o] = rgb[o + 1] = rgb[o + 2] = 0;
-        continue;
-      }
-      // mantissa / 256 x 2^(e - 128): Walter's rgbe.c, as stb_image, OpenImageIO and three.js decode (Ward's
-      // own adds half a step; other renderers given the same file must see the same radiance).
-      const f = 2 ** (e - 136);
-      rgb[o] = (rgbe[x * 4] as number) * f;
-      rgb[o + 1] = (rgbe[x * 4 + 1] as number) * f;
-      rgb[o + 2] = (rgbe[x * 4 + 2] as number) * f;
-    }
+    row(y, rgbe);
   }
-  return { width, height, rgb };
+  return header;
 }
 
 /** Encodes linear RGB as a Radiance .hdr file (new-style RLE where the width allows): built-in maps, tests. */

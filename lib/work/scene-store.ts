@@ -10,6 +10,7 @@ import type { PackedSceneInfo } from '../scene/packed-scene';
 import { gunzipScene, type PreparedScene, prepareScene } from '../scene/prepare-scene';
 import type { SceneDescription } from '../scene/scene-description';
 import { type SceneImportPool, sceneImportPool } from '../scene/scene-import-pool';
+import { sweepEnvironmentMaps } from './environment-store';
 
 /** Built-in scenes lit by their own emitters see black outside; everything else gets the default sky. */
 const BLACK: Environment = { type: 'uniform', radiance: [0, 0, 0] };
@@ -307,9 +308,10 @@ export function startSceneSweepLoop(
   intervalMs: number = SCENE_LIMITS.sweepIntervalMs,
 ) {
   const sweep = () =>
-    sweepScenes(ctx).then(
-      (deleted) => {
-        if (deleted.length > 0) console.log(`[lumengrid] deleted ${deleted.length} scenes no job needs`);
+    Promise.all([sweepScenes(ctx), sweepEnvironmentMaps(ctx)]).then(
+      ([scenes, maps]) => {
+        if (scenes.length > 0) console.log(`[lumengrid] deleted ${scenes.length} scenes no job needs`);
+        if (maps.length > 0) console.log(`[lumengrid] deleted ${maps.length} environment maps no job needs`);
       },
       (error) => console.error('[lumengrid] scene sweep failed', error),
     );
