@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { ApiError, uploadEnvironmentMap } from '../../lib/client/api';
-import { ENVIRONMENT_MAP_LIMITS } from '../../lib/scene/radiance-hdr';
+import { ENVIRONMENT_MAP_LIMITS } from '../../lib/protocol/limits';
 import type { FieldBinder } from './use-job-form';
 
 /**

@@ -125,3 +125,17 @@ export const EVENT_STREAM_LIMITS = {
   /** A refused stream is told to come back after this many seconds (the dashboard polls meanwhile). */
   retryAfterSeconds: 10,
 } as const;
+
+/**
+ * Bounds on an environment map (lib/scene/radiance-hdr.ts), checked from the byte count and the header
+ * before anything is decoded (413 beyond them). 4096 x 2048 is 128 MiB as the kernel's rgba32float texture
+ * plus 32 MiB of CDFs: what a contributor's GPU holds beside the scene.
+ */
+export const ENVIRONMENT_MAP_LIMITS = {
+  /** The .hdr file itself. */
+  maxBytes: 32 * 2 ** 20,
+  maxWidth: 4096,
+  maxHeight: 2048,
+  /** Header lines before the resolution line. */
+  maxHeaderBytes: 16 * 1024,
+} as const;

@@ -11,15 +11,9 @@
  * (1, 1, 1, n repeat markers) and the XYZE format are refused with a message.
  */
 
-/** Bounds on an environment map, checked from the header before decoding (413 beyond them). */
-export const ENVIRONMENT_MAP_LIMITS = {
-  /** The .hdr file itself. */
-  maxBytes: 32 * 2 ** 20,
-  maxWidth: 4096,
-  maxHeight: 2048,
-  /** Header lines before the resolution line. */
-  maxHeaderBytes: 16 * 1024,
-} as const;
+import { ENVIRONMENT_MAP_LIMITS } from '../protocol/limits';
+
+export { ENVIRONMENT_MAP_LIMITS };
 
 /** A decoded map: linear RGB radiance, 3 float32 a pixel, row-major, top row (+y) first. */
 export interface RadianceImage {

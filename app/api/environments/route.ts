@@ -2,7 +2,7 @@ import { clientOrigin } from '@/lib/coordinator/client-origin';
 import { readBody, withErrors } from '@/lib/coordinator/http';
 import { limiter, originKey } from '@/lib/coordinator/rate-limit';
 import { coordinator } from '@/lib/instance/coordinator';
-import { ENVIRONMENT_MAP_LIMITS } from '@/lib/scene/radiance-hdr';
+import { ENVIRONMENT_MAP_LIMITS } from '@/lib/protocol/limits';
 import { listEnvironmentMaps, uploadEnvironmentMap } from '@/lib/work/environment-store';
 
 export const dynamic = 'force-dynamic';
