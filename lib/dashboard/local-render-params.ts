@@ -78,7 +78,7 @@ const Schema = z.object({
   seed: intParam('seed', 0, 0xffff_ffff),
   maxBounces: intParam('maxBounces', 1, JOB_LIMITS.maxBounces),
   env: z.enum(ENVIRONMENT_CHOICES, { error: `env must be one of ${ENVIRONMENT_CHOICES.join(', ')}` }),
-  envMap: z.union([z.literal(''), z.string().regex(/^[0-9a-f]{64}$/)], {
+  envMap: z.string().regex(/^([0-9a-f]{64})?$/, {
     error: 'envMap must be the hash of an uploaded .hdr (64 hex digits)',
   }),
   envRotation: numberParam('envRotation', -360, 360),
