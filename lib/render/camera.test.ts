@@ -67,7 +67,9 @@ describe('camera (the TypeScript mirror of shaders/camera.wgsl)', () => {
     ] as const) {
       const { origin, direction } = thinLensRay(basis, 64, 32, 10.5, 20.25, lens, u);
       // origin + t·direction reaches the focus point at t = 1 (direction = focus − origin).
-      origin.forEach((o, i) => expect(o + (direction[i] as number)).toBeCloseTo(focus[i] as number, 12));
+      origin.forEach((o, i) => {
+        expect(o + (direction[i] as number)).toBeCloseTo(focus[i] as number, 12);
+      });
       expect(Math.hypot(origin[0] - 1, origin[1] - 2, origin[2] - 3)).toBeGreaterThan(0);
     }
     // No lens: the pinhole.
