@@ -56,6 +56,16 @@ fn concentric_disc(u: vec2f) -> vec2f {
   return a.y * vec2f(cos(phi), sin(phi));
 }
 
+// The original camera: a pinhole ray through a uniformly jittered point of the pixel.
+fn pinhole_box_direction(pixel: vec2u, jitter: vec2f) -> vec3f {
+  let size = vec2f(params.image_size);
+  let ndc = vec2f(
+    (f32(pixel.x) + jitter.x) / size.x * 2.0 - 1.0,
+    1.0 - (f32(pixel.y) + jitter.y) / size.y * 2.0,
+  );
+  return normalize(params.camera_forward + ndc.x * params.camera_right + ndc.y * params.camera_up);
+}
+
 fn camera_ray(pixel: vec2u, u: vec4f) -> CameraRay {
   let film = pixel_filter_offset(u.xy);
   let size = vec2f(params.image_size);

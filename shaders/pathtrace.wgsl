@@ -46,10 +46,19 @@ const SHADOW_REACH: f32 = 0.999;
 fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
   let rng = rng_init(params.seed, pixel, sample_index);
 
-  // Camera ray: film point drawn from the pixel filter, lens point from the aperture (camera.wgsl).
-  let camera = camera_ray(pixel, rand4(rng, 0u, GROUP_CAMERA));
-  var origin = camera.origin;
-  var dir = camera.dir;
+  // Camera ray: film point drawn from the pixel filter, lens point from the aperture (camera.wgsl). The
+  // original box-filtered pinhole has its own path: the same bits as before, and no filter or lens code on
+  // the way (SwiftShader ran about 5 % slower through camera_ray).
+  let u_camera = rand4(rng, 0u, GROUP_CAMERA);
+  var origin = params.camera_position;
+  var dir: vec3f;
+  if (params.pixel_filter == PIXEL_FILTER_BOX && params.lens_radius <= 0.0) {
+    dir = pinhole_box_direction(pixel, u_camera.xy);
+  } else {
+    let camera = camera_ray(pixel, u_camera);
+    origin = camera.origin;
+    dir = camera.dir;
+  }
 
   var radiance = vec3f(0.0);
   var throughput = vec3f(1.0);
