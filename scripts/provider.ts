@@ -16,7 +16,11 @@ import type { RenderTask } from '../lib/protocol/render-task';
 import { acquireGpu } from '../lib/render/capability';
 import { nodeGpu } from '../lib/render/node-gpu';
 import { PathTracer } from '../lib/render/path-tracer';
-import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
+import {
+  coordinatorEnvironmentMapDownload,
+  coordinatorSceneDownload,
+  SceneLoader,
+} from '../lib/render/scene-loader';
 import type { Probe, RenderOutcome } from '../workers/render-worker-api';
 
 const USAGE = `Usage: npm run provider -- [options]
@@ -64,7 +68,11 @@ if (!gpu.ok) {
   process.exit(1);
 }
 const tracer = await PathTracer.create(gpu.device);
-const scenes = new SceneLoader(tracer, coordinatorSceneDownload(base));
+const scenes = new SceneLoader(
+  tracer,
+  coordinatorSceneDownload(base),
+  coordinatorEnvironmentMapDownload(base),
+);
 const adapter = gpu.adapter;
 console.log(
   `GPU: ${adapter.vendor} ${adapter.architecture} ${adapter.description}${adapter.isFallback ? ' (software)' : ''}`,
@@ -103,7 +111,7 @@ const worker = {
   cancel() {},
   async render(task: RenderTask): Promise<RenderOutcome> {
     try {
-      await scenes.ensure(task.sceneHash);
+      await scenes.ensureTask(task);
       const { data, gpuMs, dispatches } = await tracer.render(task);
       return { ok: true, data, gpuMs, dispatches };
     } catch (error) {

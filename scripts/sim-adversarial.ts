@@ -25,7 +25,11 @@ import { SIGNATURE_HEADER } from '../lib/protocol/session-signature';
 import { acquireGpu } from '../lib/render/capability';
 import { nodeGpu } from '../lib/render/node-gpu';
 import { PathTracer } from '../lib/render/path-tracer';
-import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
+import {
+  coordinatorEnvironmentMapDownload,
+  coordinatorSceneDownload,
+  SceneLoader,
+} from '../lib/render/scene-loader';
 import { type FarmApi, type FarmMember, runFarm, type StrategyScore } from '../lib/testing/farm';
 import { createConspiracy, STRATEGIES, type StrategyId } from '../lib/testing/strategies';
 
@@ -65,10 +69,14 @@ try {
   const gpu = await acquireGpu(nodeGpu());
   if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
   const tracer = await PathTracer.create(gpu.device);
-  const scenes = new SceneLoader(tracer, coordinatorSceneDownload(base));
+  const scenes = new SceneLoader(
+    tracer,
+    coordinatorSceneDownload(base),
+    coordinatorEnvironmentMapDownload(base),
+  );
   let renderedPixelSamples = 0;
   const render = async (task: Lease['task']) => {
-    await scenes.ensure(task.sceneHash);
+    await scenes.ensureTask(task);
     const { data } = await tracer.render(task);
     renderedPixelSamples += (data.length / 5) * (task.sampleEnd - task.sampleStart);
     return data;

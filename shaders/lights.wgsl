@@ -1,5 +1,6 @@
 // Light sources and their sampling: emissive triangles (chosen by the `lights` CDF, uniform on the
-// triangle), the environment (uniform or a sky gradient) and punctual lights (point, spot, directional).
+// triangle), the environment (uniform, a sky gradient or an importance-sampled map) and punctual lights
+// (point, spot, directional).
 //
 // Light sampling at a surface point is one strategy over "all area and environment light": it picks the
 // environment with probability environment_selection() and otherwise an emissive triangle. The pdfs below
@@ -7,6 +8,7 @@
 //
 //#include common.wgsl
 //#include scene-bindings.wgsl
+//#include environment-map.wgsl
 
 // ---- Environment ----
 
@@ -25,6 +27,9 @@ fn environment_radiance(dir: vec3f) -> vec3f {
       }
       return mix(params.environment_b, params.environment_c, sqrt(-y));
     }
+    case ENVIRONMENT_MAP: {
+      return environment_map_radiance(dir);
+    }
     default: {
       return vec3f(0.0);
     }
@@ -41,9 +46,13 @@ fn environment_selection() -> f32 {
   return select(0.5, 1.0, params.light_count == 0u);
 }
 
-// The environment is sampled with a cosine-weighted hemisphere around the shading normal: exact for
-// diffuse surfaces under a uniform sky, and cheap. Its solid-angle pdf, selection included:
+// A uniform or sky environment is sampled with a cosine-weighted hemisphere around the shading normal:
+// exact for diffuse surfaces under a uniform sky, and cheap. A map is sampled by its own distribution
+// (environment-map.wgsl), whatever the normal. The solid-angle pdf, selection included:
 fn environment_pdf(normal: vec3f, dir: vec3f) -> f32 {
+  if (params.environment_type == ENVIRONMENT_MAP) {
+    return environment_selection() * environment_map_pdf(dir);
+  }
   return environment_selection() * max(dot(normal, dir), 0.0) * INV_PI;
 }
 
@@ -89,6 +98,10 @@ struct LightSample {
 fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
   let p_env = environment_selection();
   if (u.x < p_env) {
+    if (params.environment_type == ENVIRONMENT_MAP) {
+      let map = sample_environment_map(u.zw);
+      return LightSample(map.wi, NO_HIT, map.radiance, p_env * map.pdf);
+    }
     let wi = cosine_sample_hemisphere(normal, u.zw);
     let pdf = environment_pdf(normal, wi);
     return LightSample(wi, NO_HIT, environment_radiance(wi), pdf);
@@ -127,7 +140,9 @@ struct PunctualSample {
 }
 
 // One punctual light, chosen uniformly by u, as seen from `position`. KHR_lights_punctual semantics:
-// inverse-square falloff for point and spot lights, the recommended smooth cone falloff for spots.
+// inverse-square falloff for point and spot lights, windowed to zero at `range` where the light has one by
+// the spec's recommended clamp(1 - (d / range)^4, 0, 1)^2; and the recommended smooth cone falloff for
+// spots, t² with t = clamp((cos - cos_outer) / max(0.001, cos_inner - cos_outer), 0, 1).
 fn sample_punctual(position: vec3f, u: f32) -> PunctualSample {
   let count = params.punctual_count;
   let index = min(u32(u * f32(count)), count - 1u);
@@ -148,6 +163,11 @@ fn sample_punctual(position: vec3f, u: f32) -> PunctualSample {
     let cone_scale = 1.0 / max(0.001, light.inner_cone_cos - light.outer_cone_cos);
     let t = clamp((dot(light.direction, -wi) - light.outer_cone_cos) * cone_scale, 0.0, 1.0);
     falloff = t * t;
+  }
+  if (light.range > 0.0) {
+    let ratio2 = dist2 / (light.range * light.range);
+    let window = clamp(1.0 - ratio2 * ratio2, 0.0, 1.0);
+    falloff *= window * window;
   }
   return PunctualSample(wi, distance, light.intensity * (falloff * scale / dist2));
 }

@@ -25,7 +25,7 @@
 // w = selection probability.
 @group(0) @binding(7) var<storage, read> scene_lights: array<vec4f>;
 // punctual: 4 vec4f per light. [0] = u type, position xyz; [1] = direction xyz, innerConeCos;
-// [2] = intensity rgb, outerConeCos; [3] = reserved.
+// [2] = intensity rgb, outerConeCos; [3] = range (0 = infinite), then reserved.
 @group(0) @binding(8) var<storage, read> scene_punctual: array<vec4f>;
 
 const NO_TEXTURE: u32 = 0xffffffffu;
@@ -128,11 +128,13 @@ struct PunctualLight {
   inner_cone_cos: f32,
   intensity: vec3f,    // candela (point, spot) or lux (directional), times colour
   outer_cone_cos: f32,
+  range: f32,          // KHR_lights_punctual range (point, spot); 0 = infinite
 }
 
 fn load_punctual(index: u32) -> PunctualLight {
   let a = scene_punctual[4u * index];
   let b = scene_punctual[4u * index + 1u];
   let c = scene_punctual[4u * index + 2u];
-  return PunctualLight(bitcast<u32>(a.x), a.yzw, b.xyz, b.w, c.xyz, c.w);
+  let d = scene_punctual[4u * index + 3u];
+  return PunctualLight(bitcast<u32>(a.x), a.yzw, b.xyz, b.w, c.xyz, c.w, d.x);
 }

@@ -9,7 +9,11 @@ import { pixelListProblem, type RenderTask } from '../lib/protocol/render-task';
 import { resultByteLengthForTask, taskPixelCount } from '../lib/protocol/result-layout';
 import { type AdapterSummary, acquireGpu, inspectGpu } from '../lib/render/capability';
 import { PathTracer } from '../lib/render/path-tracer';
-import { coordinatorSceneDownload, SceneLoader } from '../lib/render/scene-loader';
+import {
+  coordinatorEnvironmentMapDownload,
+  coordinatorSceneDownload,
+  SceneLoader,
+} from '../lib/render/scene-loader';
 import type {
   Probe,
   RenderOutcome,
@@ -73,7 +77,7 @@ function acquire(): Promise<Acquired> {
       if (info.reason !== 'destroyed') lostMessage = info.message || 'the GPU device was lost';
       if (acquiring === attempt) acquiring = null;
     });
-    const scenes = new SceneLoader(tracer, coordinatorSceneDownload());
+    const scenes = new SceneLoader(tracer, coordinatorSceneDownload(), coordinatorEnvironmentMapDownload());
     return { ok: true, gpu: { device, tracer, scenes, adapter } };
   })().catch(
     (cause): Acquired => ({
@@ -143,7 +147,7 @@ async function renderNow(
   const invalid = checkTask(task, device.limits);
   if (invalid) return { ok: false, error: invalid };
   try {
-    await scenes.ensure(task.sceneHash);
+    await scenes.ensureTask(task);
   } catch (cause) {
     return { ok: false, error: `Could not load the scene: ${messageOf(cause)}` };
   }

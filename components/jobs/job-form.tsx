@@ -32,6 +32,10 @@ export function JobForm() {
         env={fields.environment}
         aspect={aspect}
         onUploaded={form.onUploaded}
+        onEnvironmentMap={(map) => {
+          field('environmentMap').onChange({ target: { value: map.hash } });
+          field('environment').onChange({ target: { value: 'map' } });
+        }}
       />
       <JobSizeFields id={id} field={field} />
       <JobVerificationFields id={id} field={field} plan={plan} />

@@ -2,6 +2,7 @@
 
 import type { EnvironmentChoice } from '../../lib/dashboard/environment-presets';
 import type { SceneSummary } from '../../lib/protocol/api-types';
+import type { EnvironmentMapSummary } from '../../lib/protocol/environment-maps';
 import { SceneDetails } from './scene-details';
 import { SceneOptions } from './scene-options';
 import { ScenePreflight } from './scene-preflight';
@@ -19,6 +20,7 @@ export function JobSceneSetup({
   env,
   aspect,
   onUploaded,
+  onEnvironmentMap,
 }: {
   id: string;
   field: FieldBinder;
@@ -29,6 +31,7 @@ export function JobSceneSetup({
   env: EnvironmentChoice;
   aspect: number;
   onUploaded: (scene: SceneSummary) => void;
+  onEnvironmentMap: (map: EnvironmentMapSummary) => void;
 }) {
   return (
     <div className="scene-setup">
@@ -48,7 +51,7 @@ export function JobSceneSetup({
           </p>
         ) : null}
         {scene ? <SceneDetails scene={scene} /> : null}
-        <SceneUpload onUploaded={onUploaded} />
+        <SceneUpload onUploaded={onUploaded} onEnvironmentMap={onEnvironmentMap} />
       </div>
       <ScenePreflight scene={scene} env={env} aspect={aspect} />
     </div>

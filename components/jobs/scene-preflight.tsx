@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EnvironmentChoice } from '../../lib/dashboard/environment-presets';
+import { LOCAL_DEFAULTS } from '../../lib/dashboard/local-render-params';
 import type { SceneSummary } from '../../lib/protocol/api-types';
 import { drawAccumulation, type LocalRenderRequest, useLocalRender } from '../render/use-local-render';
 import { StatusBadge } from '../ui/status-badge';
@@ -47,13 +48,15 @@ export function ScenePreflight({
       scene
         ? {
             params: {
+              ...LOCAL_DEFAULTS,
               scene: scene.hash,
               width: PREFLIGHT.width,
               height,
               spp: PREFLIGHT.spp,
               seed: PREFLIGHT.seed,
               maxBounces: PREFLIGHT.maxBounces,
-              env,
+              // An uploaded map is placed in the Advanced fold; the preview keeps to the scene's own light.
+              env: env === 'map' ? 'default' : env,
             },
             scene,
           }

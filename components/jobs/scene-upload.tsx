@@ -1,11 +1,17 @@
 'use client';
 
 import { type ChangeEvent, type DragEvent, useEffect, useId, useRef, useState } from 'react';
-import { ApiError, uploadScene } from '../../lib/client/api';
+import { ApiError, uploadEnvironmentMap, uploadScene } from '../../lib/client/api';
 import { formatBytes } from '../../lib/client/format';
 import { filesFromDrop } from '../../lib/dashboard/dropped-files';
-import { checkSceneFiles, MAX_SCENE_UPLOAD_BYTES, SCENE_FILE_ACCEPT } from '../../lib/dashboard/scene-files';
+import {
+  checkSceneFiles,
+  MAX_SCENE_UPLOAD_BYTES,
+  SCENE_FILE_ACCEPT,
+  separateEnvironmentMaps,
+} from '../../lib/dashboard/scene-files';
 import type { SceneSummary } from '../../lib/protocol/api-types';
+import type { EnvironmentMapSummary } from '../../lib/protocol/environment-maps';
 
 type State =
   | { kind: 'idle' }
@@ -16,9 +22,16 @@ type State =
 /**
  * Drop zone and file picker for a glTF 2.0 scene: one .glb, or a .gltf with its .bin and image files
  * (a dropped folder's files too). Obvious mistakes are answered here; the coordinator imports the scene,
- * and its answer (the summary, or what is wrong and what to do) is shown as it comes.
+ * and its answer (the summary, or what is wrong and what to do) is shown as it comes. A .hdr among the
+ * files is uploaded on its own as the job's environment map.
  */
-export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) => void }) {
+export function SceneUpload({
+  onUploaded,
+  onEnvironmentMap,
+}: {
+  onUploaded: (scene: SceneSummary) => void;
+  onEnvironmentMap?: (map: EnvironmentMapSummary) => void;
+}) {
   const id = useId();
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
@@ -64,7 +77,33 @@ export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) 
     };
   }, []);
 
-  async function upload(files: File[]) {
+  async function upload(selected: File[]) {
+    const { maps, scene: files } = separateEnvironmentMaps(selected);
+    const [map] = maps;
+    if (map && onEnvironmentMap) {
+      if (maps.length > 1) {
+        setState({
+          kind: 'error',
+          message: `That is ${maps.length} .hdr files; a job has one environment map.`,
+          next: ['Drop one .hdr file.'],
+        });
+        return;
+      }
+      setState({ kind: 'uploading', name: map.name, files: 1, bytes: map.size });
+      try {
+        const uploaded = await uploadEnvironmentMap(map);
+        onEnvironmentMap(uploaded);
+        setState({ kind: 'uploaded', name: `${uploaded.name} (environment map)` });
+      } catch (cause) {
+        const next =
+          cause instanceof ApiError ? cause.metaMessages : ['Check your connection and try again.'];
+        const message =
+          cause instanceof ApiError ? cause.shortMessage : `The upload failed: ${String(cause)}`;
+        setState({ kind: 'error', message, next });
+        return;
+      }
+      if (files.length === 0) return;
+    }
     const check = checkSceneFiles(files);
     if (!check.ok) {
       setState({ kind: 'error', message: check.message, next: check.next });
@@ -143,7 +182,8 @@ export function SceneUpload({ onUploaded }: { onUploaded: (scene: SceneSummary) 
           </p>
           <p id={`${id}-hint`} className="dropzone__hint">
             Drop a <strong>.glb</strong>, or a <strong>.gltf</strong> with its .bin and image files (or their
-            folder), here. glTF 2.0, up to {formatBytes(MAX_SCENE_UPLOAD_BYTES)}.
+            folder), here. glTF 2.0, up to {formatBytes(MAX_SCENE_UPLOAD_BYTES)}. Add a <strong>.hdr</strong>{' '}
+            to light it with your own environment map.
           </p>
         </div>
         <input

@@ -53,6 +53,26 @@ export function LocalRenderForm({ values, errors }: { values: FormValues; errors
             ))}
           </select>
         </div>
+        <div className="field field--wide">
+          <label htmlFor="local-envMap">Uploaded map hash (environment “Uploaded HDR map”)</label>
+          <input id="local-envMap" name="envMap" defaultValue={values.envMap} pattern="[0-9a-f]{64}" />
+        </div>
+        <DecimalField name="envRotation" label="Map rotation (°)" value={values.envRotation} step={15} />
+        <DecimalField name="envIntensity" label="Map intensity" value={values.envIntensity} step={0.1} />
+        <DecimalField
+          name="aperture"
+          label="Aperture radius (0 = pinhole)"
+          value={values.aperture}
+          step={0.01}
+        />
+        <DecimalField name="focus" label="Focus distance" value={values.focus} step={0.1} />
+        <div className="field">
+          <label htmlFor="local-filter">Pixel filter</label>
+          <select id="local-filter" name="filter" defaultValue={values.filter}>
+            <option value="gaussian">Gaussian</option>
+            <option value="box">Box</option>
+          </select>
+        </div>
       </div>
       {errors.length > 0 ? (
         <div className="notice notice--error" role="alert">
@@ -81,6 +101,23 @@ function NumberField(props: { name: string; label: string; value: string; min: n
         step={1}
         min={props.min}
         max={props.max}
+        defaultValue={props.value}
+      />
+    </div>
+  );
+}
+
+function DecimalField(props: { name: string; label: string; value: string; step: number }) {
+  const id = `local-${props.name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type="number"
+        inputMode="decimal"
+        step={props.step}
         defaultValue={props.value}
       />
     </div>

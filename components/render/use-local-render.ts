@@ -2,8 +2,12 @@
 
 import * as Comlink from 'comlink';
 import { useEffect, useRef, useState } from 'react';
-import { getSceneSummary } from '../../lib/client/api';
-import { type LocalRenderParams, localRenderTask } from '../../lib/dashboard/local-render-params';
+import { getEnvironmentMapSummary, getSceneSummary } from '../../lib/client/api';
+import {
+  type LocalRenderParams,
+  localRenderEnvironment,
+  localRenderTask,
+} from '../../lib/dashboard/local-render-params';
 import type { SceneSummary } from '../../lib/protocol/api-types';
 import { toneMapAccumulation } from '../../lib/render/tonemap';
 import type { AdapterSummary } from '../../workers/render-worker-api';
@@ -86,13 +90,18 @@ export function useLocalRender(request: LocalRenderRequest | null, run = 0): Loc
       setAdapter(probe.adapter);
       setGpuReadyMs((ms) => ms ?? performance.now() - probeStart);
       const scene = request.scene ?? (await getSceneSummary(request.params.scene));
+      const environment = await localRenderEnvironment(
+        request.params,
+        scene,
+        async (ref) => (await getEnvironmentMapSummary(ref)).hash,
+      );
       if (cancelled) return;
       setPhase({ kind: 'rendering', step: 'tracing', samplesDone: 0 });
       const onProgress = Comlink.proxy((samplesDone: number) => {
         if (!cancelled) setPhase({ kind: 'rendering', step: 'tracing', samplesDone });
       });
       const began = performance.now();
-      const outcome = await api.render(localRenderTask(request.params, scene), onProgress);
+      const outcome = await api.render(localRenderTask(request.params, scene, environment), onProgress);
       const renderMs = performance.now() - began;
       if (cancelled) return;
       if (!outcome.ok) {

@@ -14,6 +14,7 @@ import type {
   SubmitReceipt,
 } from '../protocol/api-types';
 import { SESSION_HEADER, VERIFIER_TOKEN_HEADER } from '../protocol/api-types';
+import type { EnvironmentMapSummary } from '../protocol/environment-maps';
 import { BaseError } from '../protocol/errors';
 import type { JobControlAction, JobProgressHistory } from '../protocol/job-control';
 import type { JobRequest } from '../protocol/job-spec';
@@ -100,6 +101,29 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** A scene's summary by built-in id or hash (GET /api/scenes/:ref/summary). */
 export function getSceneSummary(ref: string, options: RequestOptions = {}): Promise<SceneSummary> {
   return json(`/api/scenes/${encodeURIComponent(ref)}/summary`, { method: 'GET' }, options);
+}
+
+/** An environment map's summary by built-in name or hash (GET /api/environments/:ref/summary). */
+export function getEnvironmentMapSummary(
+  ref: string,
+  options: RequestOptions = {},
+): Promise<EnvironmentMapSummary> {
+  return json(`/api/environments/${encodeURIComponent(ref)}/summary`, { method: 'GET' }, options);
+}
+
+/**
+ * POST /api/environments: uploads a Radiance .hdr environment map (the raw file as the body); one the
+ * coordinator cannot use is an ApiError (413 too large, 422 unreadable) saying what to send instead.
+ */
+export function uploadEnvironmentMap(
+  file: File,
+  options: RequestOptions = {},
+): Promise<EnvironmentMapSummary> {
+  return json(
+    `/api/environments?name=${encodeURIComponent(file.name)}`,
+    { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file },
+    options,
+  );
 }
 
 /** GET /api/scenes: the built-in scenes, then recent uploads (newest first). */

@@ -68,6 +68,7 @@ export const RATE_LIMITS = {
   submitPerSession: { burst: 3 * sessionRate, perSecond: sessionRate },
   createJobPerOrigin: { burst: 30, perSecond: 1 },
   uploadScenePerOrigin: { burst: 10, perSecond: 0.2 },
+  uploadEnvironmentPerOrigin: { burst: 10, perSecond: 0.2 },
   walletPerOrigin: { burst: 20, perSecond: 1 },
   // An owner's cancel, pause, resume and priority: by hand, and each one bumps the job's version.
   jobControlPerOrigin: { burst: 20, perSecond: 1 },

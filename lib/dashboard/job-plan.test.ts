@@ -25,8 +25,10 @@ describe('toJobRequest', () => {
       maxBounces: 6,
       confidence: Number(JOB_FORM_DEFAULTS.confidence),
       redundancy: 'spot-checks',
+      pixelFilter: 'gaussian',
     });
     expect('environment' in request).toBe(false);
+    expect('lens' in request).toBe(false);
     expect('seed' in request).toBe(false);
   });
 
@@ -35,6 +37,26 @@ describe('toJobRequest', () => {
     expect(request.environment).toBeDefined();
     expect(request.seed).toBe(7);
     expect(request.tileSize).toBeNaN();
+  });
+
+  it('sends an HDR map with its placement, and a lens only with an aperture', () => {
+    const request = toJobRequest(
+      fields({
+        environment: 'sunset',
+        mapRotation: '90',
+        mapIntensity: '2',
+        apertureRadius: '0.05',
+        focusDistance: '3',
+      }),
+    );
+    expect(request.environment).toEqual({ type: 'map', hash: 'sunset', rotationDegrees: 90, intensity: 2 });
+    expect(request.lens).toEqual({ apertureRadius: 0.05, focusDistance: 3 });
+    const uploaded = toJobRequest(fields({ environment: 'map', environmentMap: 'ab'.repeat(32) }));
+    expect(uploaded.environment).toMatchObject({ type: 'map', hash: 'ab'.repeat(32) });
+    // An aperture without a focus distance is a plan problem the form names.
+    const plan = previewJobPlan(fields({ apertureRadius: '0.1' }));
+    expect(plan.ok).toBe(false);
+    expect(toJobRequest(fields({ apertureRadius: '0' })).lens).toBeUndefined();
   });
 });
 
@@ -108,6 +130,7 @@ describe('localPreviewParams', () => {
       spp: 64,
       maxBounces: 6,
       seed: 5,
+      filter: 'gaussian',
     });
     expect(localPreviewParams(fields(), previewJobPlan(fields()))?.seed).toBeUndefined();
   });

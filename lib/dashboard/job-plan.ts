@@ -5,10 +5,11 @@
 import type { JobRequest, RedundancyMode } from '../protocol/job-spec';
 import { JobRequestSchema } from '../protocol/job-spec';
 import { JOB_LIMITS } from '../protocol/limits';
+import type { PixelFilter } from '../protocol/render-task';
 import { finalSamplesPerPixel } from '../protocol/tiles';
 import { costOfPlan, type JobCost } from '../settlement/pricing';
 import { planTiling, unitCount } from '../work/plan';
-import { type EnvironmentChoice, environmentOf } from './environment-presets';
+import { type EnvironmentChoice, environmentOf, isMapChoice } from './environment-presets';
 import { fitsLocalRender, type LocalRenderParams } from './local-render-params';
 import { DEFAULT_CONFIDENCE, describeVerificationCost, verificationCost } from './verification-view';
 
@@ -17,6 +18,15 @@ export interface JobFormFields {
   /** A built-in scene's id or an uploaded scene's hash. */
   scene: string;
   environment: EnvironmentChoice;
+  /** The uploaded .hdr's hash (environment 'map'). */
+  environmentMap: string;
+  /** An HDR map's turn about +y, degrees, and its scale. */
+  mapRotation: string;
+  mapIntensity: string;
+  /** Thin-lens aperture radius in scene units; empty or 0: a pinhole. */
+  apertureRadius: string;
+  focusDistance: string;
+  pixelFilter: PixelFilter;
   width: string;
   height: string;
   samplesPerPixel: string;
@@ -32,6 +42,12 @@ export interface JobFormFields {
 export const JOB_FORM_DEFAULTS: JobFormFields = {
   scene: 'cornell',
   environment: 'default',
+  environmentMap: '',
+  mapRotation: '0',
+  mapIntensity: '1',
+  apertureRadius: '',
+  focusDistance: '',
+  pixelFilter: 'gaussian',
   width: '256',
   height: '256',
   samplesPerPixel: '64',
@@ -49,7 +65,17 @@ export function toJobRequest(f: JobFormFields): JobRequest {
   const request: Record<string, unknown> = {
     scene: f.scene,
     // Only a deliberate choice is sent: without one the job gets the scene's own environment.
-    environment: environmentOf(f.environment),
+    environment: environmentOf(f.environment, {
+      hash: f.environmentMap.trim(),
+      rotationDegrees: num(f.mapRotation) ?? 0,
+      intensity: num(f.mapIntensity) ?? 1,
+    }),
+    // A lens only with an aperture; its focus distance is then required (the schema says so when missing).
+    lens:
+      num(f.apertureRadius) && num(f.apertureRadius) !== 0
+        ? { apertureRadius: num(f.apertureRadius), focusDistance: num(f.focusDistance) }
+        : undefined,
+    pixelFilter: f.pixelFilter,
     width: num(f.width),
     height: num(f.height),
     samplesPerPixel: num(f.samplesPerPixel),
@@ -127,6 +153,17 @@ export function localPreviewParams(f: JobFormFields, plan: JobPlan): Partial<Loc
   return {
     scene: f.scene,
     env: f.environment,
+    ...(isMapChoice(f.environment)
+      ? {
+          envMap: f.environmentMap.trim(),
+          envRotation: Number(f.mapRotation),
+          envIntensity: Number(f.mapIntensity),
+        }
+      : {}),
+    ...(Number(f.apertureRadius) > 0
+      ? { aperture: Number(f.apertureRadius), focus: Number(f.focusDistance) }
+      : {}),
+    filter: f.pixelFilter,
     width: Number(f.width),
     height: Number(f.height),
     spp: Number(f.samplesPerPixel),

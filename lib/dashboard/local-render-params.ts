@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { SceneRefSchema } from '../protocol/job-spec';
 import { JOB_LIMITS } from '../protocol/limits';
-import type { Environment, RenderTask } from '../protocol/render-task';
+import { type Environment, PIXEL_FILTERS, type PixelFilter, type RenderTask } from '../protocol/render-task';
 import { ENVIRONMENT_CHOICES, type EnvironmentChoice, environmentOf } from './environment-presets';
 
 /** One task renders the whole image: keep its buffer (20 bytes a pixel) well inside every GPU's limits. */
@@ -30,6 +30,15 @@ export interface LocalRenderParams {
   maxBounces: number;
   /** A named environment, or 'default' for the scene's own. */
   env: EnvironmentChoice;
+  /** env 'map': the uploaded .hdr's hash. */
+  envMap: string;
+  /** An HDR map's turn about +y (degrees) and scale. */
+  envRotation: number;
+  envIntensity: number;
+  /** Thin-lens aperture radius (scene units), 0 = pinhole, and focus distance. */
+  aperture: number;
+  focus: number;
+  filter: PixelFilter;
 }
 
 export const LOCAL_DEFAULTS: LocalRenderParams = {
@@ -40,12 +49,24 @@ export const LOCAL_DEFAULTS: LocalRenderParams = {
   seed: 1,
   maxBounces: 6,
   env: 'default',
+  envMap: '',
+  envRotation: 0,
+  envIntensity: 1,
+  aperture: 0,
+  focus: 1,
+  filter: 'gaussian',
 };
 
 const intParam = (name: string, min: number, max: number) =>
   z.coerce
     .number({ error: `${name} must be a number` })
     .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` });
+
+const numberParam = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
     .min(min, { error: `${name} must be at least ${min}` })
     .max(max, { error: `${name} must be at most ${max}` });
 
@@ -57,6 +78,14 @@ const Schema = z.object({
   seed: intParam('seed', 0, 0xffff_ffff),
   maxBounces: intParam('maxBounces', 1, JOB_LIMITS.maxBounces),
   env: z.enum(ENVIRONMENT_CHOICES, { error: `env must be one of ${ENVIRONMENT_CHOICES.join(', ')}` }),
+  envMap: z.string().regex(/^([0-9a-f]{64})?$/, {
+    error: 'envMap must be the hash of an uploaded .hdr (64 hex digits)',
+  }),
+  envRotation: numberParam('envRotation', -360, 360),
+  envIntensity: numberParam('envIntensity', 0, 1e4),
+  aperture: numberParam('aperture', 0, 100),
+  focus: numberParam('focus', 1e-3, 1e6),
+  filter: z.enum(PIXEL_FILTERS, { error: `filter must be one of ${PIXEL_FILTERS.join(', ')}` }),
 });
 
 /** The form's values as typed, so that a wrong value stays in the form next to its message. */
@@ -82,16 +111,40 @@ export function parseLocalRenderParams(query: Query): ParsedLocalParams {
 }
 
 /**
- * The whole image as one task: region = image, samples [0, spp), in the chosen environment or else the
- * scene's default one.
+ * The environment a local render uses: the chosen one, or else the scene's default. A map is named by name
+ * (built-in) or hash (upload) here; `resolveMapHash` turns it into the file's hash, as the coordinator does
+ * for jobs.
+ */
+export async function localRenderEnvironment(
+  p: LocalRenderParams,
+  scene: { defaultEnvironment: Environment },
+  resolveMapHash: (ref: string) => Promise<string>,
+): Promise<Environment> {
+  const chosen = environmentOf(p.env, {
+    hash: p.envMap,
+    rotationDegrees: p.envRotation,
+    intensity: p.envIntensity,
+  });
+  if (!chosen) return scene.defaultEnvironment;
+  if (chosen.type !== 'map') return chosen;
+  if (chosen.hash === '') throw new Error('Choose an uploaded .hdr map (envMap) or a built-in map.');
+  return { ...chosen, hash: await resolveMapHash(chosen.hash) };
+}
+
+/**
+ * The whole image as one task: region = image, samples [0, spp), in `environment` (localRenderEnvironment)
+ * or else the scene's default one, with the chosen lens and pixel filter.
  */
 export function localRenderTask(
   p: LocalRenderParams,
   scene: { hash: string; defaultEnvironment: Environment },
+  environment: Environment = scene.defaultEnvironment,
 ): RenderTask {
   return {
     sceneHash: scene.hash,
-    environment: environmentOf(p.env) ?? scene.defaultEnvironment,
+    environment,
+    ...(p.aperture > 0 ? { lens: { apertureRadius: p.aperture, focusDistance: p.focus } } : {}),
+    pixelFilter: p.filter,
     width: p.width,
     height: p.height,
     seed: p.seed,
@@ -106,8 +159,12 @@ export function localRenderTask(
 export function localRenderHref(p: Partial<LocalRenderParams>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(p)) {
-    // The default environment is the page's default too: keep the URL short.
-    if (value !== undefined && !(key === 'env' && value === 'default')) query.set(key, String(value));
+    // The default environment, map placement, lens and filter are the page's defaults too: keep the URL short.
+    const isDefault = String(LOCAL_DEFAULTS[key as keyof LocalRenderParams]) === String(value);
+    const optional = ['env', 'envMap', 'envRotation', 'envIntensity', 'aperture', 'focus', 'filter'].includes(
+      key,
+    );
+    if (value !== undefined && !(optional && isDefault)) query.set(key, String(value));
   }
   const qs = query.toString();
   return qs ? `/render?${qs}` : '/render';

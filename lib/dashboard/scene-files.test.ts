@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes } from '../client/format';
-import { checkSceneFiles, isHiddenFile, MAX_SCENE_UPLOAD_BYTES } from './scene-files';
+import {
+  checkSceneFiles,
+  isHiddenFile,
+  MAX_SCENE_UPLOAD_BYTES,
+  separateEnvironmentMaps,
+} from './scene-files';
 
 describe('checkSceneFiles', () => {
   it('accepts one .glb and names the scene after it', () => {
@@ -59,5 +64,19 @@ describe('formatBytes and isHiddenFile', () => {
 
   it('spots hidden files in folders', () => {
     expect(['.DS_Store', 'a/._x.png', 'x.png'].map(isHiddenFile)).toEqual([true, true, false]);
+  });
+});
+
+describe('separateEnvironmentMaps', () => {
+  it('takes .hdr files out of a scene selection, whatever their case', () => {
+    const files = [
+      { name: 'room.gltf', size: 10 },
+      { name: 'room.bin', size: 10 },
+      { name: 'Sky.HDR', size: 100 },
+    ];
+    const { maps, scene } = separateEnvironmentMaps(files);
+    expect(maps.map((f) => f.name)).toEqual(['Sky.HDR']);
+    expect(scene.map((f) => f.name)).toEqual(['room.gltf', 'room.bin']);
+    expect(checkSceneFiles(scene).ok).toBe(true);
   });
 });

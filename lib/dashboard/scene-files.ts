@@ -8,8 +8,8 @@ import { formatBytes } from '../client/format';
 export const MAX_SCENE_UPLOAD_BYTES = 64 * 1024 * 1024;
 export const MAX_SCENE_FILES = 128;
 
-/** For the file picker: the scene files and the buffers and images a .gltf names. */
-export const SCENE_FILE_ACCEPT = '.glb,.gltf,.bin,.png,.jpg,.jpeg';
+/** For the file picker: the scene files, the buffers and images a .gltf names, and an .hdr environment map. */
+export const SCENE_FILE_ACCEPT = '.glb,.gltf,.bin,.png,.jpg,.jpeg,.hdr';
 
 /** The parts of a File the checks read (tests pass plain objects). */
 export interface NamedFile {
@@ -78,4 +78,13 @@ export function checkSceneFiles(files: readonly NamedFile[]): SceneFilesCheck {
 /** Hidden files a folder carries along (.DS_Store, ._foo.png) are never part of a scene. */
 export function isHiddenFile(path: string): boolean {
   return baseName(path).startsWith('.');
+}
+
+/**
+ * Splits a selection into the .hdr environment maps it holds (uploaded on their own, POST
+ * /api/environments) and the scene's files.
+ */
+export function separateEnvironmentMaps<F extends NamedFile>(files: readonly F[]): { maps: F[]; scene: F[] } {
+  const isMap = (f: F) => extensionOf(f.name) === 'hdr';
+  return { maps: files.filter(isMap), scene: files.filter((f) => !isMap(f)) };
 }

@@ -9,7 +9,7 @@ import {
 } from './job-control';
 import { JobRequestSchema, SceneRefSchema } from './job-spec';
 import { LeaseRequestSchema, SessionIdSchema } from './lease-request';
-import { BODY_LIMITS, IMAGE_LIMITS } from './limits';
+import { BODY_LIMITS, ENVIRONMENT_MAP_LIMITS, IMAGE_LIMITS } from './limits';
 import { SIGNATURE_HEADER } from './session-signature';
 
 /**
@@ -329,6 +329,53 @@ export const API_ROUTES: ApiRoute[] = [
       200: json('SceneSummary', 'Counts, camera, warnings, default environment.'),
       404: error('No such scene.'),
     },
+  },
+  {
+    method: 'get',
+    path: '/api/environments',
+    tag: 'Scenes',
+    summary: 'List environment maps',
+    answers: {
+      200: json('{ environmentMaps: EnvironmentMapSummary[] }', 'The built-in maps, then uploads.'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/environments',
+    tag: 'Scenes',
+    summary: 'Upload an HDR environment map',
+    description: `A Radiance .hdr (RGBE, flat or RLE) as the raw body, at most ${ENVIRONMENT_MAP_LIMITS.maxBytes} bytes and ${ENVIRONMENT_MAP_LIMITS.maxWidth}×${ENVIRONMENT_MAP_LIMITS.maxHeight}; its name in the query parameter \`name\`.`,
+    body: { contentType: 'image/vnd.radiance', description: 'The .hdr file.' },
+    answers: {
+      201: json(
+        'EnvironmentMapSummary',
+        "The stored map; its hash is what a job's { type: 'map' } environment names.",
+      ),
+      413: error('The file or its declared size is over the limits.'),
+      422: error('Not a Radiance .hdr the renderer can read; the answer says why.'),
+      429: error('Too many uploads from this origin.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/environments/{ref}',
+    tag: 'Scenes',
+    summary: 'The .hdr file of an environment map',
+    description: 'By hash: immutable bytes. A built-in name redirects (307) to its hash.',
+    params: { ref: z.string().max(128).meta({ description: 'A map hash or a built-in name.' }) },
+    answers: {
+      200: { description: 'The map.', contentType: 'image/vnd.radiance' },
+      307: { description: 'A built-in name: Location names its hash.' },
+      404: error('No map with this reference.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/environments/{ref}/summary',
+    tag: 'Scenes',
+    summary: 'An environment map’s summary',
+    params: { ref: z.string().max(128).meta({ description: 'A map hash or a built-in name.' }) },
+    answers: { 200: json('EnvironmentMapSummary', 'Hash, size, name.'), 404: error('No such map.') },
   },
   {
     method: 'post',

@@ -117,3 +117,9 @@ export class ForbiddenError extends BaseError {
   override readonly name = 'ForbiddenError';
   readonly status = 403;
 }
+
+/** An uploaded environment map is not a readable Radiance .hdr file (lib/scene/radiance-hdr.ts). */
+export class InvalidEnvironmentMapError extends BaseError {
+  override readonly name = 'InvalidEnvironmentMapError';
+  readonly status = 422;
+}

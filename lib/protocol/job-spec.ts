@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { BUILT_IN_ENVIRONMENT_MAPS } from './environment-maps';
 import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_PRIORITY_LIMITS } from './limits';
-import type { Environment } from './render-task';
+import { type Environment, type Lens, PIXEL_FILTERS, type PixelFilter, type RenderTask } from './render-task';
 
 /** Scenes the renderer knows without an upload (lib/scene/demo-scenes.ts builds them). */
 export const BUILT_IN_SCENES = ['cornell', 'showcase', 'dense'] as const;
@@ -17,10 +18,35 @@ export function isSceneHash(ref: string): boolean {
 
 const radianceComponent = z.number().min(0).max(1e4);
 const Rgb = z.tuple([radianceComponent, radianceComponent, radianceComponent]);
+/** An environment map reference: a built-in map's name or the SHA-256 (hex) of an uploaded .hdr file. */
+export const EnvironmentMapRefSchema = z.string().regex(/^([a-z][a-z0-9-]{0,31}|[0-9a-f]{64})$/, {
+  error: `hash must be a built-in environment map (${BUILT_IN_ENVIRONMENT_MAPS.join(', ')}) or the hash of an uploaded .hdr file`,
+});
+
 export const EnvironmentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('uniform'), radiance: Rgb }).strict(),
   z.object({ type: z.literal('sky'), zenith: Rgb, horizon: Rgb, ground: Rgb }).strict(),
+  /** The job stores the map's hash: a built-in name is resolved when the job is created. */
+  z
+    .object({
+      type: z.literal('map'),
+      hash: EnvironmentMapRefSchema,
+      rotationDegrees: z.number().min(-360).max(360).default(0),
+      intensity: z.number().min(0).max(1e4).default(1),
+    })
+    .strict(),
 ]);
+
+/**
+ * Thin-lens depth of field, in scene units (glTF: metres). The radius is bounded well beyond any real
+ * lens (f / 2N: 25 mm at f/1 for a 50 mm lens) yet keeps the scene in front of the camera meaningful.
+ */
+export const LensSchema = z
+  .object({
+    apertureRadius: z.number().min(0).max(100),
+    focusDistance: z.number().min(1e-3).max(1e6),
+  })
+  .strict();
 
 /** Fewest samples per unit with which the independent-seed comparison can estimate a pixel's variance. */
 export const MIN_SAMPLES_PER_REPLICA = 4;
@@ -37,6 +63,10 @@ export const JobRequestSchema = z
     scene: SceneRefSchema,
     /** Light from outside the scene; the scene's own default when absent. */
     environment: EnvironmentSchema.optional(),
+    /** Depth of field; absent: a pinhole camera (glTF cameras have no aperture). */
+    lens: LensSchema.optional(),
+    /** How samples spread over a pixel (lib/protocol/render-task.ts PixelFilter). */
+    pixelFilter: z.enum(PIXEL_FILTERS).default('gaussian'),
     width: z.number().int().min(8).max(JOB_LIMITS.maxDimension),
     height: z.number().int().min(8).max(JOB_LIMITS.maxDimension),
     samplesPerPixel: z.number().int().min(1).max(JOB_LIMITS.maxSamplesPerPixel),
@@ -112,6 +142,10 @@ export interface JobSpec {
   /** SHA-256 of the packed scene file every unit renders. */
   sceneHash: string;
   environment: Environment;
+  /** Absent: a pinhole. */
+  lens?: Lens;
+  /** Absent on jobs stored before pixel filters existed: 'box'. */
+  pixelFilter?: PixelFilter;
   width: number;
   height: number;
   samplesPerPixel: number;
@@ -134,4 +168,14 @@ export interface JobSpec {
 /** Whether a job's units are fixed and planned up front (see JobSpec.unitSizing; old jobs are). */
 export function hasFixedUnits(spec: Pick<JobSpec, 'unitSizing'>): boolean {
   return spec.unitSizing !== 'device';
+}
+
+/** The camera settings a job's tasks carry: every unit, check and re-render of the job gets the same. */
+export function taskCamera(
+  spec: Pick<JobSpec, 'lens' | 'pixelFilter'>,
+): Pick<RenderTask, 'lens' | 'pixelFilter'> {
+  return {
+    ...(spec.lens && spec.lens.apertureRadius > 0 ? { lens: spec.lens } : {}),
+    ...(spec.pixelFilter ? { pixelFilter: spec.pixelFilter } : {}),
+  };
 }

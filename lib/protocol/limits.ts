@@ -135,3 +135,17 @@ export const JOB_PRIORITY_LIMITS = { min: -10, max: 10, default: 0 } as const;
  * job of any length keeps about `perJobSamples` of them; never more than `maxPerJob` (the oldest go first).
  */
 export const PROGRESS_HISTORY_LIMITS = { minIntervalMs: 5_000, perJobSamples: 360, maxPerJob: 720 } as const;
+
+/**
+ * Bounds on an environment map (lib/scene/radiance-hdr.ts), checked from the byte count and the header
+ * before anything is decoded (413 beyond them). 4096 x 2048 is 128 MiB as the kernel's rgba32float texture
+ * plus 32 MiB of CDFs: what a contributor's GPU holds beside the scene.
+ */
+export const ENVIRONMENT_MAP_LIMITS = {
+  /** The .hdr file itself. */
+  maxBytes: 32 * 2 ** 20,
+  maxWidth: 4096,
+  maxHeight: 2048,
+  /** Header lines before the resolution line. */
+  maxHeaderBytes: 16 * 1024,
+} as const;

@@ -6,7 +6,31 @@ export type Rgb = [number, number, number];
 export type Environment =
   | { type: 'uniform'; radiance: Rgb }
   /** A smooth gradient: `zenith` straight up (+y), `horizon` at the horizon, `ground` below it. */
-  | { type: 'sky'; zenith: Rgb; horizon: Rgb; ground: Rgb };
+  | { type: 'sky'; zenith: Rgb; horizon: Rgb; ground: Rgb }
+  /**
+   * An equirectangular radiance map (a Radiance .hdr, lib/render/hdr.ts), stored by the coordinator under
+   * `hash` (SHA-256 of the .hdr file's bytes, lib/work/environment-store.ts) and importance-sampled by the
+   * kernel. Image column u (left to right) is the azimuth atan2(z, x) = 2π(u - ½), row v (top to bottom)
+   * the elevation from +y down to -y: three.js's equirectangular convention. `rotationDegrees` turns the
+   * map about +y (right-handed: a feature in direction +x moves to -z at 90), `intensity` scales it.
+   */
+  | { type: 'map'; hash: string; rotationDegrees: number; intensity: number };
+
+/**
+ * A thin lens centred on the scene camera's position: `apertureRadius` in scene units (the f-number N of a
+ * lens of focal length f has radius f / 2N), focused on the plane `focusDistance` scene units ahead.
+ */
+export interface Lens {
+  apertureRadius: number;
+  focusDistance: number;
+}
+
+/**
+ * 'box': uniform over the pixel (sharpest, aliased edges). 'gaussian': a Gaussian of σ = 0.5 px over a
+ * disc of radius 1.5 px, by filter importance sampling (every sample weighs 1).
+ */
+export const PIXEL_FILTERS = ['box', 'gaussian'] as const;
+export type PixelFilter = (typeof PIXEL_FILTERS)[number];
 
 export const DEFAULT_ENVIRONMENT: Environment = {
   type: 'sky',
@@ -29,6 +53,10 @@ export interface RenderTask {
   /** SHA-256 (hex) of the packed scene file (lib/scene/scene-file.ts); fetched from /api/scenes/:hash. */
   sceneHash: string;
   environment: Environment;
+  /** Thin-lens depth of field (shaders/camera.wgsl). Absent: a pinhole, everything sharp. */
+  lens?: Lens;
+  /** How camera rays spread over and around a pixel (shaders/camera.wgsl). Absent: 'box'. */
+  pixelFilter?: PixelFilter;
   width: number;
   height: number;
   seed: number;

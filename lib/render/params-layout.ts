@@ -42,11 +42,14 @@ export const PARAMS_FIELDS = [
   { name: 'camera_forward', type: 'vec3f', offset: 96 },
   { name: 'pixel_list_length', type: 'u32', offset: 108 },
   { name: 'environment_a', type: 'vec3f', offset: 112 },
-  { name: '_pad1', type: 'u32', offset: 124 },
+  { name: 'lens_radius', type: 'f32', offset: 124 },
   { name: 'environment_b', type: 'vec3f', offset: 128 },
-  { name: '_pad2', type: 'u32', offset: 140 },
+  { name: 'focus_distance', type: 'f32', offset: 140 },
   { name: 'environment_c', type: 'vec3f', offset: 144 },
-  { name: '_pad3', type: 'u32', offset: 156 },
+  { name: 'pixel_filter', type: 'u32', offset: 156 },
+  { name: 'environment_map_size', type: 'vec2u', offset: 160 },
+  { name: 'environment_rotation', type: 'f32', offset: 168 },
+  { name: '_pad1', type: 'u32', offset: 172 },
 ] as const satisfies readonly ParamsField[];
 
 export type ParamsFieldName = (typeof PARAMS_FIELDS)[number]['name'];

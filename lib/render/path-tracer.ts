@@ -18,7 +18,9 @@ import {
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from '../scene/packed-scene';
+import type { RadianceImage } from '../scene/radiance-hdr';
 import { cameraBasis } from './camera';
+import { type EnvironmentDistribution, environmentDistribution } from './environment-map';
 import { PARAMS_BYTES, paramsWriter } from './params-layout';
 import { pathTraceShader } from './shaders';
 
@@ -36,6 +38,8 @@ export interface PathTracerOptions {
 export const BVH_MAX_DEPTH = 64;
 /** Scenes kept on the GPU at once. Two lets a contributor alternate between two jobs without re-uploads. */
 export const SCENE_CACHE_SIZE = 2;
+/** Environment maps kept on the GPU at once, for the same reason. */
+export const ENVIRONMENT_MAP_CACHE_SIZE = 2;
 /** Rec. 709 luminance, as LUMINANCE_WEIGHTS in shaders/common.wgsl. */
 const LUMINANCE = [0.2126, 0.7152, 0.0722] as const;
 
@@ -83,6 +87,16 @@ export interface RenderOutput {
   samplesPerDispatch: number;
 }
 
+/** An environment map's three textures (shaders/environment-map.wgsl). */
+interface LoadedEnvironmentMap {
+  width: number;
+  height: number;
+  meanWeight: number;
+  textures: [GPUTexture, GPUTexture, GPUTexture];
+  renders: number;
+  evicted: boolean;
+}
+
 interface LoadedScene {
   info: PackedSceneInfo;
   buffers: GPUBuffer[];
@@ -108,13 +122,26 @@ interface LoadedScene {
 export class PathTracer {
   /** Loaded scenes by hash, least recently used first (Map keeps insertion order). */
   private readonly scenes = new Map<string, LoadedScene>();
+  /** Loaded environment maps by hash, least recently used first. */
+  private readonly environmentMaps = new Map<string, LoadedEnvironmentMap>();
+  /** 1 x 1 stand-ins bound when a task has no map (bindings may not be left out). */
+  private readonly noEnvironmentMap: LoadedEnvironmentMap;
 
   private constructor(
     private readonly device: GPUDevice,
     private readonly pipeline: GPUComputePipeline,
     private readonly layout: GPUBindGroupLayout,
     private readonly workgroup: { x: number; y: number },
-  ) {}
+  ) {
+    this.noEnvironmentMap = uploadEnvironmentMap(device, {
+      width: 1,
+      height: 1,
+      texels: new Float32Array(4),
+      conditional: new Float32Array([0, 1]),
+      marginal: new Float32Array([0, 1]),
+      meanWeight: 0,
+    });
+  }
 
   static async create(device: GPUDevice, options: PathTracerOptions = {}): Promise<PathTracer> {
     const workgroup = options.workgroup ?? DEFAULT_WORKGROUP;
@@ -139,6 +166,12 @@ export class PathTracer {
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
         storage(1, 'storage'),
         ...SCENE_BINDINGS.map((b) => storage(b.binding, 'read-only-storage')),
+        // The environment map and its CDFs: float textures read with textureLoad only (no sampler).
+        ...[9, 10, 11].map((binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          texture: { sampleType: 'unfilterable-float' as const },
+        })),
       ],
     });
     const pipeline = await device.createComputePipelineAsync({
@@ -155,6 +188,46 @@ export class PathTracer {
 
   hasScene(hash: string): boolean {
     return this.scenes.has(hash);
+  }
+
+  hasEnvironmentMap(hash: string): boolean {
+    return this.environmentMaps.has(hash);
+  }
+
+  /**
+   * Uploads a decoded environment map (lib/scene/radiance-hdr.ts decodeHdr) under its hash, for tasks whose
+   * environment is `{ type: 'map', hash, ... }`. Its sampling tables are built here. Loading a hash that is
+   * already loaded only marks it as recently used; beyond ENVIRONMENT_MAP_CACHE_SIZE the least recently used
+   * map is released.
+   */
+  loadEnvironmentMap(hash: string, image: RadianceImage): void {
+    const existing = this.environmentMaps.get(hash);
+    if (existing) {
+      this.environmentMaps.delete(hash);
+      this.environmentMaps.set(hash, existing);
+      return;
+    }
+    const maxSide = this.device.limits.maxTextureDimension2D;
+    if (image.width + 1 > maxSide || image.height + 1 > maxSide) {
+      throw new Error(
+        `The ${image.width}x${image.height} environment map is larger than this GPU's ${maxSide}-texel textures allow.`,
+      );
+    }
+    if (
+      image.rgb.length !== image.width * image.height * 3 ||
+      !image.rgb.every((c) => c >= 0 && c < Infinity)
+    ) {
+      throw new Error(
+        'Environment map rejected: it must hold width x height finite, non-negative RGB values.',
+      );
+    }
+    this.environmentMaps.set(hash, uploadEnvironmentMap(this.device, environmentDistribution(image)));
+    while (this.environmentMaps.size > ENVIRONMENT_MAP_CACHE_SIZE) {
+      const [oldest, map] = this.environmentMaps.entries().next().value as [string, LoadedEnvironmentMap];
+      this.environmentMaps.delete(oldest);
+      map.evicted = true;
+      if (map.renders === 0) for (const t of map.textures) t.destroy();
+    }
   }
 
   /**
@@ -223,6 +296,7 @@ export class PathTracer {
         `Scene ${hash} is not loaded on this GPU: call loadScene(hash, packedScene) before render().`,
       );
     }
+    const environmentMap = this.environmentMapOf(task);
     const pixelCount = taskPixelCount(task);
     const resultBytes = pixelCount * RESULT_CHANNELS * 4;
     // Pixel-list mode: the list follows the results in the accumulator, one f32 word per entry.
@@ -241,6 +315,7 @@ export class PathTracer {
     this.scenes.delete(hash);
     this.scenes.set(hash, scene);
     scene.renders++;
+    environmentMap.renders++;
 
     const targetMs = options.targetDispatchMs ?? 100;
     // Zero-initialised by WebGPU; every dispatch adds its samples onto it. In pixel-list mode the indices
@@ -277,9 +352,10 @@ export class PathTracer {
           binding: b.binding,
           resource: { buffer: scene.buffers[i] as GPUBuffer },
         })),
+        ...environmentMap.textures.map((texture, i) => ({ binding: 9 + i, resource: texture.createView() })),
       ],
     });
-    const paramsData = packParams(task, scene);
+    const paramsData = packParams(task, scene, environmentMap);
 
     let spd =
       options.fixedSamplesPerDispatch ??
@@ -330,8 +406,64 @@ export class PathTracer {
       params.destroy();
       scene.renders--;
       if (scene.evicted && scene.renders === 0) for (const b of scene.buffers) b.destroy();
+      environmentMap.renders--;
+      if (environmentMap.evicted && environmentMap.renders === 0)
+        for (const t of environmentMap.textures) t.destroy();
     }
   }
+
+  /** The map a task's environment names (marked recently used), or the placeholders when it names none. */
+  private environmentMapOf(task: RenderTask): LoadedEnvironmentMap {
+    const environment = task.environment;
+    if (environment?.type !== 'map') return this.noEnvironmentMap;
+    const map = this.environmentMaps.get(environment.hash);
+    if (map === undefined) {
+      throw new Error(
+        `Environment map ${environment.hash} is not loaded on this GPU: call loadEnvironmentMap(hash, image) before render().`,
+      );
+    }
+    this.environmentMaps.delete(environment.hash);
+    this.environmentMaps.set(environment.hash, map);
+    return map;
+  }
+}
+
+/** The three textures of a prepared map; rows of float32 are written with their exact byte stride. */
+function uploadEnvironmentMap(device: GPUDevice, d: EnvironmentDistribution): LoadedEnvironmentMap {
+  const texture = (
+    label: string,
+    format: GPUTextureFormat,
+    width: number,
+    height: number,
+    data: Float32Array<ArrayBuffer>,
+    channels: number,
+  ) => {
+    const t = device.createTexture({
+      label,
+      size: { width, height },
+      format,
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+    });
+    device.queue.writeTexture(
+      { texture: t },
+      data,
+      { bytesPerRow: width * channels * 4, rowsPerImage: height },
+      { width, height },
+    );
+    return t;
+  };
+  return {
+    width: d.width,
+    height: d.height,
+    meanWeight: d.meanWeight,
+    textures: [
+      texture('PathTrace.environmentMap', 'rgba32float', d.width, d.height, d.texels, 4),
+      texture('PathTrace.environmentConditional', 'r32float', d.width + 1, d.height, d.conditional, 1),
+      texture('PathTrace.environmentMarginal', 'r32float', d.height + 1, 1, d.marginal, 1),
+    ],
+    renders: 0,
+    evicted: false,
+  };
 }
 
 function mib(bytes: number): string {
@@ -371,7 +503,9 @@ export function pixelListGrid(
 }
 
 /** Params.environment_type values (shaders/params.wgsl). */
-const ENVIRONMENT_TYPE = { none: 0, uniform: 1, sky: 2 } as const;
+const ENVIRONMENT_TYPE = { none: 0, uniform: 1, sky: 2, map: 3 } as const;
+/** Params.pixel_filter values (shaders/params.wgsl). */
+const PIXEL_FILTER = { box: 0, gaussian: 1 } as const;
 
 /**
  * The Params uniform for one task (shaders/params.wgsl, laid out by lib/render/params-layout.ts), with the
@@ -380,6 +514,7 @@ const ENVIRONMENT_TYPE = { none: 0, uniform: 1, sky: 2 } as const;
 function packParams(
   task: RenderTask,
   scene: Pick<LoadedScene, 'info' | 'texelBase'>,
+  environmentMap: Pick<LoadedEnvironmentMap, 'width' | 'height' | 'meanWeight'>,
 ): { buffer: ArrayBuffer; setSampleRange: (start: number, count: number) => void } {
   const params = paramsWriter();
   const { info } = scene;
@@ -403,7 +538,20 @@ function packParams(
   params.set('texel_base', scene.texelBase);
   params.set('camera_forward', camera.forward);
   params.set('pixel_list_length', task.pixels?.length ?? 0); // 0 = region mode
-  if (environment.type === 'uniform') {
+  params.set('pixel_filter', PIXEL_FILTER[task.pixelFilter ?? 'box']);
+  if (task.lens && task.lens.apertureRadius > 0) {
+    params.set('lens_radius', task.lens.apertureRadius);
+    params.set('focus_distance', task.lens.focusDistance);
+  }
+  if (environment.type === 'map') {
+    const dark = !(environmentMap.meanWeight > 0) || !(environment.intensity > 0);
+    params.set('environment_type', dark ? ENVIRONMENT_TYPE.none : ENVIRONMENT_TYPE.map);
+    params.set('environment_a', [environment.intensity, environment.intensity, environment.intensity]);
+    params.set('environment_map_size', [environmentMap.width, environmentMap.height]);
+    // Wrapped to one turn on the host: the kernel adds it to a value in [0, 1].
+    const turns = environment.rotationDegrees / 360;
+    params.set('environment_rotation', turns - Math.floor(turns));
+  } else if (environment.type === 'uniform') {
     // A black environment is no light at all: light sampling then skips it instead of wasting samples.
     params.set(
       'environment_type',

@@ -1,5 +1,7 @@
 import bvh from '../../shaders/bvh.wgsl';
+import camera from '../../shaders/camera.wgsl';
 import common from '../../shaders/common.wgsl';
+import environmentMap from '../../shaders/environment-map.wgsl';
 import lights from '../../shaders/lights.wgsl';
 import materials from '../../shaders/materials.wgsl';
 import params from '../../shaders/params.wgsl';
@@ -10,7 +12,9 @@ import { resolveWgsl } from './wgsl';
 
 const SOURCES = {
   'bvh.wgsl': bvh,
+  'camera.wgsl': camera,
   'common.wgsl': common,
+  'environment-map.wgsl': environmentMap,
   'lights.wgsl': lights,
   'materials.wgsl': materials,
   'params.wgsl': params,

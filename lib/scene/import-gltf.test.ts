@@ -267,7 +267,7 @@ describe('importGltf: glTF features', () => {
                   intensity: 4,
                   spot: { innerConeAngle: 0.2, outerConeAngle: 0.5 },
                 },
-                { type: 'point', intensity: 2 },
+                { type: 'point', intensity: 2, range: 5 },
               ],
             },
           };
@@ -295,6 +295,9 @@ describe('importGltf: glTF features', () => {
     // The child's local +z becomes world +y under its parent's rotation: 3 + 1 m up.
     expect(round6(point?.position)).toEqual([0, 4, 0]);
     expect(point?.intensity).toEqual([2, 2, 2]);
+    // range: the point light's is kept, the spot without one is infinite.
+    expect(point?.range).toBe(5);
+    expect(spot?.range).toBeUndefined();
   });
 
   it('reads emissive strength, transmission and IOR, and ignores texture transforms with a warning', async () => {

@@ -1014,6 +1014,9 @@ function describeLight(node: GltfNode, light: Light): PunctualLightDescription {
   const intensity = light.getIntensity();
   const type = light.getType() as PunctualLightDescription['type'];
   const spot = type === 'spot';
+  // The spec allows range only on point and spot lights, and only positive; anything else means infinite.
+  const range = light.getRange();
+  const bounded = type !== 'directional' && range !== null && range > 0 && Number.isFinite(range);
   return {
     type,
     position: [m[12], m[13], m[14]],
@@ -1023,6 +1026,7 @@ function describeLight(node: GltfNode, light: Light): PunctualLightDescription {
     // Point and directional lights get a full sphere (cos = -1), so a cone test never dims them.
     innerConeCos: spot ? Math.cos(light.getInnerConeAngle()) : -1,
     outerConeCos: spot ? Math.cos(light.getOuterConeAngle()) : -1,
+    ...(bounded ? { range } : {}),
   };
 }
 

@@ -166,7 +166,7 @@ export function packScene(scene: SceneDescription): PackedScene {
   });
 
   // punctual: PUNCTUAL_WORDS = 16: [0] u type [1..3] f position [4..6] f direction [7] f innerConeCos
-  //   [8..10] f intensity [11] f outerConeCos [12..15] 0
+  //   [8..10] f intensity [11] f outerConeCos [12] f range (0 = infinite) [13..15] 0
   const punctual = new Uint32Array(Math.max(1, scene.punctualLights.length) * PUNCTUAL_WORDS);
   const punF = new Float32Array(punctual.buffer);
   scene.punctualLights.forEach((light, i) => {
@@ -177,6 +177,7 @@ export function packScene(scene: SceneDescription): PackedScene {
     punF[o + 7] = light.innerConeCos;
     punF.set(light.intensity, o + 8);
     punF[o + 11] = light.outerConeCos;
+    punF[o + 12] = light.range ?? 0;
   });
 
   // The root node's box (exact float32 bounds of every vertex) is the scene's bounds.
@@ -259,6 +260,9 @@ function validate(scene: SceneDescription): void {
   scene.punctualLights.forEach((l, i) => {
     const values = [...l.position, ...l.direction, ...l.intensity, l.innerConeCos, l.outerConeCos];
     if (!values.every(Number.isFinite)) throw new RangeError(`punctual light ${i} has a non-finite value`);
+    if (l.range !== undefined && !(l.range > 0 && l.range < Infinity)) {
+      throw new RangeError(`punctual light ${i} has range ${l.range}; a range must be positive and finite`);
+    }
   });
   scene.textures.forEach((t, i) => {
     if (!Number.isInteger(t.width) || !Number.isInteger(t.height) || t.width < 1 || t.height < 1) {

@@ -44,6 +44,11 @@ export interface PunctualLightDescription {
   intensity: Vec3;
   innerConeCos: number;
   outerConeCos: number;
+  /**
+   * KHR_lights_punctual `range` of a point or spot light: its light is windowed smoothly to zero there
+   * (shaders/lights.wgsl). Absent: infinite.
+   */
+  range?: number;
 }
 
 export interface SceneDescription {

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { CoordinatorContext } from '../coordinator/context';
-import type { JobSpec } from '../protocol/job-spec';
+import { type JobSpec, taskCamera } from '../protocol/job-spec';
 import type { RenderTask } from '../protocol/render-task';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
 import { contributorView } from '../work/contributor-view';
@@ -34,6 +34,7 @@ export function wholeImageTask(spec: JobSpec): RenderTask {
   return {
     sceneHash: spec.sceneHash,
     environment: spec.environment,
+    ...taskCamera(spec),
     width: spec.width,
     height: spec.height,
     seed: spec.seed,

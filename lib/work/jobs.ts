@@ -15,6 +15,7 @@ import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_SIZE_LIMITS } from '../protocol/limi
 import { finalSamplesPerPixel, replicasOf, tilesOf } from '../protocol/tiles';
 import { insertJobPayment, jobPaymentViews, planJobPayment } from '../settlement/job-payment';
 import { pixelsPerCheck } from '../verification/policy';
+import { resolveJobEnvironment } from './environment-store';
 import { ownerOfNewJob } from './job-owner';
 import { recordProgress } from './job-progress-history';
 import { planJob, planUnits, unitCount } from './plan';
@@ -65,7 +66,10 @@ export async function createJob(
     });
   }
   const scene = await resolveScene(ctx, parsed.data.scene);
-  const spec = planJob(parsed.data, scene, () => randomInt(0, 2 ** 32 - 1));
+  const request = parsed.data.environment
+    ? { ...parsed.data, environment: await resolveJobEnvironment(ctx, parsed.data.environment) }
+    : parsed.data;
+  const spec = planJob(request, scene, () => randomInt(0, 2 ** 32 - 1));
   const fixed = hasFixedUnits(spec);
   const units = unitCount(spec);
   if (fixed && units > JOB_LIMITS.maxUnits) {

@@ -3,7 +3,7 @@ import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { BatchedCheck, Lease } from '../protocol/api-types';
 import { InvalidRequestError, RateLimitedError } from '../protocol/errors';
-import { hasFixedUnits, type JobSpec, MIN_SAMPLES_PER_REPLICA } from '../protocol/job-spec';
+import { hasFixedUnits, type JobSpec, MIN_SAMPLES_PER_REPLICA, taskCamera } from '../protocol/job-spec';
 import { LeaseRequestSchema } from '../protocol/lease-request';
 import { LEASE_LIMITS, MAX_BATCHED_CHECKS, MAX_UNIT_PIXELS } from '../protocol/limits';
 import type { Region } from '../protocol/region';
@@ -424,6 +424,7 @@ function taskOf(
   return {
     sceneHash: spec.sceneHash,
     environment: spec.environment,
+    ...taskCamera(spec),
     width: spec.width,
     height: spec.height,
     seed: spec.seed,

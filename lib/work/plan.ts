@@ -44,6 +44,8 @@ export function planJob(
     scene: request.scene,
     sceneHash: scene.hash,
     environment: request.environment ?? scene.defaultEnvironment,
+    ...(request.lens && request.lens.apertureRadius > 0 ? { lens: request.lens } : {}),
+    pixelFilter: request.pixelFilter,
     width: request.width,
     height: request.height,
     samplesPerPixel: request.samplesPerPixel,

@@ -11,6 +11,7 @@ import type { PackedSceneInfo } from '../scene/packed-scene';
 import { gunzipScene, type PreparedScene, prepareScene } from '../scene/prepare-scene';
 import type { SceneDescription } from '../scene/scene-description';
 import { type SceneImportPool, sceneImportPool } from '../scene/scene-import-pool';
+import { sweepEnvironmentMaps } from './environment-store';
 
 /** Built-in scenes lit by their own emitters see black outside; everything else gets the default sky. */
 const BLACK: Environment = { type: 'uniform', radiance: [0, 0, 0] };
@@ -308,9 +309,10 @@ export function startSceneSweepLoop(
   intervalMs: number = SCENE_LIMITS.sweepIntervalMs,
 ) {
   const sweep = () =>
-    sweepScenes(ctx).then(
-      (deleted) => {
-        if (deleted.length > 0) log.info({ scenes: deleted.length }, 'deleted scenes no job needs');
+    Promise.all([sweepScenes(ctx), sweepEnvironmentMaps(ctx)]).then(
+      ([scenes, maps]) => {
+        if (scenes.length > 0) log.info({ scenes: scenes.length }, 'deleted scenes no job needs');
+        if (maps.length > 0) log.info({ maps: maps.length }, 'deleted environment maps no job needs');
       },
       (error) => log.error({ err: error }, 'scene sweep failed'),
     );

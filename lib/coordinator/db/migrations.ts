@@ -476,6 +476,29 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX rate_limit_buckets_by_age ON rate_limit_buckets (at);
     `,
   },
+  {
+    version: 18,
+    name: 'environment maps',
+    sql: `
+      -- HDR environment maps (Radiance .hdr files, lib/scene/radiance-hdr.ts), addressed by the SHA-256 of
+      -- their bytes like scenes, and like them immutable, per-origin quota'd and swept when no job needs them
+      -- (lib/work/environment-store.ts). RGBE is already run-length encoded: stored as it is.
+      CREATE TABLE environment_maps (
+        hash         text PRIMARY KEY,
+        name         text NOT NULL,
+        source       text NOT NULL CHECK (source IN ('built-in', 'upload')),
+        built_in_id  text,
+        file         bytea NOT NULL,
+        width        integer NOT NULL,
+        height       integer NOT NULL,
+        origin       text,
+        created_at   bigint NOT NULL,
+        uploaded_at  bigint NOT NULL
+      );
+      ALTER TABLE environment_maps ALTER COLUMN file SET STORAGE EXTERNAL;
+      CREATE INDEX environment_maps_uploads_by_origin ON environment_maps (origin, uploaded_at) WHERE source = 'upload';
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
