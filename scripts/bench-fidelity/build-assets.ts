@@ -189,7 +189,7 @@ const TEXTURES = {
     }),
   /** A pane's base colour: near-white with alpha falling from 0.9 at the top to 0.2 at the bottom. */
   pane: () => png(32, (u, v) => [0.9, 0.95, 1, 0.9 - 0.7 * v + 0.05 * Math.sin(u * 20)]),
-  /** A red arrow pointing up on white, to tell a wrong UV set or orientation at a glance. */
+  /** A red arrow pointing down (towards v = 1) on white, to tell a wrong UV set or orientation at a glance. */
   decal: () =>
     png(64, (u, v) => {
       const head = v < 0.5 && Math.abs(u - 0.5) < 0.5 - v;
