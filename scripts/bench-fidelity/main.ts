@@ -50,6 +50,7 @@ import { frameBounds } from '../../lib/scene/import-gltf';
 import { gunzipScene, prepareUpload } from '../../lib/scene/prepare-scene';
 import type { CameraDescription, Vec3 } from '../../lib/scene/scene-description';
 import { openBenchPage } from '../bench-render/bench-page';
+import { intFromEnv } from '../bench-render/config';
 import { meanLuminance, meanValue, type RgbImage, rmse, tentFiltered, writePng } from '../bench-render/image';
 import { type AssetScene, base64ToFloats, type RunReport, type RunRequest } from '../bench-render/protocol';
 import { buildAssets } from './build-assets';
@@ -57,16 +58,6 @@ import { type EnvironmentMap, lookup } from './environment-map';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const PEER_LABEL = 'three-gpu-pathtracer 0.0.26 (WebGLPathTracer, three 0.187.0, three-mesh-bvh 0.9.17)';
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}=${raw}: expected a whole number in [${min}, ${max}]`);
-  }
-  return value;
-}
 
 const quick = process.argv.includes('--quick');
 const config = {
