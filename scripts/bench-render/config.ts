@@ -27,7 +27,8 @@ export interface BenchConfig {
   skipPeer: boolean;
 }
 
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+/** A whole number from environment variable `name`, or `fallback` when unset; out of range is an error. */
+export function intFromEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

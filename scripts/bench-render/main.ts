@@ -14,14 +14,13 @@
  * the pixels that see the light, with the peer lit by its lights alone, and at equal noise (bias left out).
  * Read them together; none of them alone is a fair single number.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
 import type { BuiltInSceneId } from '../../lib/protocol/job-spec';
 import { acquireGpu } from '../../lib/render/capability';
 import { nodeGpu } from '../../lib/render/node-gpu';
 import { DEMO_SCENES } from '../../lib/scene/demo-scenes';
+import { openBenchPage } from './bench-page';
 import { type BenchConfig, readConfig } from './config';
 import { emitterMask } from './emitter-mask';
 import {
@@ -34,17 +33,8 @@ import {
   writePng,
 } from './image';
 import { OursRunner } from './ours-runner';
-import {
-  type BenchPageApi,
-  base64ToFloats,
-  PAGE_API_KEY,
-  type RendererId,
-  type RunOutcome,
-  type RunReport,
-  type RunRequest,
-} from './protocol';
+import { base64ToFloats, type RendererId, type RunReport, type RunRequest, sceneName } from './protocol';
 import { loadOrRenderReference } from './reference';
-import { bundleAndServe } from './serve-bundle';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** Test renders use this seed; the reference another, so that their random streams are independent. */
@@ -99,7 +89,7 @@ function speedLine(where: string, request: RunRequest, timed: Timed): string {
   const last = report.checkpoints[report.checkpoints.length - 1];
   const name = request.renderer === 'ours' ? 'lumengrid' : 'three-gpu-pt';
   return (
-    `${where.padEnd(8)} ${name.padEnd(12)} ${request.scene.padEnd(7)} ${request.width}x${request.height} ` +
+    `${where.padEnd(8)} ${name.padEnd(12)} ${sceneName(request.scene).padEnd(7)} ${request.width}x${request.height} ` +
     `${last?.spp ?? 0} spp, ${request.maxBounces} bounces: ${fmt(timed.msps)} M px-samples/s ` +
     `(${seconds(last?.ms ?? 0)} timed; setup ${seconds(report.setupMs)}, compile ${seconds(report.compileMs)}, ` +
     `warm-up ${request.warmupSpp} spp ${seconds(report.warmupMs)}) on ${report.device}` +
@@ -208,18 +198,8 @@ log(
 );
 
 // 3. Both renderers in one headless Chromium, each in its own Web Worker.
-const scratch = mkdtempSync(join(tmpdir(), 'lumengrid-bench-render-'));
-const server = await bundleAndServe(join(scratch, 'www'));
-const context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-  executablePath: config.chromium,
-  headless: true,
-  args: [
-    '--enable-unsafe-webgpu',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-  ],
-});
+const browser = await openBenchPage(config.chromium, log);
+const run = browser.run;
 const browserSpeed = new Map<string, Timed>();
 let peerCompiled = false;
 
@@ -232,19 +212,6 @@ const ERROR_LABELS: Record<ErrorRunKey, string> = {
 };
 const errorRuns = new Map<ErrorRunKey, { request: RunRequest; report: RunReport }>();
 try {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => log(`page error: ${error.message}`));
-  await page.goto(server.url);
-  await page.waitForSelector('body[data-ready=true]', { state: 'attached' });
-  const run = async (request: RunRequest): Promise<RunReport> => {
-    const outcome = await page.evaluate(
-      ([key, r]) => (window as unknown as Record<string, BenchPageApi>)[key]?.run(r) as Promise<RunOutcome>,
-      [PAGE_API_KEY, request] as const,
-    );
-    if (!outcome.ok) throw new Error(`${request.renderer} on ${request.scene}: ${outcome.error}`);
-    return outcome.report;
-  };
-
   const renderers: RendererId[] = config.skipPeer ? ['ours'] : ['ours', 'peer'];
   // Interleaved scene by scene, so that drifting load on the machine affects both renderers alike.
   for (const scene of config.scenes) {
@@ -288,9 +255,7 @@ try {
     errorRuns.set(key, { request, report: await run(request) });
   }
 } finally {
-  await context.close();
-  await server.close();
-  rmSync(scratch, { recursive: true, force: true });
+  await browser.close();
 }
 
 // 4. Image error against the reference.

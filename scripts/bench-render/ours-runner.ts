@@ -9,7 +9,14 @@ import { CHANNEL, RESULT_CHANNELS } from '../../lib/protocol/result-layout';
 import { PathTracer } from '../../lib/render/path-tracer';
 import { DEMO_SCENES } from '../../lib/scene/demo-scenes';
 import { packScene } from '../../lib/scene/pack-scene';
-import { type Checkpoint, floatsToBase64, type RunReport, type RunRequest } from './protocol';
+import { loadAssetForOurs, type OursAsset } from '../bench-fidelity/ours-asset';
+import {
+  type Checkpoint,
+  floatsToBase64,
+  type RunReport,
+  type RunRequest,
+  type SceneRequest,
+} from './protocol';
 
 /**
  * The environments jobs on the built-in scenes get (lib/work/scene-store.ts, which is server code and not
@@ -23,6 +30,8 @@ export const BENCH_ENVIRONMENTS: Record<BuiltInSceneId, Environment> = {
 
 export class OursRunner {
   private tracer: PathTracer | null = null;
+  /** The glTF assets loaded so far (their scene keys and environments), by name. */
+  private readonly assets = new Map<string, OursAsset>();
 
   constructor(
     private readonly device: GPUDevice,
@@ -44,19 +53,13 @@ export class OursRunner {
     const tracer = this.tracer;
 
     const setupBegan = performance.now();
-    // The scene id stands in for the content hash: the tracer only uses it as a cache key.
-    const hash = `bench:${request.scene}`;
-    if (!tracer.hasScene(hash)) {
-      const demo = DEMO_SCENES[request.scene];
-      if (!demo) throw new Error(`unknown built-in scene '${request.scene}'`);
-      tracer.loadScene(hash, packScene(demo.build()));
-    }
+    const { hash, environment, notes } = await this.prepare(tracer, request.scene);
     const setupMs = performance.now() - setupBegan;
 
     const { width, height } = request;
     const task = (sampleStart: number, sampleEnd: number): RenderTask => ({
       sceneHash: hash,
-      environment: BENCH_ENVIRONMENTS[request.scene],
+      environment,
       width,
       height,
       seed: request.seed,
@@ -97,7 +100,33 @@ export class OursRunner {
       checkpoints.push(checkpoint);
       if (request.stopAfterMs !== undefined && ms >= request.stopAfterMs) break;
     }
-    return { device: this.deviceLabel, setupMs, compileMs, warmupMs, checkpoints, notes: [] };
+    return { device: this.deviceLabel, setupMs, compileMs, warmupMs, checkpoints, notes };
+  }
+
+  /**
+   * Loads the scene into the tracer once and says which environment lights it. A built-in scene's name
+   * stands in for the content hash (the tracer only uses it as a cache key); an asset's packed scene file
+   * comes with its real hash.
+   */
+  private async prepare(
+    tracer: PathTracer,
+    scene: SceneRequest,
+  ): Promise<{ hash: string; environment: Environment; notes: string[] }> {
+    if (typeof scene !== 'string') {
+      let asset = this.assets.get(scene.name);
+      if (!asset || !tracer.hasScene(asset.hash)) {
+        asset = await loadAssetForOurs(tracer, scene);
+        this.assets.set(scene.name, asset);
+      }
+      return asset;
+    }
+    const hash = `bench:${scene}`;
+    if (!tracer.hasScene(hash)) {
+      const demo = DEMO_SCENES[scene];
+      if (!demo) throw new Error(`unknown built-in scene '${scene}'`);
+      tracer.loadScene(hash, packScene(demo.build()));
+    }
+    return { hash, environment: BENCH_ENVIRONMENTS[scene], notes: [] };
   }
 }
 

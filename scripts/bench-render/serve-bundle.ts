@@ -23,8 +23,14 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** Bundles into `outDir` and serves it; returns the page's URL. */
-export async function bundleAndServe(outDir: string): Promise<BenchServer> {
+/**
+ * Bundles into `outDir` and serves it; returns the page's URL. `files` maps further URL paths to files on
+ * disk (the glTF and .hdr files bench:fidelity renders), served as bytes; nothing else on disk is reachable.
+ */
+export async function bundleAndServe(
+  outDir: string,
+  files: Map<string, string> = new Map(),
+): Promise<BenchServer> {
   const here = import.meta.dirname;
   await build({
     entryPoints: {
@@ -53,6 +59,14 @@ export async function bundleAndServe(outDir: string): Promise<BenchServer> {
       response.end(body);
     };
     if (path === '/' || path === '/index.html') return send(200, CONTENT_TYPES['.html'] as string, HTML);
+    const file = files.get(path);
+    if (file) {
+      readFile(file).then(
+        (body) => send(200, 'application/octet-stream', body),
+        () => send(404, 'text/plain', 'not found'),
+      );
+      return;
+    }
     const name = path.slice(1);
     if (!/^[a-z-]+\.js$/.test(name)) return send(404, 'text/plain', 'not found');
     readFile(join(outDir, name)).then(

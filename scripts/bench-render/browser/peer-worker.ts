@@ -7,6 +7,7 @@
 import { NoToneMapping, WebGLRenderer } from 'three';
 import { WebGLPathTracer } from 'three-gpu-pathtracer';
 import { DEMO_SCENES } from '../../../lib/scene/demo-scenes';
+import { loadAssetForPeer } from '../../bench-fidelity/peer-asset';
 import {
   type Checkpoint,
   floatsToBase64,
@@ -14,7 +15,7 @@ import {
   type RunReport,
   type RunRequest,
 } from '../protocol';
-import { sceneToThree } from './scene-to-three';
+import { sceneToThree, type ThreeScene } from './scene-to-three';
 
 interface Peer {
   renderer: WebGLRenderer;
@@ -82,6 +83,26 @@ function readImage(p: Peer, width: number, height: number): Float32Array {
   return rgb;
 }
 
+/**
+ * A built-in scene converted from our SceneDescription (scene-to-three.ts), or a glTF asset loaded from its
+ * file by three itself (bench-fidelity/peer-asset.ts), at the image's aspect.
+ */
+async function sceneFor(p: Peer, request: RunRequest): Promise<ThreeScene> {
+  const aspect = request.width / request.height;
+  const { scene } = request;
+  if (typeof scene !== 'string') {
+    const asset = await loadAssetForPeer(scene, aspect);
+    // One texture size for all (the peer's texture array): the file's largest, so nothing is downsampled.
+    const side = Math.min(asset.largestTexture, p.renderer.capabilities.maxTextureSize);
+    p.tracer.textureSize.set(side, side);
+    return asset;
+  }
+  const demo = DEMO_SCENES[scene];
+  if (!demo) throw new Error(`unknown built-in scene '${scene}'`);
+  p.tracer.textureSize.set(1024, 1024);
+  return sceneToThree(demo.build(), aspect, request.peerEmitters);
+}
+
 async function run(request: RunRequest): Promise<RunReport> {
   peer ??= createPeer();
   const p = peer;
@@ -89,9 +110,7 @@ async function run(request: RunRequest): Promise<RunReport> {
   const notes: string[] = [];
 
   const setupBegan = performance.now();
-  const demo = DEMO_SCENES[request.scene];
-  if (!demo) throw new Error(`unknown built-in scene '${request.scene}'`);
-  const converted = sceneToThree(demo.build(), width / height, request.peerEmitters);
+  const converted = await sceneFor(p, request);
   notes.push(...converted.notes);
   p.renderer.setSize(width, height, false);
   // Path length: the peer's loop traces `bounces` rays and samples lights at each hit, i.e. at most
