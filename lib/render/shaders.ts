@@ -1,5 +1,7 @@
 import bvh from '../../shaders/bvh.wgsl';
 import common from '../../shaders/common.wgsl';
+import denoise from '../../shaders/denoise.wgsl';
+import guides from '../../shaders/guides.wgsl';
 import lights from '../../shaders/lights.wgsl';
 import materials from '../../shaders/materials.wgsl';
 import params from '../../shaders/params.wgsl';
@@ -11,6 +13,8 @@ import { resolveWgsl } from './wgsl';
 const SOURCES = {
   'bvh.wgsl': bvh,
   'common.wgsl': common,
+  'denoise.wgsl': denoise,
+  'guides.wgsl': guides,
   'lights.wgsl': lights,
   'materials.wgsl': materials,
   'params.wgsl': params,
@@ -22,4 +26,14 @@ const SOURCES = {
 /** The complete path-tracing kernel for packed mesh scenes (lib/scene/packed-scene.ts). */
 export function pathTraceShader(): string {
   return resolveWgsl('pathtrace.wgsl', SOURCES);
+}
+
+/** The denoiser's guide kernel: first-hit albedo, normal and distance (shaders/guides.wgsl). */
+export function guideShader(): string {
+  return resolveWgsl('guides.wgsl', SOURCES);
+}
+
+/** The denoised preview's edge-aware filter (shaders/denoise.wgsl). */
+export function denoiseShader(): string {
+  return resolveWgsl('denoise.wgsl', SOURCES);
 }
