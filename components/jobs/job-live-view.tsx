@@ -21,6 +21,7 @@ import { ProgressBar } from '../ui/progress-bar';
 import { StatusBadge } from '../ui/status-badge';
 import { useNow } from '../ui/use-now';
 import { usePageVisible } from '../ui/use-page-visible';
+import { JobDenoisedView } from './job-denoised-view';
 import { JobDownloads } from './job-downloads';
 import { useJobHistory, useRecordJob, useSeedJobHistory } from './job-history';
 import { JobOwnerControls } from './job-owner-controls';
@@ -228,6 +229,7 @@ function JobDetails({
       <div className="job-view__body">
         <div ref={imageRef} className="job-view__image">
           <JobImage job={job} heatmap={heatmap} onHeatmapChange={setHeatmap} />
+          <JobDenoisedView job={job} />
           <JobDownloads job={job} />
         </div>
 

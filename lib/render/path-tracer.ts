@@ -22,7 +22,7 @@ import type { RadianceImage } from '../scene/radiance-hdr';
 import { cameraBasis } from './camera';
 import { type EnvironmentDistribution, environmentDistribution } from './environment-map';
 import { PARAMS_BYTES, paramsWriter } from './params-layout';
-import { pathTraceShader } from './shaders';
+import { guideShader, pathTraceShader } from './shaders';
 
 /**
  * Invocations per workgroup (WORKGROUP_X, WORKGROUP_Y overrides in shaders/pathtrace.wgsl). 64 suits
@@ -40,6 +40,8 @@ export const BVH_MAX_DEPTH = 64;
 export const SCENE_CACHE_SIZE = 2;
 /** Environment maps kept on the GPU at once, for the same reason. */
 export const ENVIRONMENT_MAP_CACHE_SIZE = 2;
+/** Floats per pixel of the denoiser's guide buffers: GUIDE_CHANNELS in shaders/guides.wgsl. */
+export const GUIDE_CHANNELS = 8;
 /** Rec. 709 luminance, as LUMINANCE_WEIGHTS in shaders/common.wgsl. */
 const LUMINANCE = [0.2126, 0.7152, 0.0722] as const;
 
@@ -126,6 +128,8 @@ export class PathTracer {
   private readonly environmentMaps = new Map<string, LoadedEnvironmentMap>();
   /** 1 x 1 stand-ins bound when a task has no map (bindings may not be left out). */
   private readonly noEnvironmentMap: LoadedEnvironmentMap;
+  /** The denoiser's guide kernel (shaders/guides.wgsl), compiled on first use: contributors never need it. */
+  private guidePipeline: Promise<GPUComputePipeline> | null = null;
 
   private constructor(
     private readonly device: GPUDevice,
@@ -412,6 +416,90 @@ export class PathTracer {
     }
   }
 
+  /**
+   * The denoiser's guide buffers for a whole image (shaders/guides.wgsl): GUIDE_CHANNELS float32 per pixel
+   * of `task.region`, row-major, averaged over the camera samples [sampleStart, sampleEnd) — the same
+   * primary rays as the image's samples of those indices. For the requestor's preview only; not verified.
+   */
+  async renderGuides(task: RenderTask): Promise<Float32Array<ArrayBuffer>> {
+    const { device } = this;
+    if (task.pixels !== undefined)
+      throw new Error('Guide buffers are rendered by region, not by pixel list.');
+    const scene = this.scenes.get(task.sceneHash);
+    if (scene === undefined) {
+      throw new Error(
+        `Scene ${task.sceneHash} is not loaded on this GPU: call loadScene before renderGuides().`,
+      );
+    }
+    const { region } = task;
+    const bytes = region.width * region.height * GUIDE_CHANNELS * 4;
+    const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new Error(`The guide buffers need ${mib(bytes)}; this GPU binds at most ${mib(limit)}.`);
+    }
+    const environmentMap = this.environmentMapOf(task);
+    this.guidePipeline ??= compilePipeline(device, this.layout, 'Guides', guideShader(), this.workgroup);
+    const pipeline = await this.guidePipeline;
+    scene.renders++;
+    const output = device.createBuffer({
+      label: 'Guides.outputBuffer',
+      size: bytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+    const readback = device.createBuffer({
+      label: 'Guides.readbackBuffer',
+      size: bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const params = device.createBuffer({
+      label: 'Guides.paramsBuffer',
+      size: PARAMS_BYTES,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    try {
+      const paramsData = packParams(task, scene, environmentMap);
+      paramsData.setSampleRange(task.sampleStart, task.sampleEnd - task.sampleStart);
+      device.queue.writeBuffer(params, 0, paramsData.buffer);
+      const bindGroup = device.createBindGroup({
+        label: 'Guides.bindGroup',
+        layout: this.layout,
+        entries: [
+          { binding: 0, resource: { buffer: params } },
+          { binding: 1, resource: { buffer: output } },
+          ...SCENE_BINDINGS.map((b, i) => ({
+            binding: b.binding,
+            resource: { buffer: scene.buffers[i] as GPUBuffer },
+          })),
+          ...environmentMap.textures.map((texture, i) => ({
+            binding: 9 + i,
+            resource: texture.createView(),
+          })),
+        ],
+      });
+      const encoder = device.createCommandEncoder({ label: 'Guides.encoder' });
+      const pass = encoder.beginComputePass({ label: 'Guides.pass' });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(
+        Math.ceil(region.width / this.workgroup.x),
+        Math.ceil(region.height / this.workgroup.y),
+      );
+      pass.end();
+      encoder.copyBufferToBuffer(output, 0, readback, 0, bytes);
+      device.queue.submit([encoder.finish()]);
+      await readback.mapAsync(GPUMapMode.READ);
+      const data = new Float32Array(readback.getMappedRange().slice(0));
+      readback.unmap();
+      return data;
+    } finally {
+      output.destroy();
+      readback.destroy();
+      params.destroy();
+      scene.renders--;
+      if (scene.evicted && scene.renders === 0) for (const b of scene.buffers) b.destroy();
+    }
+  }
+
   /** The map a task's environment names (marked recently used), or the placeholders when it names none. */
   private environmentMapOf(task: RenderTask): LoadedEnvironmentMap {
     const environment = task.environment;
@@ -682,4 +770,31 @@ export function validatePackedScene(
     }
   }
   if (info.lightCount > 0 && !(Math.abs(previous - 1) <= 1e-5)) fail('the light CDF does not end at 1');
+}
+
+/** Compiles one kernel of the tracer's binding layout, reporting WGSL errors with their line numbers. */
+async function compilePipeline(
+  device: GPUDevice,
+  layout: GPUBindGroupLayout,
+  label: string,
+  code: string,
+  workgroup: { x: number; y: number },
+): Promise<GPUComputePipeline> {
+  const module = device.createShaderModule({ label: `${label}.module`, code });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length > 0) {
+    throw new Error(
+      `${label} shader failed to compile: ${errors.map((e) => `${e.lineNum}: ${e.message}`).join('; ')}`,
+    );
+  }
+  return device.createComputePipelineAsync({
+    label: `${label}.pipeline`,
+    layout: device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] }),
+    compute: {
+      module,
+      entryPoint: 'main',
+      constants: { WORKGROUP_X: workgroup.x, WORKGROUP_Y: workgroup.y },
+    },
+  });
 }
