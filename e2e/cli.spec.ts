@@ -55,7 +55,7 @@ test('the command line uploads a glTF, waits for the farm and writes the EXR the
       url,
     );
     expect(submit.code, submit.stderr).toBe(0);
-    expect(submit.stdout).toMatch(/uploaded BoxTextured\.gltf: [0-9a-f]{64}/);
+    expect(submit.stdout).toMatch(/uploaded BoxTextured: [0-9a-f]{64}/);
     expect(submit.stdout).toMatch(/ done: \d+\/\d+ units, 100\.0 % of samples/);
     const jobId = /job ([0-9a-f-]{36})/.exec(submit.stdout)?.[1] as string;
 

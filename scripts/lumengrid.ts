@@ -188,7 +188,8 @@ async function main(): Promise<void> {
     };
     let scene = target;
     if (!(BUILT_IN_SCENES as readonly string[]).includes(target)) {
-      const summary = await uploadScene(await sceneFiles(target), basename(target), options);
+      // Named as the dashboard names an upload: the file name without its extension.
+      const summary = await uploadScene(await sceneFiles(target), basename(target, extname(target)), options);
       for (const warning of summary.warnings) console.warn(`scene warning: ${warning}`);
       console.log(`uploaded ${summary.name}: ${summary.hash}`);
       scene = summary.hash;
