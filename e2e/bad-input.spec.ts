@@ -60,7 +60,10 @@ test('malformed job requests are refused with the fields to fix', async ({ reque
 });
 
 test('bad result submissions are refused and the accepted one is counted once', async ({ request }) => {
-  // A job no browser is rendering: tests hold its only unit themselves.
+  // A job no browser is rendering: tests hold its only unit themselves. Its results are made up, so this
+  // test must run before the server's trusted verifier is first seen (it would audit them and convict the
+  // session): it is the first file that leases, and pages-accessibility.spec.ts (which waits on pages for
+  // 45 s) runs after it.
   const created = await request.post('/api/jobs', {
     data: { scene: 'cornell', width: 16, height: 16, samplesPerPixel: 2, tileSize: 16 },
   });
