@@ -1,8 +1,17 @@
 // Ray queries against the packed scene's BVH: the closest hit (for path segments) and any hit (for shadow
 // rays). Both walk the tree with a small per-invocation stack; there are no pointers in WGSL.
 //
+// Surfaces that may not stop a ray (flagged per triangle in the packed scene, so opaque scenes pay one test
+// of a word the triangle load brings anyway): back faces of single-sided materials are culled, as glTF asks
+// of a rasteriser; alphaMode MASK lets the ray pass where alpha < alphaCutoff; alphaMode BLEND is stochastic
+// transparency, a hit accepted with probability alpha (rng.wgsl, rand_crossing). Closest-hit and shadow
+// rays apply the same tests, so a cut-out leaf casts a cut-out shadow and a 30 % opaque pane lets 70 % of the
+// light through, on average.
+//
 //#include common.wgsl
+//#include rng.wgsl
 //#include scene-bindings.wgsl
+//#include materials.wgsl
 
 // Traversal stack entries. The BVH builder keeps the depth below 40 + log2(triangles) (lib/scene/bvh.ts),
 // and the host refuses scenes deeper than this (BVH_MAX_DEPTH in lib/render/path-tracer.ts), so the stack
@@ -69,9 +78,25 @@ fn intersect_triangle(origin: vec3f, dir: vec3f, tri: Triangle, t_max: f32) -> v
   return vec3f(t, u, v);
 }
 
+// Whether a hit (t, u, v) of triangle `index` counts (see the header): only called for flagged triangles.
+fn hit_counts(key: RayKey, dir: vec3f, tri: Triangle, index: u32, hit: vec3f) -> bool {
+  if ((tri.flags & TRIANGLE_CULL_BACK) != 0u && dot(dir, cross(tri.edge1, tri.edge2)) > 0.0) {
+    return false;
+  }
+  if ((tri.flags & TRIANGLE_ALPHA_TESTED) != 0u) {
+    let material = load_material(tri.material);
+    let alpha = surface_alpha(index, material, hit.y, hit.z);
+    if ((material.flags & 3u) == ALPHA_MASK) {
+      return alpha >= material.alpha_cutoff;
+    }
+    return rand_crossing(key.rng, key.bounce, key.group, index) < alpha;
+  }
+  return true;
+}
+
 // The closest triangle along the ray within (0, t_max). Children are visited nearest box first and the far
 // one is pushed with its entry distance, so that it is skipped when a closer hit has been found meanwhile.
-fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32) -> TriangleHit {
+fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> TriangleHit {
   var best = TriangleHit(t_max, 0.0, 0.0, NO_TRIANGLE);
   let inv_dir = safe_inverse(dir);
   var node = load_node(0u);
@@ -85,8 +110,9 @@ fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32) -> TriangleHit {
     if (node.triangle_count > 0u) {
       let end = node.left_or_first + node.triangle_count;
       for (var i = node.left_or_first; i < end; i++) {
-        let hit = intersect_triangle(origin, dir, load_triangle(i), best.t);
-        if (hit.x < best.t) {
+        let tri = load_triangle(i);
+        let hit = intersect_triangle(origin, dir, tri, best.t);
+        if (hit.x < best.t && (tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
           best = TriangleHit(hit.x, hit.y, hit.z, i);
         }
       }
@@ -140,7 +166,7 @@ fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32) -> TriangleHit {
 
 // Whether anything blocks the ray within (0, t_max): shadow rays need no closest hit, so the walk stops at
 // the first triangle it finds and visits children in stored order.
-fn trace_any(origin: vec3f, dir: vec3f, t_max: f32) -> bool {
+fn trace_any(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> bool {
   let inv_dir = safe_inverse(dir);
   var node = load_node(0u);
   if (intersect_box(origin, inv_dir, node.bounds_min, node.bounds_max, t_max) >= NO_HIT) {
@@ -152,7 +178,9 @@ fn trace_any(origin: vec3f, dir: vec3f, t_max: f32) -> bool {
     if (node.triangle_count > 0u) {
       let end = node.left_or_first + node.triangle_count;
       for (var i = node.left_or_first; i < end; i++) {
-        if (intersect_triangle(origin, dir, load_triangle(i), t_max).x < NO_HIT) {
+        let tri = load_triangle(i);
+        let hit = intersect_triangle(origin, dir, tri, t_max);
+        if (hit.x < NO_HIT && (tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
           return true;
         }
       }

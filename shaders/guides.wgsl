@@ -26,6 +26,9 @@ override WORKGROUP_Y: u32 = 8u;
 const GUIDE_CHANNELS: u32 = 8u;
 // The camera's dimension group in pathtrace.wgsl: the same jitter as the image's sample of that index.
 const GUIDE_GROUP_CAMERA: u32 = 0u;
+// The path ray's alphaMode BLEND group in pathtrace.wgsl (GROUP_ALPHA_PATH): a guide ray of a sample lets
+// light through a blended surface exactly where that sample's image ray does.
+const GUIDE_GROUP_ALPHA: u32 = 4u;
 // Mirror and glass bounces a guide ray follows before it settles for the surface it is on.
 const GUIDE_MAX_SPECULAR: u32 = 4u;
 
@@ -52,13 +55,14 @@ fn guide_surface(hit: TriangleHit, dir: vec3f) -> GuideSurface {
   let face_normal = normalize(cross(tri.edge1, tri.edge2));
   let front = dot(face_normal, dir) < 0.0;
   let geometric_normal = select(-face_normal, face_normal, front);
-  let shading = load_shading(hit.triangle, hit.u, hit.v);
-  var normal = normalize(shading.normal);
+  // shade_hit (materials.wgsl): textures, vertex colours and normal maps as the path tracer sees them.
+  let shaded = shade_hit(hit.triangle, material, hit.u, hit.v);
+  var normal = shaded.normal;
   normal = select(normal, -normal, dot(normal, geometric_normal) < 0.0);
   if (!(dot(normal, -dir) > 0.0)) {
     normal = geometric_normal;
   }
-  let surface = surface_at(material, shading.uv);
+  let surface = shaded.surface;
   let position = tri.v0 + hit.u * tri.edge1 + hit.v * tri.edge2;
   let cos_o = dot(normal, -dir);
   // Glass where the path tracer mostly takes the glass layer: it refracts (or reflects under total
@@ -100,13 +104,13 @@ struct GuideSample {
   emitter: bool,
 }
 
-fn guide_sample(camera: CameraRay) -> GuideSample {
+fn guide_sample(camera: CameraRay, rng: Rng) -> GuideSample {
   var origin = camera.origin;
   var dir = camera.dir;
   var tint = vec3f(1.0);
   var distance = 0.0;
   for (var bounce = 0u; bounce <= GUIDE_MAX_SPECULAR; bounce++) {
-    let hit = trace_closest(origin, dir, NO_HIT);
+    let hit = trace_closest(origin, dir, NO_HIT, RayKey(rng, bounce, GUIDE_GROUP_ALPHA));
     if (hit.triangle == NO_TRIANGLE) {
       // The environment: nothing to modulate. After a mirror, the mirror's tint still is.
       return GuideSample(tint, vec3f(0.0), 0.0, bounce > 0u, false);
@@ -136,7 +140,7 @@ fn guide_pixel(pixel: vec2u, base: u32) {
   for (var i = 0u; i < params.sample_count; i++) {
     let rng = rng_init(params.seed, pixel, params.sample_start + i);
     // The image's own camera ray of this sample: same pixel filter and lens (shaders/camera.wgsl).
-    let sample = guide_sample(camera_ray(pixel, rand4(rng, 0u, GUIDE_GROUP_CAMERA)));
+    let sample = guide_sample(camera_ray(pixel, rand4(rng, 0u, GUIDE_GROUP_CAMERA)), rng);
     albedo += sample.albedo;
     normal += sample.normal;
     if (sample.hit) {

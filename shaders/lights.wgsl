@@ -9,6 +9,7 @@
 //#include common.wgsl
 //#include scene-bindings.wgsl
 //#include environment-map.wgsl
+//#include materials.wgsl
 
 // ---- Environment ----
 
@@ -74,15 +75,16 @@ fn find_light(u: f32) -> u32 {
   return lo;
 }
 
-// Solid-angle pdf with which light sampling reaches a point of an emissive triangle of radiance `emissive`,
-// seen at `distance` under cos_light from its normal. The `lights` probabilities are area x luminance over
-// emissive_power (packScene), so per unit area the density is luminance(emissive) / emissive_power: it is
-// known from the material alone, without finding the triangle's entry in `lights`.
-fn emissive_pdf(emissive: vec3f, distance: f32, cos_light: f32) -> f32 {
+// Solid-angle pdf with which light sampling reaches a point of an emissive triangle whose emitted luminance
+// (Triangle.emitted_luminance: its average over the emissive texture footprint) is given, seen at `distance`
+// under cos_light from its normal. The `lights` probabilities are area x that luminance over emissive_power
+// (packScene), so per unit area the density is emitted_luminance / emissive_power: it is known from the
+// triangle alone, without finding its entry in `lights`. A triangle left out of the CDF has 0.
+fn emissive_pdf(emitted_luminance: f32, distance: f32, cos_light: f32) -> f32 {
   if (params.light_count == 0u || params.emissive_power <= 0.0 || cos_light <= 0.0) {
     return 0.0;
   }
-  let area_pdf = luminance(emissive) / params.emissive_power;
+  let area_pdf = emitted_luminance / params.emissive_power;
   return (1.0 - environment_selection()) * area_pdf * distance * distance / cos_light;
 }
 
@@ -113,7 +115,9 @@ fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
   let tri = load_triangle(light.triangle);
   // Uniform on the triangle: (1 - sqrt(r1), sqrt(r1) (1 - r2), sqrt(r1) r2) barycentrics.
   let su = sqrt(u.z);
-  let point = tri.v0 + (su * (1.0 - u.w)) * tri.edge1 + (su * u.w) * tri.edge2;
+  let bu = su * (1.0 - u.w);
+  let bv = su * u.w;
+  let point = tri.v0 + bu * tri.edge1 + bv * tri.edge2;
   let to_light = point - position;
   let dist2 = dot(to_light, to_light);
   if (dist2 <= 0.0 || light.area <= 0.0) {
@@ -128,7 +132,8 @@ fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
   }
   let material = load_material(tri.material);
   let pdf = (1.0 - p_env) * light.probability / light.area * dist2 / cos_light;
-  return LightSample(wi, distance, material.emissive, pdf);
+  // The emission at the sampled point (its emissive texture), while the choice followed the average.
+  return LightSample(wi, distance, emission_at(light.triangle, material, bu, bv), pdf);
 }
 
 // ---- Punctual lights (delta: reached by light sampling only, never by BSDF rays) ----

@@ -1,5 +1,6 @@
 // Materials: the glTF metallic-roughness BSDF (Lambert diffuse + GGX specular), smooth dielectric glass
-// for transmission, and base-colour textures.
+// for transmission, and the glTF texture slots (base colour with alpha, metallic-roughness, normal,
+// emissive) with their samplers, UV sets and KHR_texture_transform.
 //
 // BSDF functions work in a local shading frame: z is the shading normal, turned to the side the path
 // arrives from, so wo.z > 0. A direction with z <= 0 is below the surface.
@@ -12,7 +13,7 @@
 // stably; a mirror is what such a surface looks like anyway.
 const SMOOTH_ALPHA: f32 = 1e-3;
 
-// A material as seen at one hit point: texture applied, parameters clamped to their meaningful ranges.
+// A material as seen at one hit point: textures applied, parameters clamped to their meaningful ranges.
 struct Surface {
   base_color: vec3f,
   metallic: f32,
@@ -28,51 +29,182 @@ fn srgb_to_linear(c: vec3f) -> vec3f {
   return select(high, low, c <= vec3f(0.04045));
 }
 
-fn wrap_texel(i: i32, n: u32) -> u32 {
-  let m = i % i32(n);
-  return u32(select(m, m + i32(n), m < 0));
-}
-
-fn decode_texel(texel: u32) -> vec3f {
-  return srgb_to_linear(unpack4x8unorm(texel).rgb);
-}
-
-// Base colour texture lookup with bilinear filtering and repeat wrapping, done by hand on the texel buffer:
+// ---- Textures ----
+//
+// Lookups are done by hand on the texel buffer, nearest or bilinear as the glTF sampler's magFilter says:
 // hardware samplers filter with implementation-defined precision (often 8 fractional bits), which would make
-// the same path give different bits on different GPUs. Texels are decoded from sRGB before filtering, as a
-// hardware sRGB texture would. Alpha is ignored (no alpha masking or blending).
-fn sample_base_color_texture(index: u32, uv: vec2f) -> vec3f {
-  let header = load_texture_header(index);
-  if (header.width == 0u || header.height == 0u) {
-    return vec3f(1.0);
+// the same path give different bits on different GPUs. There are no mip levels: the many jittered samples a
+// pixel averages filter minification already. Colour textures are decoded from sRGB before filtering, as a
+// hardware sRGB texture would; alpha and the data textures (metallic-roughness, normal) are linear.
+
+// A texture coordinate reduced to one period of its wrap mode before scaling by the size, so that large
+// UVs keep their fractional precision: [0, 1) for repeat, [0, 2) for mirror; clamp only bounds it.
+fn reduce_coordinate(x: f32, mode: u32) -> f32 {
+  if (mode == WRAP_MIRROR) {
+    return x - 2.0 * floor(x * 0.5);
   }
+  if (mode == WRAP_CLAMP) {
+    return clamp(x, -1.0, 2.0);
+  }
+  return x - floor(x);
+}
+
+// Texel index i along an axis of n texels under a wrap mode (glTF REPEAT, CLAMP_TO_EDGE, MIRRORED_REPEAT).
+fn wrap_texel(i: i32, n: u32, mode: u32) -> u32 {
+  let size = i32(n);
+  if (mode == WRAP_CLAMP) {
+    return u32(clamp(i, 0, size - 1));
+  }
+  if (mode == WRAP_MIRROR) {
+    let period = 2 * size;
+    var m = i % period;
+    m = select(m, m + period, m < 0);
+    return u32(select(period - 1 - m, m, m < size));
+  }
+  let m = i % size;
+  return u32(select(m, m + size, m < 0));
+}
+
+fn fetch_texel(header: TextureHeader, x: u32, y: u32, srgb: bool) -> vec4f {
+  let c = unpack4x8unorm(load_texel(header.texel_offset + y * header.width + x));
+  if (srgb) {
+    return vec4f(srgb_to_linear(c.rgb), c.a);
+  }
+  return c;
+}
+
+// The texture of `slot` at the hit's UV sets (the slot picks one and applies its KHR_texture_transform).
+// glTF UV (0, 0) is the top-left corner of the image, which is also the first stored row, so v maps
+// straight to rows.
+fn sample_texture(slot: TextureSlot, uv0: vec2f, uv1: vec2f, srgb: bool) -> vec4f {
+  let header = load_texture_header(slot.texture);
+  if (header.width == 0u || header.height == 0u) {
+    return vec4f(1.0);
+  }
+  let source = vec3f(select(uv0, uv1, (slot.sampler & 1u) != 0u), 1.0);
+  let wrap_s = (slot.sampler >> 1u) & 3u;
+  let wrap_t = (slot.sampler >> 3u) & 3u;
+  let uv = vec2f(
+    reduce_coordinate(dot(slot.transform_u, source), wrap_s),
+    reduce_coordinate(dot(slot.transform_v, source), wrap_t),
+  );
   let size = vec2f(f32(header.width), f32(header.height));
-  // Wrap first so that large UVs keep their fractional precision. glTF UV (0, 0) is the top-left corner of
-  // the image, which is also the first stored row, so v maps straight to rows.
-  let p = (uv - floor(uv)) * size - 0.5;
+  if ((slot.sampler & 32u) != 0u) {
+    let i = vec2i(floor(uv * size));
+    return fetch_texel(header, wrap_texel(i.x, header.width, wrap_s), wrap_texel(i.y, header.height, wrap_t), srgb);
+  }
+  let p = uv * size - 0.5;
   let p0 = floor(p);
   let f = p - p0;
   let i0 = vec2i(p0);
-  let x0 = wrap_texel(i0.x, header.width);
-  let x1 = wrap_texel(i0.x + 1, header.width);
-  let y0 = wrap_texel(i0.y, header.height) * header.width + header.texel_offset;
-  let y1 = wrap_texel(i0.y + 1, header.height) * header.width + header.texel_offset;
-  let top = mix(decode_texel(load_texel(y0 + x0)), decode_texel(load_texel(y0 + x1)), f.x);
-  let bottom = mix(decode_texel(load_texel(y1 + x0)), decode_texel(load_texel(y1 + x1)), f.x);
+  let x0 = wrap_texel(i0.x, header.width, wrap_s);
+  let x1 = wrap_texel(i0.x + 1, header.width, wrap_s);
+  let y0 = wrap_texel(i0.y, header.height, wrap_t);
+  let y1 = wrap_texel(i0.y + 1, header.height, wrap_t);
+  let top = mix(fetch_texel(header, x0, y0, srgb), fetch_texel(header, x1, y0, srgb), f.x);
+  let bottom = mix(fetch_texel(header, x0, y1, srgb), fetch_texel(header, x1, y1, srgb), f.x);
   return mix(top, bottom, f.y);
 }
 
-fn surface_at(material: Material, uv: vec2f) -> Surface {
-  var base = max(material.base_color.rgb, vec3f(0.0));
-  if (material.base_color_texture != NO_TEXTURE) {
-    base *= sample_base_color_texture(material.base_color_texture, uv);
+// The UV sets at a hit; TEXCOORD_1 is read only for materials that use it.
+struct HitUvs {
+  uv0: vec2f,
+  uv1: vec2f,
+}
+
+fn hit_uvs(triangle: u32, material: Material, uv0: vec2f, u: f32, v: f32) -> HitUvs {
+  if ((material.flags & MATERIAL_USES_TEXCOORD_1) != 0u) {
+    return HitUvs(uv0, load_uv1(triangle, u, v));
   }
-  let roughness = clamp(material.roughness, 0.0, 1.0);
+  return HitUvs(uv0, uv0);
+}
+
+// Coverage (glTF alpha: factor x base colour texture alpha x COLOR_0 alpha) at barycentrics (u, v).
+fn surface_alpha(triangle: u32, material: Material, u: f32, v: f32) -> f32 {
+  var alpha = material.base_color.a;
+  if (has_texture(material, SLOT_BASE_COLOR)) {
+    let uvs = hit_uvs(triangle, material, load_shading(triangle, u, v).uv, u, v);
+    alpha *= sample_texture(load_texture_slot(material.index, SLOT_BASE_COLOR), uvs.uv0, uvs.uv1, true).a;
+  }
+  if ((material.flags & MATERIAL_VERTEX_COLORS) != 0u) {
+    alpha *= load_vertex_color(triangle, u, v).a;
+  }
+  return alpha;
+}
+
+// Emitted radiance at barycentrics (u, v): emissive factor (with strength) x emissive texture.
+fn emission_at(triangle: u32, material: Material, u: f32, v: f32) -> vec3f {
+  if (!has_texture(material, SLOT_EMISSIVE)) {
+    return material.emissive;
+  }
+  let uvs = hit_uvs(triangle, material, load_shading(triangle, u, v).uv, u, v);
+  return material.emissive * sample_texture(load_texture_slot(material.index, SLOT_EMISSIVE), uvs.uv0, uvs.uv1, true).rgb;
+}
+
+// A surface as a hit sees it: the BSDF parameters after textures and vertex colours, and the shading
+// normal after normal mapping. The normal is on the side of the file's vertex normals, not yet turned
+// towards the viewer. Every kernel that shades a hit goes through here (the path tracer; a first-hit
+// albedo/normal pass for denoising can reuse it).
+struct HitSurface {
+  surface: Surface,
+  normal: vec3f,
+}
+
+fn shade_hit(triangle: u32, material: Material, u: f32, v: f32) -> HitSurface {
+  let shading = load_shading(triangle, u, v);
+  var normal = normalize(shading.normal);
+  let textured = (material.flags & (15u * MATERIAL_SLOT_BIT)) != 0u;
+  let uvs = hit_uvs(triangle, material, shading.uv, u, v);
+  var base = max(material.base_color.rgb, vec3f(0.0));
+  var metallic = material.metallic;
+  var roughness = material.roughness;
+  if (textured) {
+    if (has_texture(material, SLOT_BASE_COLOR)) {
+      base *= sample_texture(load_texture_slot(material.index, SLOT_BASE_COLOR), uvs.uv0, uvs.uv1, true).rgb;
+    }
+    if (has_texture(material, SLOT_METALLIC_ROUGHNESS)) {
+      // glTF: metalness in B, roughness in G, both linear.
+      let mr = sample_texture(load_texture_slot(material.index, SLOT_METALLIC_ROUGHNESS), uvs.uv0, uvs.uv1, false);
+      metallic *= mr.b;
+      roughness *= mr.g;
+    }
+    if (has_texture(material, SLOT_NORMAL)) {
+      normal = normal_mapped(triangle, material, normal, uvs, u, v);
+    }
+  }
+  if ((material.flags & MATERIAL_VERTEX_COLORS) != 0u) {
+    base *= max(load_vertex_color(triangle, u, v).rgb, vec3f(0.0));
+  }
+  return HitSurface(surface_from(material, base, metallic, roughness), normal);
+}
+
+// glTF normal map: tangent-space RGB -> [-1, 1]^3, XY scaled by normalTexture.scale, in the frame
+// (T, B = cross(N, T) w, N) with T orthogonalised against the interpolated normal. A degenerate frame or
+// result keeps the interpolated normal.
+fn normal_mapped(triangle: u32, material: Material, n: vec3f, uvs: HitUvs, u: f32, v: f32) -> vec3f {
+  let tangent = load_tangent(triangle, u, v);
+  let t_raw = tangent.xyz - n * dot(n, tangent.xyz);
+  let t_len = length(t_raw);
+  if (!(t_len > 1e-8)) {
+    return n;
+  }
+  let t = t_raw / t_len;
+  let b = cross(n, t) * tangent.w;
+  let texel = sample_texture(load_texture_slot(material.index, SLOT_NORMAL), uvs.uv0, uvs.uv1, false).xyz;
+  let m = texel * 2.0 - 1.0;
+  let mapped = t * (m.x * material.normal_scale) + b * (m.y * material.normal_scale) + n * m.z;
+  let len = length(mapped);
+  return select(n, mapped / len, len > 1e-8);
+}
+
+// The BSDF parameters, clamped to their meaningful ranges.
+fn surface_from(material: Material, base: vec3f, metallic: f32, roughness_in: f32) -> Surface {
+  let roughness = clamp(roughness_in, 0.0, 1.0);
   let ior = max(material.ior, 1.0);
   let r = (ior - 1.0) / (ior + 1.0);
   return Surface(
     base,
-    clamp(material.metallic, 0.0, 1.0),
+    clamp(metallic, 0.0, 1.0),
     roughness * roughness,
     clamp(material.transmission, 0.0, 1.0),
     ior,

@@ -15,6 +15,8 @@
 //   GROUP_LIGHT    x: environment or triangle, y: which triangle (CDF), zw: point on it / environment direction
 //   GROUP_BSDF     x: lobe (specular or diffuse; glass: reflect or refract), yz: direction, w: glass or opaque
 //   GROUP_PUNCTUAL x: which punctual light, y: Russian roulette
+//   GROUP_ALPHA_PATH, GROUP_ALPHA_LIGHT, GROUP_ALPHA_PUNCTUAL: alphaMode BLEND decisions of the path ray and
+//     of the two shadow rays of a bounce, one number per triangle crossed (rng.wgsl, rand_crossing)
 //
 //#include common.wgsl
 //#include rng.wgsl
@@ -33,6 +35,9 @@ const GROUP_CAMERA: u32 = 0u;
 const GROUP_LIGHT: u32 = 1u;
 const GROUP_BSDF: u32 = 2u;
 const GROUP_PUNCTUAL: u32 = 3u;
+const GROUP_ALPHA_PATH: u32 = 4u;
+const GROUP_ALPHA_LIGHT: u32 = 5u;
+const GROUP_ALPHA_PUNCTUAL: u32 = 6u;
 
 // Russian roulette starts after this many bounces; survival probability is the throughput's largest
 // component, kept within [0.05, 0.95] so that no path is certain to survive or to die.
@@ -70,7 +75,7 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
   var prev_normal = vec3f(0.0, 1.0, 0.0);
 
   for (var bounce = 0u; ; bounce++) {
-    let hit = trace_closest(origin, dir, NO_HIT);
+    let hit = trace_closest(origin, dir, NO_HIT, RayKey(rng, bounce, GROUP_ALPHA_PATH));
     if (hit.triangle == NO_TRIANGLE) {
       let weight = select(power_heuristic(prev_pdf, environment_pdf(prev_normal, dir)), 1.0, prev_delta);
       radiance += throughput * environment_radiance(dir) * weight;
@@ -87,9 +92,9 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
     if (front && any(material.emissive > vec3f(0.0))) {
       var weight = 1.0;
       if (!prev_delta) {
-        weight = power_heuristic(prev_pdf, emissive_pdf(material.emissive, hit.t, -dot(face_normal, dir)));
+        weight = power_heuristic(prev_pdf, emissive_pdf(tri.emitted_luminance, hit.t, -dot(face_normal, dir)));
       }
-      radiance += throughput * material.emissive * weight;
+      radiance += throughput * emission_at(hit.triangle, material, hit.u, hit.v) * weight;
     }
     if (bounce >= params.max_bounces) {
       break;
@@ -100,14 +105,14 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
     // negative cosines: fall back to the geometric normal there.
     let wo = -dir;
     let geometric_normal = select(-face_normal, face_normal, front);
-    let shading = load_shading(hit.triangle, hit.u, hit.v);
-    var normal = normalize(shading.normal);
+    let shaded = shade_hit(hit.triangle, material, hit.u, hit.v);
+    var normal = shaded.normal;
     normal = select(normal, -normal, dot(normal, geometric_normal) < 0.0);
     if (!(dot(normal, wo) > 0.0)) {
       normal = geometric_normal;
     }
     let position = tri.v0 + hit.u * tri.edge1 + hit.v * tri.edge2;
-    let surface = surface_at(material, shading.uv);
+    let surface = shaded.surface;
     let frame = basis_around(normal);
     let wo_local = wo * frame;
 
@@ -125,7 +130,7 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
       let light = sample_light(position, normal, u_light);
       if (light.pdf > 0.0 && dot(light.wi, geometric_normal) > 0.0 && any(light.radiance > vec3f(0.0))) {
         let eval = opaque_eval(surface, wo_local, light.wi * frame);
-        if (any(eval.f > vec3f(0.0)) && !trace_any(light_origin, light.wi, light.distance * SHADOW_REACH)) {
+        if (any(eval.f > vec3f(0.0)) && !trace_any(light_origin, light.wi, light.distance * SHADOW_REACH, RayKey(rng, bounce, GROUP_ALPHA_LIGHT))) {
           let weight = power_heuristic(light.pdf, eval.pdf);
           let cos_i = dot(light.wi, normal);
           radiance += throughput * eval.f * light.radiance * (cos_i * weight / light.pdf);
@@ -136,7 +141,8 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
         let punctual = sample_punctual(position, u_punctual.x);
         if (dot(punctual.wi, geometric_normal) > 0.0 && any(punctual.irradiance > vec3f(0.0))) {
           let eval = opaque_eval(surface, wo_local, punctual.wi * frame);
-          if (any(eval.f > vec3f(0.0)) && !trace_any(light_origin, punctual.wi, punctual.distance * SHADOW_REACH)) {
+          if (any(eval.f > vec3f(0.0)) && !trace_any(light_origin, punctual.wi, punctual.distance * SHADOW_REACH,
+            RayKey(rng, bounce, GROUP_ALPHA_PUNCTUAL))) {
             radiance += throughput * eval.f * punctual.irradiance * dot(punctual.wi, normal);
           }
         }

@@ -41,3 +41,21 @@ fn rand4(rng: Rng, bounce: u32, group: u32) -> vec4f {
   // The top 24 bits fill a float mantissa exactly: values are k / 2^24, never 1.0.
   return vec4f(bits >> vec4u(8u)) * (1.0 / 16777216.0);
 }
+
+// One uniform number in [0, 1) for a surface crossing along a ray: stochastic transparency (alphaMode BLEND)
+// accepts the hit on `crossing` (a triangle index: a straight ray crosses each triangle at most once) with
+// probability alpha. It is a pure function of (seed, pixel, sample index, bounce, group, triangle), so the
+// same crossing decides the same way in whatever order a traversal meets it, and however work is split.
+fn rand_crossing(rng: Rng, bounce: u32, group: u32, crossing: u32) -> f32 {
+  let counter = rng.seed_hash + ((bounce << 8u) | group);
+  let first = pcg4d(vec4u(rng.pixel, rng.sample_index, counter));
+  let bits = pcg4d(vec4u(first.x, first.y, crossing, first.z));
+  return f32(bits.x >> 8u) * (1.0 / 16777216.0);
+}
+
+// Which random numbers a ray's alpha decisions use: the sample's keys, the bounce and a group of its own.
+struct RayKey {
+  rng: Rng,
+  bounce: u32,
+  group: u32,
+}

@@ -11,15 +11,20 @@
 
 // nodes: 2 vec4f per BVH node. [0] = bounds min xyz, w = u leftOrFirst; [1] = bounds max xyz, w = u count.
 @group(0) @binding(2) var<storage, read> scene_nodes: array<vec4f>;
-// triangles: 3 vec4f per triangle, BVH leaf order. [0] = v0, w = u material; [1] = v1 - v0; [2] = v2 - v0.
+// triangles: 3 vec4f per triangle, BVH leaf order. [0] = v0, w = u material; [1] = v1 - v0, w = u flags
+// (TRIANGLE_ALPHA_TESTED, TRIANGLE_CULL_BACK); [2] = v2 - v0, w = emitted luminance (light CDF weight per area).
 @group(0) @binding(3) var<storage, read> scene_triangles: array<vec4f>;
-// shading: 4 vec4f per triangle. [0] = n0, u0; [1] = n1, v0; [2] = n2, u1; [3] = v1, u2, v2, 0.
+// shading: 8 vec4f per triangle. [0] = n0, u0; [1] = n1, v0; [2] = n2, u1; [3] = v1, u2, v2, 0;
+// [4], [5].xy = TEXCOORD_1 u0 v0 u1 v1 u2 v2; [5].zw, [6] = u COLOR_0 per vertex (pack2x16unorm rg, ba);
+// [7].xyz = u tangent per vertex (octahedral pack2x16snorm), w = u bit k set: vertex k's handedness is -1.
 @group(0) @binding(4) var<storage, read> scene_shading: array<vec4f>;
-// materials: 4 vec4f per material. [0] = baseColor rgba; [1] = emissive rgb, w = u texture index;
-// [2] = metallic, roughness, transmission, ior; [3] = reserved.
+// materials: 12 vec4f per material. [0] = baseColor rgba; [1] = emissive rgb, w = u flags (alpha mode,
+// MATERIAL_VERTEX_COLORS, MATERIAL_USES_TEXCOORD_1, one bit per present slot); [2] = metallic, roughness,
+// transmission, ior; [3] = normalScale, alphaCutoff, 0, 0; [4 + 2k], [5 + 2k] = texture slot k (baseColor,
+// metallicRoughness, normal, emissive): u texture, u sampler bits, then the UV transform a b c d e f.
 @group(0) @binding(5) var<storage, read> scene_materials: array<vec4f>;
 // textures then texels, as words. Texture header t at words 4t..4t+3: texel offset (words into the texel
-// part), width, height, 0. Texel: RGBA8 sRGB, r | g << 8 | b << 16 | a << 24.
+// part), width, height, image file bytes (unused here). Texel: RGBA8 sRGB, r | g << 8 | b << 16 | a << 24.
 @group(0) @binding(6) var<storage, read> scene_images: array<u32>;
 // lights: 1 vec4f per emissive triangle: x = u triangle index, y = cumulative probability, z = area,
 // w = selection probability.
@@ -43,17 +48,23 @@ fn load_node(index: u32) -> BvhNode {
   return BvhNode(a.xyz, bitcast<u32>(a.w), b.xyz, bitcast<u32>(b.w));
 }
 
+const TRIANGLE_ALPHA_TESTED: u32 = 1u;  // MASK or BLEND material: a hit may be passed through
+const TRIANGLE_CULL_BACK: u32 = 2u;     // single-sided material: back-face hits do not count
+
 struct Triangle {
   v0: vec3f,
   material: u32,
   edge1: vec3f,  // v1 - v0
+  flags: u32,
   edge2: vec3f,  // v2 - v0
+  emitted_luminance: f32,  // average over the emissive texture footprint; 0 = not in the light CDF
 }
 
 fn load_triangle(index: u32) -> Triangle {
   let a = scene_triangles[3u * index];
-  return Triangle(a.xyz, bitcast<u32>(a.w), scene_triangles[3u * index + 1u].xyz,
-    scene_triangles[3u * index + 2u].xyz);
+  let b = scene_triangles[3u * index + 1u];
+  let c = scene_triangles[3u * index + 2u];
+  return Triangle(a.xyz, bitcast<u32>(a.w), b.xyz, bitcast<u32>(b.w), c.xyz, c.w);
 }
 
 // Shading normal and texture coordinate at barycentrics (u, v) of a triangle: weights 1 - u - v, u, v.
@@ -62,32 +73,108 @@ struct ShadingPoint {
   uv: vec2f,
 }
 
+const SHADING_VEC4S: u32 = 8u;
+
 fn load_shading(index: u32, u: f32, v: f32) -> ShadingPoint {
-  let s0 = scene_shading[4u * index];
-  let s1 = scene_shading[4u * index + 1u];
-  let s2 = scene_shading[4u * index + 2u];
-  let s3 = scene_shading[4u * index + 3u];
+  let s0 = scene_shading[SHADING_VEC4S * index];
+  let s1 = scene_shading[SHADING_VEC4S * index + 1u];
+  let s2 = scene_shading[SHADING_VEC4S * index + 2u];
+  let s3 = scene_shading[SHADING_VEC4S * index + 3u];
   let w = 1.0 - u - v;
   let normal = w * s0.xyz + u * s1.xyz + v * s2.xyz;
   let uv = w * vec2f(s0.w, s1.w) + u * vec2f(s2.w, s3.x) + v * s3.yz;
   return ShadingPoint(normal, uv);
 }
 
+// TEXCOORD_1 at barycentrics (u, v).
+fn load_uv1(index: u32, u: f32, v: f32) -> vec2f {
+  let s4 = scene_shading[SHADING_VEC4S * index + 4u];
+  let s5 = scene_shading[SHADING_VEC4S * index + 5u];
+  return (1.0 - u - v) * s4.xy + u * s4.zw + v * s5.xy;
+}
+
+// Linear RGBA COLOR_0 at barycentrics (u, v) (white where the file has none).
+fn load_vertex_color(index: u32, u: f32, v: f32) -> vec4f {
+  let s5 = bitcast<vec4u>(scene_shading[SHADING_VEC4S * index + 5u]);
+  let s6 = bitcast<vec4u>(scene_shading[SHADING_VEC4S * index + 6u]);
+  let c0 = vec4f(unpack2x16unorm(s5.z), unpack2x16unorm(s5.w));
+  let c1 = vec4f(unpack2x16unorm(s6.x), unpack2x16unorm(s6.y));
+  let c2 = vec4f(unpack2x16unorm(s6.z), unpack2x16unorm(s6.w));
+  return (1.0 - u - v) * c0 + u * c1 + v * c2;
+}
+
+fn unpack_octahedral(word: u32) -> vec3f {
+  let e = unpack2x16snorm(word);
+  var n = vec3f(e, 1.0 - abs(e.x) - abs(e.y));
+  let t = max(-n.z, 0.0);
+  n.x += select(t, -t, n.x >= 0.0);
+  n.y += select(t, -t, n.y >= 0.0);
+  return n;
+}
+
+// Tangent (xyz interpolated, not normalised) and handedness w = +-1 at barycentrics (u, v): w is the
+// majority of the three corners' (a triangle mixing them is a UV seam, where either is as good).
+fn load_tangent(index: u32, u: f32, v: f32) -> vec4f {
+  let s7 = bitcast<vec4u>(scene_shading[SHADING_VEC4S * index + 7u]);
+  let t = (1.0 - u - v) * normalize(unpack_octahedral(s7.x)) + u * normalize(unpack_octahedral(s7.y)) +
+    v * normalize(unpack_octahedral(s7.z));
+  let negative = countOneBits(s7.w & 7u);
+  return vec4f(t, select(1.0, -1.0, negative >= 2u));
+}
+
+const MATERIAL_VEC4S: u32 = 12u;
+const ALPHA_OPAQUE: u32 = 0u;
+const ALPHA_MASK: u32 = 1u;
+const ALPHA_BLEND: u32 = 2u;
+const MATERIAL_VERTEX_COLORS: u32 = 4u;
+const MATERIAL_USES_TEXCOORD_1: u32 = 8u;
+// Texture slots, and their presence bits in Material.flags (MATERIAL_SLOT_BIT << slot).
+const SLOT_BASE_COLOR: u32 = 0u;
+const SLOT_METALLIC_ROUGHNESS: u32 = 1u;
+const SLOT_NORMAL: u32 = 2u;
+const SLOT_EMISSIVE: u32 = 3u;
+const MATERIAL_SLOT_BIT: u32 = 16u;
+
 struct Material {
   base_color: vec4f,         // linear RGBA factor
   emissive: vec3f,           // linear emitted radiance
-  base_color_texture: u32,   // index into the texture headers, NO_TEXTURE = none
+  flags: u32,                // bits 0-1 alpha mode, then the MATERIAL_* bits and slot presence bits
   metallic: f32,
   roughness: f32,            // perceptual; GGX alpha = roughness^2
   transmission: f32,
   ior: f32,
+  normal_scale: f32,
+  alpha_cutoff: f32,
+  index: u32,                // which material, for load_texture_slot
 }
 
 fn load_material(index: u32) -> Material {
-  let a = scene_materials[4u * index];
-  let b = scene_materials[4u * index + 1u];
-  let c = scene_materials[4u * index + 2u];
-  return Material(a, b.xyz, bitcast<u32>(b.w), c.x, c.y, c.z, c.w);
+  let a = scene_materials[MATERIAL_VEC4S * index];
+  let b = scene_materials[MATERIAL_VEC4S * index + 1u];
+  let c = scene_materials[MATERIAL_VEC4S * index + 2u];
+  let d = scene_materials[MATERIAL_VEC4S * index + 3u];
+  return Material(a, b.xyz, bitcast<u32>(b.w), c.x, c.y, c.z, c.w, d.x, d.y, index);
+}
+
+fn has_texture(m: Material, slot: u32) -> bool {
+  return (m.flags & (MATERIAL_SLOT_BIT << slot)) != 0u;
+}
+
+struct TextureSlot {
+  texture: u32,     // index into the texture headers
+  sampler: u32,     // bit 0 texCoord, bits 1-2 wrapS, bits 3-4 wrapT (WRAP_*), bit 5 nearest
+  transform_u: vec3f,  // uv'.x = dot(transform_u, (u, v, 1))
+  transform_v: vec3f,
+}
+
+const WRAP_REPEAT: u32 = 0u;
+const WRAP_CLAMP: u32 = 1u;
+const WRAP_MIRROR: u32 = 2u;
+
+fn load_texture_slot(material: u32, slot: u32) -> TextureSlot {
+  let a = scene_materials[MATERIAL_VEC4S * material + 4u + 2u * slot];
+  let b = scene_materials[MATERIAL_VEC4S * material + 5u + 2u * slot];
+  return TextureSlot(bitcast<u32>(a.x), bitcast<u32>(a.y), vec3f(a.zw, b.x), b.yzw);
 }
 
 struct TextureHeader {

@@ -77,6 +77,13 @@ export const SCENE_LIMITS = {
    * estimated from the triangle and texel counts before flattening, then exactly once packed.
    */
   maxPackedBytes: 128 * 1024 * 1024,
+  /**
+   * Textures: the largest width or height, and width x height summed over a scene. The packed file keeps
+   * them as PNG/JPEG; each contributor decodes them into 4 bytes a pixel of GPU memory, so these bound what
+   * a scene file (a crafted one included) can make a contributor allocate.
+   */
+  maxTextureDimension: 4096,
+  maxTexturePixelsTotal: 64 * 1024 * 1024,
   /** Imports running at once, each in its own worker thread (LUMENGRID_IMPORT_WORKERS overrides). */
   importWorkers: 1,
   /** Imports waiting for a worker; one more is answered 503 with Retry-After. */

@@ -4,7 +4,12 @@ import { CHANNEL, RESULT_CHANNELS } from '../protocol/result-layout';
 import { DEMO_SCENES } from '../scene/demo-scenes';
 import { packScene } from '../scene/pack-scene';
 import type { PackedScene } from '../scene/packed-scene';
-import type { CameraDescription, SceneDescription, Vec3 } from '../scene/scene-description';
+import {
+  type CameraDescription,
+  type SceneDescription,
+  textureBinding,
+  type Vec3,
+} from '../scene/scene-description';
 import { material, SceneBuilder } from '../testing/test-scenes';
 import { cameraBasis, cameraRay } from './camera';
 import { acquireGpu } from './capability';
@@ -642,7 +647,9 @@ describe('PathTracer: textures', () => {
         height: 2,
         rgba: new Uint8Array(texels.flat()),
       });
-      const m = b.addMaterial(material({ baseColor: [1, 1, 1, 1], baseColorTexture: texture, ior: 1 }));
+      const m = b.addMaterial(
+        material({ baseColor: [1, 1, 1, 1], baseColorTexture: textureBinding(texture), ior: 1 }),
+      );
       const corner = (s: number, t: number) => ({
         p: [2 * s - 1, 1 - 2 * t, 0] as Vec3,
         n: [0, 0, 1] as Vec3,

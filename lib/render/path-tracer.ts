@@ -9,12 +9,16 @@ import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
   MATERIAL_WORDS,
+  NO_TEXTURE,
   type PackedScene,
   type PackedSceneInfo,
   SECTION_NAMES,
   SECTION_RECORD_WORDS,
   type SectionName,
   sectionRecords,
+  TEXTURE_SLOT_OFFSET,
+  TEXTURE_SLOT_WORDS,
+  TEXTURE_SLOTS,
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from '../scene/packed-scene';
@@ -42,8 +46,6 @@ export const SCENE_CACHE_SIZE = 2;
 export const ENVIRONMENT_MAP_CACHE_SIZE = 2;
 /** Floats per pixel of the denoiser's guide buffers: GUIDE_CHANNELS in shaders/guides.wgsl. */
 export const GUIDE_CHANNELS = 8;
-/** Rec. 709 luminance, as LUMINANCE_WEIGHTS in shaders/common.wgsl. */
-const LUMINANCE = [0.2126, 0.7152, 0.0722] as const;
 
 /**
  * The kernel's storage bindings (shaders/scene-bindings.wgsl) and the sections each holds. `textures` and
@@ -729,11 +731,15 @@ export function validatePackedScene(
       fail(`triangle ${t} uses material ${triangles[t * TRIANGLE_WORDS + 3]} of ${info.materialCount}`);
     }
   }
-  const materials = new Float32Array(sections.materials.buffer, sections.materials.byteOffset);
+  const triangleFloats = new Float32Array(triangles.buffer, triangles.byteOffset);
   for (let m = 0; m < info.materialCount; m++) {
-    const texture = sections.materials[m * MATERIAL_WORDS + 7] as number;
-    if (texture !== 0xffffffff && texture >= info.textureCount)
-      fail(`material ${m} uses missing texture ${texture}`);
+    for (let k = 0; k < TEXTURE_SLOTS.length; k++) {
+      const texture = sections.materials[
+        m * MATERIAL_WORDS + TEXTURE_SLOT_OFFSET + k * TEXTURE_SLOT_WORDS
+      ] as number;
+      if (texture !== NO_TEXTURE && texture >= info.textureCount)
+        fail(`material ${m} uses missing texture ${texture}`);
+    }
   }
   const textures = sections.textures;
   for (let t = 0; t < info.textureCount; t++) {
@@ -758,13 +764,12 @@ export function validatePackedScene(
       fail(`light ${l}'s cumulative probability is not ascending`);
     previous = cumulative;
     if (probability > 0 && area > 0) {
-      const material = triangles[triangle * TRIANGLE_WORDS + 3] as number;
-      const e = (i: number) => materials[material * MATERIAL_WORDS + 4 + i] as number;
-      const density = (LUMINANCE[0] * e(0) + LUMINANCE[1] * e(1) + LUMINANCE[2] * e(2)) / info.emissivePower;
+      // The kernel's MIS weight takes the light's area density from its triangle's emitted luminance.
+      const density = (triangleFloats[triangle * TRIANGLE_WORDS + 11] as number) / info.emissivePower;
       const stored = probability / area;
       if (!(Math.abs(stored - density) <= 1e-3 * density)) {
         fail(
-          `light ${l} has probability/area ${stored}, not luminance(emissive)/emissivePower = ${density}: the kernel's MIS weights would be wrong`,
+          `light ${l} has probability/area ${stored}, not its triangle's emitted luminance/emissivePower = ${density}: the kernel's MIS weights would be wrong`,
         );
       }
     }

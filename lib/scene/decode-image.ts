@@ -6,13 +6,17 @@
  * allocating them.
  *
  * PNG: the chunks are walked and CRC-checked here; only IHDR, PLTE, tRNS and IDAT are kept (iCCP, zTXt,
- * iTXt and APNG frames are compressed too and never inflated). The IDAT stream is inflated through node:zlib
- * with `maxOutputLength`, then the kept chunks are handed to fast-png for unfiltering, whose own inflate is
- * now bounded by the same check. JPEG: the first SOF is read and bounded, and jpeg-js runs with its own
- * resolution and memory guards just above that.
+ * iTXt and APNG frames are compressed too and never inflated). The IDAT stream is inflated with fflate in
+ * small steps that stop as soon as the output passes the declared size, then the kept chunks are handed to
+ * fast-png for unfiltering, whose own inflate is now bounded by the same check. JPEG: the first SOF is read
+ * and bounded, and jpeg-js runs with its own resolution and memory guards just above that.
+ *
+ * Pure JavaScript throughout (no node: modules, no createImageBitmap): the coordinator's importer and every
+ * contributor's worker (which decodes a packed scene's images at load, lib/scene/scene-file.ts) get the same
+ * texels bit for bit, which the verifier's re-renders depend on.
  */
-import { crc32, inflateSync } from 'node:zlib';
 import { type DecodedPng, decode as decodePngChunks } from 'fast-png';
+import { Unzlib } from 'fflate';
 import jpeg from 'jpeg-js';
 
 export interface ImageSize {
@@ -151,21 +155,10 @@ export function decodePngBounded(bytes: Uint8Array): DecodedPng {
 
   const data = idat.length === 1 ? (idat[0] as Uint8Array) : concat(idat, idatBytes);
   const expected = pngInflatedBytes(header);
-  let inflated: Buffer;
-  try {
-    inflated = inflateSync(data, { maxOutputLength: expected });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw new ImageDecodeError(
-        `its pixel data inflates to more than the ${expected} bytes its declared ${header.width}x${header.height} pixels hold (a decompression bomb or a damaged file)`,
-      );
-    }
-    throw new ImageDecodeError(`its pixel data does not inflate (${(error as Error).message})`);
-  }
-  if (inflated.length !== expected) {
+  const inflated = inflateBounded(data, expected, header.width, header.height);
+  if (inflated < expected) {
     throw new ImageDecodeError(
-      `its pixel data inflates to ${inflated.length} bytes, but ${header.width}x${header.height} pixels need ${expected} (truncated?)`,
+      `its pixel data inflates to ${inflated} bytes, but ${header.width}x${header.height} pixels need ${expected} (truncated?)`,
     );
   }
 
@@ -199,6 +192,121 @@ export function decodeJpegBounded(bytes: Uint8Array, size: ImageSize): Uint8Arra
   } catch (error) {
     throw new ImageDecodeError((error as Error).message);
   }
+}
+
+/** Input bytes inflated per step: at most about 1 MiB of output (deflate's ratio limit) before a check. */
+const INFLATE_STEP = 1024;
+
+/**
+ * Inflates a zlib stream, counting its output without keeping it, and stops with an ImageDecodeError as
+ * soon as it passes `limit` bytes (a decompression bomb). Returns the inflated length.
+ */
+function inflateBounded(data: Uint8Array, limit: number, width: number, height: number): number {
+  let total = 0;
+  const bomb = () =>
+    new ImageDecodeError(
+      `its pixel data inflates to more than the ${limit} bytes its declared ${width}x${height} pixels hold (a decompression bomb or a damaged file)`,
+    );
+  const inflater = new Unzlib((chunk) => {
+    total += chunk.length;
+  });
+  try {
+    for (let offset = 0; offset < data.length; offset += INFLATE_STEP) {
+      inflater.push(data.subarray(offset, offset + INFLATE_STEP), offset + INFLATE_STEP >= data.length);
+      if (total > limit) throw bomb();
+    }
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw error;
+    throw new ImageDecodeError(`its pixel data does not inflate (${(error as Error).message})`);
+  }
+  return total;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 as PNG chunks use it (ISO 3309, the PNG spec's annex D). */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++)
+    c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Any PNG fast-png decodes (grey, grey+alpha, RGB, RGBA, palette; 1, 2, 4, 8 or 16 bits) -> RGBA8, keeping
+ * the sRGB encoding. 16-bit samples round to the nearest 8-bit value; tRNS colour keys become alpha 0.
+ */
+export function pngToRgba8(png: DecodedPng): Uint8Array {
+  const { width, height, depth, channels, data, palette, transparency } = png;
+  const out = new Uint8Array(width * height * 4);
+  const maxSample = (1 << depth) - 1;
+  // Rows of sub-byte samples are padded to whole bytes (PNG spec 7.2).
+  const rowBytes = Math.ceil((width * depth * channels) / 8);
+  const raw = (x: number, y: number, c: number): number => {
+    if (depth >= 8) return data[(y * width + x) * channels + c] as number;
+    const bit = (x * channels + c) * depth;
+    const byte = data[y * rowBytes + (bit >> 3)] as number;
+    return (byte >> (8 - depth - (bit & 7))) & maxSample;
+  };
+  const to8 = (v: number) => (depth === 8 ? v : Math.round((v * 255) / maxSample));
+  const key = transparency && transparency.length > 0 && !palette ? transparency : null;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      if (palette) {
+        const entry = palette[raw(x, y, 0)];
+        out[o] = entry?.[0] ?? 0;
+        out[o + 1] = entry?.[1] ?? 0;
+        out[o + 2] = entry?.[2] ?? 0;
+        out[o + 3] = entry?.[3] ?? 255;
+        continue;
+      }
+      if (channels <= 2) {
+        const g = raw(x, y, 0);
+        out[o] = out[o + 1] = out[o + 2] = to8(g);
+        out[o + 3] = channels === 2 ? to8(raw(x, y, 1)) : key && g === key[0] ? 0 : 255;
+      } else {
+        const r = raw(x, y, 0);
+        const g = raw(x, y, 1);
+        const b = raw(x, y, 2);
+        out[o] = to8(r);
+        out[o + 1] = to8(g);
+        out[o + 2] = to8(b);
+        out[o + 3] =
+          channels === 4 ? to8(raw(x, y, 3)) : key && r === key[0] && g === key[1] && b === key[2] ? 0 : 255;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A PNG or JPEG file -> RGBA8 (sRGB kept), refusing a file whose own header disagrees with the size it was
+ * declared to have (`expected`, checked against the limits by the caller) before anything is inflated.
+ */
+export function decodeImageRgba8(bytes: Uint8Array, expected: ImageSize): Uint8Array {
+  const format = imageFormat(bytes);
+  if (!format) throw new ImageDecodeError('it is neither a PNG nor a JPEG file');
+  const size = format === 'png' ? pngHeader(bytes) : jpegSize(bytes);
+  if (!size) throw new ImageDecodeError('its header is damaged');
+  if (size.width !== expected.width || size.height !== expected.height) {
+    throw new ImageDecodeError(
+      `it is ${size.width}x${size.height} pixels, not the ${expected.width}x${expected.height} declared for it`,
+    );
+  }
+  const rgba = format === 'png' ? pngToRgba8(decodePngBounded(bytes)) : decodeJpegBounded(bytes, size);
+  if (rgba.length !== size.width * size.height * 4) {
+    throw new ImageDecodeError('its decoded size disagrees with its header');
+  }
+  return rgba;
 }
 
 function ascii(bytes: Uint8Array, offset: number, length: number): string {

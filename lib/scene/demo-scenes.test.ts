@@ -66,7 +66,7 @@ describe('demo scenes', () => {
     ]);
     expect(scene.materials[3]).toMatchObject({ metallic: 1, roughness: 0.3 });
     expect(scene.materials[4]).toMatchObject({ transmission: 1, ior: 1.5 });
-    expect(scene.materials[5]?.baseColorTexture).toBe(0);
+    expect(scene.materials[5]?.baseColorTexture?.texture).toBe(0);
     expect(scene.textures[0]).toMatchObject({ width: 256, height: 256 });
     const packed = packScene(scene);
     expect(packed.info.lightCount).toBe(2);

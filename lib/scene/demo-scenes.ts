@@ -8,6 +8,7 @@ import {
   type MaterialDescription,
   type SceneDescription,
   type TextureDescription,
+  textureBinding,
   type Vec3,
 } from './scene-description';
 
@@ -243,7 +244,7 @@ export function materialShowcase(): SceneDescription {
   const textured = b.material({
     name: 'checker',
     baseColor: [1, 1, 1, 1],
-    baseColorTexture: checker,
+    baseColorTexture: textureBinding(checker),
     roughness: 0.6,
   });
 

@@ -3,11 +3,14 @@
  * with its `.bin` and image files under their relative URIs. Runs in browsers, workers and Node (no fs,
  * no fetch): every resource comes from the `files` map, and a missing one is named in the error.
  *
- * What is kept: the default scene's node hierarchy flattened into world-space triangles, PBR
- * metallic-roughness factors, the base-colour texture (PNG or JPEG, decoded to RGBA8), emissive strength,
- * transmission and IOR, the first perspective camera, KHR_lights_punctual lights. What is ignored, with a
- * warning: other texture slots, UV sets other than 0, texture transforms, vertex colours, skins and morph
- * targets (the bind pose is rendered), non-triangle primitives.
+ * What is kept: the default scene's node hierarchy flattened into world-space triangles with their normals,
+ * TEXCOORD_0/1, COLOR_0 and TANGENT; glTF 2.0 metallic-roughness materials with their base colour (and
+ * alpha: OPAQUE, MASK, BLEND), metallic-roughness, normal and emissive textures (PNG or JPEG, decoded to
+ * RGBA8 and kept as files for the packed scene), samplers and KHR_texture_transform; doubleSided; emissive
+ * strength, transmission and IOR; the first perspective camera; KHR_lights_punctual lights. What is ignored,
+ * with a warning: every other extension (named), textures in WebP/KTX2/AVIF, UV sets beyond 1, animations,
+ * skins and morph targets (the rest pose is rendered), non-triangle primitives. Occlusion textures are left
+ * out without a warning: a path tracer traces the shadowing they approximate (see describeMaterial).
  */
 import {
   type Accessor,
@@ -19,6 +22,7 @@ import {
   type Mesh,
   type Primitive,
   type Texture,
+  type TextureInfo,
   WebIO,
 } from '@gltf-transform/core';
 import {
@@ -31,13 +35,20 @@ import {
   KHRMeshQuantization,
   KHRTextureTransform,
   type Light,
+  type Transform,
   type Transmission,
 } from '@gltf-transform/extensions';
-import type { DecodedPng } from 'fast-png';
 import { z } from 'zod';
 import { SCENE_LIMITS } from '../protocol/limits';
 import type { SceneImportStats } from '../protocol/scene-info';
-import { decodeJpegBounded, decodePngBounded, imageFormat, jpegSize, pngHeader } from './decode-image';
+import {
+  decodeJpegBounded,
+  decodePngBounded,
+  imageFormat,
+  jpegSize,
+  pngHeader,
+  pngToRgba8,
+} from './decode-image';
 import { SHADING_WORDS, TRIANGLE_WORDS } from './packed-scene';
 import {
   type CameraDescription,
@@ -45,7 +56,9 @@ import {
   type MaterialDescription,
   type PunctualLightDescription,
   type SceneDescription,
+  type TextureBinding,
   type TextureDescription,
+  type TextureWrap,
   type Vec3,
 } from './scene-description';
 import { SceneImportError } from './scene-import-error';
@@ -72,9 +85,9 @@ export interface SceneLimits {
 export const DEFAULT_SCENE_LIMITS: SceneLimits = {
   maxFileBytes: 64 * 1024 * 1024,
   maxTriangles: 2_000_000,
-  maxTextureDimension: 4096,
+  maxTextureDimension: SCENE_LIMITS.maxTextureDimension,
   maxTextures: 64,
-  maxTexturePixelsTotal: 64 * 1024 * 1024,
+  maxTexturePixelsTotal: SCENE_LIMITS.maxTexturePixelsTotal,
   maxJsonBytes: SCENE_LIMITS.maxJsonBytes,
   maxNodes: SCENE_LIMITS.maxNodes,
   maxPackedBytes: SCENE_LIMITS.maxPackedBytes,
@@ -92,8 +105,8 @@ export interface SceneImport {
 }
 
 /**
- * Extensions whose meaning we keep or may safely drop (KHR_texture_transform is read but ignored with a
- * warning; KHR_mesh_quantization only widens the accepted accessor types, which reading handles).
+ * Extensions whose meaning we keep (KHR_mesh_quantization only widens the accepted accessor types, which
+ * reading handles). Every other extension a file uses is named in a warning, or refused when required.
  */
 const SUPPORTED_EXTENSIONS = [
   KHRMaterialsTransmission,
@@ -128,7 +141,22 @@ const gltfJsonSchema = z.looseObject({
   extensionsRequired: z.array(z.string()).optional(),
   buffers: z.array(z.looseObject({ uri: z.string().optional() })).optional(),
   images: z.array(z.looseObject({ uri: z.string().optional() })).optional(),
+  textures: z
+    .array(
+      z.looseObject({
+        source: z.number().optional(),
+        extensions: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
 });
+
+/** Image formats that live in texture extensions, which Lumengrid cannot keep (no pure-JS decoder we trust). */
+const TEXTURE_FORMAT_EXTENSIONS: Record<string, string> = {
+  KHR_texture_basisu: 'KTX2/Basis Universal',
+  EXT_texture_webp: 'WebP',
+  EXT_texture_avif: 'AVIF',
+};
 
 const index = z.number().int().min(0);
 /** Buffer, view and accessor declarations, checked against the bytes before any array is built. */
@@ -353,6 +381,20 @@ function warnAboutExtensions(gltf: z.infer<typeof gltfJsonSchema>, warnings: Set
   if (ignoredExtensions.length > 0) {
     warnings.add(`Ignored glTF extensions (rendered without them): ${ignoredExtensions.join(', ')}.`);
   }
+  // A texture whose only image is in one of these formats is unreadable: its materials render without it.
+  // (A required format extension was refused by checkJson; one with a PNG/JPEG fallback uses the fallback.)
+  (gltf.textures ?? []).forEach((texture, i) => {
+    const formats = Object.keys(texture.extensions ?? {}).filter((name) => name in TEXTURE_FORMAT_EXTENSIONS);
+    if (formats.length === 0) return;
+    const named = formats.map((name) => `${name} (${TEXTURE_FORMAT_EXTENSIONS[name]})`).join(', ');
+    if (texture.source === undefined) {
+      warnings.add(
+        `Texture ${i} is stored only as ${named}, which Lumengrid cannot decode; its materials render without it. ${EXTENSION_ADVICE[formats[0] as string] ?? ''}`.trim(),
+      );
+    } else {
+      warnings.add(`Texture ${i}'s ${named} image is ignored; its PNG/JPEG fallback is used.`);
+    }
+  });
 }
 
 /** Reads the document with glTF-Transform (its warnings become ours) and picks its default scene. */
@@ -381,6 +423,7 @@ async function readScene(
   }
 
   const root = document.getRoot();
+  if (root.listAnimations().length > 0) warnings.add(ANIMATIONS_IGNORED);
   const scene = root.getDefaultScene() ?? root.listScenes()[0];
   if (!scene) {
     throw new SceneImportError(`${name} contains no scene.`, {
@@ -406,6 +449,13 @@ interface SceneContents {
   lightNodes: { node: GltfNode; light: Light }[];
   triangleCount: number;
 }
+
+/**
+ * Skins, morph targets and animation channels all say the same to the user until animation is rendered:
+ * nodes stand at their own transforms, skinned meshes in their bind pose, morphed ones in their base shape.
+ */
+const ANIMATIONS_IGNORED =
+  'Animations are ignored: the first frame / rest pose is rendered (skins in their bind pose, morph targets at their base shape).';
 
 /** Pass 1: find what to draw, the camera and the lights, and count triangles before allocating anything. */
 function collectDraws(scene: GltfScene, warnings: Set<string>): SceneContents {
@@ -435,7 +485,7 @@ function collectDraws(scene: GltfScene, warnings: Set<string>): SceneContents {
 
 /** The drawable (triangle, positioned) primitives of a node's mesh, with warnings for what is skipped. */
 function collectMesh(node: GltfNode, mesh: Mesh, found: SceneContents, warnings: Set<string>): void {
-  if (node.getSkin()) warnings.add('Skinned meshes are drawn in their bind pose.');
+  if (node.getSkin()) warnings.add(ANIMATIONS_IGNORED);
   for (const primitive of mesh.listPrimitives()) {
     if (primitive.getMode() !== 4) {
       warnings.add(
@@ -448,8 +498,7 @@ function collectMesh(node: GltfNode, mesh: Mesh, found: SceneContents, warnings:
       warnings.add(`Skipped a primitive of mesh "${mesh.getName()}" that has no POSITION attribute.`);
       continue;
     }
-    if (primitive.listTargets().length > 0) warnings.add('Morph targets are ignored (base shape rendered).');
-    if (primitive.getAttribute('COLOR_0')) warnings.add('Vertex colours (COLOR_0) are ignored.');
+    if (primitive.listTargets().length > 0) warnings.add(ANIMATIONS_IGNORED);
     const indices = primitive.getIndices();
     found.triangleCount += Math.floor((indices ? indices.getCount() : position.getCount()) / 3);
     found.draws.push({ node, primitive, matrix: Array.from(node.getWorldMatrix()) });
@@ -500,6 +549,16 @@ interface FlatMesh {
   normals: Float32Array;
   /** 6 floats a triangle (3 corners × uv). */
   uvs: Float32Array;
+  /**
+   * TEXCOORD_1 (6 floats a triangle), COLOR_0 (12, RGBA) and TANGENT (12, xyzw): allocated when the first
+   * primitive that has one is flattened, the triangles before it given the defaults (a copy of TEXCOORD_0,
+   * white, and a zero tangent that packScene replaces with a generated one).
+   */
+  uvs1: Float32Array | null;
+  colors: Float32Array | null;
+  tangents: Float32Array | null;
+  /** Sized for the counted triangles, for the lazy arrays above. */
+  capacity: number;
   materialIndices: Uint32Array;
   materials: MaterialDescription[];
   textures: TextureTable;
@@ -518,22 +577,33 @@ function flattenDraws(
     positions: new Float32Array(triangleCount * 9),
     normals: new Float32Array(triangleCount * 9),
     uvs: new Float32Array(triangleCount * 6),
+    uvs1: null,
+    colors: null,
+    tangents: null,
+    capacity: triangleCount,
     materialIndices: new Uint32Array(triangleCount),
     materials: [],
     textures: new TextureTable(lim, warnings, triangleCount * PACKED_TRIANGLE_BYTES),
   };
-  const materialIndex = new Map<Material | null, number>();
+  // A material is described once per use with and without COLOR_0: the kernel multiplies vertex colours
+  // only for materials flagged to have them, so primitives without stay as cheap as before.
+  const materialIndex = new Map<Material | null, [number | undefined, number | undefined]>();
   let skippedTriangles = 0;
 
   for (const draw of draws) {
     const material = draw.primitive.getMaterial();
-    let mi = materialIndex.get(material);
+    const colored = hasVertexColors(draw.primitive) ? 1 : 0;
+    const known = materialIndex.get(material) ?? [undefined, undefined];
+    let mi = known[colored];
     if (mi === undefined) {
       mi = out.materials.length;
       out.materials.push(
-        material ? describeMaterial(material, out.textures, warnings) : { ...DEFAULT_MATERIAL },
+        material
+          ? describeMaterial(material, out.textures, warnings, colored === 1)
+          : { ...DEFAULT_MATERIAL, ...(colored === 1 && { vertexColors: true }) },
       );
-      materialIndex.set(material, mi);
+      known[colored] = mi;
+      materialIndex.set(material, known);
     }
     skippedTriangles += flattenPrimitive(draw, mi, out, warnings);
   }
@@ -587,6 +657,22 @@ function flattenPrimitive(
   const uvAccessor = primitive.getAttribute('TEXCOORD_0');
   const tex =
     uvAccessor && uvAccessor.getCount() === vertexCount ? readAttribute(uvAccessor, 2, 'TEXCOORD_0') : null;
+  const uv1Accessor = primitive.getAttribute('TEXCOORD_1');
+  const tex1 =
+    uv1Accessor && uv1Accessor.getCount() === vertexCount
+      ? readAttribute(uv1Accessor, 2, 'TEXCOORD_1')
+      : null;
+  const colorAccessor = primitive.getAttribute('COLOR_0');
+  const color = colorAccessor && colorAccessor.getCount() === vertexCount ? readColors(colorAccessor) : null;
+  const tangentAccessor = primitive.getAttribute('TANGENT');
+  const tan =
+    tangentAccessor && tangentAccessor.getCount() === vertexCount
+      ? readAttribute(tangentAccessor, 4, 'TANGENT')
+      : null;
+  if (tex1 && !out.uvs1)
+    out.uvs1 = Float32Array.from({ length: out.capacity * 6 }, (_, i) => uvs[i] as number);
+  if (color && !out.colors) out.colors = new Float32Array(out.capacity * 12).fill(1);
+  if (tan && !out.tangents) out.tangents = new Float32Array(out.capacity * 12);
   const indexArray = primitive.getIndices()?.getArray() ?? null;
   const primitiveTriangles = Math.floor((indexArray ? indexArray.length : vertexCount) / 3);
 
@@ -637,10 +723,39 @@ function flattenPrimitive(
       normals[o] = n[0];
       normals[o + 1] = n[1];
       normals[o + 2] = n[2];
+      const c = corner[v] as number;
       if (tex) {
-        const i = (corner[v] as number) * 2;
-        uvs[t * 6 + v * 2] = tex[i] as number;
-        uvs[t * 6 + v * 2 + 1] = tex[i + 1] as number;
+        uvs[t * 6 + v * 2] = tex[c * 2] as number;
+        uvs[t * 6 + v * 2 + 1] = tex[c * 2 + 1] as number;
+      }
+      if (out.uvs1) {
+        out.uvs1[t * 6 + v * 2] = (tex1 ?? tex)?.[c * 2] ?? 0;
+        out.uvs1[t * 6 + v * 2 + 1] = (tex1 ?? tex)?.[c * 2 + 1] ?? 0;
+      }
+      if (out.colors) {
+        for (let k = 0; k < 4; k++) out.colors[t * 12 + v * 4 + k] = color ? (color[c * 4 + k] as number) : 1;
+      }
+      if (out.tangents) {
+        const o4 = t * 12 + v * 4;
+        // Tangents are directions on the surface: they transform by the matrix itself; a mirroring matrix
+        // flips the bitangent cross(N, T), which the handedness w undoes.
+        const world = tan
+          ? normalize([
+              (m[0] as number) * (tan[c * 4] as number) +
+                (m[4] as number) * (tan[c * 4 + 1] as number) +
+                (m[8] as number) * (tan[c * 4 + 2] as number),
+              (m[1] as number) * (tan[c * 4] as number) +
+                (m[5] as number) * (tan[c * 4 + 1] as number) +
+                (m[9] as number) * (tan[c * 4 + 2] as number),
+              (m[2] as number) * (tan[c * 4] as number) +
+                (m[6] as number) * (tan[c * 4 + 1] as number) +
+                (m[10] as number) * (tan[c * 4 + 2] as number),
+            ])
+          : null;
+        out.tangents.set(
+          world ? [...world, ((tan?.[c * 4 + 3] as number) < 0 ? -1 : 1) * sign] : [0, 0, 0, 1],
+          o4,
+        );
       }
     }
     materialIndices[t] = mi;
@@ -661,6 +776,9 @@ function describeScene(mesh: FlatMesh, found: SceneContents, warnings: Set<strin
     positions: whole ? positions : positions.slice(0, t * 9),
     normals: whole ? normals : normals.slice(0, t * 9),
     uvs: whole ? uvs : uvs.slice(0, t * 6),
+    ...(mesh.uvs1 && { uvs1: whole ? mesh.uvs1 : mesh.uvs1.slice(0, t * 6) }),
+    ...(mesh.colors && { colors: whole ? mesh.colors : mesh.colors.slice(0, t * 12) }),
+    ...(mesh.tangents && { tangents: whole ? mesh.tangents : mesh.tangents.slice(0, t * 12) }),
     materialIndices: whole ? materialIndices : materialIndices.slice(0, t),
     materials,
     textures: mesh.textures.list,
@@ -888,6 +1006,32 @@ function lookupFile(files: Map<string, Uint8Array>, path: string): Uint8Array | 
 // ---------------------------------------------------------------------------------------------------
 // Geometry
 
+function hasVertexColors(primitive: Primitive): boolean {
+  const colors = primitive.getAttribute('COLOR_0');
+  return !!colors && colors.getCount() === primitive.getAttribute('POSITION')?.getCount();
+}
+
+/** COLOR_0 as linear RGBA floats (glTF: VEC3 or VEC4, float or normalised unsigned byte/short). */
+function readColors(accessor: Accessor): Float32Array {
+  const components = accessor.getElementSize();
+  if (components !== 3 && components !== 4) {
+    throw new SceneImportError(`A COLOR_0 attribute has ${components} components instead of 3 or 4.`, {
+      metaMessages: [`The file is not valid glTF 2.0. Re-export it. ${EXPORT_HINT}`],
+    });
+  }
+  const values = readAttribute(accessor, components, 'COLOR_0');
+  if (components === 4) return values;
+  const count = accessor.getCount();
+  const out = new Float32Array(count * 4);
+  for (let i = 0; i < count; i++) {
+    out[i * 4] = values[i * 3] as number;
+    out[i * 4 + 1] = values[i * 3 + 1] as number;
+    out[i * 4 + 2] = values[i * 3 + 2] as number;
+    out[i * 4 + 3] = 1;
+  }
+  return out;
+}
+
 /** Reads an attribute as floats, decoding normalised integers (core glTF and KHR_mesh_quantization). */
 function readAttribute(accessor: Accessor, components: number, semantic: string): Float32Array {
   const size = accessor.getElementSize();
@@ -1035,46 +1179,100 @@ function describeLight(node: GltfNode, light: Light): PunctualLightDescription {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
+const WRAP_MODES: Record<number, TextureWrap> = { 10497: 'repeat', 33071: 'clamp', 33648: 'mirror' };
+const NEAREST = 9728;
+
+/**
+ * One texture slot of a material as a TextureBinding (sampler, UV set, KHR_texture_transform), or null when
+ * the slot is empty or its image cannot be used (the table has warned).
+ */
+function describeBinding(
+  texture: Texture | null,
+  info: TextureInfo | null,
+  textures: TextureTable,
+  warnings: Set<string>,
+): TextureBinding | null {
+  if (!texture || !info) return null;
+  const index = textures.indexOf(texture);
+  if (index === null) return null;
+  const transform = info.getExtension<Transform>('KHR_texture_transform');
+  const set = transform?.getTexCoord() ?? info.getTexCoord();
+  if (set !== 0 && set !== 1) {
+    warnings.add(`Textures using TEXCOORD_${set} are mapped with TEXCOORD_0 (only sets 0 and 1 are kept).`);
+  }
+  const texCoord = set === 1 ? 1 : 0;
+  // KHR_texture_transform: uv' = translation x rotation x scale x (u, v, 1), rotation counter-clockwise in
+  // UV space (the extension's matrices, row-major here).
+  const [ox, oy] = transform?.getOffset() ?? [0, 0];
+  const rotation = transform?.getRotation() ?? 0;
+  const [sx, sy] = transform?.getScale() ?? [1, 1];
+  const cos = Math.cos(rotation);
+  const sin = Math.sin(rotation);
+  return {
+    texture: index,
+    texCoord,
+    transform: [cos * sx, sin * sy, ox, -sin * sx, cos * sy, oy],
+    wrapS: WRAP_MODES[info.getWrapS()] ?? 'repeat',
+    wrapT: WRAP_MODES[info.getWrapT()] ?? 'repeat',
+    // Magnification decides: with no mip levels, minification is filtered by the samples a pixel averages.
+    nearest: info.getMagFilter() === NEAREST,
+  };
+}
+
 function describeMaterial(
   material: Material,
   textures: TextureTable,
   warnings: Set<string>,
+  vertexColors: boolean,
 ): MaterialDescription {
   const name = material.getName() || 'material';
   const base = material.getBaseColorFactor();
   const strength =
     material.getExtension<EmissiveStrength>('KHR_materials_emissive_strength')?.getEmissiveStrength() ?? 1;
   const emissive = material.getEmissiveFactor();
-  const ignoredMaps = [
-    material.getMetallicRoughnessTexture() && 'metallic-roughness',
-    material.getNormalTexture() && 'normal',
-    material.getOcclusionTexture() && 'occlusion',
-    material.getEmissiveTexture() && 'emissive',
-  ].filter((x): x is string => typeof x === 'string');
-  if (ignoredMaps.length > 0) {
-    warnings.add(`Only base-colour textures are used; ignored ${ignoredMaps.join(', ')} textures.`);
-  }
-
-  let baseColorTexture: number | null = null;
-  const texture = material.getBaseColorTexture();
-  if (texture) {
-    const info = material.getBaseColorTextureInfo();
-    if (info && info.getTexCoord() !== 0)
-      warnings.add('Textures using a UV set other than 0 are mapped with UV set 0.');
-    if (info?.getExtension('KHR_texture_transform')) warnings.add('KHR_texture_transform is ignored.');
-    baseColorTexture = textures.indexOf(texture);
-  }
+  // The occlusion texture is left out on purpose, without a warning: ambient occlusion is a rasteriser's
+  // stand-in for the shadowing of indirect light, which a path tracer computes by tracing it. Applying the
+  // baked map as well would darken creases twice.
+  const alphaMode = ({ OPAQUE: 'opaque', MASK: 'mask', BLEND: 'blend' } as const)[material.getAlphaMode()];
   return {
     name,
     baseColor: [clamp01(base[0]), clamp01(base[1]), clamp01(base[2]), clamp01(base[3])],
-    baseColorTexture,
+    baseColorTexture: describeBinding(
+      material.getBaseColorTexture(),
+      material.getBaseColorTextureInfo(),
+      textures,
+      warnings,
+    ),
     metallic: clamp01(material.getMetallicFactor()),
     roughness: clamp01(material.getRoughnessFactor()),
+    metallicRoughnessTexture: describeBinding(
+      material.getMetallicRoughnessTexture(),
+      material.getMetallicRoughnessTextureInfo(),
+      textures,
+      warnings,
+    ),
+    normalTexture: describeBinding(
+      material.getNormalTexture(),
+      material.getNormalTextureInfo(),
+      textures,
+      warnings,
+    ),
+    normalScale: Number.isFinite(material.getNormalScale()) ? material.getNormalScale() : 1,
     emissive: [
       Math.max(0, emissive[0] * strength),
       Math.max(0, emissive[1] * strength),
       Math.max(0, emissive[2] * strength),
     ],
+    emissiveTexture: describeBinding(
+      material.getEmissiveTexture(),
+      material.getEmissiveTextureInfo(),
+      textures,
+      warnings,
+    ),
+    alphaMode,
+    alphaCutoff: Number.isFinite(material.getAlphaCutoff()) ? material.getAlphaCutoff() : 0.5,
+    doubleSided: material.getDoubleSided(),
+    vertexColors,
     transmission: clamp01(
       material.getExtension<Transmission>('KHR_materials_transmission')?.getTransmissionFactor() ?? 0,
     ),
@@ -1091,7 +1289,7 @@ class TextureTable {
   constructor(
     private readonly limits: SceneLimits,
     private readonly warnings: Set<string>,
-    /** Packed bytes of the triangles, to which each texture adds 4 bytes a pixel. */
+    /** Packed bytes of the triangles, to which each texture adds 4 bytes a pixel once decoded on a GPU. */
     private readonly triangleBytes: number,
   ) {}
 
@@ -1155,7 +1353,8 @@ class TextureTable {
     if (rgba.length !== size.width * size.height * 4)
       throw badImage(name, 'decoded size disagrees with the header');
     this.pixels += size.width * size.height;
-    this.list.push({ name, width: size.width, height: size.height, rgba });
+    // The file itself goes into the packed scene; contributors decode it with these same decoders.
+    this.list.push({ name, width: size.width, height: size.height, rgba, encoded: new Uint8Array(image) });
     return this.list.length - 1;
   }
 }
@@ -1164,54 +1363,6 @@ function badImage(name: string, problem: string): SceneImportError {
   return new SceneImportError(`Texture "${name}" could not be decoded: ${problem}.`, {
     metaMessages: ['Re-save the image as an ordinary 8-bit PNG or JPEG and export again.'],
   });
-}
-
-/**
- * Any PNG fast-png decodes (grey, grey+alpha, RGB, RGBA, palette; 1, 2, 4, 8 or 16 bits) -> RGBA8, keeping
- * the sRGB encoding. 16-bit samples round to the nearest 8-bit value; tRNS colour keys become alpha 0.
- */
-export function pngToRgba8(png: DecodedPng): Uint8Array {
-  const { width, height, depth, channels, data, palette, transparency } = png;
-  const out = new Uint8Array(width * height * 4);
-  const maxSample = (1 << depth) - 1;
-  // Rows of sub-byte samples are padded to whole bytes (PNG spec 7.2).
-  const rowBytes = Math.ceil((width * depth * channels) / 8);
-  const raw = (x: number, y: number, c: number): number => {
-    if (depth >= 8) return data[(y * width + x) * channels + c] as number;
-    const bit = (x * channels + c) * depth;
-    const byte = data[y * rowBytes + (bit >> 3)] as number;
-    return (byte >> (8 - depth - (bit & 7))) & maxSample;
-  };
-  const to8 = (v: number) => (depth === 8 ? v : Math.round((v * 255) / maxSample));
-  const key = transparency && transparency.length > 0 && !palette ? transparency : null;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 4;
-      if (palette) {
-        const entry = palette[raw(x, y, 0)];
-        out[o] = entry?.[0] ?? 0;
-        out[o + 1] = entry?.[1] ?? 0;
-        out[o + 2] = entry?.[2] ?? 0;
-        out[o + 3] = entry?.[3] ?? 255;
-        continue;
-      }
-      if (channels <= 2) {
-        const g = raw(x, y, 0);
-        out[o] = out[o + 1] = out[o + 2] = to8(g);
-        out[o + 3] = channels === 2 ? to8(raw(x, y, 1)) : key && g === key[0] ? 0 : 255;
-      } else {
-        const r = raw(x, y, 0);
-        const g = raw(x, y, 1);
-        const b = raw(x, y, 2);
-        out[o] = to8(r);
-        out[o + 1] = to8(g);
-        out[o + 2] = to8(b);
-        out[o + 3] =
-          channels === 4 ? to8(raw(x, y, 3)) : key && r === key[0] && g === key[1] && b === key[2] ? 0 : 255;
-      }
-    }
-  }
-  return out;
 }
 
 /** glTF-Transform wants ArrayBuffer-backed views; copy only views onto a SharedArrayBuffer. */

@@ -11,7 +11,7 @@ import {
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from './packed-scene';
-import { DEFAULT_MATERIAL, type SceneDescription } from './scene-description';
+import { DEFAULT_MATERIAL, type SceneDescription, textureBinding } from './scene-description';
 import { serializePackedScene } from './scene-file';
 
 const floats = (words: Uint32Array) => new Float32Array(words.buffer, words.byteOffset, words.length);
@@ -24,7 +24,7 @@ function tinyScene(): SceneDescription {
     uvs: new Float32Array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.25, 0.75]),
     materialIndices: new Uint32Array([0, 1]),
     materials: [
-      { ...DEFAULT_MATERIAL, name: 'plain', baseColorTexture: 0 },
+      { ...DEFAULT_MATERIAL, name: 'plain', baseColorTexture: textureBinding(0) },
       {
         name: 'lamp',
         baseColor: [0.5, 0.25, 0.125, 1],
@@ -70,7 +70,7 @@ describe('packScene', () => {
     // Find where the emissive triangle landed in BVH order.
     const slot = sections.triangles[3] === 1 ? 0 : 1;
     const tri = floats(sections.triangles).subarray(slot * TRIANGLE_WORDS, (slot + 1) * TRIANGLE_WORDS);
-    // [0..2] v0 [3] material (uint) [4..6] edge1 [7] 0 [8..10] edge2 [11] 0
+    // [0..2] v0 [3] material (uint) [4..6] edge1 [7] flags [8..10] edge2 [11] emitted luminance
     expect([
       tri[0],
       tri[1],
@@ -83,29 +83,45 @@ describe('packScene', () => {
       tri[9],
       tri[10],
       tri[11],
-    ]).toEqual([5, 5, 5, 2, 0, 0, 0, 0, 2, 0, 0]);
+    ]).toEqual([5, 5, 5, 2, 0, 0, 0, 0, 2, 0, Math.fround(luminance([2, 4, 8]))]);
     expect(sections.triangles[slot * TRIANGLE_WORDS + 3]).toBe(1);
     // shading: [0..2] n0 [3] u0 [4..6] n1 [7] v0 [8..10] n2 [11] u1 [12] v1 [13] u2 [14] v2 [15] 0
     const sh = Array.from(
       floats(sections.shading).subarray(slot * SHADING_WORDS, (slot + 1) * SHADING_WORDS),
     );
-    expect(sh.map((x) => Math.fround(x))).toEqual(
+    expect(sh.slice(0, 16).map((x) => Math.fround(x))).toEqual(
       [0, 0.6, 0.8, 0.7, 0, 0.8, 0.6, 0.8, 1, 0, 0, 0.9, 1.0, 0.25, 0.75, 0].map(Math.fround),
     );
+    // [16..21] TEXCOORD_1 (a copy of TEXCOORD_0 without one) [22..27] COLOR_0 (white without one)
+    expect(sh.slice(16, 22)).toEqual([0.7, 0.8, 0.9, 1.0, 0.25, 0.75].map(Math.fround));
+    const shWords = Array.from(sections.shading.subarray(slot * SHADING_WORDS, (slot + 1) * SHADING_WORDS));
+    expect(shWords.slice(22, 28)).toEqual([
+      0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+    ]);
+    // [28..30] generated tangent dP/du (octahedral), the same at every corner; [31] handedness bits
+    expect(shWords[28]).toBe(shWords[29]);
+    expect(shWords[28]).toBe(shWords[30]);
+    expect([0, 7]).toContain(shWords[31]);
 
-    // materials: [0..3] baseColor [4..6] emissive [7] texture [8] metallic [9] roughness [10] transmission [11] ior
+    // materials: [0..3] baseColor [4..6] emissive [7] flags [8] metallic [9] roughness [10] transmission
+    // [11] ior [12] normalScale [13] alphaCutoff, then four texture slots of 8 words
     const m = floats(sections.materials);
-    expect(Array.from(m.subarray(MATERIAL_WORDS, MATERIAL_WORDS + 12)).filter((_, i) => i !== 7)).toEqual([
-      0.5, 0.25, 0.125, 1, 2, 4, 8, 0.75, 0.375, 0.5, 1.25,
+    expect(Array.from(m.subarray(MATERIAL_WORDS, MATERIAL_WORDS + 14)).filter((_, i) => i !== 7)).toEqual([
+      0.5, 0.25, 0.125, 1, 2, 4, 8, 0.75, 0.375, 0.5, 1.25, 1, 0.5,
     ]);
-    expect(sections.materials[7]).toBe(0);
-    expect(sections.materials[MATERIAL_WORDS + 7]).toBe(NO_TEXTURE);
-    expect(Array.from(sections.materials.subarray(MATERIAL_WORDS + 12, 2 * MATERIAL_WORDS))).toEqual([
-      0, 0, 0, 0,
-    ]);
+    expect(sections.materials[MATERIAL_WORDS + 7]).toBe(0);
+    for (let k = 0; k < 4; k++) expect(sections.materials[MATERIAL_WORDS + 16 + 8 * k]).toBe(NO_TEXTURE);
+    // Material 0: its base colour slot present (flag bit 4), texture 0, TEXCOORD_0, repeat, bilinear,
+    // identity transform; the other slots empty.
+    expect(sections.materials[7]).toBe(16);
+    expect(Array.from(sections.materials.subarray(16, 18))).toEqual([0, 0]);
+    expect(Array.from(m.subarray(18, 24))).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(sections.materials[24]).toBe(NO_TEXTURE);
 
-    // textures: [0] texel offset [1] width [2] height [3] 0; texels r | g << 8 | b << 16 | a << 24.
-    expect(Array.from(sections.textures)).toEqual([0, 2, 1, 0]);
+    // textures: [0] texel offset [1] width [2] height [3] PNG bytes; texels r | g << 8 | b << 16 | a << 24.
+    expect(Array.from(sections.textures.subarray(0, 3))).toEqual([0, 2, 1]);
+    expect(sections.textures[3]).toBe(packed.images[0]?.length);
+    expect(Array.from(packed.images[0]?.subarray(1, 4) ?? [])).toEqual([0x50, 0x4e, 0x47]); // 'PNG'
     expect(Array.from(sections.texels)).toEqual([0x04030201, 0xfdfcfbfa]);
 
     // lights: [0] triangle [1] cdf [2] area [3] pdf

@@ -3,20 +3,33 @@
  * packed-scene.ts (cited per section below). Pure and deterministic: the same description always packs to
  * the same words, so the serialised bytes and their hash identify the scene.
  */
+import { encode as encodePng } from 'fast-png';
 import { buildBvh } from './bvh';
+import { emissiveLuminance } from './emission-footprint';
+import { generatedTangent } from './generated-tangents';
 import {
+  ALPHA_MODE_CODE,
   BVH_NODE_WORDS,
   LIGHT_WORDS,
+  MATERIAL_SLOT_BIT,
+  MATERIAL_USES_TEXCOORD_1,
+  MATERIAL_VERTEX_COLORS,
   MATERIAL_WORDS,
   NO_TEXTURE,
   type PackedScene,
   type PackedSceneInfo,
   PUNCTUAL_WORDS,
   SHADING_WORDS,
+  TEXTURE_SLOT_OFFSET,
+  TEXTURE_SLOT_WORDS,
+  TEXTURE_SLOTS,
   TEXTURE_WORDS,
+  TRIANGLE_ALPHA_TESTED,
+  TRIANGLE_CULL_BACK,
   TRIANGLE_WORDS,
+  WRAP_CODE,
 } from './packed-scene';
-import type { MaterialDescription, SceneDescription, Vec3 } from './scene-description';
+import type { MaterialDescription, SceneDescription, TextureBinding, Vec3 } from './scene-description';
 
 /** Rec. 709 luminance of a linear RGB colour: the light sampler's notion of "how bright". */
 export function luminance(rgb: Readonly<Vec3>): number {
@@ -45,12 +58,18 @@ export function packScene(scene: SceneDescription): PackedScene {
   const pos = scene.positions;
 
   // triangles: TRIANGLE_WORDS = 12 per triangle, BVH leaf order.
-  //   [0..2] f v0  [3] u materialIndex  [4..6] f edge1 = v1 - v0  [7] 0  [8..10] f edge2 = v2 - v0  [11] 0
+  //   [0..2] f v0  [3] u materialIndex  [4..6] f edge1 = v1 - v0  [7] u flags (TRIANGLE_ALPHA_TESTED,
+  //   TRIANGLE_CULL_BACK)  [8..10] f edge2 = v2 - v0  [11] f emitted luminance (the triangle's average over
+  //   its emissive texture footprint; 0 = not in the light CDF)
   const triangles = new Uint32Array(Math.max(1, triangleCount) * TRIANGLE_WORDS);
   const triF = new Float32Array(triangles.buffer);
-  // shading: SHADING_WORDS = 16 per triangle, same order:
+  // shading: SHADING_WORDS = 32 per triangle, same order:
   //   [0..2] n0 [3] u0  [4..6] n1 [7] v0  [8..10] n2 [11] u1  [12] v1 [13] u2 [14] v2 [15] 0
-  // (u/v here are texture coordinates of vertices 0..2, packed into the normals' spare lanes.)
+  //   (u/v here are TEXCOORD_0 of vertices 0..2, packed into the normals' spare lanes)
+  //   [16..21] f TEXCOORD_1 u0 v0 u1 v1 u2 v2
+  //   [22..27] u COLOR_0 per vertex: pack2x16unorm(r, g), pack2x16unorm(b, a)
+  //   [28..30] u tangent xyz per vertex, octahedral pack2x16snorm
+  //   [31] u bit k: vertex k's tangent handedness w is -1
   const shading = new Uint32Array(Math.max(1, triangleCount) * SHADING_WORDS);
   const shF = new Float32Array(shading.buffer);
   // Light candidates are collected in BVH order so that `lights[i].triangle` indexes `triangles` directly.
@@ -58,6 +77,13 @@ export function packScene(scene: SceneDescription): PackedScene {
   const lightAreas: number[] = [];
   const lightWeights: number[] = [];
   const materialLuminance = scene.materials.map((m) => Math.max(0, luminance(m.emissive)));
+  const triangleFlags = scene.materials.map(
+    (m) =>
+      ((m.alphaMode ?? 'opaque') === 'opaque' ? 0 : TRIANGLE_ALPHA_TESTED) |
+      // Glass needs its back faces (a refracted ray leaves through them), whatever the file says.
+      ((m.doubleSided ?? true) || m.transmission > 0 ? 0 : TRIANGLE_CULL_BACK),
+  );
+  const uvs1 = scene.uvs1 ?? scene.uvs;
 
   for (let i = 0; i < triangleCount; i++) {
     const t = order[i] as number;
@@ -80,6 +106,7 @@ export function packScene(scene: SceneDescription): PackedScene {
     triF[o + 4] = e1x;
     triF[o + 5] = e1y;
     triF[o + 6] = e1z;
+    triangles[o + 7] = triangleFlags[material] as number;
     triF[o + 8] = e2x;
     triF[o + 9] = e2y;
     triF[o + 10] = e2z;
@@ -98,8 +125,48 @@ export function packScene(scene: SceneDescription): PackedScene {
     shF[s + 12] = scene.uvs[uv + 3] as number;
     shF[s + 13] = scene.uvs[uv + 4] as number;
     shF[s + 14] = scene.uvs[uv + 5] as number;
+    for (let k = 0; k < 6; k++) shF[s + 16 + k] = uvs1[uv + k] as number;
+    const c = t * 12;
+    let handedness = 0;
+    const m = scene.materials[material] as MaterialDescription;
+    const normalUvs = m.normalTexture?.texCoord === 1 ? uvs1 : scene.uvs;
+    const generated = scene.tangents ? null : generatedTangent(pos, normalUvs, t);
+    for (let v = 0; v < 3; v++) {
+      const color = scene.colors;
+      const channel = (k: number) => (color ? (color[c + 4 * v + k] as number) : 1);
+      shading[s + 22 + 2 * v] = pack2x16unorm(channel(0), channel(1));
+      shading[s + 23 + 2 * v] = pack2x16unorm(channel(2), channel(3));
+      let tx = generated?.[0] ?? 0;
+      let ty = generated?.[1] ?? 0;
+      let tz = generated?.[2] ?? 0;
+      let w = generated?.[3] ?? 1;
+      if (scene.tangents) {
+        tx = scene.tangents[c + 4 * v] as number;
+        ty = scene.tangents[c + 4 * v + 1] as number;
+        tz = scene.tangents[c + 4 * v + 2] as number;
+        w = scene.tangents[c + 4 * v + 3] as number;
+        if (!(Math.hypot(tx, ty, tz) > 0)) {
+          const g = generatedTangent(pos, normalUvs, t);
+          [tx, ty, tz, w] = g;
+        }
+      }
+      shading[s + 28 + v] = packOctahedral(tx, ty, tz);
+      if (w < 0) handedness |= 1 << v;
+    }
+    shading[s + 31] = handedness;
 
-    const lum = materialLuminance[material] as number;
+    let lum = materialLuminance[material] as number;
+    if (lum > 0 && m.emissiveTexture) {
+      const binding = m.emissiveTexture;
+      lum = emissiveLuminance(
+        m.emissive,
+        binding,
+        scene.textures[binding.texture] as SceneDescription['textures'][number],
+        binding.texCoord === 1 ? uvs1 : scene.uvs,
+        t,
+      );
+    }
+    triF[o + 11] = lum;
     if (lum > 0) {
       // Area from the float32 edges the kernel will see, so its pdf matches what it intersects.
       const cx = Math.fround(e1y) * Math.fround(e2z) - Math.fround(e1z) * Math.fround(e2y);
@@ -133,30 +200,65 @@ export function packScene(scene: SceneDescription): PackedScene {
     lightF[l * LIGHT_WORDS + 3] = pdf;
   }
 
-  // materials: MATERIAL_WORDS = 16:
-  //   [0..3] f baseColor  [4..6] f emissive  [7] u texture or NO_TEXTURE
-  //   [8] f metallic  [9] f roughness  [10] f transmission  [11] f ior  [12..15] 0
+  // materials: MATERIAL_WORDS = 48:
+  //   [0..3] f baseColor  [4..6] f emissive  [7] u flags: bits 0-1 ALPHA_MODE_CODE, MATERIAL_VERTEX_COLORS,
+  //   MATERIAL_USES_TEXCOORD_1, MATERIAL_SLOT_BIT << k for each present slot k
+  //   [8] f metallic  [9] f roughness  [10] f transmission  [11] f ior  [12] f normalScale
+  //   [13] f alphaCutoff  [14..15] 0
+  //   [16 + 8k .. 23 + 8k] texture slot k (TEXTURE_SLOTS: baseColor, metallicRoughness, normal, emissive):
+  //     [0] u texture or NO_TEXTURE  [1] u sampler: bit 0 texCoord, bits 1-2 wrapS, bits 3-4 wrapT
+  //     (WRAP_CODE), bit 5 nearest  [2..7] f UV transform a b c d e f (uv' = (a u + b v + c, d u + e v + f))
   const materials = new Uint32Array(Math.max(1, scene.materials.length) * MATERIAL_WORDS);
   const matF = new Float32Array(materials.buffer);
   scene.materials.forEach((m: MaterialDescription, i) => {
     const o = i * MATERIAL_WORDS;
     matF.set(m.baseColor, o);
     matF.set(m.emissive, o + 4);
-    materials[o + 7] = m.baseColorTexture ?? NO_TEXTURE;
+    let flags = ALPHA_MODE_CODE[m.alphaMode ?? 'opaque'] | (m.vertexColors ? MATERIAL_VERTEX_COLORS : 0);
     matF[o + 8] = m.metallic;
     matF[o + 9] = m.roughness;
     matF[o + 10] = m.transmission;
     matF[o + 11] = m.ior;
+    matF[o + 12] = m.normalScale ?? 1;
+    matF[o + 13] = m.alphaCutoff ?? 0.5;
+    TEXTURE_SLOTS.forEach((slot, k) => {
+      const so = o + TEXTURE_SLOT_OFFSET + k * TEXTURE_SLOT_WORDS;
+      const binding: TextureBinding | null | undefined = m[slot];
+      if (!binding) {
+        materials[so] = NO_TEXTURE;
+        matF.set([1, 0, 0, 0, 1, 0], so + 2);
+        return;
+      }
+      flags |= MATERIAL_SLOT_BIT << k;
+      if (binding.texCoord === 1) flags |= MATERIAL_USES_TEXCOORD_1;
+      materials[so] = binding.texture;
+      materials[so + 1] =
+        binding.texCoord |
+        (WRAP_CODE[binding.wrapS] << 1) |
+        (WRAP_CODE[binding.wrapT] << 3) |
+        (binding.nearest ? 1 << 5 : 0);
+      matF.set(binding.transform, so + 2);
+    });
+    materials[o + 7] = flags;
   });
 
-  // textures: TEXTURE_WORDS = 4: [0] u texel offset (words into `texels`) [1] u width [2] u height [3] 0
+  // textures: TEXTURE_WORDS = 4: [0] u texel offset (words into `texels`) [1] u width [2] u height
+  //   [3] u byte length of the texture's image file (PNG or JPEG, in `images`)
   // texels: one word per texel, r | g << 8 | b << 16 | a << 24.
   const textures = new Uint32Array(Math.max(1, scene.textures.length) * TEXTURE_WORDS);
+  const images = scene.textures.map(
+    (tex) =>
+      new Uint8Array(
+        tex.encoded ??
+          encodePng({ width: tex.width, height: tex.height, data: tex.rgba, channels: 4, depth: 8 }),
+      ),
+  );
   let texelCount = 0;
   scene.textures.forEach((tex, i) => {
     textures[i * TEXTURE_WORDS] = texelCount;
     textures[i * TEXTURE_WORDS + 1] = tex.width;
     textures[i * TEXTURE_WORDS + 2] = tex.height;
+    textures[i * TEXTURE_WORDS + 3] = (images[i] as Uint8Array).length;
     texelCount += tex.width * tex.height;
   });
   const texels = new Uint32Array(Math.max(1, texelCount));
@@ -205,7 +307,32 @@ export function packScene(scene: SceneDescription): PackedScene {
   return {
     info,
     sections: { nodes: bvh.nodes, triangles, shading, materials, textures, texels, lights, punctual },
+    images,
   };
+}
+
+/** WGSL's pack2x16unorm: x in the low half. */
+function pack2x16unorm(x: number, y: number): number {
+  const q = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 65535);
+  return (q(x) | (q(y) << 16)) >>> 0;
+}
+
+/**
+ * A direction as two snorm16 numbers in WGSL's pack2x16snorm layout: the octahedral map (Cigolle et al.,
+ * "A Survey of Efficient Representations for Independent Unit Vectors", JCGT 2014), error below 1e-4 rad.
+ */
+export function packOctahedral(x: number, y: number, z: number): number {
+  const l1 = Math.abs(x) + Math.abs(y) + Math.abs(z);
+  if (!(l1 > 0)) return 0;
+  let u = x / l1;
+  let v = y / l1;
+  if (z < 0) {
+    const su = u >= 0 ? 1 : -1;
+    const sv = v >= 0 ? 1 : -1;
+    [u, v] = [(1 - Math.abs(v)) * su, (1 - Math.abs(u)) * sv];
+  }
+  const q = (a: number) => Math.round(Math.min(1, Math.max(-1, a)) * 32767) & 0xffff;
+  return (q(u) | (q(v) << 16)) >>> 0;
 }
 
 /**
@@ -248,15 +375,38 @@ function validate(scene: SceneDescription): void {
     const values = [...m.baseColor, ...m.emissive, m.metallic, m.roughness, m.transmission, m.ior];
     if (!values.every(Number.isFinite))
       throw new RangeError(`material ${i} (${m.name}) has a non-finite value`);
-    if (
-      m.baseColorTexture !== null &&
-      !(m.baseColorTexture >= 0 && m.baseColorTexture < scene.textures.length)
-    ) {
-      throw new RangeError(
-        `material ${i} (${m.name}) uses texture ${m.baseColorTexture}, but there are ${scene.textures.length}`,
-      );
+    for (const slot of TEXTURE_SLOTS) {
+      const binding = m[slot];
+      if (!binding) continue;
+      if (
+        !(
+          Number.isInteger(binding.texture) &&
+          binding.texture >= 0 &&
+          binding.texture < scene.textures.length
+        )
+      ) {
+        throw new RangeError(
+          `material ${i} (${m.name}) uses texture ${binding.texture}, but there are ${scene.textures.length}`,
+        );
+      }
+      if (!binding.transform.every(Number.isFinite)) {
+        throw new RangeError(`material ${i} (${m.name}) has a non-finite texture transform`);
+      }
+    }
+    if (![m.normalScale ?? 1, m.alphaCutoff ?? 0.5].every(Number.isFinite)) {
+      throw new RangeError(`material ${i} (${m.name}) has a non-finite value`);
     }
   });
+  const perTriangle: [string, Float32Array | undefined, number][] = [
+    ['uvs1', scene.uvs1, 6],
+    ['colors', scene.colors, 12],
+    ['tangents', scene.tangents, 12],
+  ];
+  for (const [name, array, floats] of perTriangle) {
+    if (array && array.length !== n * floats) {
+      throw new RangeError(`${name} holds ${array.length} floats for ${n} triangles (want ${n * floats})`);
+    }
+  }
   scene.punctualLights.forEach((l, i) => {
     const values = [...l.position, ...l.direction, ...l.intensity, l.innerConeCos, l.outerConeCos];
     if (!values.every(Number.isFinite)) throw new RangeError(`punctual light ${i} has a non-finite value`);

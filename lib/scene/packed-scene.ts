@@ -2,12 +2,34 @@ import type { PackedSceneInfo } from '../protocol/scene-info';
 
 export const BVH_NODE_WORDS = 8;
 export const TRIANGLE_WORDS = 12;
-export const SHADING_WORDS = 16;
-export const MATERIAL_WORDS = 16;
+export const SHADING_WORDS = 32;
+export const MATERIAL_WORDS = 48;
 export const TEXTURE_WORDS = 4;
 export const LIGHT_WORDS = 4;
 export const PUNCTUAL_WORDS = 16;
 export const NO_TEXTURE = 0xffffffff;
+
+/** triangles word 7: flags the traversal reads without loading the material. */
+export const TRIANGLE_ALPHA_TESTED = 1; // MASK or BLEND: a hit may be passed through
+export const TRIANGLE_CULL_BACK = 2; // single-sided: back-face hits are ignored
+
+/** materials word 7: flags. Bits 0-1 alpha mode, then feature bits, then one bit per present texture slot. */
+export const ALPHA_MODE_CODE = { opaque: 0, mask: 1, blend: 2 } as const;
+export const MATERIAL_VERTEX_COLORS = 1 << 2;
+export const MATERIAL_USES_TEXCOORD_1 = 1 << 3;
+/** Bit of texture slot k (TEXTURE_SLOTS order) in the material flags. */
+export const MATERIAL_SLOT_BIT = 1 << 4;
+/** A material's texture slots, in record order: slot k takes words 16 + 8k .. 23 + 8k. */
+export const TEXTURE_SLOTS = [
+  'baseColorTexture',
+  'metallicRoughnessTexture',
+  'normalTexture',
+  'emissiveTexture',
+] as const;
+export const TEXTURE_SLOT_OFFSET = 16;
+export const TEXTURE_SLOT_WORDS = 8;
+/** Sampler word of a slot: bit 0 texCoord, bits 1-2 wrapS, bits 3-4 wrapT, bit 5 nearest. */
+export const WRAP_CODE = { repeat: 0, clamp: 1, mirror: 2 } as const;
 
 export const SECTION_NAMES = [
   'nodes',
@@ -53,4 +75,9 @@ export interface PackedScene {
   info: PackedSceneInfo;
   /** Each section as 32-bit words; floats and uints share the buffer (view with a Float32Array). */
   sections: Record<SectionName, Uint32Array<ArrayBuffer>>;
+  /**
+   * Each texture's image file (PNG or JPEG), in texture order: what the scene file stores in place of the
+   * `texels` section, which is decoded from these at load (lib/scene/scene-file.ts).
+   */
+  images: Uint8Array<ArrayBuffer>[];
 }

@@ -10,17 +10,74 @@ import type { CameraDescription, Vec3 } from '../protocol/scene-info';
 
 export type { CameraDescription, Vec3 };
 
+/** glTF sampler wrap modes (the WebGL enums the file stores). */
+export type TextureWrap = 'repeat' | 'clamp' | 'mirror';
+
+/**
+ * One texture slot of a material (a glTF textureInfo with its sampler and KHR_texture_transform): which
+ * texture, which UV set, how the UVs are transformed and wrapped, and whether the lookup is nearest or
+ * bilinear. Mip levels are not kept: a path tracer averages many jittered samples per pixel, which filters
+ * minification on its own.
+ */
+export interface TextureBinding {
+  /** Index into `textures`. */
+  texture: number;
+  /** 0 = TEXCOORD_0, 1 = TEXCOORD_1. */
+  texCoord: 0 | 1;
+  /**
+   * Row-major 2x3 UV transform [a, b, c, d, e, f]: uv' = (a u + b v + c, d u + e v + f) (KHR_texture_transform's
+   * translation x rotation x scale).
+   */
+  transform: [number, number, number, number, number, number];
+  wrapS: TextureWrap;
+  wrapT: TextureWrap;
+  /** magFilter NEAREST: the nearest texel instead of bilinear filtering. */
+  nearest: boolean;
+}
+
+export const IDENTITY_UV_TRANSFORM: TextureBinding['transform'] = [1, 0, 0, 0, 1, 0];
+
+/** A binding with the glTF defaults: TEXCOORD_0, no transform, repeat, bilinear. */
+export function textureBinding(texture: number, overrides: Partial<TextureBinding> = {}): TextureBinding {
+  return {
+    texture,
+    texCoord: 0,
+    transform: [...IDENTITY_UV_TRANSFORM],
+    wrapS: 'repeat',
+    wrapT: 'repeat',
+    nearest: false,
+    ...overrides,
+  };
+}
+
+export type AlphaMode = 'opaque' | 'mask' | 'blend';
+
 export interface MaterialDescription {
   name: string;
   /** Linear RGBA base colour factor (glTF baseColorFactor). */
   baseColor: [number, number, number, number];
-  /** Index into `textures`, multiplied with baseColor; null when absent. */
-  baseColorTexture: number | null;
+  /** Multiplied with baseColor (RGB sRGB-decoded, alpha linear); null when absent. */
+  baseColorTexture: TextureBinding | null;
   metallic: number;
   /** Perceptual roughness in [0, 1]; the shader squares it for GGX alpha. */
   roughness: number;
+  /** glTF metallicRoughnessTexture: B multiplies metallic, G multiplies roughness (linear). */
+  metallicRoughnessTexture?: TextureBinding | null;
+  /** Tangent-space normal map (linear RGB), its XY scaled by `normalScale`. */
+  normalTexture?: TextureBinding | null;
+  normalScale?: number;
   /** Linear emitted radiance (emissiveFactor x KHR_materials_emissive_strength). */
   emissive: Vec3;
+  /** Multiplies `emissive` (sRGB-decoded RGB). */
+  emissiveTexture?: TextureBinding | null;
+  /** glTF alphaMode; alpha = baseColor.a x texture alpha x COLOR_0 alpha. Default 'opaque'. */
+  alphaMode?: AlphaMode;
+  /** MASK: the surface exists where alpha >= alphaCutoff. Default 0.5. */
+  alphaCutoff?: number;
+  /** glTF doubleSided. Single-sided surfaces are invisible from behind (back faces culled). Default true. */
+  doubleSided?: boolean;
+  /** Whether the triangles of this material carry COLOR_0 (multiplied with the base colour). */
+  vertexColors?: boolean;
   /** KHR_materials_transmission factor: 1 = clear dielectric. */
   transmission: number;
   /** KHR_materials_ior, default 1.5. */
@@ -33,6 +90,11 @@ export interface TextureDescription {
   height: number;
   /** RGBA8, sRGB-encoded, row-major, top row first (glTF UV (0,0) is the top-left corner). */
   rgba: Uint8Array;
+  /**
+   * The image file `rgba` was decoded from (PNG or JPEG), which the packed scene stores instead of the
+   * texels; absent (generated textures) = packScene encodes `rgba` as a PNG.
+   */
+  encoded?: Uint8Array;
 }
 
 export interface PunctualLightDescription {
@@ -58,6 +120,15 @@ export interface SceneDescription {
   normals: Float32Array;
   /** 6 floats per triangle: UVs at v0, v1, v2 (zeros where the file has none). */
   uvs: Float32Array;
+  /** 6 floats per triangle: TEXCOORD_1 at v0, v1, v2; absent = a copy of `uvs`. */
+  uvs1?: Float32Array;
+  /** 12 floats per triangle: linear RGBA COLOR_0 at v0, v1, v2; absent = white. */
+  colors?: Float32Array;
+  /**
+   * 12 floats per triangle: unit tangents xyz and handedness w (+-1) at v0, v1, v2, as glTF's TANGENT;
+   * absent (or a zero tangent) = generated per triangle from the UV derivatives by packScene.
+   */
+  tangents?: Float32Array;
   /** 1 per triangle: index into `materials`. */
   materialIndices: Uint32Array;
   materials: MaterialDescription[];

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { material, SceneBuilder } from '../testing/test-scenes';
 import { cornellBox, materialShowcase } from './demo-scenes';
 import { packScene } from './pack-scene';
 import { BVH_NODE_WORDS, type PackedScene, SECTION_NAMES } from './packed-scene';
+import { textureBinding } from './scene-description';
 import { parsePackedScene, SceneFileError, sceneHash, serializePackedScene } from './scene-file';
 
 const showcase = packScene(materialShowcase());
@@ -32,6 +34,10 @@ function expectSameScene(actual: PackedScene, expected: PackedScene): void {
   for (const name of SECTION_NAMES) {
     expect(sameBytes(actual.sections[name], expected.sections[name]), name).toBe(true);
   }
+  expect(actual.images.length).toBe(expected.images.length);
+  for (const [i, image] of actual.images.entries()) {
+    expect(sameBytes(image, expected.images[i] as Uint8Array)).toBe(true);
+  }
 }
 
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
@@ -55,19 +61,26 @@ describe('scene file', () => {
     }
   });
 
-  it('lays sections out 16-byte aligned, in order, after a LGSC v1 preamble', () => {
+  it('lays sections out 16-byte aligned, in order, after a LGSC v2 preamble, texels as image files', () => {
     const bytes = showcaseBytes;
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('LGSC');
     const { json, dataStart } = header(bytes);
     expect(dataStart % 16).toBe(0);
-    expect(json.sections.map((s: { name: string }) => s.name)).toEqual([...SECTION_NAMES]);
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
+    expect(json.sections.map((s: { name: string }) => s.name)).toEqual(
+      SECTION_NAMES.map((name) => (name === 'texels' ? 'images' : name)),
+    );
     for (const s of json.sections as {
-      name: keyof PackedScene['sections'];
+      name: keyof PackedScene['sections'] | 'images';
       wordOffset: number;
       wordCount: number;
     }[]) {
       expect((dataStart + s.wordOffset * 4) % 16).toBe(0);
-      expect(s.wordCount).toBe(showcase.sections[s.name].length);
+      const words =
+        s.name === 'images'
+          ? showcase.images.reduce((n, image) => n + Math.ceil(image.length / 4), 0)
+          : showcase.sections[s.name].length;
+      expect(s.wordCount).toBe(words);
     }
     expect(json.info).toEqual(showcase.info);
   });
@@ -100,8 +113,8 @@ describe('scene file', () => {
     badMagic[0] = 0x58;
     rejects(badMagic, /magic/);
     const badVersion = showcaseBytes.slice();
-    badVersion[4] = 2;
-    rejects(badVersion, /version 2/);
+    badVersion[4] = 1;
+    rejects(badVersion, /version 1/);
     const longer = new Uint8Array(showcaseBytes.length + 16);
     longer.set(showcaseBytes);
     rejects(longer, /data bytes/);
@@ -119,7 +132,7 @@ describe('scene file', () => {
       withHeader(showcaseBytes, (j) => {
         j.info.textureCount = 0;
       }),
-      /section 'texels'/,
+      /section 'images'/,
     );
     rejects(
       withHeader(showcaseBytes, (j) => {
@@ -166,6 +179,57 @@ describe('scene file', () => {
     const badLeaf = showcaseBytes.slice();
     new DataView(badLeaf.buffer).setUint32(dataStart + (leaf * BVH_NODE_WORDS + 3) * 4, 1e9, true);
     rejects(badLeaf, new RegExp(`BVH leaf ${leaf}`));
+  });
+
+  it('keeps textures as their PNG files: a textured scene file is a fraction of its texels', () => {
+    const b = new SceneBuilder();
+    // A 256x256 checker of 32-texel squares compresses well as a PNG; its texels take 256 KiB.
+    const rgba = new Uint8Array(256 * 256 * 4);
+    for (let i = 0; i < 256 * 256; i++) {
+      const on = (((i % 256) >> 5) + (i >> 13)) % 2 === 1;
+      rgba.set(on ? [230, 40, 40, 255] : [20, 20, 200, 255], i * 4);
+    }
+    const texture = b.addTexture({ name: 'gradient', width: 256, height: 256, rgba });
+    b.quad(
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      b.addMaterial(material({ baseColorTexture: textureBinding(texture) })),
+    );
+    const packed = packScene(b.build({ position: [0, 0, 3], target: [0, 0, 0], up: [0, 1, 0], yfov: 1 }));
+    const bytes = serializePackedScene(packed);
+    expect(bytes.length).toBeLessThan(rgba.length / 4);
+    const parsed = parsePackedScene(bytes);
+    expectSameScene(parsed, packed);
+    expect(sameBytes(new Uint8Array(parsed.sections.texels.buffer), rgba)).toBe(true);
+  });
+
+  it('refuses image files whose size disagrees with their record, or records over the limits', () => {
+    const b = new SceneBuilder();
+    const texture = b.addTexture({ name: 't', width: 2, height: 2, rgba: new Uint8Array(16).fill(200) });
+    b.quad(
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      b.addMaterial(material({ baseColorTexture: textureBinding(texture) })),
+    );
+    const packed = packScene(b.build({ position: [0, 0, 3], target: [0, 0, 0], up: [0, 1, 0], yfov: 1 }));
+    const bytes = serializePackedScene(packed);
+    const { json, dataStart } = header(bytes);
+    const textures = json.sections[SECTION_NAMES.indexOf('textures')];
+    const at = (word: number) => dataStart + (textures.wordOffset + word) * 4;
+    // A record that claims a 2x1 texture over a 2x2 PNG: the decoder would write past what was allocated.
+    const lying = bytes.slice();
+    new DataView(lying.buffer).setUint32(at(2), 1, true);
+    rejects(lying, /texture 0 does not decode: it is 2x2 pixels, not the 2x1 declared/);
+    // A record that claims far more pixels than any contributor should allocate.
+    const huge = bytes.slice();
+    new DataView(huge.buffer).setUint32(at(1), 60_000, true);
+    rejects(huge, /over the 4096 limit/);
+    // An image length that runs past the images section.
+    const long = bytes.slice();
+    new DataView(long.buffer).setUint32(at(3), 1e6, true);
+    rejects(long, /runs past the images/);
   });
 
   it('hashes with SHA-256 (hex)', async () => {

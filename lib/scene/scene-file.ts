@@ -4,7 +4,7 @@
  *
  *   offset  size  field
  *   0       4     magic 'LGSC' (bytes 4c 47 53 43)
- *   4       4     u32 format version = 1
+ *   4       4     u32 format version = 2
  *   8       4     u32 header byte length H, a multiple of 16 (JSON padded with spaces, as GLB does)
  *   12      4     u32 reserved = 0
  *   16      H     UTF-8 JSON header: { info: PackedSceneInfo, sections: [{ name, wordOffset, wordCount }] }
@@ -14,12 +14,20 @@
  * one, padded with zeros; the file ends exactly at the end of the last section. That layout is the only one
  * accepted, so a scene has one serialisation and one hash.
  *
+ * Textures stay compressed (version 2): in place of the decoded `texels` the file holds an `images` section,
+ * each texture's PNG or JPEG file (its byte length in word 3 of its texture record) padded with zeros to a
+ * whole word, one after the other. `parsePackedScene` decodes them into `texels` with the importer's own
+ * pure-JS decoders (lib/scene/decode-image.ts), so every contributor uploads the same texels; the declared
+ * sizes are bounded (SCENE_LIMITS) and each image must be exactly the size its record declares.
+ *
  * `parsePackedScene` trusts nothing: it checks sizes before making any view and cross-checks every index a
  * kernel would follow (BVH children and leaf ranges, material, texture and light references), so a
  * truncated or tampered file is rejected instead of producing out-of-range reads on the CPU or the GPU.
  */
 import { z } from 'zod';
 import { BaseError } from '../protocol/errors';
+import { SCENE_LIMITS } from '../protocol/limits';
+import { decodeImageRgba8 } from './decode-image';
 import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
@@ -32,12 +40,15 @@ import {
   SECTION_RECORD_WORDS,
   type SectionName,
   sectionRecords,
+  TEXTURE_SLOT_OFFSET,
+  TEXTURE_SLOT_WORDS,
+  TEXTURE_SLOTS,
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from './packed-scene';
 
 export const SCENE_FILE_MAGIC = 'LGSC';
-export const SCENE_FILE_VERSION = 1;
+export const SCENE_FILE_VERSION = 2;
 const PREAMBLE_BYTES = 16;
 const SECTION_ALIGN_WORDS = 4; // 16 bytes
 
@@ -72,6 +83,9 @@ const headerSchema = z.object({
 });
 type SceneFileHeader = z.infer<typeof headerSchema>;
 
+/** The file's sections: the GPU's, with the textures' image files in place of their decoded texels. */
+const FILE_SECTION_NAMES = SECTION_NAMES.map((name) => (name === 'texels' ? 'images' : name));
+
 /** Words each section must hold for these counts (an empty section is one entry of zeros). */
 function expectedWordCounts(info: PackedSceneInfo, texelCount: number): Record<SectionName, number> {
   const records = sectionRecords(info, texelCount);
@@ -88,13 +102,14 @@ const alignWords = (words: number) => Math.ceil(words / SECTION_ALIGN_WORDS) * S
 
 /** Serialises `p` in the layout above. Deterministic: equal scenes give equal bytes. */
 export function serializePackedScene(p: PackedScene): Uint8Array<ArrayBuffer> {
+  const data = { ...p.sections, texels: imagesSection(p.images) };
   const sections: SceneFileHeader['sections'] = [];
   let wordOffset = 0;
-  for (const name of SECTION_NAMES) {
-    const wordCount = p.sections[name].length;
-    sections.push({ name, wordOffset, wordCount });
+  SECTION_NAMES.forEach((name, k) => {
+    const wordCount = data[name].length;
+    sections.push({ name: FILE_SECTION_NAMES[k] as string, wordOffset, wordCount });
     wordOffset = alignWords(wordOffset + wordCount);
-  }
+  });
   // Fixed key order (info's own order is fixed by packScene and parse) keeps the JSON canonical.
   const json = new TextEncoder().encode(JSON.stringify({ info: p.info, sections }));
   const headerBytes = Math.ceil(json.length / 16) * 16;
@@ -107,13 +122,26 @@ export function serializePackedScene(p: PackedScene): Uint8Array<ArrayBuffer> {
   view.setUint32(12, 0, true);
   bytes.set(json, PREAMBLE_BYTES);
   bytes.fill(0x20, PREAMBLE_BYTES + json.length, dataStart);
-  for (const s of sections) {
-    const words = p.sections[s.name as SectionName];
+  for (const [k, s] of sections.entries()) {
+    const words = data[SECTION_NAMES[k] as SectionName];
     const start = dataStart + s.wordOffset * 4;
     if (LITTLE_ENDIAN) bytes.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), start);
     else for (let i = 0; i < words.length; i++) view.setUint32(start + i * 4, words[i] as number, true);
   }
   return bytes;
+}
+
+/** Each image padded with zeros to whole words, one after the other (one zero word when there are none). */
+function imagesSection(images: readonly Uint8Array[]): Uint32Array<ArrayBuffer> {
+  const words = images.reduce((n, image) => n + Math.ceil(image.length / 4), 0);
+  const out = new Uint32Array(Math.max(1, words));
+  const bytes = new Uint8Array(out.buffer);
+  let offset = 0;
+  for (const image of images) {
+    bytes.set(image, offset);
+    offset += Math.ceil(image.length / 4) * 4;
+  }
+  return out;
 }
 
 /** Parses and validates a file written by `serializePackedScene`; throws SceneFileError on anything else. */
@@ -149,15 +177,15 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
   const { info, sections: table } = parsed.data;
 
   // The table must be the canonical one: names in order, offsets packed at 16-byte boundaries.
-  if (table.length !== SECTION_NAMES.length) {
-    throw invalid(`${table.length} sections listed, expected ${SECTION_NAMES.length}`);
+  if (table.length !== FILE_SECTION_NAMES.length) {
+    throw invalid(`${table.length} sections listed, expected ${FILE_SECTION_NAMES.length}`);
   }
   const dataStart = PREAMBLE_BYTES + headerBytes;
   const dataWords = (bytes.length - dataStart) / 4;
   let nextOffset = 0;
-  for (let k = 0; k < SECTION_NAMES.length; k++) {
+  for (let k = 0; k < FILE_SECTION_NAMES.length; k++) {
     const entry = table[k];
-    const name = SECTION_NAMES[k];
+    const name = FILE_SECTION_NAMES[k];
     if (!entry || entry.name !== name) throw invalid(`section ${k} is '${entry?.name}', expected '${name}'`);
     if (entry.wordOffset !== nextOffset) {
       throw invalid(`section '${name}' starts at word ${entry.wordOffset}, expected ${nextOffset}`);
@@ -179,29 +207,102 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
     const start = dataStart + entry.wordOffset * 4;
     if (LITTLE_ENDIAN) new Uint8Array(words.buffer).set(bytes.subarray(start, start + words.byteLength));
     else for (let i = 0; i < words.length; i++) words[i] = view.getUint32(start + i * 4, true);
-    sections[entry.name as SectionName] = words;
+    sections[SECTION_NAMES[k] as SectionName] = words;
   }
 
+  // `texels` holds the image files until decodeImages replaces them.
+  const images = splitImages(info, sections);
+  sections.texels = decodeImages(info, sections.textures, images);
   validateSections(info, sections);
-  return { info, sections };
+  return { info, sections, images };
 }
 
-/** Cross-checks counts and every index the kernel follows; throws SceneFileError on the first mismatch. */
-function validateSections(info: PackedSceneInfo, s: Record<SectionName, Uint32Array<ArrayBuffer>>): void {
-  // Textures first: the texel section's size depends on them.
+/**
+ * The texture records against the limits and the images section: offsets that follow each other, sizes
+ * within SCENE_LIMITS (a crafted file could declare any), image lengths that tile the section exactly with
+ * zero padding. Returns each texture's image file.
+ */
+function splitImages(
+  info: PackedSceneInfo,
+  s: Record<SectionName, Uint32Array<ArrayBuffer>>,
+): Uint8Array<ArrayBuffer>[] {
   const textureWords = Math.max(1, info.textureCount) * TEXTURE_WORDS;
   if (s.textures.length !== textureWords) {
     throw invalid(`section 'textures' holds ${s.textures.length} words, expected ${textureWords}`);
   }
-  let texelCount = 0;
+  const bytes = new Uint8Array(s.texels.buffer, s.texels.byteOffset, s.texels.byteLength);
+  const images: Uint8Array<ArrayBuffer>[] = [];
+  let pixels = 0;
+  let offset = 0;
   for (let i = 0; i < info.textureCount; i++) {
-    const offset = s.textures[i * TEXTURE_WORDS] as number;
+    const texelOffset = s.textures[i * TEXTURE_WORDS] as number;
     const width = s.textures[i * TEXTURE_WORDS + 1] as number;
     const height = s.textures[i * TEXTURE_WORDS + 2] as number;
-    if (width < 1 || height < 1 || offset !== texelCount) {
-      throw invalid(`texture ${i} (offset ${offset}, ${width}x${height}) does not follow the previous one`);
+    const length = s.textures[i * TEXTURE_WORDS + 3] as number;
+    if (width < 1 || height < 1 || texelOffset !== pixels) {
+      throw invalid(
+        `texture ${i} (offset ${texelOffset}, ${width}x${height}) does not follow the previous one`,
+      );
     }
-    texelCount += width * height;
+    const { maxTextureDimension, maxTexturePixelsTotal } = SCENE_LIMITS;
+    if (width > maxTextureDimension || height > maxTextureDimension) {
+      throw invalid(`texture ${i} declares ${width}x${height} pixels, over the ${maxTextureDimension} limit`);
+    }
+    pixels += width * height;
+    if (pixels > maxTexturePixelsTotal)
+      throw invalid(`the textures declare more than ${maxTexturePixelsTotal} pixels`);
+    if (length < 1 || offset + length > bytes.length)
+      throw invalid(`texture ${i}'s image runs past the images`);
+    images.push(bytes.slice(offset, offset + length));
+    const padded = offset + Math.ceil(length / 4) * 4;
+    for (let b = offset + length; b < padded; b++) {
+      if (bytes[b] !== 0) throw invalid(`texture ${i}'s image padding is not zero`);
+    }
+    offset = padded;
+  }
+  const expectedWords = Math.max(1, offset / 4);
+  if (s.texels.length !== expectedWords || (info.textureCount === 0 && s.texels[0] !== 0)) {
+    throw invalid(`section 'images' holds ${s.texels.length} words, the textures' images ${expectedWords}`);
+  }
+  return images;
+}
+
+/** Decodes each texture's image into the `texels` words the GPU reads (r | g << 8 | b << 16 | a << 24). */
+function decodeImages(
+  info: PackedSceneInfo,
+  textures: Uint32Array,
+  images: readonly Uint8Array[],
+): Uint32Array<ArrayBuffer> {
+  let texelCount = 0;
+  for (let i = 0; i < info.textureCount; i++) {
+    texelCount += (textures[i * TEXTURE_WORDS + 1] as number) * (textures[i * TEXTURE_WORDS + 2] as number);
+  }
+  const texels = new Uint32Array(Math.max(1, texelCount));
+  const texelBytes = new Uint8Array(texels.buffer);
+  images.forEach((image, i) => {
+    const width = textures[i * TEXTURE_WORDS + 1] as number;
+    const height = textures[i * TEXTURE_WORDS + 2] as number;
+    let rgba: Uint8Array;
+    try {
+      rgba = decodeImageRgba8(image, { width, height });
+    } catch (error) {
+      throw invalid(
+        `texture ${i} does not decode: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    // Texel words are little-endian RGBA bytes (every WebGPU platform is little-endian; packScene insists).
+    texelBytes.set(rgba, (textures[i * TEXTURE_WORDS] as number) * 4);
+  });
+  return texels;
+}
+
+/** Cross-checks counts and every index the kernel follows; throws SceneFileError on the first mismatch. */
+function validateSections(info: PackedSceneInfo, s: Record<SectionName, Uint32Array<ArrayBuffer>>): void {
+  // Textures were checked by splitImages; the texel count follows from them.
+  let texelCount = 0;
+  for (let i = 0; i < info.textureCount; i++) {
+    texelCount +=
+      (s.textures[i * TEXTURE_WORDS + 1] as number) * (s.textures[i * TEXTURE_WORDS + 2] as number);
   }
   const expected = expectedWordCounts(info, texelCount);
   for (const name of SECTION_NAMES) {
@@ -229,9 +330,13 @@ function validateSections(info: PackedSceneInfo, s: Record<SectionName, Uint32Ar
     if (material >= info.materialCount) throw invalid(`triangle ${t} uses missing material ${material}`);
   }
   for (let m = 0; m < info.materialCount; m++) {
-    const texture = s.materials[m * MATERIAL_WORDS + 7] as number;
-    if (texture !== NO_TEXTURE && texture >= info.textureCount) {
-      throw invalid(`material ${m} uses missing texture ${texture}`);
+    for (let k = 0; k < TEXTURE_SLOTS.length; k++) {
+      const texture = s.materials[
+        m * MATERIAL_WORDS + TEXTURE_SLOT_OFFSET + k * TEXTURE_SLOT_WORDS
+      ] as number;
+      if (texture !== NO_TEXTURE && texture >= info.textureCount) {
+        throw invalid(`material ${m} uses missing texture ${texture}`);
+      }
     }
   }
   for (let l = 0; l < info.lightCount; l++) {

@@ -37,6 +37,7 @@ import {
   Color,
   DataTexture,
   DoubleSide,
+  FrontSide,
   LinearSRGBColorSpace,
   type Material,
   Matrix4,
@@ -149,9 +150,9 @@ function toThreeMaterial(m: MaterialDescription, textures: DataTexture[]): MeshS
     // three.js keeps emissive colours in [0, 1] by convention; the radiance scale goes in the intensity.
     emissive: peak > 0 ? linear(m.emissive.map((e) => e / peak)) : new Color(0, 0, 0),
     emissiveIntensity: peak,
-    map: m.baseColorTexture === null ? null : (textures[m.baseColorTexture] ?? null),
-    // Our triangles are opaque from both sides; the peer skips back faces of single-sided materials.
-    side: DoubleSide,
+    map: m.baseColorTexture ? (textures[m.baseColorTexture.texture] ?? null) : null,
+    // Both renderers skip back faces of single-sided materials (glass keeps both faces in ours).
+    side: m.doubleSided === false && m.transmission === 0 ? FrontSide : DoubleSide,
   };
   if (m.transmission > 0) {
     return new MeshPhysicalMaterial({
