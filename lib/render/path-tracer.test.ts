@@ -1,16 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ENVIRONMENT, type Environment, type RenderTask, type Rgb } from '../protocol/render-task';
+import { DEFAULT_ENVIRONMENT, type RenderTask, type Rgb } from '../protocol/render-task';
 import { CHANNEL, RESULT_CHANNELS } from '../protocol/result-layout';
 import { DEMO_SCENES } from '../scene/demo-scenes';
 import { packScene } from '../scene/pack-scene';
-import type { PackedScene } from '../scene/packed-scene';
 import {
   type CameraDescription,
   type SceneDescription,
   textureBinding,
   type Vec3,
 } from '../scene/scene-description';
-import { material, SceneBuilder } from '../testing/test-scenes';
+import {
+  bitsOf,
+  gather,
+  greyStatistics,
+  material,
+  pixelMeans,
+  renderHarness,
+  SceneBuilder,
+  sameBits,
+  uniform,
+} from '../testing/test-scenes';
 import { cameraBasis, cameraRay } from './camera';
 import { acquireGpu } from './capability';
 import { nodeGpu } from './node-gpu';
@@ -28,73 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => device?.destroy());
 
-const BLACK: Environment = { type: 'uniform', radiance: [0, 0, 0] };
-const uniform = (radiance: Rgb): Environment => ({ type: 'uniform', radiance });
-
-/** Each scene is packed and loaded once, under a name that stands in for its hash. */
-const packedScenes = new Map<string, PackedScene>();
-function load(name: string, build: () => SceneDescription): string {
-  let packed = packedScenes.get(name);
-  if (!packed) {
-    packed = packScene(build());
-    packedScenes.set(name, packed);
-  }
-  tracer.loadScene(name, packed);
-  return name;
-}
-
-function task(sceneHash: string, overrides: Partial<RenderTask> = {}): RenderTask {
-  const width = overrides.width ?? 16;
-  const height = overrides.height ?? 16;
-  return {
-    sceneHash,
-    environment: BLACK,
-    seed: 1234,
-    maxBounces: 4,
-    region: { x: 0, y: 0, width, height },
-    sampleStart: 0,
-    sampleEnd: 16,
-    ...overrides,
-    width,
-    height,
-  };
-}
-
-async function render(t: RenderTask): Promise<Float32Array> {
-  return (await tracer.render(t, { fixedSamplesPerDispatch: 64 })).data;
-}
-
-/** Per-pixel mean of channel `c` (r, g, b = 0, 1, 2). */
-function pixelMeans(data: Float32Array, c: number): Float64Array {
-  const pixels = data.length / RESULT_CHANNELS;
-  const out = new Float64Array(pixels);
-  for (let p = 0; p < pixels; p++) {
-    out[p] =
-      (data[p * RESULT_CHANNELS + c] as number) / (data[p * RESULT_CHANNELS + CHANNEL.count] as number);
-  }
-  return out;
-}
-
-/**
- * Mean radiance over the chosen pixels and its standard error, for grey images (r = g = b = luminance, so
- * the luminance² channel gives each pixel's sample variance).
- */
-function greyStatistics(data: Float32Array, include: (p: number) => boolean = () => true) {
-  let sum = 0;
-  let varianceSum = 0;
-  let n = 0;
-  for (let p = 0; p < data.length / RESULT_CHANNELS; p++) {
-    if (!include(p)) continue;
-    const o = p * RESULT_CHANNELS;
-    const count = data[o + CHANNEL.count] as number;
-    const mean = (data[o] as number) / count;
-    const meanSq = (data[o + CHANNEL.luminanceSq] as number) / count;
-    sum += mean;
-    varianceSum += Math.max(0, meanSq - mean * mean) / (count - 1);
-    n++;
-  }
-  return { mean: sum / n, standardError: Math.sqrt(varianceSum) / n, pixels: n };
-}
+const { load, task, render } = renderHarness(() => tracer);
 
 function expectFiniteNonNegative(data: Float32Array, samples: number): void {
   for (let p = 0; p < data.length / RESULT_CHANNELS; p++) {
@@ -102,21 +45,6 @@ function expectFiniteNonNegative(data: Float32Array, samples: number): void {
     expect(px[CHANNEL.count]).toBe(samples);
     for (const v of px) expect(Number.isFinite(v) && v >= 0).toBe(true);
   }
-}
-
-const sameBits = (a: Float32Array, b: Float32Array) =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-
-/** The float32 bit patterns of a result, for exact comparison (toEqual on floats would pass -0 for 0). */
-const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-
-/** The RESULT_CHANNELS values of full-image pixels `pixels` of a region render of the whole image, in order. */
-function gather(full: Float32Array, pixels: readonly number[]): Float32Array {
-  const out = new Float32Array(pixels.length * RESULT_CHANNELS);
-  pixels.forEach((p, i) => {
-    out.set(full.subarray(p * RESULT_CHANNELS, (p + 1) * RESULT_CHANNELS), i * RESULT_CHANNELS);
-  });
-  return out;
 }
 
 // ---- Scenes ----
