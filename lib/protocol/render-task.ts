@@ -1,3 +1,4 @@
+import type { FramePose } from './frame-pose';
 import type { Region } from './region';
 
 export type Rgb = [number, number, number];
@@ -75,6 +76,8 @@ export interface RenderTask {
   pixels?: number[];
   sampleStart: number;
   sampleEnd: number;
+  /** An animation job's frame: what moves in it (lib/protocol/frame-pose.ts). Absent: a still image. */
+  pose?: FramePose;
 }
 
 /**
