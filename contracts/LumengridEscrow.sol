@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title Lumengrid escrow: requestors' deposits in, contributors' verified credit out
@@ -25,11 +27,17 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// (or disputed, which the new one voids), so that a job's "pending" amount always belongs to at most one
 /// settlement that is not void, and folding it in never needs a loop. Every narrowing cast is SafeCast's.
 /// Leaves are OpenZeppelin StandardMerkleTree leaves of `(address account, uint256 cumulativeAmount)`.
-contract LumengridEscrow is AccessControl, ReentrancyGuard {
+/// A contributor without ETH for gas signs an EIP-712 `RelayedClaim` naming the relayer and its fee; the
+/// relayer sends `claimRelayed`, the contributor gets the claim minus the fee and the relayer the fee.
+contract LumengridEscrow is AccessControl, ReentrancyGuard, EIP712 {
     using SafeCast for uint256;
 
     bytes32 public constant COORDINATOR_ROLE = keccak256("COORDINATOR_ROLE");
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @notice EIP-712 type a contributor signs to let `relayer` send its claim for `fee` out of it.
+    /// @dev No nonce: `cumulativeAmount` is one claim, and once it is paid the same signature draws nothing.
+    bytes32 public constant RELAYED_CLAIM_TYPEHASH =
+        keccak256("RelayedClaim(address account,uint256 cumulativeAmount,address relayer,uint256 fee)");
 
     enum SettlementStatus {
         None,
@@ -102,6 +110,8 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     event ForfeitedBondsWithdrawn(address indexed to, uint256 amount);
     event Claimed(address indexed account, uint256 amount, uint256 cumulative, uint256 settlementId);
     event Refunded(bytes32 indexed jobId, address indexed requestor, uint256 amount);
+    /// @notice A claim sent by `relayer` for `account`: of the `Claimed` amount, `fee` went to the relayer.
+    event ClaimRelayed(address indexed account, address indexed relayer, uint256 fee);
 
     error ZeroAmount();
     error JobExpiryInPast(uint64 expiresAt);
@@ -128,6 +138,8 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     error ArbitrationWindowPassed(uint256 settlementId, uint256 endedAt);
     error ArbitrationStillOpen(uint256 settlementId, uint256 endsAt);
     error NothingToWithdraw(address account);
+    error InvalidRelaySignature(address account);
+    error FeeExceedsClaim(uint256 fee, uint256 amount);
 
     /// @param admin holds DEFAULT_ADMIN_ROLE (grants and revokes roles, withdraws forfeited bonds); not the
     /// deployer implicitly, so that the coordinator's hot key can deploy without becoming admin
@@ -143,7 +155,7 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         uint64 challengeWindowSeconds,
         uint64 arbitrationWindowSeconds,
         uint256 disputeBondWei
-    ) {
+    ) EIP712("LumengridEscrow", "1") {
         if (admin == address(0) || coordinator == address(0) || arbiter == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(COORDINATOR_ROLE, coordinator);
@@ -329,22 +341,38 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
     /// @notice Pays `account` the difference between its cumulative credit in the latest final settlement and
     /// what it has claimed before. Anyone may submit the proof; the money always goes to `account`.
     function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external nonReentrant {
-        _foldPending();
-        uint256 id = finalizedId;
-        if (id == 0) revert NoFinalSettlement();
-        Settlement storage s = _settlements[id];
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        if (!MerkleProof.verifyCalldata(proof, s.root, leaf)) revert InvalidProof();
-        uint256 already = claimed[account];
-        if (cumulativeAmount <= already) revert NothingToClaim(account);
-        uint256 amount = cumulativeAmount - already;
-        uint256 newTotal = totalClaimed + amount;
-        if (newTotal > s.total) revert ClaimsExceedSettled(newTotal, s.total);
-        // Effects before the interaction (The DAO): a re-entering call sees the claim already recorded.
-        claimed[account] = cumulativeAmount;
-        totalClaimed = newTotal;
-        emit Claimed(account, amount, cumulativeAmount, id);
+        uint256 amount = _recordClaim(account, cumulativeAmount, proof);
         Address.sendValue(payable(account), amount);
+    }
+
+    /// @notice `claim` sent by a relayer for a contributor who has no ETH for gas: `account` signed (EIP-712
+    /// `RelayedClaim`, or ERC-1271 for a contract account) that the caller may send this claim and keep
+    /// `fee` of it. The contributor gets the claimed amount minus `fee`, the caller `fee`. A signature is
+    /// good for one claim: once `cumulativeAmount` is claimed, replaying it reverts `NothingToClaim`.
+    function claimRelayed(
+        address account,
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof,
+        uint256 fee,
+        bytes calldata signature
+    ) external nonReentrant {
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(RELAYED_CLAIM_TYPEHASH, account, cumulativeAmount, msg.sender, fee))
+        );
+        if (!SignatureChecker.isValidSignatureNowCalldata(account, digest, signature)) {
+            revert InvalidRelaySignature(account);
+        }
+        uint256 amount = _recordClaim(account, cumulativeAmount, proof);
+        if (fee > amount) revert FeeExceedsClaim(fee, amount);
+        emit ClaimRelayed(account, msg.sender, fee);
+        // Interactions last: the claim is recorded, so a re-entering payee or relayer draws nothing more.
+        Address.sendValue(payable(account), amount - fee);
+        if (fee > 0) Address.sendValue(payable(msg.sender), fee);
+    }
+
+    /// @notice The EIP-712 domain separator `claimRelayed` signatures are made under.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
     }
 
     // ─── views ───────────────────────────────────────────────────────────────────────────────────────────
@@ -440,6 +468,29 @@ contract LumengridEscrow is AccessControl, ReentrancyGuard {
         } else if (status == SettlementStatus.Void) {
             pendingId = 0;
         }
+    }
+
+    /// @dev Checks a claim against the latest final root and records it (effects only; the caller pays out):
+    /// returns the amount newly claimable.
+    function _recordClaim(address account, uint256 cumulativeAmount, bytes32[] calldata proof)
+        private
+        returns (uint256 amount)
+    {
+        _foldPending();
+        uint256 id = finalizedId;
+        if (id == 0) revert NoFinalSettlement();
+        Settlement storage s = _settlements[id];
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+        if (!MerkleProof.verifyCalldata(proof, s.root, leaf)) revert InvalidProof();
+        uint256 already = claimed[account];
+        if (cumulativeAmount <= already) revert NothingToClaim(account);
+        amount = cumulativeAmount - already;
+        uint256 newTotal = totalClaimed + amount;
+        if (newTotal > s.total) revert ClaimsExceedSettled(newTotal, s.total);
+        // Effects before the interaction (The DAO): a re-entering call sees the claim already recorded.
+        claimed[account] = cumulativeAmount;
+        totalClaimed = newTotal;
+        emit Claimed(account, amount, cumulativeAmount, id);
     }
 
     /// @dev The disputed settlement `settlementId`, or a revert.

@@ -8,6 +8,7 @@ import { type Address, getAddress, type Hex, parseEventLogs } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lumengridEscrowAbi } from '../lib/chain/artifacts/lumengrid-escrow';
 import { reentrantClaimerAbi, reentrantClaimerBytecode } from '../lib/chain/artifacts/reentrant-claimer';
+import { relayedClaimTypedData } from '../lib/settlement/relayed-claim';
 import {
   type Actor,
   at,
@@ -528,6 +529,118 @@ describe('claim', () => {
 });
 
 // ─── disputes ────────────────────────────────────────────────────────────────────────────────────────────
+
+describe('claimRelayed', () => {
+  const job = jobKey('render-1');
+  let credits: CreditTree;
+  beforeEach(async () => {
+    await deposit(alice, job, 10n * ETH);
+    credits = tree([w0, 3n * ETH], [w1, 2n * ETH], [w2, 1n]);
+    await post([{ id: job, settled: credits.total }], credits);
+    await c.warp(W);
+  });
+
+  /** What the contributor `who` signs for free: `relayer` may send its claim and keep `fee`. */
+  const sign = (who: Actor, cumulativeAmount: bigint, relayerAddress: Address, fee: bigint) =>
+    who.signTypedData(
+      relayedClaimTypedData(c.publicClient.chain.id, c.escrow, {
+        account: who.address,
+        cumulativeAmount,
+        relayer: relayerAddress,
+        fee,
+      }),
+    );
+  const relayTx = (account: Address, amount: bigint, fee: bigint, signature: Hex, by = relayer) =>
+    escrowWrite(c, by, {
+      functionName: 'claimRelayed',
+      args: [account, amount, credits.proof(account), fee, signature],
+    });
+
+  it('a contributor with 0 ETH is paid its claim minus the fee, and the relayer gets the fee', async () => {
+    expect(await balance(w0.address)).toBe(0n);
+    const fee = ETH / 100n;
+    const signature = await sign(w0, 3n * ETH, relayer.address, fee);
+    const escrowBefore = await escrowBalance();
+    const relayerBefore = await balance(relayer.address);
+    const { receipt, fee: gasPaid } = await relayTx(w0.address, 3n * ETH, fee, signature);
+    expect(await balance(w0.address)).toBe(3n * ETH - fee);
+    expect((await balance(relayer.address)) - relayerBefore + gasPaid).toBe(fee);
+    expect(escrowBefore - (await escrowBalance())).toBe(3n * ETH);
+    expect(await claimedOf(w0.address)).toBe(3n * ETH);
+    const [relayed] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'ClaimRelayed' });
+    expect(relayed?.args).toEqual({ account: w0.address, relayer: relayer.address, fee });
+    const [claimed] = parseEventLogs({ abi, logs: receipt.logs, eventName: 'Claimed' });
+    expect(claimed?.args.amount).toBe(3n * ETH);
+  });
+
+  it('a second relay of the same signed claim pays nothing (NothingToClaim), nor does a plain claim', async () => {
+    const signature = await sign(w0, 3n * ETH, relayer.address, 1000n);
+    await relayTx(w0.address, 3n * ETH, 1000n, signature);
+    expect(await reverts(relayTx(w0.address, 3n * ETH, 1000n, signature))).toBe('NothingToClaim');
+    expect(await reverts(claimTx(w0.address, credits))).toBe('NothingToClaim');
+    expect(await balance(w0.address)).toBe(3n * ETH - 1000n);
+  });
+
+  it('the signature binds account, amount, relayer and fee (InvalidRelaySignature)', async () => {
+    const signature = await sign(w0, 3n * ETH, relayer.address, 1000n);
+    // Another sender cannot take the fee the contributor granted the relayer.
+    expect(await reverts(relayTx(w0.address, 3n * ETH, 1000n, signature, outsider))).toBe(
+      'InvalidRelaySignature',
+    );
+    // Nor can the relayer raise its fee, or use w0's signature for w1's claim.
+    expect(await reverts(relayTx(w0.address, 3n * ETH, 1001n, signature))).toBe('InvalidRelaySignature');
+    expect(await reverts(relayTx(w1.address, 2n * ETH, 1000n, signature))).toBe('InvalidRelaySignature');
+    // A signature made for another escrow (another domain) is refused too.
+    const elsewhere = await w0.signTypedData(
+      relayedClaimTypedData(c.publicClient.chain.id, outsider.address, {
+        account: w0.address,
+        cumulativeAmount: 3n * ETH,
+        relayer: relayer.address,
+        fee: 1000n,
+      }),
+    );
+    expect(await reverts(relayTx(w0.address, 3n * ETH, 1000n, elsewhere))).toBe('InvalidRelaySignature');
+    expect(await claimedOf(w0.address)).toBe(0n);
+  });
+
+  it('a fee above what the claim pays is refused (FeeExceedsClaim); a fee of the whole claim is allowed', async () => {
+    const tooMuch = await sign(w2, 1n, relayer.address, 2n);
+    expect(await reverts(relayTx(w2.address, 1n, 2n, tooMuch))).toBe('FeeExceedsClaim');
+    const all = await sign(w2, 1n, relayer.address, 1n);
+    await relayTx(w2.address, 1n, 1n, all);
+    expect(await balance(w2.address)).toBe(0n);
+    expect(await claimedOf(w2.address)).toBe(1n);
+  });
+
+  it('a relayer contract re-entering claimRelayed when its fee arrives gets the fee once', async () => {
+    const hash = await outsider.deployContract({
+      abi: reentrantClaimerAbi,
+      bytecode: reentrantClaimerBytecode,
+      args: [c.escrow],
+    });
+    const attacker = (await c.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 }))
+      .contractAddress as Address;
+    const fee = ETH / 10n;
+    const signature = await sign(w1, 2n * ETH, getAddress(attacker), fee);
+    await write(c, outsider, {
+      address: attacker,
+      abi: reentrantClaimerAbi,
+      functionName: 'attackClaimRelayed',
+      args: [w1.address, 2n * ETH, credits.proof(w1.address), fee, signature],
+    });
+    const read = c.publicClient.readContract;
+    const at = { address: attacker, abi: reentrantClaimerAbi } as const;
+    expect(await read({ ...at, functionName: 'received' })).toBe(fee);
+    expect(await read({ ...at, functionName: 'payments' })).toBe(1n);
+    expect(await read({ ...at, functionName: 'reentryAttempted' })).toBe(true);
+    expect(await read({ ...at, functionName: 'reentrySucceeded' })).toBe(false);
+    expect(decodeEscrowError(await read({ ...at, functionName: 'reentryError' }))).toBe(
+      'ReentrancyGuardReentrantCall',
+    );
+    expect(await balance(w1.address)).toBe(2n * ETH - fee);
+    expect(await claimedOf(w1.address)).toBe(2n * ETH);
+  });
+});
 
 describe('disputes', () => {
   const job = jobKey('render-1');

@@ -1,6 +1,8 @@
 // `npm run bench:gas`: what the escrow costs in gas, on a real anvil chain, next to two ways of paying
 // contributors without it: a plain ETH transfer per work unit, and one batched push per settlement
-// (contracts/test/BatchPayout.sol). The last line is machine-readable:
+// (contracts/test/BatchPayout.sol). The headline is the realistic schedule: a farm of FARM contributors
+// settled once every SETTLE_INTERVAL_S, each settlement crediting every active contributor in one root.
+// The last line is machine-readable, with the realistic figure:
 //   gas: deposit=<n> settle=<n> claim=<n> dispute=<n> per_unit_at_1000=<n>
 import { performance } from 'node:perf_hooks';
 import type { Address, Hex } from 'viem';
@@ -21,10 +23,15 @@ import {
 } from '../contracts/test/harness';
 import { batchPayoutAbi, batchPayoutBytecode } from '../lib/chain/artifacts/batch-payout';
 import { lumengridEscrowAbi } from '../lib/chain/artifacts/lumengrid-escrow';
+import { relayedClaimTypedData } from '../lib/settlement/relayed-claim';
+import { UNIT_SIZING } from '../lib/work/carve';
 
 const WINDOW = 3600n;
 const TREE_SIZE = 1000; // contributors in every settlement's tree: proofs of 9–10 hashes
-const BATCH = 50; // payees of one batched push, and contributors one settlement credits (see per-unit split)
+const BATCH = 50; // payees of one batched push, and contributors a per-unit settlement credits (old schedule)
+const FARM = 1000; // contributors every settlement of the realistic schedule credits
+const SETTLE_INTERVAL_S = 600; // the realistic schedule: one settlement every 10 minutes
+const JOBS_PER_SETTLEMENT = 10; // jobs a realistic settlement touches (each adds a storage update)
 const UNITS = [1, 10, 100, 1000];
 const ETH = 10n ** 18n;
 const GWEI = 10n ** 9n;
@@ -160,6 +167,48 @@ async function main() {
       escrowWrite(chain, requestor, { functionName: 'withdrawBond', args: [] }),
     );
 
+    // A relayed claim (claimRelayed): an account with no ETH signs the relayer its fee, the relayer sends it.
+    const relayed = at(claimants, 2);
+    const relayedAmount = credits4.amount(relayed.address);
+    const relayFee = relayedAmount / 100n;
+    const relaySignature = await relayed.signTypedData(
+      relayedClaimTypedData(chain.publicClient.chain.id, chain.escrow, {
+        account: relayed.address,
+        cumulativeAmount: relayedAmount,
+        relayer: requestor.address,
+        fee: relayFee,
+      }),
+    );
+    const claimRelayed = await gasOf(
+      escrowWrite(chain, requestor, {
+        functionName: 'claimRelayed',
+        args: [relayed.address, relayedAmount, credits4.proof(relayed.address), relayFee, relaySignature],
+      }),
+    );
+
+    // The realistic settlement: one root for all FARM contributors that touches JOBS_PER_SETTLEMENT jobs,
+    // in the steady state (the same jobs as the previous settlement, which it folds).
+    const farmKeys = Array.from({ length: JOBS_PER_SETTLEMENT }, (_, i) => jobKey(`bench-farm-${i}`));
+    for (const key of farmKeys) await deposit(key);
+    const farmJobs = farmKeys.map((key) => idOf(requestor, key));
+    const perJob = 100n * 1000n * GWEI; // each round adds this to every farm job
+    const base = new Map(accounts.map((a, i): Leaf => [a, 4n * BigInt(i + 1) * 1000n * GWEI]));
+    const farmRound = (k: bigint) =>
+      buildTree(
+        [...base].map(
+          ([a, v]): Leaf => [a, v + (k * perJob * BigInt(JOBS_PER_SETTLEMENT)) / BigInt(TREE_SIZE)],
+        ),
+      );
+    const farmSettle = (k: bigint) =>
+      postSettlement(
+        chain,
+        farmJobs.map((id) => ({ id, settled: k * perJob })),
+        farmRound(k),
+      );
+    await farmSettle(1n);
+    await chain.warp(WINDOW);
+    const settleFarm = await farmSettle(2n);
+
     // ── baselines ───────────────────────────────────────────────────────────────────────────────────────
     const payer = await chain.newActor(10_000n * ETH);
     const existing = await chain.newActor(ETH);
@@ -235,35 +284,64 @@ async function main() {
       `= ${n(perPayeeFresh)} per payee (new-account cost)`,
     );
 
+    line("claimRelayed, an account's first", claimRelayed, '(relayer sends it; fee to the relayer)');
+    line(
+      `postSettlement, ${JOBS_PER_SETTLEMENT} jobs, steady state`,
+      settleFarm,
+      `(${TREE_SIZE} contributors)`,
+    );
+
+    // Old schedule: a settlement per unit, crediting BATCH contributors.
     const settleShare = Number(settleSameJob) / BATCH;
     const claimGas = Number(claimTypical.gas);
+    // Realistic schedule: one settlement per interval crediting all FARM contributors, so a contributor's
+    // share of one is settle / FARM; a contributor rendering without pause does one unit per
+    // UNIT_SIZING.targetSeconds, so N units span ceil(N × unit seconds / interval) settlements.
+    const farmShare = Number(settleFarm) / FARM;
+    const unitsPerInterval = SETTLE_INTERVAL_S / UNIT_SIZING.targetSeconds;
+    const spanned = (units: number) => Math.ceil(units / unitsPerInterval);
+    const realistic = (units: number, claimCost: number) => (claimCost + spanned(units) * farmShare) / units;
     console.log(`
-Gas per paid work unit for a contributor with N units. Split: a settlement credits ${BATCH} contributors, so
-each one's share of it is settle / ${BATCH} = ${n(settleShare)} gas; with cumulative roots the contributor
-claims once, whatever N. Plain transfer: one transaction per unit. Batched push: ${n(perPayee)} gas per payee
-per settlement (${BATCH} existing payees).
-  across N settlements (one unit each): escrow = (claim + N × settle/${BATCH}) / N; push = per payee
-  all N in one settlement:              escrow = (claim + settle/${BATCH}) / N;     push = per payee / N
+Gas per paid work unit for a contributor with N units; with cumulative roots the contributor claims once,
+whatever N.
+  realistic: a farm of ${n(FARM)} contributors settled every ${SETTLE_INTERVAL_S / 60} minutes, each settlement one root
+    for all of them touching ${JOBS_PER_SETTLEMENT} jobs (${n(settleFarm)} gas, so ${n(farmShare)} per contributor). Units aim at
+    ${UNIT_SIZING.targetSeconds} s, so N units span ceil(N / ${unitsPerInterval}) settlements:
+    escrow = (claim + settlements × settle/${FARM}) / N; relayed: claimRelayed (${n(claimRelayed)}) in place of claim
+  per-unit settlement: one settlement per unit crediting ${BATCH} contributors (settle/${BATCH} = ${n(settleShare)}):
+    escrow = (claim + N × settle/${BATCH}) / N
+  all N in one settlement: escrow = (claim + settle/${BATCH}) / N
+  batched push: ${n(perPayee)} gas per payee per settlement (${BATCH} existing payees); plain transfer: one per unit
 `);
-    const widths = [8, 16, 16, 16, 16, 16];
+    const widths = [8, 12, 12, 14, 12, 12, 10];
     console.log(
-      row(
-        ['units', 'escrow, spread', 'push, spread', 'escrow, 1 sett.', 'push, 1 sett.', 'plain transfer'],
-        widths,
-      ),
+      row(['units', 'realistic', 'relayed', 'per-unit sett.', '1 sett.', 'push/unit', 'transfer'], widths),
     );
     const perUnit = new Map<number, number>();
     for (const units of UNITS) {
+      const headline = realistic(units, claimGas);
+      perUnit.set(units, headline);
       const escrowSpread = (claimGas + units * settleShare) / units;
-      perUnit.set(units, escrowSpread);
       const escrowOne = (claimGas + settleShare) / units;
       console.log(
         row(
-          [String(units), n(escrowSpread), n(perPayee), n(escrowOne), n(perPayee / units), n(transfer)],
+          [
+            String(units),
+            n(headline),
+            n(realistic(units, Number(claimRelayed))),
+            n(escrowSpread),
+            n(escrowOne),
+            n(perPayee),
+            n(transfer),
+          ],
           widths,
         ),
       );
     }
+    const perDay = (86_400 / SETTLE_INTERVAL_S) * Number(settleFarm);
+    console.log(
+      `\nSettling every ${SETTLE_INTERVAL_S / 60} minutes costs the coordinator ${n(perDay)} gas a day, whatever the farm's size.`,
+    );
     console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
     console.log(
       `gas: deposit=${depositNew} settle=${settleSameJob} claim=${claimTypical.gas} dispute=${disputeGas} per_unit_at_1000=${Math.round(perUnit.get(1000) ?? 0)}`,

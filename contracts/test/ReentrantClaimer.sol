@@ -7,7 +7,9 @@ import {LumengridEscrow} from "../LumengridEscrow.sol";
 /// @notice As a contributor (its own address in the Merkle tree) it calls `claim` and, when the payment
 /// arrives, calls `claim` again with the same proof. As a requestor it deposits for a job, calls `refund`
 /// and, when the refund arrives, calls `refund` again. As a disputer it disputes a settlement of its job and,
-/// once the bond is owed back, withdraws it and calls `withdrawBond` again when it arrives. Each re-entry is tried once, inside try/catch, so the
+/// once the bond is owed back, withdraws it and calls `withdrawBond` again when it arrives. As a relayer
+/// it sends `claimRelayed` for a contributor who signed it the fee and, when the fee arrives, sends the same
+/// relayed claim again. Each re-entry is tried once, inside try/catch, so the
 /// outer call still completes and the test can read what happened: whether the re-entry succeeded, the
 /// revert data it got, and how much ETH arrived in how many payments.
 contract ReentrantClaimer {
@@ -15,7 +17,8 @@ contract ReentrantClaimer {
         Idle,
         Claim,
         Refund,
-        Bond
+        Bond,
+        Relay
     }
 
     LumengridEscrow public immutable escrow;
@@ -24,6 +27,9 @@ contract ReentrantClaimer {
     bytes32 public jobId;
     uint256 public cumulativeAmount;
     bytes32[] private _proof;
+    address public relayedAccount;
+    uint256 public relayFee;
+    bytes private _signature;
 
     /// @notice Whether `receive()` tried to re-enter (once per attack).
     bool public reentryAttempted;
@@ -63,6 +69,24 @@ contract ReentrantClaimer {
         escrow.claim(address(this), cumulativeAmount_, proof);
     }
 
+    /// @notice Relays `account`'s signed claim (this contract is the relayer it names) and re-enters
+    /// `claimRelayed` with the same signature when the fee arrives.
+    function attackClaimRelayed(
+        address account,
+        uint256 cumulativeAmount_,
+        bytes32[] calldata proof,
+        uint256 fee,
+        bytes calldata signature
+    ) external {
+        _reset(Mode.Relay);
+        relayedAccount = account;
+        cumulativeAmount = cumulativeAmount_;
+        _proof = proof;
+        relayFee = fee;
+        _signature = signature;
+        escrow.claimRelayed(account, cumulativeAmount_, proof, fee, signature);
+    }
+
     /// @notice Takes the refund of a job this contract deposited for and re-enters `refund` when it arrives.
     function attackRefund(bytes32 jobId_) external {
         _reset(Mode.Refund);
@@ -77,6 +101,12 @@ contract ReentrantClaimer {
         reentryAttempted = true;
         if (mode == Mode.Claim) {
             try escrow.claim(address(this), cumulativeAmount, _proof) {
+                reentrySucceeded = true;
+            } catch (bytes memory reason) {
+                reentryError = reason;
+            }
+        } else if (mode == Mode.Relay) {
+            try escrow.claimRelayed(relayedAccount, cumulativeAmount, _proof, relayFee, _signature) {
                 reentrySucceeded = true;
             } catch (bytes memory reason) {
                 reentryError = reason;
