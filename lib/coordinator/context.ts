@@ -1,4 +1,5 @@
 import type { EscrowClient } from '../chain/escrow-client';
+import type { RelayerContext } from '../settlement/relay-offer';
 import type { Sql } from './db/sql';
 
 /** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */
@@ -31,6 +32,8 @@ export interface PaymentsContext {
   priceWeiPerPixelSample: bigint;
   /** The RPC URL browsers (wagmi) read the chain through; the coordinator's own may be internal. */
   publicRpcUrl: string;
+  /** Claims relayed for contributors without ETH (lib/settlement/relay.ts); absent or null when off. */
+  relay?: RelayerContext | null;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 120_000;

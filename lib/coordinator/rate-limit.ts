@@ -70,6 +70,10 @@ export const RATE_LIMITS = {
   uploadScenePerOrigin: { burst: 10, perSecond: 0.2 },
   uploadEnvironmentPerOrigin: { burst: 10, perSecond: 0.2 },
   walletPerOrigin: { burst: 20, perSecond: 1 },
+  // Relayed claims spend the relayer's gas: a few per origin, one per account every five minutes (a second
+  // relay of the same claim would only revert, and it must not cost gas even so).
+  relayPerOrigin: { burst: 5, perSecond: 1 / 60 },
+  relayPerAccount: { burst: 1, perSecond: 1 / 300 },
   // An owner's cancel, pause, resume and priority: by hand, and each one bumps the job's version.
   jobControlPerOrigin: { burst: 20, perSecond: 1 },
 } as const satisfies Record<string, RateLimit>;

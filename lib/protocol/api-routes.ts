@@ -482,4 +482,24 @@ export const API_ROUTES: ApiRoute[] = [
       400: error('Not an address.'),
     },
   },
+  {
+    method: 'post',
+    path: '/api/claims/{address}/relay',
+    tag: 'Payments',
+    summary: 'Claim without gas: the relayer sends the claim for a signed fee',
+    description:
+      'The address signs an EIP-712 RelayedClaim (account, cumulativeAmount, relayer, fee) with the fee GET /api/claims/{address} offers; the relayer sends claimRelayed and keeps the fee. Refused, at no gas, when nothing is claimable, the signature or fee is not the current one, or the fee would not pay the gas.',
+    params: { address: z.string().regex(/^0x[0-9a-fA-F]{40}$/) },
+    body: {
+      contentType: 'application/json',
+      description: '`{ cumulativeWei, feeWei, signature }`: the signed claim.',
+    },
+    answers: {
+      200: json('RelayedClaimView', 'The claim transaction, sent.'),
+      400: error('No relayer here, a bad address or body, or a signature that is not the address’s.'),
+      409: error('Nothing claimable, a stale claim or fee, or a fee that does not pay the gas.'),
+      429: error('Too many relayed claims from this origin or for this address.'),
+      503: error('The chain or the relayer cannot send now.'),
+    },
+  },
 ];

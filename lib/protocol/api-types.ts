@@ -163,6 +163,15 @@ export interface ClaimsView {
   claimedWei: string;
   /** The claim call for what is claimable now; null when nothing is. */
   claim: { settlementId: number; cumulativeWei: string; proof: `0x${string}`[] } | null;
+  /**
+   * "Claim without gas": the coordinator's relayer sends the claim for a signed fee (EIP-712 RelayedClaim,
+   * lib/settlement/relayed-claim.ts) through POST /api/claims/:address/relay. Null when this coordinator
+   * runs no relayer; `available: false` says why this claim cannot be relayed now.
+   */
+  relay:
+    | { available: true; relayer: `0x${string}`; feeWei: string; feeBps: number }
+    | { available: false; reason: string; feeBps: number }
+    | null;
   /** Contributor sessions paying to this address. */
   sessions: number;
   /** Settlements that included this address, newest first. */
@@ -176,6 +185,15 @@ export interface ClaimsView {
   }[];
   /** Verified credit by job, newest first. */
   jobs: { jobId: string; creditedWei: string; pixelSamples: number }[];
+}
+
+/** POST /api/claims/:address/relay: the relayed claim, sent (the page waits for its receipt). */
+export interface RelayedClaimView {
+  txHash: `0x${string}`;
+  relayer: `0x${string}`;
+  /** What the address receives: the claim minus the fee. */
+  paidWei: string;
+  feeWei: string;
 }
 
 /** GET /api/contributors/:sessionId: a contributor's record as verification sees it. */

@@ -1,8 +1,9 @@
 import { type Address, getAddress, type Hex, isAddress } from 'viem';
-import type { CoordinatorContext } from '../coordinator/context';
+import type { CoordinatorContext, PaymentsContext } from '../coordinator/context';
 import { addressCreditsByJob } from '../ledger/credits';
 import type { ClaimsView } from '../protocol/api-types';
 import { InvalidRequestError, UnavailableError } from '../protocol/errors';
+import { relayOffer } from './relay-offer';
 import { merkleTree, type SettlementState } from './settlement';
 
 /** Trees of final settlements by root, rebuilt from their leaves once per process (a root fixes its leaves). */
@@ -20,6 +21,55 @@ async function treeOf(ctx: CoordinatorContext, settlementId: number, root: strin
     trees.set(root, tree);
   }
   return tree;
+}
+
+/** The claim call for `address`'s leaf in final settlement `settlementId` (its proof from the stored leaves). */
+async function claimCall(
+  ctx: CoordinatorContext,
+  settlementId: number,
+  root: string,
+  address: Address,
+  final: { onchain_id: string | number | null; cumulative_wei: string },
+): Promise<ClaimsView['claim']> {
+  const tree = await treeOf(ctx, settlementId, root);
+  for (const [index, [leafAddress]] of tree.entries()) {
+    if (leafAddress === address) {
+      return {
+        settlementId: Number(final.onchain_id),
+        cumulativeWei: final.cumulative_wei,
+        proof: tree.getProof(index) as Hex[],
+      };
+    }
+  }
+  return null;
+}
+
+/**
+ * What `address` can claim now: the call with its proof against the latest final settlement that holds its
+ * leaf, and the amount it pays (cumulative − claimed on chain); null when nothing is claimable.
+ */
+export async function currentClaim(
+  ctx: CoordinatorContext,
+  payments: PaymentsContext,
+  address: Address,
+): Promise<{ call: NonNullable<ClaimsView['claim']>; amount: bigint } | null> {
+  const [final] = await ctx.db.query<{
+    id: string | number;
+    onchain_id: string | number | null;
+    cumulative_wei: string;
+    root: string;
+  }>(
+    `SELECT s.id, s.onchain_id, s.root, l.cumulative_wei
+     FROM settlement_leaves l JOIN settlements s ON s.id = l.settlement_id
+     WHERE l.address = $1 AND s.state = 'final' ORDER BY s.id DESC LIMIT 1`,
+    [address],
+  );
+  if (!final) return null;
+  const claimed = await payments.escrow.claimed(address);
+  const cumulative = BigInt(final.cumulative_wei);
+  if (cumulative <= claimed) return null;
+  const call = await claimCall(ctx, Number(final.id), final.root, address, final);
+  return call ? { call, amount: cumulative - claimed } : null;
 }
 
 /** GET /api/claims/:address: pending, claimable and claimed amounts, the proof to claim, and history. */
@@ -74,26 +124,16 @@ export async function claimsView(ctx: CoordinatorContext, rawAddress: string): P
   const pending = credited > finalCumulative ? credited - finalCumulative : 0n;
   const claimable = finalCumulative > claimed ? finalCumulative - claimed : 0n;
 
-  let claim: ClaimsView['claim'] = null;
-  if (final && claimable > 0n) {
-    const tree = await treeOf(ctx, Number(final.id), final.root);
-    for (const [index, [leafAddress]] of tree.entries()) {
-      if (leafAddress === address) {
-        claim = {
-          settlementId: Number(final.onchain_id),
-          cumulativeWei: finalCumulative.toString(),
-          proof: tree.getProof(index) as Hex[],
-        };
-        break;
-      }
-    }
-  }
+  const claim =
+    final && claimable > 0n ? await claimCall(ctx, Number(final.id), final.root, address, final) : null;
+  const relay = payments.relay ? await relayOffer(payments, claim ? claimable : 0n) : null;
   return {
     address,
     pendingWei: pending.toString(),
     claimableWei: claimable.toString(),
     claimedWei: claimed.toString(),
     claim,
+    relay,
     sessions: sessions?.n ?? 0,
     settlements: settlements.map((s) => ({
       settlementId: s.onchain_id === null ? null : Number(s.onchain_id),

@@ -31,6 +31,9 @@ import { claimsView } from './claims';
 import { syncJobDeposit, syncRefunds } from './job-payment';
 import { bindPayoutAddress } from './payout-address';
 import { DEPOSIT_LIFETIME_SECONDS, payoutBindingMessage } from './pricing';
+import { relayClaim } from './relay';
+import { createRelayer } from './relay-offer';
+import { relayedClaimTypedData } from './relayed-claim';
 import { CLOSE_GRACE_MS, reconcile, settle } from './settlement';
 
 // The whole money path on a real anvil chain and the real coordinator: a paid job waits for its deposit,
@@ -665,5 +668,159 @@ describe('payments', () => {
     await warp(WINDOW);
     await reconcile(t.ctx, payments);
     expect((await getJob(t.ctx, job.id)).payment?.state).toBe('closed');
+  }, 120_000);
+});
+
+// ─── relayed claims ──────────────────────────────────────────────────────────────────────────────────────
+
+describe('relayed claims ("Claim without gas")', () => {
+  // A price high enough that a 1% fee pays a relayed claim's gas on anvil (~1 gwei base fee).
+  const RELAY_PRICE = 10n ** 14n;
+  let relayerAccount: PrivateKeyAccount;
+  const relayPayments = (feeBps: number): PaymentsContext => ({
+    ...payments,
+    priceWeiPerPixelSample: RELAY_PRICE,
+    relay: createRelayer({ rpcUrl: anvil.rpcUrl, chain: foundry, relayerKey: relayerKeyHex, feeBps }),
+  });
+  let relayerKeyHex: Hex;
+  const balanceOf = (address: Address) => publicClient().getBalance({ address });
+
+  /** A paid job rendered by three contributors whose payout addresses hold 0 ETH, settled and final. */
+  async function settledWithUnfundedPayees(prefix: string) {
+    const requestor = await funded();
+    const probe = await createJob(t.ctx, { ...JOB, budgetWei: '1' }).catch((e) => e);
+    const job = await createJob(t.ctx, {
+      ...JOB,
+      budgetWei: probe.details.depositWei,
+      requestor: requestor.address,
+    });
+    await depositUnderKey(requestor, job, BigInt(probe.details.depositWei));
+    await syncJobDeposit(t.ctx, job.id);
+    const payees = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()));
+    for (const [i, payee] of payees.entries()) await bind(`${prefix}-honest-${i + 1}`, payee);
+    await renderJob(prefix);
+    expect(await settle(t.ctx, t.ctx.payments as PaymentsContext)).toMatchObject({ posted: true });
+    await warp(WINDOW);
+    await reconcile(t.ctx, t.ctx.payments as PaymentsContext);
+    return payees;
+  }
+
+  async function signedRequest(payee: PrivateKeyAccount, cumulativeWei: string, feeWei: string) {
+    const signature = await payee.signTypedData(
+      relayedClaimTypedData(foundry.id, escrowAddress, {
+        account: payee.address,
+        cumulativeAmount: BigInt(cumulativeWei),
+        relayer: relayerAccount.address,
+        fee: BigInt(feeWei),
+      }),
+    );
+    return { cumulativeWei, feeWei, signature };
+  }
+
+  beforeEach(async () => {
+    relayerKeyHex = generatePrivateKey();
+    relayerAccount = await funded(relayerKeyHex);
+  });
+
+  it('pays a contributor with 0 ETH its claim minus the fee, the relayer the fee; a second relay pays nothing', async () => {
+    t.ctx.payments = relayPayments(100);
+    const [payee, other] = await settledWithUnfundedPayees('relay');
+    if (!payee || !other) throw new Error('no payees');
+    expect(await balanceOf(payee.address)).toBe(0n);
+    const view = await claimsView(t.ctx, payee.address);
+    const claimable = BigInt(view.claimableWei);
+    expect(claimable).toBeGreaterThan(0n);
+    const fee = claimable / 100n;
+    expect(view.relay).toEqual({
+      available: true,
+      relayer: relayerAccount.address,
+      feeWei: fee.toString(),
+      feeBps: 100,
+    });
+    const body = await signedRequest(payee, view.claim?.cumulativeWei as string, fee.toString());
+    const relayerBefore = await balanceOf(relayerAccount.address);
+    const sent = await relayClaim(t.ctx, payee.address, body);
+    expect(sent).toMatchObject({ paidWei: (claimable - fee).toString(), feeWei: fee.toString() });
+    const receipt = await publicClient().waitForTransactionReceipt({ hash: sent.txHash });
+    expect(receipt.status).toBe('success');
+    expect(await balanceOf(payee.address)).toBe(claimable - fee);
+    const gas = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect((await balanceOf(relayerAccount.address)) - relayerBefore + gas).toBe(fee);
+    // The fee paid for the gas, so the relayer is not out of pocket.
+    expect(fee).toBeGreaterThan(gas);
+    expect(await claimsView(t.ctx, payee.address)).toMatchObject({ claimableWei: '0', claim: null });
+
+    // The same signed claim again: refused before any gas is spent.
+    const relayerAfter = await balanceOf(relayerAccount.address);
+    const again = await relayClaim(t.ctx, payee.address, body).catch((e) => e);
+    expect(again).toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(/Nothing is claimable/),
+    });
+    expect(await balanceOf(relayerAccount.address)).toBe(relayerAfter);
+    expect(await balanceOf(payee.address)).toBe(claimable - fee);
+  }, 120_000);
+
+  it('spends no gas on a bad signature, a raised fee, an account with nothing claimable, or past the account limit', async () => {
+    t.ctx.payments = relayPayments(100);
+    const [payee] = await settledWithUnfundedPayees('limits');
+    if (!payee) throw new Error('no payee');
+    const view = await claimsView(t.ctx, payee.address);
+    const cumulative = view.claim?.cumulativeWei as string;
+    const fee = (BigInt(view.claimableWei) / 100n).toString();
+    const relayerBefore = await balanceOf(relayerAccount.address);
+
+    // Someone else's signature for this account's claim.
+    const stranger = privateKeyToAccount(generatePrivateKey());
+    const forged = {
+      ...(await signedRequest(stranger, cumulative, fee)),
+    };
+    expect(await relayClaim(t.ctx, payee.address, forged).catch((e) => e)).toMatchObject({
+      name: 'InvalidRequestError',
+      message: expect.stringMatching(/signature/),
+    });
+    // Malformed and oversized input is refused before anything is checked.
+    const huge = { cumulativeWei: cumulative, feeWei: fee, signature: `0x${'ab'.repeat(5000)}` };
+    expect(await relayClaim(t.ctx, payee.address, huge).catch((e) => e)).toMatchObject({
+      name: 'InvalidRequestError',
+    });
+    // An account with nothing claimable, signing for itself.
+    const empty = await signedRequest(stranger, cumulative, fee);
+    expect(await relayClaim(t.ctx, stranger.address, empty).catch((e) => e)).toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(/Nothing is claimable/),
+    });
+    // The account's own signature with a fee above the operator's share, then the right one: the first took
+    // the account's one relay for the next five minutes.
+    const greedy = await signedRequest(payee, cumulative, (BigInt(fee) * 2n).toString());
+    expect(await relayClaim(t.ctx, payee.address, greedy).catch((e) => e)).toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(/fee/),
+    });
+    const right = await signedRequest(payee, cumulative, fee);
+    expect(await relayClaim(t.ctx, payee.address, right).catch((e) => e)).toMatchObject({
+      name: 'RateLimitedError',
+    });
+    expect(await balanceOf(relayerAccount.address)).toBe(relayerBefore);
+    expect(await balanceOf(payee.address)).toBe(0n);
+  }, 120_000);
+
+  it('does not relay a claim whose fee would not pay the gas, and says how much is enough', async () => {
+    t.ctx.payments = relayPayments(1); // 0.01%
+    const [payee] = await settledWithUnfundedPayees('small');
+    if (!payee) throw new Error('no payee');
+    const view = await claimsView(t.ctx, payee.address);
+    expect(view.relay).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/too little to relay/),
+    });
+    const fee = (BigInt(view.claimableWei) / 10_000n).toString();
+    const body = await signedRequest(payee, view.claim?.cumulativeWei as string, fee);
+    const relayerBefore = await balanceOf(relayerAccount.address);
+    expect(await relayClaim(t.ctx, payee.address, body).catch((e) => e)).toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(/does not pay the gas/),
+    });
+    expect(await balanceOf(relayerAccount.address)).toBe(relayerBefore);
   }, 120_000);
 });
