@@ -132,8 +132,10 @@ fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
   }
   let material = load_material(tri.material);
   let pdf = (1.0 - p_env) * light.probability / light.area * dist2 / cos_light;
-  // The emission at the sampled point (its emissive texture), while the choice followed the average.
-  return LightSample(wi, distance, emission_at(light.triangle, material, bu, bv), pdf);
+  // The emission at the sampled point (its emissive texture), while the choice followed the average; an
+  // alpha-tested emitter gives it in the share camera rays see of it (emitter_coverage).
+  let emitted = emission_at(light.triangle, material, bu, bv) * emitter_coverage(light.triangle, material, bu, bv);
+  return LightSample(wi, distance, emitted, pdf);
 }
 
 // ---- Punctual lights (delta: reached by light sampling only, never by BSDF rays) ----

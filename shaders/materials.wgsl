@@ -141,6 +141,24 @@ fn emission_at(triangle: u32, material: Material, u: f32, v: f32) -> vec3f {
   return material.emissive * sample_texture(load_texture_slot(material.index, SLOT_EMISSIVE), uvs.uv0, uvs.uv1, true).rgb;
 }
 
+// The share of an emitter's light that reaches a light sample's target through its own alpha: camera and
+// BSDF rays stop on a MASK surface only where alpha >= alphaCutoff and on a BLEND one with probability
+// alpha (bvh.wgsl, hit_counts), and emission is added only where they stop. A shadow ray towards a sampled
+// point on the emitter stops short of it (SHADOW_REACH), so light sampling weighs the emission by the same
+// coverage instead; both strategies then estimate the same alpha x emission, as MIS needs. The light CDF
+// itself ignores alpha (a transparent part is drawn and gives nothing: noise, not bias).
+fn emitter_coverage(triangle: u32, material: Material, u: f32, v: f32) -> f32 {
+  let mode = material.flags & 3u;
+  if (mode == ALPHA_OPAQUE) {
+    return 1.0;
+  }
+  let alpha = surface_alpha(triangle, material, u, v);
+  if (mode == ALPHA_MASK) {
+    return select(0.0, 1.0, alpha >= material.alpha_cutoff);
+  }
+  return clamp(alpha, 0.0, 1.0);
+}
+
 // A surface as a hit sees it: the BSDF parameters after textures and vertex colours, and the shading
 // normal after normal mapping. The normal is on the side of the file's vertex normals, not yet turned
 // towards the viewer. Every kernel that shades a hit goes through here (the path tracer; a first-hit
@@ -188,13 +206,42 @@ fn normal_mapped(triangle: u32, material: Material, n: vec3f, uvs: HitUvs, u: f3
   if (!(t_len > 1e-8)) {
     return n;
   }
-  let t = t_raw / t_len;
-  let b = cross(n, t) * tangent.w;
-  let texel = sample_texture(load_texture_slot(material.index, SLOT_NORMAL), uvs.uv0, uvs.uv1, false).xyz;
+  let slot = load_texture_slot(material.index, SLOT_NORMAL);
+  let frame = transformed_tangent_frame(slot, t_raw / t_len, cross(n, t_raw / t_len) * tangent.w);
+  let t = frame[0];
+  let b = frame[1];
+  let texel = sample_texture(slot, uvs.uv0, uvs.uv1, false).xyz;
   let m = texel * 2.0 - 1.0;
   let mapped = t * (m.x * material.normal_scale) + b * (m.y * material.normal_scale) + n * m.z;
   let len = length(mapped);
   return select(n, mapped / len, len > 1e-8);
+}
+
+// The tangent frame of the normal texture's own coordinates under its KHR_texture_transform. T points
+// along +u and B along -v (glTF's bitangent points to the top of the image); a normal map's X and Y are
+// along the directions in which the TRANSFORMED coordinates (u', v') grow, so a rotated or mirrored
+// transform turns the frame with it. With uv' = M uv + o, M = [[a, b], [d, e]] (slot.transform_u.xy,
+// slot.transform_v.xy), in (u, -v) coordinates M becomes [[a, -b], [-d, e]], whose inverse gives
+// dP/du' ∝ e T + d B and dP/d(-v') ∝ b T + a B, both divided by det M = a e - b d (its sign keeps a mirror
+// a mirror; its size is normalised away). Transforms without rotation or mirroring (the common scale and
+// offset) keep the file's frame exactly, bit for bit.
+fn transformed_tangent_frame(slot: TextureSlot, t: vec3f, b: vec3f) -> array<vec3f, 2> {
+  let a = slot.transform_u.x;
+  let c = slot.transform_u.y;
+  let d = slot.transform_v.x;
+  let e = slot.transform_v.y;
+  if (c == 0.0 && d == 0.0 && a > 0.0 && e > 0.0) {
+    return array<vec3f, 2>(t, b);
+  }
+  let s = select(1.0, -1.0, a * e - c * d < 0.0);
+  let t2 = (e * t + d * b) * s;
+  let b2 = (c * t + a * b) * s;
+  let lt = length(t2);
+  let lb = length(b2);
+  if (!(lt > 1e-8) || !(lb > 1e-8)) {
+    return array<vec3f, 2>(t, b);
+  }
+  return array<vec3f, 2>(t2 / lt, b2 / lb);
 }
 
 // The BSDF parameters, clamped to their meaningful ranges.

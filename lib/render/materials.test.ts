@@ -6,6 +6,7 @@ import {
   type AlphaMode,
   type CameraDescription,
   type SceneDescription,
+  type TextureBinding,
   textureBinding,
   type Vec3,
 } from '../scene/scene-description';
@@ -360,5 +361,145 @@ describe('PathTracer: normal maps', () => {
     expect(mean).toBeLessThan(1 + 4 * standardError + 0.002);
     expect(Math.max(...means)).toBeLessThan(1.02);
     expect(mean).toBeGreaterThan(0.95);
+  });
+});
+
+describe('PathTracer: KHR_texture_transform turns the normal map tangent frame', () => {
+  // An albedo-1 Lambert square facing the camera (+z), UVs u along +x and v along +y, so the generated
+  // tangent frame is T = +x, B = -y (glTF's bitangent points to the top of the image, towards -v). Its
+  // normal texture is one texel tilting the normal 30° towards the texture's +X. A directional light of
+  // π lux shines from 30° off +z; with one bounce and no environment every pixel shows n · L exactly.
+  const tilt = Math.PI / 6;
+  const texel = [0.75 * 255, 0.5 * 255, (0.5 + 0.5 * Math.cos(tilt)) * 255].map(Math.round);
+  // The texel as the kernel decodes it: bytes / 255 * 2 - 1 (so the expected values are exact, not 30°).
+  const [mx, my, mz] = texel.map((c) => (c / 255) * 2 - 1) as [number, number, number];
+  function tiltedSquare(transform: TextureBinding['transform'], towardsLight: Vec3): SceneDescription {
+    const b = new SceneBuilder();
+    const normals = b.addTexture({
+      name: 'tilt',
+      width: 1,
+      height: 1,
+      rgba: new Uint8Array([...texel, 255]),
+    });
+    const m = material({
+      baseColor: [1, 1, 1, 1],
+      ior: 1,
+      roughness: 1,
+      normalTexture: textureBinding(normals, { nearest: true, transform }),
+      normalScale: 1,
+    });
+    b.quad([-2, -2, 0], [4, 0, 0], [0, 4, 0], b.addMaterial(m));
+    const l = Math.hypot(...towardsLight);
+    b.punctualLights.push({
+      type: 'directional',
+      position: [0, 0, 0],
+      direction: towardsLight.map((c) => -c / l) as Vec3,
+      intensity: [Math.PI, Math.PI, Math.PI],
+      innerConeCos: 1,
+      outerConeCos: 1,
+    });
+    return b.build(facingQuad);
+  }
+  /** n · L for the texel in the frame (T, B, N), L towards the light. */
+  const expected = (t: Vec3, bitangent: Vec3, towardsLight: Vec3) => {
+    const n = [0, 1, 2].map(
+      (k) => (t[k] as number) * mx + (bitangent[k] as number) * my + (k === 2 ? mz : 0),
+    );
+    const l = Math.hypot(...towardsLight);
+    return (n.reduce((s, c, k) => s + c * (towardsLight[k] as number), 0) / Math.hypot(...n)) * (1 / l);
+  };
+  const shaded = async (name: string, transform: TextureBinding['transform'], towardsLight: Vec3) => {
+    const hash = load(name, () => tiltedSquare(transform, towardsLight));
+    const means = pixelMeans(await render(task(hash, { maxBounces: 1, sampleEnd: 2 })), 0);
+    return { min: Math.min(...means), max: Math.max(...means) };
+  };
+  const [c, s] = [Math.cos(Math.PI / 2), Math.sin(Math.PI / 2)];
+  // The importer's matrix for rotation r and scale (sx, sy): [cos r sx, sin r sy, ox, -sin r sx, cos r sy, oy].
+  const rotated90: TextureBinding['transform'] = [c, s, 0, -s, c, 0];
+  const fromAbove: Vec3 = [0, Math.sin(tilt), Math.cos(tilt)];
+  const fromLeft: Vec3 = [-Math.sin(tilt), 0, Math.cos(tilt)];
+
+  it('rotated 90°: u′ = v grows along +y, so the normal tilts up and faces a light from above head-on', async () => {
+    const turned = await shaded('normal-rotated-90', rotated90, fromAbove);
+    const straight = await shaded('normal-straight-above', [1, 0, 0, 0, 1, 0], fromAbove);
+    // u′ = v, v′ = -u: u′ grows along +y (T′), v′ shrinks along +x (B′).
+    const want = expected([0, 1, 0], [1, 0, 0], fromAbove);
+    const unturned = expected([1, 0, 0], [0, -1, 0], fromAbove);
+    console.log(
+      `normal map rotated 90°: ${turned.min.toFixed(4)}..${turned.max.toFixed(4)} (expected ${want.toFixed(4)}; ` +
+        `the unturned frame would give ${unturned.toFixed(4)}, measured unrotated ${straight.min.toFixed(4)})`,
+    );
+    expect(want).toBeGreaterThan(0.99);
+    expect(Math.abs(turned.min - want)).toBeLessThan(2e-3);
+    expect(Math.abs(turned.max - want)).toBeLessThan(2e-3);
+    // Without rotation the same light lights the tilted-right normal at cos 30° cos 30°.
+    expect(Math.abs(straight.min - unturned)).toBeLessThan(2e-3);
+    expect(unturned).toBeLessThan(0.8);
+  });
+
+  it('mirrored in u (scale -1, 1): the normal tilts towards -x', async () => {
+    const mirrored = await shaded('normal-mirrored', [-1, 0, 0, 0, 1, 0], fromLeft);
+    const want = expected([-1, 0, 0], [0, -1, 0], fromLeft);
+    console.log(
+      `normal map mirrored in u: ${mirrored.min.toFixed(4)}..${mirrored.max.toFixed(4)} (expected ${want.toFixed(4)})`,
+    );
+    expect(want).toBeGreaterThan(0.99);
+    expect(Math.abs(mirrored.min - want)).toBeLessThan(2e-3);
+    expect(Math.abs(mirrored.max - want)).toBeLessThan(2e-3);
+  });
+});
+
+describe('PathTracer: alpha-tested emitters in light sampling', () => {
+  // A 0.6 x 0.6 emitter of radiance 3 at height 1 facing down onto a white Lambert plane y = 0; camera
+  // above. Camera and BSDF rays stop on a BLEND emitter with probability alpha, so light sampling must
+  // weigh its emission by alpha too: the plane must receive what an OPAQUE emitter of alpha x 3 gives it.
+  function emitterOverPlane(alphaMode: AlphaMode, alpha: number, radiance: number): SceneDescription {
+    const b = new SceneBuilder();
+    b.quad(
+      [-50, 0, 50],
+      [100, 0, 0],
+      [0, 0, -100],
+      b.addMaterial(material({ baseColor: [1, 1, 1, 1], ior: 1, roughness: 1 })),
+    );
+    const emitter = b.addMaterial(
+      material({
+        baseColor: [0, 0, 0, alpha],
+        alphaMode,
+        alphaCutoff: 0.5,
+        ior: 1,
+        roughness: 1,
+        emissive: [radiance, radiance, radiance],
+      }),
+    );
+    // Facing down: cross([0.6, 0, 0], [0, 0, 0.6]) = (0, -0.36, 0).
+    b.quad([-0.3, 1, -0.3], [0.6, 0, 0], [0, 0, 0.6], emitter);
+    return b.build({ position: [0, 3, 0], target: [0, 0, 0], up: [0, 0, -1], yfov: Math.PI / 3 });
+  }
+  const w = 16;
+  const onPlane = (p: number) => {
+    const x = p % w;
+    const y = Math.floor(p / w);
+    return !(x >= 5 && x <= 10 && y >= 5 && y <= 10);
+  };
+  const direct = async (name: string, scene: () => SceneDescription) =>
+    greyStatistics(await render(task(load(name, scene), { maxBounces: 1, sampleEnd: 32 })), onPlane);
+
+  it('a BLEND emitter of alpha 0.4 lights the plane as an opaque one of 0.4 x its emission', async () => {
+    const blend = await direct('emitter-blend-0.4', () => emitterOverPlane('blend', 0.4, 3));
+    const opaque = await direct('emitter-opaque-1.2', () => emitterOverPlane('opaque', 1, 1.2));
+    const ratio = blend.mean / opaque.mean;
+    const ratioError =
+      ratio * Math.hypot(blend.standardError / blend.mean, opaque.standardError / opaque.mean);
+    console.log(
+      `BLEND 0.4 x 3 / OPAQUE 1.2 emitter: ${ratio.toFixed(4)} ± ${ratioError.toFixed(4)} (${opaque.mean.toFixed(4)} opaque)`,
+    );
+    expect(opaque.mean).toBeGreaterThan(0.01); // light arrives
+    // Light sampling without the alpha weight gives about 1 / 0.4 = 2.5 here (it dominates the MIS).
+    expect(Math.abs(ratio - 1)).toBeLessThan(Math.max(4 * ratioError, 0.02));
+  });
+
+  it('a MASK emitter whose alpha is below the cutoff gives no light, as it is never seen', async () => {
+    const cut = await direct('emitter-mask-cut', () => emitterOverPlane('mask', 0.4, 3));
+    expect(cut.mean).toBe(0);
   });
 });

@@ -30,28 +30,51 @@
  * Colours in SceneDescription are linear and are set as linear (Color.setRGB with LinearSRGBColorSpace), so
  * no sRGB conversion happens anywhere. The environment is black: the peer's scenes get
  * `scene.background = black` and no `scene.environment`, which matches the boxes only (not the showcase's sky).
+ *
+ * Materials carry the full set our renderer reads (toThreeMaterial): base colour, metallic-roughness (as
+ * the peer's roughnessMap and metalnessMap, G and B), normal map with its scale, emissive map, alpha MASK
+ * (alphaTest) and BLEND (transparent, the peer's stochastic opacity), vertex colours, each slot's
+ * KHR_texture_transform (as the texture matrix), wrap modes and colour space (sRGB for colour, linear for
+ * data). Geometry gets our tangents (packScene's generated ones where the scene has none, so both use the
+ * same frame) and COLOR_0. Not reproducible: the peer reads every texture through UV set 0 (a material
+ * whose textures all use TEXCOORD_1 gets that set as its first) and resamples all textures bilinearly
+ * into one array, so a nearest-filtered slot is filtered; both are noted.
  */
 import {
   BufferAttribute,
   BufferGeometry,
+  ClampToEdgeWrapping,
   Color,
   DataTexture,
   DoubleSide,
   FrontSide,
   LinearSRGBColorSpace,
   type Material,
+  Matrix3,
   Matrix4,
   Mesh,
   MeshPhysicalMaterial,
   MeshStandardMaterial,
+  MirroredRepeatWrapping,
+  NearestFilter,
   PerspectiveCamera,
   RectAreaLight,
   RepeatWrapping,
   Scene,
   SRGBColorSpace,
+  type Texture,
+  Vector2,
   Vector3,
+  type Wrapping,
 } from 'three';
-import type { MaterialDescription, SceneDescription, Vec3 } from '../../../lib/scene/scene-description';
+import { generatedTangent } from '../../../lib/scene/generated-tangents';
+import type {
+  MaterialDescription,
+  SceneDescription,
+  TextureBinding,
+  TextureWrap,
+  Vec3,
+} from '../../../lib/scene/scene-description';
 import type { EmitterStaging } from '../protocol';
 
 /** How far in front of the emissive mesh the light sits, and the occluder behind it: far below a pixel. */
@@ -75,20 +98,10 @@ export function sceneToThree(
   scene.background = new Color(0, 0, 0);
   const notes: string[] = [];
 
-  const textures = description.textures.map((t) => {
-    const texture = new DataTexture(t.rgba, t.width, t.height);
-    // Our texels are sRGB-encoded with row 0 at v = 0 (glTF); DataTexture does not flip, so row 0 is v = 0.
-    texture.colorSpace = SRGBColorSpace;
-    texture.wrapS = RepeatWrapping;
-    texture.wrapT = RepeatWrapping;
-    texture.needsUpdate = true;
-    return texture;
-  });
-
   description.materials.forEach((m, index) => {
     const triangles = trianglesOf(description, index);
     if (triangles.length === 0) return;
-    const material = toThreeMaterial(m, textures);
+    const material = toThreeMaterial(m, description, notes);
     const emitter = maxComponent(m.emissive) > 0 ? rectangleOf(description, triangles) : null;
     if (emitter) {
       scene.add(rectLight(emitter, m.emissive, emitters), occluder(emitter));
@@ -99,7 +112,7 @@ export function sceneToThree(
     } else if (maxComponent(m.emissive) > 0) {
       notes.push(`emitter '${m.name}' is not a rectangle: the peer finds it by BSDF sampling only`);
     }
-    scene.add(new Mesh(geometryOf(description, triangles), material));
+    scene.add(new Mesh(geometryOf(description, triangles, m), material));
   });
 
   const c = description.camera;
@@ -117,20 +130,86 @@ function trianglesOf(d: SceneDescription, material: number): number[] {
   return out;
 }
 
-function geometryOf(d: SceneDescription, triangles: number[]): BufferGeometry {
+/** The texture slots of a material that are set. */
+function bindingsOf(m: MaterialDescription): TextureBinding[] {
+  return [m.baseColorTexture, m.metallicRoughnessTexture, m.normalTexture, m.emissiveTexture].filter(
+    (b): b is TextureBinding => !!b,
+  );
+}
+
+/**
+ * The peer reads every texture through its UV set 0: a material whose textures all use TEXCOORD_1 gets that
+ * set there (what the scene means); a mix keeps TEXCOORD_0 (toThreeMaterial notes it).
+ */
+function usesSecondSetOnly(m: MaterialDescription): boolean {
+  const bindings = bindingsOf(m);
+  return bindings.length > 0 && bindings.every((b) => b.texCoord === 1);
+}
+
+function geometryOf(d: SceneDescription, triangles: number[], m: MaterialDescription): BufferGeometry {
   const positions = new Float32Array(triangles.length * 9);
   const normals = new Float32Array(triangles.length * 9);
   const uvs = new Float32Array(triangles.length * 6);
+  const tangents = new Float32Array(triangles.length * 12);
+  const colors = d.colors && m.vertexColors ? new Float32Array(triangles.length * 12) : null;
+  const uvSource = usesSecondSetOnly(m) && d.uvs1 ? d.uvs1 : d.uvs;
+  // The tangents packScene gives the kernel: the scene's own, or generated from the normal map's UV set.
+  const normalUvs = m.normalTexture?.texCoord === 1 && d.uvs1 ? d.uvs1 : d.uvs;
   triangles.forEach((t, i) => {
     positions.set(d.positions.subarray(t * 9, t * 9 + 9), i * 9);
     normals.set(d.normals.subarray(t * 9, t * 9 + 9), i * 9);
-    uvs.set(d.uvs.subarray(t * 6, t * 6 + 6), i * 6);
+    uvs.set(uvSource.subarray(t * 6, t * 6 + 6), i * 6);
+    const own = d.tangents?.subarray(t * 12, t * 12 + 12);
+    for (let v = 0; v < 3; v++) {
+      const tangent = own?.subarray(4 * v, 4 * v + 4);
+      const usable = tangent && Math.hypot(tangent[0] ?? 0, tangent[1] ?? 0, tangent[2] ?? 0) > 0;
+      tangents.set(usable ? tangent : generatedTangent(d.positions, normalUvs, t), i * 12 + 4 * v);
+    }
+    if (colors && d.colors) colors.set(d.colors.subarray(t * 12, t * 12 + 12), i * 12);
   });
   const geometry = new BufferGeometry();
   geometry.setAttribute('position', new BufferAttribute(positions, 3));
   geometry.setAttribute('normal', new BufferAttribute(normals, 3));
   geometry.setAttribute('uv', new BufferAttribute(uvs, 2));
+  geometry.setAttribute('tangent', new BufferAttribute(tangents, 4));
+  if (colors) geometry.setAttribute('color', new BufferAttribute(colors, 4));
   return geometry;
+}
+
+const WRAPPING: Record<TextureWrap, Wrapping> = {
+  repeat: RepeatWrapping,
+  clamp: ClampToEdgeWrapping,
+  mirror: MirroredRepeatWrapping,
+};
+
+/**
+ * One slot's texture for three: the texels (sRGB-encoded with row 0 at v = 0, as glTF; DataTexture does
+ * not flip), the colour space the slot reads them in, its wrap modes and filter, and its UV transform as
+ * the texture matrix (three: uv' = matrix x (u, v, 1), the same row-major 2x3 as ours).
+ */
+function textureOf(
+  binding: TextureBinding,
+  d: SceneDescription,
+  colorSpace: typeof SRGBColorSpace | typeof LinearSRGBColorSpace,
+): Texture | null {
+  const t = d.textures[binding.texture];
+  if (!t) return null;
+  const texture = new DataTexture(t.rgba, t.width, t.height);
+  texture.colorSpace = colorSpace;
+  texture.wrapS = WRAPPING[binding.wrapS];
+  texture.wrapT = WRAPPING[binding.wrapT];
+  if (binding.nearest) texture.magFilter = NearestFilter;
+  const [a, b, c, e, f, g] = binding.transform;
+  const matrix = new Matrix3().set(a, b, c, e, f, g, 0, 0, 1);
+  // three rebuilds texture matrices from offset, repeat and rotation (the peer does so while it copies the
+  // texture into its array, and when it writes its materials), and those cannot hold glTF's translation x
+  // rotation x scale with a non-uniform scale: this texture's matrix is the binding's, whoever rebuilds it.
+  texture.updateMatrix = () => {
+    texture.matrix.copy(matrix);
+  };
+  texture.updateMatrix();
+  texture.needsUpdate = true;
+  return texture;
 }
 
 function linear(rgb: readonly number[]): Color {
@@ -141,8 +220,21 @@ function maxComponent(v: Readonly<Vec3>): number {
   return Math.max(v[0], v[1], v[2]);
 }
 
-function toThreeMaterial(m: MaterialDescription, textures: DataTexture[]): MeshStandardMaterial {
+function toThreeMaterial(m: MaterialDescription, d: SceneDescription, notes: string[]): MeshStandardMaterial {
   const peak = maxComponent(m.emissive);
+  const slot = (binding: TextureBinding | null | undefined, srgb: boolean) =>
+    binding ? textureOf(binding, d, srgb ? SRGBColorSpace : LinearSRGBColorSpace) : null;
+  // glTF metallic-roughness texture: roughness in G, metalness in B; the peer reads exactly those channels.
+  const metallicRoughness = slot(m.metallicRoughnessTexture, false);
+  const scale = m.normalScale ?? 1;
+  const bindings = bindingsOf(m);
+  if (bindings.some((b) => b.texCoord === 1) && !usesSecondSetOnly(m)) {
+    notes.push(`material '${m.name}' mixes UV sets: the peer reads all its textures through TEXCOORD_0`);
+  }
+  if (bindings.some((b) => b.nearest)) {
+    notes.push(`material '${m.name}': the peer filters its nearest-sampled textures bilinearly`);
+  }
+  const alphaMode = m.alphaMode ?? 'opaque';
   const parameters = {
     color: linear(m.baseColor),
     metalness: m.metallic,
@@ -150,7 +242,18 @@ function toThreeMaterial(m: MaterialDescription, textures: DataTexture[]): MeshS
     // three.js keeps emissive colours in [0, 1] by convention; the radiance scale goes in the intensity.
     emissive: peak > 0 ? linear(m.emissive.map((e) => e / peak)) : new Color(0, 0, 0),
     emissiveIntensity: peak,
-    map: m.baseColorTexture ? (textures[m.baseColorTexture.texture] ?? null) : null,
+    map: slot(m.baseColorTexture, true),
+    roughnessMap: metallicRoughness,
+    metalnessMap: metallicRoughness,
+    normalMap: slot(m.normalTexture, false),
+    normalScale: new Vector2(scale, scale),
+    emissiveMap: peak > 0 ? slot(m.emissiveTexture, true) : null,
+    vertexColors: !!(m.vertexColors && d.colors),
+    // MASK: the peer skips a hit where alpha < alphaTest, as ours; BLEND: `transparent` makes it pass a hit
+    // with probability 1 - alpha (stochastic opacity), as ours. OPAQUE ignores alpha on both sides.
+    alphaTest: alphaMode === 'mask' ? (m.alphaCutoff ?? 0.5) : 0,
+    transparent: alphaMode === 'blend',
+    opacity: alphaMode === 'opaque' ? 1 : m.baseColor[3],
     // Both renderers skip back faces of single-sided materials (glass keeps both faces in ours).
     side: m.doubleSided === false && m.transmission === 0 ? FrontSide : DoubleSide,
   };
