@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
+import { serverConfig } from './lib/config/server-config';
 import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from './lib/coordinator/security-headers';
 
 /**
@@ -6,10 +7,11 @@ import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from './lib/coordinato
  * scripts when it finds it in the request's Content-Security-Policy header), and the security headers.
  */
 export function proxy(request: NextRequest) {
+  const config = serverConfig();
   const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
   const csp = contentSecurityPolicy({
     nonce,
-    rpcUrl: process.env.LUMENGRID_PUBLIC_RPC_URL || process.env.LUMENGRID_RPC_URL,
+    rpcUrl: config.LUMENGRID_PUBLIC_RPC_URL || config.LUMENGRID_RPC_URL,
     dev: process.env.NODE_ENV === 'development',
   });
   const requestHeaders = new Headers(request.headers);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
  */
 const STAGES = [
   'protocol', // wire: types, schemas, errors, result layout, signatures, limits
+  'config', // the environment, validated once: every variable's type, default and doc
   'scene', // glTF import, BVH, packed scene files
   'render', // WebGPU path tracer host, tone mapping, image formats
   'chain', // contract artifacts, local chain, escrow client

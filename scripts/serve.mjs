@@ -4,7 +4,8 @@
 // writes the peer's address into `x-lumengrid-peer` (replacing whatever the client sent) before Next.js sees
 // the request, and tells the app it may trust that header (lib/coordinator/http.ts clientOrigin). It also
 // gives every request an id (a well-formed X-Request-Id from the client or a proxy, else a fresh one), echoes
-// it in the response, and logs each request as one JSON line (pino) with it.
+// it in the response, and logs each request as one JSON line (pino) with it. It checks the configuration
+// (lib/config) before Next.js starts and logs it, secrets only as set or unset; a bad one exits 1.
 //
 //   node scripts/serve.mjs --port 3000 --hostname 127.0.0.1   (npm start runs it)
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import pino from 'pino';
+import { tsImport } from 'tsx/esm/api';
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '3000' }, hostname: { type: 'string', default: '127.0.0.1' } },
@@ -24,7 +26,21 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 process.env.NODE_ENV = 'production';
 process.env.LUMENGRID_PEER_HEADER = '1';
-const log = pino({ name: 'lumengrid', level: process.env.LUMENGRID_LOG_LEVEL || 'info' });
+// The same module the app reads it through; its parse is cached on globalThis, so the app reuses this one.
+const { ConfigError, describeConfig, serverConfig } = await tsImport(
+  '../lib/config/server-config.ts',
+  import.meta.url,
+);
+let config;
+try {
+  config = serverConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const log = pino({ name: 'lumengrid', level: config.LUMENGRID_LOG_LEVEL ?? 'info' });
+log.info({ config: describeConfig(process.env, 'server') }, 'configuration');
 const app = next({ dev: false, dir: root, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();

@@ -1,18 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: runs the whole product on this machine with embedded defaults and prints one URL.
 //
-//   PORT                  HTTP port (default 3000)
-//   HOST                  interface to listen on (default 127.0.0.1)
-//   LUMENGRID_DATA_DIR    embedded database folder (default .lumengrid/db)
-//   LUMENGRID_LEASE_TTL_MS  how long a contributor may hold a unit (default 120000)
-//   LUMENGRID_CHAIN_DIR   local chain folder: anvil state, deployment, operator keys (default .lumengrid/chain)
-//   LUMENGRID_ANVIL_PORT  local chain's JSON-RPC port (default 8545)
-//   LUMENGRID_CHALLENGE_WINDOW_S  seconds a settlement can be disputed on the local chain (default 120)
-//   LUMENGRID_RPC_URL, …  use another EVM chain instead (lib/settlement/config.ts); LUMENGRID_CHAIN=off
-//                         runs without payments
-//   LUMENGRID_VERIFIER    `off`: no trusted verifier (below)
-//   LUMENGRID_VERIFIER_TOKEN  the operator's verifier token (default: generated once into
-//                         LUMENGRID_CHAIN_DIR/verifier-token, mode 600, never printed)
+// Configuration: lib/config/variables.ts (and the README's table), checked here before anything starts, so a
+// bad value costs no build. The ones read here: PORT, HOST, LUMENGRID_DATA_DIR, LUMENGRID_CHAIN (off: no
+// payments), LUMENGRID_CHAIN_DIR, LUMENGRID_ANVIL_PORT, LUMENGRID_CHALLENGE_WINDOW_S, LUMENGRID_RPC_URL (another
+// chain instead of the local one), LUMENGRID_VERIFIER (off: no trusted verifier) and LUMENGRID_VERIFIER_TOKEN
+// (default: generated once into LUMENGRID_CHAIN_DIR/verifier-token, mode 600, never printed).
 //
 // Builds the app first when the build is missing or older than the sources. Once the server answers, runs
 // the headless provider (scripts/provider.ts) as the operator's trusted verifier, at low CPU priority: it
@@ -32,13 +25,31 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { register } from 'tsx/esm/api';
+
+register();
+const { ConfigError, parseConfig } = await import('../lib/config/server-config.ts');
+
+/** The configuration, or its problems printed and exit 1 (each one says what to set). */
+function configOf(environment) {
+  try {
+    return parseConfig(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || '127.0.0.1';
+const config = configOf(process.env);
+const port = config.PORT;
+const host = config.HOST;
+const chainDir = resolve(root, config.LUMENGRID_CHAIN_DIR);
 const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const env = {
   ...process.env,
-  LUMENGRID_DATA_DIR: resolve(root, process.env.LUMENGRID_DATA_DIR || '.lumengrid/db'),
+  LUMENGRID_DATA_DIR: resolve(root, config.LUMENGRID_DATA_DIR),
 };
 
 const SOURCE_DIRS = ['app', 'components', 'lib', 'workers', 'shaders', 'public'];
@@ -87,8 +98,8 @@ async function waitUntilReady(url, child) {
  * the server and the verifier through their environment, never the command line (others can read that).
  */
 function verifierToken() {
-  if (env.LUMENGRID_VERIFIER_TOKEN) return env.LUMENGRID_VERIFIER_TOKEN;
-  const dir = resolve(root, env.LUMENGRID_CHAIN_DIR || '.lumengrid/chain');
+  if (config.LUMENGRID_VERIFIER_TOKEN) return config.LUMENGRID_VERIFIER_TOKEN;
+  const dir = chainDir;
   const path = join(dir, 'verifier-token');
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -107,14 +118,12 @@ const children = new Set();
 
 /** Starts the local chain (anvil from npm) and deploys the escrow once, unless another chain is configured. */
 async function startChain() {
-  if (env.LUMENGRID_RPC_URL || env.LUMENGRID_CHAIN === 'off') return;
-  const { register } = await import('tsx/esm/api');
-  register();
+  if (config.LUMENGRID_RPC_URL || config.LUMENGRID_CHAIN === 'off') return;
   const { startLocalChain } = await import('../lib/chain/local-chain.ts');
   const chain = await startLocalChain({
-    dir: resolve(root, env.LUMENGRID_CHAIN_DIR || '.lumengrid/chain'),
-    port: Number(env.LUMENGRID_ANVIL_PORT || 8545),
-    challengeWindowSeconds: Number(env.LUMENGRID_CHALLENGE_WINDOW_S || 120),
+    dir: chainDir,
+    port: config.LUMENGRID_ANVIL_PORT,
+    challengeWindowSeconds: config.LUMENGRID_CHALLENGE_WINDOW_S,
   }).catch((error) => {
     console.error(`The local chain did not start: ${error.message}`);
     console.error(
@@ -135,6 +144,8 @@ async function startChain() {
   );
 }
 await startChain();
+// What the server will run with, now that the chain's variables are set (the server prints it too).
+configOf(env);
 
 // scripts/serve.mjs: Next.js behind our own Node server, which alone knows each request's peer address.
 const server = spawn(
@@ -183,7 +194,7 @@ server.on('exit', (code, signal) => {
  * one line and the product serves on: escalations and audits wait until a verifier asks for them.
  */
 function startVerifier(url) {
-  if (env.LUMENGRID_VERIFIER === 'off') return;
+  if (config.LUMENGRID_VERIFIER === 'off') return;
   const args = [
     '--import',
     'tsx',

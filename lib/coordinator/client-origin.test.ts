@@ -1,38 +1,47 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clientOrigin, originOfAddress } from './client-origin';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/server-config';
+import { originOfAddress, clientOrigin as originUnder } from './client-origin';
 
 const request = (headers: Record<string, string>) =>
   new Request('http://coordinator/api/work/lease', { headers });
 
-afterEach(() => vi.unstubAllEnvs());
+let env: Record<string, string> = {};
+const stubEnv = (name: string, value: string) => {
+  env = { ...env, [name]: value };
+};
+const clientOrigin = (r: Request) => originUnder(r, parseConfig(env));
 
 describe('clientOrigin', () => {
+  beforeEach(() => {
+    env = {};
+  });
+
   it('trusts nothing a client writes when no proxy is configured and no peer header is vouched for', () => {
-    vi.stubEnv('LUMENGRID_TRUST_PROXY', '');
-    vi.stubEnv('LUMENGRID_PEER_HEADER', '');
+    stubEnv('LUMENGRID_TRUST_PROXY', '');
+    stubEnv('LUMENGRID_PEER_HEADER', '');
     expect(
       clientOrigin(request({ 'x-forwarded-for': '203.0.113.9', 'x-lumengrid-peer': '203.0.113.9' })),
     ).toBe(null);
   });
 
   it('uses the TCP peer that npm start writes, not a forged X-Forwarded-For', () => {
-    vi.stubEnv('LUMENGRID_PEER_HEADER', '1');
+    stubEnv('LUMENGRID_PEER_HEADER', '1');
     const forged = request({ 'x-forwarded-for': '198.51.100.1', 'x-lumengrid-peer': '::ffff:203.0.113.9' });
     expect(clientOrigin(forged)).toBe('203.0.113.9');
   });
 
   it('behind one trusted proxy takes the entry the proxy appended (the rightmost), not the leftmost', () => {
-    vi.stubEnv('LUMENGRID_TRUST_PROXY', '1');
+    stubEnv('LUMENGRID_TRUST_PROXY', '1');
     // The client wrote "198.51.100.1, 198.51.100.2"; the proxy appended the peer it saw.
     const forwarded = request({ 'x-forwarded-for': '198.51.100.1, 198.51.100.2, 203.0.113.9' });
     expect(clientOrigin(forwarded)).toBe('203.0.113.9');
-    vi.stubEnv('LUMENGRID_TRUST_PROXY', '2');
+    stubEnv('LUMENGRID_TRUST_PROXY', '2');
     expect(clientOrigin(forwarded)).toBe('198.51.100.2');
     expect(clientOrigin(request({ 'x-forwarded-for': '203.0.113.9' }))).toBe(null);
   });
 
   it('treats loopback as nobody in particular', () => {
-    vi.stubEnv('LUMENGRID_PEER_HEADER', '1');
+    stubEnv('LUMENGRID_PEER_HEADER', '1');
     expect(clientOrigin(request({ 'x-lumengrid-peer': '127.0.0.1' }))).toBe(null);
     expect(clientOrigin(request({ 'x-lumengrid-peer': '::1' }))).toBe(null);
     expect(clientOrigin(request({ 'x-lumengrid-peer': '::ffff:127.0.0.1' }))).toBe(null);

@@ -1,3 +1,5 @@
+import { type ServerConfig, serverConfig } from '../config/server-config';
+
 /**
  * The client's network origin, for rate limits per origin and for keeping a contributor from checking work
  * sent from its own origin. Only what the deployment can vouch for; a header a client writes proves nothing:
@@ -8,22 +10,19 @@
  * Loopback is nobody in particular (this machine's own tabs, or a local proxy left unconfigured): null, as is
  * anything unknown. The address is reduced to what one party holds (originOfAddress).
  */
-export function clientOrigin(request: Request): string | null {
-  const hops = trustedProxyHops();
+export function clientOrigin(
+  request: Request,
+  config: Pick<ServerConfig, 'LUMENGRID_TRUST_PROXY' | 'LUMENGRID_PEER_HEADER'> = serverConfig(),
+): string | null {
+  const hops = config.LUMENGRID_TRUST_PROXY;
   if (hops > 0) {
     const entries = (request.headers.get('x-forwarded-for') ?? '').split(',').map((e) => e.trim());
     const entry = entries.length >= hops ? entries[entries.length - hops] : undefined;
     return entry ? originOfAddress(entry) : null;
   }
-  if (process.env.LUMENGRID_PEER_HEADER !== '1') return null;
+  if (config.LUMENGRID_PEER_HEADER !== '1') return null;
   const peer = request.headers.get('x-lumengrid-peer');
   return peer ? originOfAddress(peer) : null;
-}
-
-/** LUMENGRID_TRUST_PROXY: how many reverse proxies in front of this server append to X-Forwarded-For. */
-function trustedProxyHops(): number {
-  const value = Number(process.env.LUMENGRID_TRUST_PROXY);
-  return Number.isInteger(value) && value > 0 && value < 16 ? value : 0;
 }
 
 /**

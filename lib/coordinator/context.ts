@@ -1,5 +1,5 @@
 import type { EscrowClient } from '../chain/escrow-client';
-import type { RelayerContext } from '../settlement/relay-offer';
+import type { RelayerContext } from '../chain/relayer-wallet';
 import type { Sql } from './db/sql';
 
 /** What every coordinator operation needs. Tests build one with an in-memory database and a fake clock. */

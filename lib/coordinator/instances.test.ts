@@ -122,7 +122,7 @@ describe.skipIf(!url)('several coordinator instances on one PostgreSQL', () => {
       LUMENGRID_CHAIN_ID: '31337',
       LUMENGRID_ESCROW_ADDRESS: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
       LUMENGRID_COORDINATOR_KEY: `0x${'11'.repeat(32)}`,
-      LEADER_INTERVAL_MS: '300',
+      LUMENGRID_SETTLE_INTERVAL_MS: '300',
     };
     const first = await start(env);
     const second = await start(env);

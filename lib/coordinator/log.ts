@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { serverConfig } from '../config/server-config';
 
 /**
  * The coordinator's operational log: one JSON object a line on stdout (pino), for a machine to read
@@ -8,10 +9,8 @@ import pino from 'pino';
 const globalLog = globalThis as typeof globalThis & { __lumengridLog?: pino.Logger };
 
 function level(): string {
-  const configured = process.env.LUMENGRID_LOG_LEVEL;
-  if (configured && configured in pino.levels.values) return configured;
-  if (configured === 'silent') return 'silent';
-  return process.env.VITEST ? 'silent' : 'info';
+  // VITEST is vitest's own variable, not the product's configuration.
+  return serverConfig().LUMENGRID_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
 }
 
 globalLog.__lumengridLog ??= pino({ level: level(), base: { pid: process.pid }, name: 'lumengrid' });

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { serverConfig } from '../config/server-config';
 import type { CoordinatorContext } from './context';
 import type { CoordinatorMetrics } from './metrics';
 
@@ -56,7 +57,7 @@ async function within(ms: number, work: () => Promise<unknown>): Promise<boolean
 export async function metricsResponse(
   request: Request,
   metrics: CoordinatorMetrics,
-  token: string | undefined = process.env.LUMENGRID_METRICS_TOKEN,
+  token: string | undefined = serverConfig().LUMENGRID_METRICS_TOKEN,
 ): Promise<Response> {
   const text = (status: number, message: string) =>
     new Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });

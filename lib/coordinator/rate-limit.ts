@@ -1,3 +1,4 @@
+import { serverConfig } from '../config/server-config';
 import { RateLimitedError } from '../protocol/errors';
 import type { CoordinatorContext } from './context';
 import type { SqlExecutor } from './db/sql';
@@ -60,7 +61,7 @@ export class RateLimiter {
  * The coordinator's limits. Per session for the contributor loop (a tab asks a few times a second at most);
  * per network origin for what a person does by hand or what costs the coordinator most.
  */
-const sessionRate = Number(process.env.LUMENGRID_SESSION_RATE) || 10;
+const sessionRate = serverConfig().LUMENGRID_SESSION_RATE;
 
 export const RATE_LIMITS = {
   // LUMENGRID_SESSION_RATE lifts it for load benchmarks, where one simulated session asks as fast as it can.

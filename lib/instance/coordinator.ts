@@ -1,12 +1,13 @@
 import 'server-only';
 import { resolve } from 'node:path';
-import { type CoordinatorContext, DEFAULT_LEASE_TTL_MS } from '../coordinator/context';
+import { serverConfig } from '../config/server-config';
+import type { CoordinatorContext } from '../coordinator/context';
 import { migrate } from '../coordinator/db/migrations';
 import { openDatabase } from '../coordinator/db/open-database';
 import { relayJobEvents } from '../coordinator/job-events';
 import { coordinatorMetrics } from '../coordinator/metrics';
 import { SqlRateLimits } from '../coordinator/rate-limit';
-import { paymentsFromEnv, settleIntervalMs } from '../settlement/config';
+import { paymentsFromConfig } from '../settlement/config';
 import { PAYMENTS_LEADER_LOCK, startPaymentsLoop } from '../settlement/payments-loop';
 import { startSceneSweepLoop } from '../work/scene-store';
 
@@ -14,13 +15,9 @@ import { startSceneSweepLoop } from '../work/scene-store';
  * The coordinator of this server process: one database connection, opened on first use and cached on
  * globalThis (route modules may be instantiated more than once; PGlite must be opened once per process).
  *
- * Configuration (environment):
- *   DATABASE_URL             PostgreSQL to share with other instances (default: the embedded database).
- *                            Instances on one database relay job events (NOTIFY), share rate limits (table
- *                            rate_limit_buckets) and elect one payments leader (advisory lock).
- *   LUMENGRID_DATA_DIR       embedded database folder (default .lumengrid/db)
- *   LUMENGRID_LEASE_TTL_MS   how long a contributor may hold a unit (default 120000)
- *   LUMENGRID_RPC_URL, …     payments (lib/settlement/config.ts); off when unset
+ * Configuration: lib/config/variables.ts (DATABASE_URL: PostgreSQL shared with other instances, which then
+ * relay job events through NOTIFY, share rate limits and elect one payments leader; else the embedded
+ * database in LUMENGRID_DATA_DIR).
  */
 const globalCoordinator = globalThis as typeof globalThis & {
   __lumengridCoordinator?: Promise<CoordinatorContext>;
@@ -36,8 +33,9 @@ export function coordinator(): Promise<CoordinatorContext> {
 
 async function open(): Promise<CoordinatorContext> {
   // A runtime folder, not a source file: keep the bundler from tracing the whole project for it.
-  const dataDir = resolve(/*turbopackIgnore: true*/ process.env.LUMENGRID_DATA_DIR || '.lumengrid/db');
-  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+  const config = serverConfig();
+  const dataDir = resolve(/*turbopackIgnore: true*/ config.LUMENGRID_DATA_DIR);
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir });
   await migrate(db);
   const jobEvents = await relayJobEvents(db);
   // The metrics' database gauges read through this instance's coordinator when scraped.
@@ -53,15 +51,20 @@ async function open(): Promise<CoordinatorContext> {
   const ctx: CoordinatorContext = {
     db,
     now: Date.now,
-    leaseTtlMs: Number(process.env.LUMENGRID_LEASE_TTL_MS) || DEFAULT_LEASE_TTL_MS,
+    leaseTtlMs: config.LUMENGRID_LEASE_TTL_MS,
     onJobChanged: jobEvents.publish,
-    payments: paymentsFromEnv(),
+    payments: paymentsFromConfig(config),
     // The embedded database has this one process: its buckets stay in memory, with no write per request.
-    rateLimits: process.env.DATABASE_URL ? new SqlRateLimits(db) : null,
+    rateLimits: config.DATABASE_URL ? new SqlRateLimits(db) : null,
   };
   // Every instance runs the loop; only the one holding the leader lock does its rounds.
   if (ctx.payments)
-    startPaymentsLoop(ctx, ctx.payments, settleIntervalMs(), db.sessionLock?.(PAYMENTS_LEADER_LOCK));
+    startPaymentsLoop(
+      ctx,
+      ctx.payments,
+      config.LUMENGRID_SETTLE_INTERVAL_MS,
+      db.sessionLock?.(PAYMENTS_LEADER_LOCK),
+    );
   // Uploaded scenes no job needs any more are deleted (SCENE_LIMITS: grace and retention periods).
   startSceneSweepLoop(ctx);
   return ctx;

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { serverConfig } from '../config/server-config';
 import { OverloadedError } from '../protocol/errors';
 import { SCENE_LIMITS } from '../protocol/limits';
 import type { SceneLimits } from './import-gltf';
@@ -35,7 +36,7 @@ export interface ImportPoolOptions {
 }
 
 export const DEFAULT_IMPORT_POOL: ImportPoolOptions = {
-  workers: Number(process.env.LUMENGRID_IMPORT_WORKERS) || SCENE_LIMITS.importWorkers,
+  workers: serverConfig().LUMENGRID_IMPORT_WORKERS,
   queue: SCENE_LIMITS.importQueue,
   timeoutMs: SCENE_LIMITS.importTimeoutMs,
   heapMb: SCENE_LIMITS.importHeapMb,

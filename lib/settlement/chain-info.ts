@@ -1,3 +1,4 @@
+import { serverConfig } from '../config/server-config';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { ChainInfo } from '../protocol/api-types';
 
@@ -20,6 +21,6 @@ export async function chainInfo(ctx: CoordinatorContext): Promise<ChainInfo> {
     challengeWindowSeconds: await escrow.challengeWindowSeconds(),
     disputeBondWei: (await escrow.disputeBond()).toString(),
     priceWeiPerPixelSample: payments.priceWeiPerPixelSample.toString(),
-    faucet: process.env.LUMENGRID_LOCAL_FAUCET === '1' && escrow.chainId === 31337,
+    faucet: serverConfig().LUMENGRID_LOCAL_FAUCET === '1' && escrow.chainId === 31337,
   };
 }

@@ -1,4 +1,5 @@
 import { getAddress, isAddress, parseEther, toHex } from 'viem';
+import { serverConfig } from '../config/server-config';
 import type { CoordinatorContext } from '../coordinator/context';
 import { InvalidRequestError } from '../protocol/errors';
 
@@ -9,9 +10,13 @@ export const FAUCET_AMOUNT_WEI = parseEther('10');
  * POST /api/chain/faucet: on `npm start`'s local anvil chain only (LUMENGRID_LOCAL_FAUCET=1, chain 31337),
  * tops an address up to 10 test ETH. Refused anywhere else: real ether is never given away.
  */
-export async function localFaucet(ctx: CoordinatorContext, input: unknown, env = process.env) {
+export async function localFaucet(
+  ctx: CoordinatorContext,
+  input: unknown,
+  enabled = serverConfig().LUMENGRID_LOCAL_FAUCET === '1',
+) {
   const payments = ctx.payments;
-  if (!payments || env.LUMENGRID_LOCAL_FAUCET !== '1' || payments.escrow.chainId !== 31337) {
+  if (!payments || !enabled || payments.escrow.chainId !== 31337) {
     throw new InvalidRequestError('There is no faucet on this chain', {
       metaMessages: [
         'Fund your wallet from the chain you are on; the faucet exists only on the local chain of npm start.',

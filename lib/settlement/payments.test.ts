@@ -15,14 +15,15 @@ import { type Anvil, startAnvil } from '../chain/anvil';
 import { lumengridEscrowAbi } from '../chain/artifacts/lumengrid-escrow';
 import { DEFAULT_DISPUTE_BOND_WEI, deployEscrow } from '../chain/deploy-escrow';
 import { createEscrowClient, type EscrowClient } from '../chain/escrow-client';
+import { createRelayer } from '../chain/relayer-wallet';
 import { sessionPublicKey, signPayoutBinding } from '../client/session-key';
+import { serverConfig } from '../config/server-config';
 import type { PaymentsContext } from '../coordinator/context';
 import { jobControlMessage } from '../protocol/job-control';
 import { type FarmApi, runFarm } from '../testing/farm';
 import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
 import { inProcessFarmApi, STAND_IN_ADAPTER } from '../testing/test-support';
-import { AUDIT_WINDOW_MS } from '../verification/policy';
 import { controlJob } from '../work/job-control';
 import { createJob, getJob } from '../work/jobs';
 import { leaseUnit } from '../work/lease-unit';
@@ -32,7 +33,6 @@ import { syncJobDeposit, syncRefunds } from './job-payment';
 import { bindPayoutAddress } from './payout-address';
 import { DEPOSIT_LIFETIME_SECONDS, payoutBindingMessage } from './pricing';
 import { relayClaim } from './relay';
-import { createRelayer } from './relay-offer';
 import { relayedClaimTypedData } from './relayed-claim';
 import { CLOSE_GRACE_MS, reconcile, settle } from './settlement';
 
@@ -378,7 +378,7 @@ describe('payments', () => {
     expect(Number(unitsOfJob[0]?.n)).toBe(3);
 
     // Once its credit matures the settlement closes the job; after the window, claims and the refund.
-    t.clock.now += AUDIT_WINDOW_MS + 1;
+    t.clock.now += serverConfig().LUMENGRID_AUDIT_WINDOW_MS + 1;
     expect(await settle(t.ctx, payments)).toMatchObject({ posted: true, jobs: 1 });
     await warp(WINDOW);
     await reconcile(t.ctx, payments);

@@ -1,14 +1,4 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  createWalletClient,
-  type Hex,
-  http,
-  type Transport,
-  type WalletClient,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address } from 'viem';
 import type { PaymentsContext } from '../coordinator/context';
 import type { ClaimsView } from '../protocol/api-types';
 import { UnavailableError } from '../protocol/errors';
@@ -25,12 +15,8 @@ import { formatEther } from './pricing';
  * before anything else is spent on it); the account has something claimable now and signed exactly that
  * claim and this coordinator's fee; and the fee covers the gas the chain says the transaction takes at the
  * current price (estimating it also simulates it, so a claim the escrow would refuse costs nothing).
+ * The relayer's wallet is lib/chain/relayer-wallet.ts.
  */
-export interface RelayerContext {
-  wallet: WalletClient<Transport, Chain, Account>;
-  /** The share of a claim the relayer keeps, in basis points (1/100 of a percent). */
-  feeBps: number;
-}
 
 /** The relayer's share of a claim when LUMENGRID_RELAY_FEE_BPS is unset: 1%. */
 export const DEFAULT_RELAY_FEE_BPS = 100;
@@ -39,21 +25,6 @@ export const DEFAULT_RELAY_FEE_BPS = 100;
 export const RELAYED_CLAIM_GAS_BOUND = 150_000n;
 /** The price a quote assumes is this much above the chain's current estimate, so a quote stays good a while. */
 const PRICE_MARGIN_PERCENT = 150n;
-
-export function createRelayer(options: {
-  rpcUrl: string;
-  chain: Chain;
-  relayerKey: Hex;
-  feeBps: number;
-}): RelayerContext {
-  const account = privateKeyToAccount(options.relayerKey);
-  const wallet = createWalletClient({
-    account,
-    chain: options.chain,
-    transport: http(options.rpcUrl, { retryCount: 2, timeout: 15_000 }),
-  });
-  return { wallet, feeBps: options.feeBps };
-}
 
 export const relayFeeOf = (amount: bigint, feeBps: number) => (amount * BigInt(feeBps)) / 10_000n;
 

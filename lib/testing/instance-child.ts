@@ -3,12 +3,13 @@
 // NOTIFY, rate limits in the database, the payments loop behind the leader lock. The parent drives it over
 // IPC: `watch` a job's event stream (a dashboard), `work` one unit (a contributor), `limit` a rate limit.
 
+import { serverConfig } from '../config/server-config';
 import type { CoordinatorContext } from '../coordinator/context';
 import { migrate } from '../coordinator/db/migrations';
 import { openPostgres } from '../coordinator/db/postgres';
 import { relayJobEvents } from '../coordinator/job-events';
 import { SqlRateLimits, takeRateLimit } from '../coordinator/rate-limit';
-import { paymentsFromEnv } from '../settlement/config';
+import { paymentsFromConfig } from '../settlement/config';
 import { PAYMENTS_LEADER_LOCK, startPaymentsLoop } from '../settlement/payments-loop';
 import { jobEventStream } from '../work/job-event-stream';
 import { createJob } from '../work/jobs';
@@ -25,14 +26,14 @@ const ctx: CoordinatorContext = {
   now: Date.now,
   leaseTtlMs: 60_000,
   onJobChanged: jobEvents.publish,
-  payments: paymentsFromEnv(),
+  payments: paymentsFromConfig(),
   rateLimits: new SqlRateLimits(db),
 };
 const loop = ctx.payments
   ? startPaymentsLoop(
       ctx,
       ctx.payments,
-      Number(process.env.LEADER_INTERVAL_MS) || 500,
+      serverConfig().LUMENGRID_SETTLE_INTERVAL_MS,
       db.sessionLock?.(PAYMENTS_LEADER_LOCK),
     )
   : null;

@@ -132,8 +132,6 @@ export const AUDITS_FOR_TRUST = 2;
 /** Under a trusted verifier, the share of other accepted units audited before their credit matures. */
 export const TRUSTED_AUDIT_RATE = 0.1;
 
-/**
- * How long accepted credit waits before it can be settled, under a trusted verifier: the time an audit, or the
- * conviction of anyone who vouched for the unit, has to forfeit it. LUMENGRID_AUDIT_WINDOW_MS overrides.
- */
-export const AUDIT_WINDOW_MS = Number(process.env.LUMENGRID_AUDIT_WINDOW_MS) || 10 * 60_000;
+// How long accepted credit waits before it can be settled, under a trusted verifier (the time an audit, or
+// the conviction of anyone who vouched for the unit, has to forfeit it): LUMENGRID_AUDIT_WINDOW_MS, read in
+// verify-unit.ts through lib/config (this file is the browser's too, and reads no configuration).

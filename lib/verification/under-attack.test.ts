@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { serverConfig } from '../config/server-config';
 import { type FarmMember, runFarm } from '../testing/farm';
 import { standInRender } from '../testing/stand-in-renderer';
 import type { StrategyId } from '../testing/strategies';
 import { createTestContext } from '../testing/test-context';
 import { expectHonestImage, inProcessFarmApi } from '../testing/test-support';
 import { createJob } from '../work/jobs';
-import { AUDIT_WINDOW_MS } from './policy';
 import { markTrustedVerifier } from './trusted-verifier';
 
 // Verification when cheaters are many (docs/design.md, "Verification under attack"): a trusted verifier
@@ -119,7 +119,7 @@ describe('under a trusted verifier', () => {
     // Later, everything honest matures (audits passed, or the window ran out).
     const [later] = await t.ctx.db.query<{ held: number }>(
       `SELECT count(*)::int AS held FROM credits WHERE forfeited_at IS NULL AND matures_at > $1`,
-      [t.clock.now + AUDIT_WINDOW_MS],
+      [t.clock.now + serverConfig().LUMENGRID_AUDIT_WINDOW_MS],
     );
     expect(later?.held).toBe(0);
     expect(row?.settleable).toBeGreaterThanOrEqual(0);

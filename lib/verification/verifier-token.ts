@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { serverConfig } from '../config/server-config';
 import type { CoordinatorContext } from '../coordinator/context';
 import { VERIFIER_TOKEN_HEADER } from '../protocol/api-types';
 import { InvalidRequestError, UnauthenticatedError } from '../protocol/errors';
@@ -33,7 +34,7 @@ export async function admitTrustedVerifier(
   ctx: CoordinatorContext,
   token: string | null,
   body: unknown,
-  configured: string | undefined = process.env.LUMENGRID_VERIFIER_TOKEN,
+  configured: string | undefined = serverConfig().LUMENGRID_VERIFIER_TOKEN,
 ): Promise<boolean> {
   if (token === null) return false;
   if (!configured) {

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { serverConfig } from '../config/server-config';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import { AWAITING_AUDIT, creditsAudited, holdCreditsForAudit } from '../ledger/credits';
 import type { JobSpec } from '../protocol/job-spec';
@@ -15,7 +16,6 @@ import {
 } from './contributor-records';
 import {
   AFFORDABLE_FACTOR,
-  AUDIT_WINDOW_MS,
   AUDITS_FOR_TRUST,
   CHECK_SECONDS,
   checksRequired,
@@ -806,7 +806,10 @@ async function maturityOf(
     (submitter?.auditsPassed ?? 0) < AUDITS_FOR_TRUST ||
     randomInt(0, 1_000_000) / 1_000_000 < TRUSTED_AUDIT_RATE;
   if (audit) await issueAudit(tx, unit, tile, now);
-  return { maturesAt: audit ? AWAITING_AUDIT : now + AUDIT_WINDOW_MS, keepResult: true };
+  return {
+    maturesAt: audit ? AWAITING_AUDIT : now + serverConfig().LUMENGRID_AUDIT_WINDOW_MS,
+    keepResult: true,
+  };
 }
 
 /**
@@ -979,6 +982,6 @@ export async function releaseAuditedResults(tx: SqlExecutor, now: number): Promi
          AND NOT EXISTS (SELECT 1 FROM checks a WHERE a.unit_id = u.id AND a.submission = u.submission
                          AND a.kind = 'audit' AND a.state IN ('pending', 'leased'))
        ORDER BY u.accepted_at LIMIT 50)`,
-    [now - AUDIT_WINDOW_MS],
+    [now - serverConfig().LUMENGRID_AUDIT_WINDOW_MS],
   );
 }
