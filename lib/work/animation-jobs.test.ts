@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lease } from '../protocol/api-types';
 import { InvalidRequestError, NotFoundError } from '../protocol/errors';
@@ -13,7 +14,9 @@ import {
   wholeImageTask,
 } from '../testing/test-support';
 import { framePose } from './frame-pose';
+import { framesZipResponse } from './job-frames-zip';
 import { readAccumulation } from './job-image';
+import { jobImageResponse } from './job-image-response';
 import { createJob, getJob } from './jobs';
 import { leaseUnit } from './lease-unit';
 import { resolveScene } from './scene-store';
@@ -215,4 +218,44 @@ describe('animation jobs', () => {
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as Error).message).toMatch(/renders frames 10 to 12/);
   });
+
+  it('downloads each frame through the image routes and every frame in one streamed zip', async () => {
+    const created = await createJob(t.ctx, { ...ORBIT, width: 16, height: 16 });
+    await runFarm(
+      inProcessFarmApi(() => t.ctx),
+      honestFarm(2),
+      standInRender,
+      farmOptions,
+    );
+    expect((await getJob(t.ctx, created.id)).status).toBe('done');
+
+    const framePngs = new Map<string, Uint8Array>();
+    const pfms: Uint8Array[] = [];
+    for (const frame of [10, 11, 12]) {
+      const png = await jobImageResponse(t.ctx, created.id, { kind: 'png', frame });
+      expect(png.headers.get('content-disposition')).toContain(`-frame-0000${frame}.png`);
+      framePngs.set(
+        `lumengrid-${created.id}-frame-0000${frame}.png`,
+        new Uint8Array(await png.arrayBuffer()),
+      );
+      pfms.push(
+        new Uint8Array(
+          await (await jobImageResponse(t.ctx, created.id, { kind: 'pfm', frame })).arrayBuffer(),
+        ),
+      );
+    }
+    expect(pfms[0]).not.toEqual(pfms[1]);
+
+    const zip = await framesZipResponse(t.ctx, created.id);
+    expect(zip.headers.get('content-type')).toBe('application/zip');
+    const entries = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+    expect(Object.keys(entries).sort()).toEqual([...framePngs.keys()].sort());
+    for (const [name, png] of framePngs) expect(entries[name]).toEqual(png);
+
+    const still = await createJob(t.ctx, { scene: 'cornell', width: 16, height: 16, samplesPerPixel: 1 });
+    await expect(framesZipResponse(t.ctx, still.id)).rejects.toThrow(/still image, with no frames/);
+    await expect(jobImageResponse(t.ctx, created.id, { kind: 'png', frame: 9 })).rejects.toThrow(
+      /renders frames 10 to 12/,
+    );
+  }, 120_000);
 });
