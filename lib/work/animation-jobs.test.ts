@@ -245,6 +245,9 @@ describe('animation jobs', () => {
       );
     }
     expect(pfms[0]).not.toEqual(pfms[1]);
+    // Each frame's PNG is its own (the PNG cache is keyed by frame too).
+    const pngs = [...framePngs.values()];
+    expect(pngs[0]).not.toEqual(pngs[1]);
 
     const zip = await framesZipResponse(t.ctx, created.id);
     expect(zip.headers.get('content-type')).toBe('application/zip');
