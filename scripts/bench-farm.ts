@@ -259,8 +259,24 @@ try {
     { ...scene, samplesPerPixel: 4096, samplesPerUnit: 16 },
     OLD_SECONDS,
   );
+  // An animation: 24 turntable frames of 480 x 270, the farm splitting frames (each its own tiles and pose).
+  const animation = await runFarm(
+    server,
+    'animation (24 orbit frames, 480 x 270)',
+    {
+      scene: 'cornell',
+      width: 480,
+      height: 270,
+      tileSize: 64,
+      samplesPerPixel: Math.max(1, Math.round(SPP / 64)),
+      frames: { start: 0, end: 23 },
+      cameraPath: { type: 'orbit', degrees: 360 },
+    },
+    MAX_SECONDS,
+  );
   const now = report(sized);
   const before = report(old);
+  report(animation);
   const fast = sized.contributors.filter((c) => c.className === '2G');
   console.log(`  2G busy per 5 s window: ${busyTimeline(fast, sized.seconds, 5).join(' ')}`);
   const fastBusy = fast.reduce((s, m) => s + m.renderMs, 0) / (fast.length * sized.seconds * 1000);

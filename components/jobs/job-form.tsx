@@ -5,6 +5,7 @@ import { localPreviewParams } from '../../lib/dashboard/job-plan';
 import { JobAdvancedFields } from './job-advanced-fields';
 import { JobFormActions } from './job-form-actions';
 import { JobFormError } from './job-form-error';
+import { JobFramesFields } from './job-frames-fields';
 import { JobPaymentChoice } from './job-payment-choice';
 import { JobPlanSummary } from './job-plan-summary';
 import { JobPrivacyField } from './job-privacy-field';
@@ -38,6 +39,7 @@ export function JobForm() {
         }}
       />
       <JobSizeFields id={id} field={field} />
+      <JobFramesFields id={id} field={field} />
       <JobVerificationFields id={id} field={field} plan={plan} />
       <JobAdvancedFields id={id} field={field} plan={plan} />
       <JobPlanSummary plan={plan} paid={paid} cost={cost} />

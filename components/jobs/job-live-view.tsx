@@ -23,6 +23,7 @@ import { useNow } from '../ui/use-now';
 import { usePageVisible } from '../ui/use-page-visible';
 import { JobDenoisedView } from './job-denoised-view';
 import { JobDownloads } from './job-downloads';
+import { JobFrameStrip } from './job-frame-strip';
 import { useJobHistory, useRecordJob, useSeedJobHistory } from './job-history';
 import { JobOwnerControls } from './job-owner-controls';
 import { JobPaymentPanel } from './job-payment';
@@ -230,6 +231,7 @@ function JobDetails({
         <div ref={imageRef} className="job-view__image">
           <JobImage job={job} heatmap={heatmap} onHeatmapChange={setHeatmap} />
           <JobDenoisedView job={job} />
+          <JobFrameStrip job={job} />
           <JobDownloads job={job} />
         </div>
 

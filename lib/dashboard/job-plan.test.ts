@@ -142,3 +142,27 @@ describe('localPreviewParams', () => {
     expect(localPreviewParams(large, previewJobPlan(large))).toBeNull();
   });
 });
+
+describe('the animation fields', () => {
+  it('send frames and a turntable only with a last frame, and plan every frame', () => {
+    expect('frames' in toJobRequest(fields({ frameStart: '5' }))).toBe(false);
+    const animation = fields({ frameStart: '1', frameEnd: '3', fps: '30', orbitDegrees: '90' });
+    const request = toJobRequest(animation);
+    expect(request.frames).toEqual({ start: 1, end: 3, fps: 30 });
+    expect(request.cameraPath).toEqual({ type: 'orbit', degrees: 90 });
+    const plan = previewJobPlan(animation);
+    const still = previewJobPlan(fields());
+    if (!plan.ok || !still.ok) throw new Error('both plans should be valid');
+    expect(plan.pixelSamples).toBe(3 * still.pixelSamples);
+    const backwards = previewJobPlan(fields({ frameStart: '4', frameEnd: '2' }));
+    expect(backwards).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/frames.end: end must not come/),
+    });
+    const turnWithoutFrames = previewJobPlan(fields({ orbitDegrees: '360' }));
+    expect(turnWithoutFrames).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/give the job `frames`/),
+    });
+  });
+});

@@ -6,7 +6,7 @@ import type { JobRequest, RedundancyMode } from '../protocol/job-spec';
 import { JobRequestSchema } from '../protocol/job-spec';
 import { JOB_LIMITS } from '../protocol/limits';
 import type { PixelFilter } from '../protocol/render-task';
-import { finalSamplesPerPixel } from '../protocol/tiles';
+import { jobPixelSamples } from '../protocol/tiles';
 import { costOfPlan, type JobCost } from '../settlement/pricing';
 import { planTiling, unitCount } from '../work/plan';
 import { type EnvironmentChoice, environmentOf, isMapChoice } from './environment-presets';
@@ -37,6 +37,13 @@ export interface JobFormFields {
   /** One of CONFIDENCE_CHOICES, as its number's text. */
   confidence: string;
   redundancy: RedundancyMode;
+  /** An animation's inclusive frame range; an empty last frame: a still. */
+  frameStart: string;
+  frameEnd: string;
+  /** Frames per second of the animation; empty: 24. */
+  fps: string;
+  /** A turntable over the frames, degrees of turn; empty: the scene's camera (or its animation). */
+  orbitDegrees: string;
 }
 
 export const JOB_FORM_DEFAULTS: JobFormFields = {
@@ -57,6 +64,10 @@ export const JOB_FORM_DEFAULTS: JobFormFields = {
   seed: '',
   confidence: String(DEFAULT_CONFIDENCE),
   redundancy: 'spot-checks',
+  frameStart: '0',
+  frameEnd: '',
+  fps: '',
+  orbitDegrees: '',
 };
 
 /** Empty optional fields are left out so that the server chooses; other text goes as a number (NaN -> null). */
@@ -85,6 +96,13 @@ export function toJobRequest(f: JobFormFields): JobRequest {
     seed: num(f.seed),
     confidence: num(f.confidence),
     redundancy: f.redundancy,
+    // Frames only with a last frame: without one the job is a still, as before animations.
+    frames:
+      num(f.frameEnd) === undefined
+        ? undefined
+        : { start: num(f.frameStart) ?? 0, end: num(f.frameEnd), ...(num(f.fps) ? { fps: num(f.fps) } : {}) },
+    cameraPath:
+      num(f.orbitDegrees) === undefined ? undefined : { type: 'orbit', degrees: num(f.orbitDegrees) },
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
   return request as unknown as JobRequest;
@@ -116,7 +134,8 @@ export function previewJobPlan(f: JobFormFields): JobPlan {
   }
   const spec = { ...parsed.data, ...planTiling(parsed.data) };
   const units = unitCount(spec);
-  const pixelSamples = spec.width * spec.height * finalSamplesPerPixel(spec);
+  // Every frame's (the coordinator's own figure, lib/protocol/tiles.ts jobPixelSamples).
+  const pixelSamples = jobPixelSamples(spec);
   const checks = verificationCost(spec.confidence, spec.tileSize);
   return {
     ok: true,

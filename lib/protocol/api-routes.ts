@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SESSION_HEADER, VERIFIER_TOKEN_HEADER } from './api-types';
-import { ImagePngQuerySchema } from './image-query';
+import { FrameParamSchema, ImagePngQuerySchema } from './image-query';
 import {
   JobPriorityRequestSchema,
   JobProgressHistorySchema,
@@ -271,6 +271,63 @@ export const API_ROUTES: ApiRoute[] = [
     params: { id: JobId },
     headers: ifNoneMatch,
     answers: imageAnswers('image/x-exr', 'The EXR.'),
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/frames/{frame}/image.png',
+    tag: 'Images',
+    summary: "One animation frame's tone-mapped image (PNG)",
+    description: `As /api/jobs/{id}/image.png, for frame \`frame\` of an animation job (frames.start to frames.end). With maxSize (1 to ${IMAGE_LIMITS.maxPreviewSize}) a preview.`,
+    params: { id: JobId, frame: FrameParamSchema },
+    query: ImagePngQuerySchema,
+    headers: ifNoneMatch,
+    answers: {
+      ...imageAnswers('image/png', 'The PNG.'),
+      400: error('maxSize is out of range, or frame is not a frame number.'),
+      404: error('No such job, a still job, or a frame outside the job range.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/frames/{frame}/image.pfm',
+    tag: 'Images',
+    summary: "One animation frame's linear float RGB (Portable Float Map)",
+    description: 'As /api/jobs/{id}/image.pfm, for one frame of an animation job.',
+    params: { id: JobId, frame: FrameParamSchema },
+    headers: ifNoneMatch,
+    answers: {
+      ...imageAnswers('application/x-portable-floatmap', 'The PFM.'),
+      400: error('frame is not a frame number.'),
+      404: error('No such job, a still job, or a frame outside the job range.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/frames/{frame}/image.exr',
+    tag: 'Images',
+    summary: "One animation frame's linear float RGB (OpenEXR)",
+    description: 'As /api/jobs/{id}/image.exr, for one frame of an animation job.',
+    params: { id: JobId, frame: FrameParamSchema },
+    headers: ifNoneMatch,
+    answers: {
+      ...imageAnswers('image/x-exr', 'The EXR.'),
+      400: error('frame is not a frame number.'),
+      404: error('No such job, a still job, or a frame outside the job range.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/{id}/frames.zip',
+    tag: 'Images',
+    summary: 'Every frame of an animation (PNGs in a zip)',
+    description:
+      'One tone-mapped PNG per frame, named lumengrid-{id}-frame-NNNNNN.png, streamed frame by frame. A private job needs its owner token.',
+    params: { id: JobId },
+    answers: {
+      200: { description: 'The zip.', contentType: 'application/zip' },
+      400: error('The job is a still image (use image.png).'),
+      404: error('No such job.'),
+    },
   },
   {
     method: 'get',

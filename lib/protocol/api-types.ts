@@ -51,6 +51,8 @@ export interface TileProgress extends Tile {
   checksFailed: number;
   /** Submissions rejected by verification and re-issued to another contributor. */
   unitsRejected: number;
+  /** An animation's frame this tile belongs to (every frame has its own tiles); absent for a still. */
+  frame?: number;
 }
 
 /** A job's verification so far (spot checks, docs/design.md "Verification protocol"). */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { BUILT_IN_ENVIRONMENT_MAPS } from './environment-maps';
-import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_PRIORITY_LIMITS } from './limits';
+import { ANIMATION_LIMITS, CONFIDENCE_LIMITS, JOB_LIMITS, JOB_PRIORITY_LIMITS } from './limits';
 import { type Environment, type Lens, PIXEL_FILTERS, type PixelFilter, type RenderTask } from './render-task';
+import type { Vec3 } from './scene-info';
 
 /** Scenes the renderer knows without an upload (lib/scene/demo-scenes.ts builds them). */
 export const BUILT_IN_SCENES = ['cornell', 'showcase', 'dense'] as const;
@@ -57,6 +58,104 @@ export type RedundancyMode = (typeof REDUNDANCY_MODES)[number];
 
 const u32 = z.number().int().min(0).max(0xffff_ffff);
 
+/**
+ * An animation's frames: the inclusive range start..end, each its own image; a glTF animation's time at
+ * frame f is f / fps (lib/work/frame-pose.ts). Bounded in count (ANIMATION_LIMITS); the job's pixel-samples
+ * (every frame's) are bounded like a still's.
+ */
+export const FramesSchema = z
+  .object({
+    start: z.number().int().min(0).max(ANIMATION_LIMITS.maxFrameNumber),
+    end: z.number().int().min(0).max(ANIMATION_LIMITS.maxFrameNumber),
+    fps: z
+      .number()
+      .min(ANIMATION_LIMITS.minFps)
+      .max(ANIMATION_LIMITS.maxFps)
+      .default(ANIMATION_LIMITS.defaultFps),
+  })
+  .strict()
+  .superRefine((frames, ctx) => {
+    if (frames.end < frames.start) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end'],
+        message: 'end must not come before start (frames are inclusive)',
+      });
+    } else if (frames.end - frames.start + 1 > ANIMATION_LIMITS.maxFrames) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end'],
+        message: `a job renders at most ${ANIMATION_LIMITS.maxFrames} frames; split the range into several jobs`,
+      });
+    }
+  });
+export type Frames = z.output<typeof FramesSchema>;
+
+const coordinate = z.number().min(-1e6).max(1e6);
+const Vec3Schema = z.tuple([coordinate, coordinate, coordinate]);
+
+/**
+ * How the camera moves over a static scene's frames. 'orbit': a turntable, the scene camera (position and
+ * target) turned about the vertical (+y) axis through the centre of the scene's bounds, `degrees` over the
+ * whole range (360: a loop whose last frame leads back into the first). 'keyframes': camera keys at frame
+ * numbers, linearly interpolated between them and held before the first and after the last.
+ */
+export const CameraPathSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('orbit'),
+      degrees: z.number().min(-3600).max(3600).default(360),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('keyframes'),
+      keys: z
+        .array(
+          z
+            .object({
+              frame: z.number().int().min(0).max(ANIMATION_LIMITS.maxFrameNumber),
+              position: Vec3Schema,
+              target: Vec3Schema,
+              /** Vertical field of view in degrees; absent: the scene camera's. */
+              yfovDegrees: z.number().min(1).max(170).optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(ANIMATION_LIMITS.maxCameraKeys),
+    })
+    .strict()
+    .superRefine((path, ctx) => {
+      for (let i = 1; i < path.keys.length; i++) {
+        if ((path.keys[i]?.frame ?? 0) <= (path.keys[i - 1]?.frame ?? 0)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['keys', i, 'frame'],
+            message: 'keys must be in increasing frame order',
+          });
+        }
+      }
+      for (const [i, key] of path.keys.entries()) {
+        if (key.position.every((v, axis) => v === key.target[axis])) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['keys', i, 'target'],
+            message: 'a key camera must look somewhere other than its own position',
+          });
+        }
+      }
+    }),
+]);
+export type CameraPath = z.output<typeof CameraPathSchema>;
+
+export interface CameraKey {
+  frame: number;
+  position: Vec3;
+  target: Vec3;
+  yfovDegrees?: number;
+}
+
 /** What a requestor asks for. Optional fields get defaults chosen by `planJob`. */
 export const JobRequestSchema = z
   .object({
@@ -84,6 +183,10 @@ export const JobRequestSchema = z
      * agree, both are kept (the image ends with twice the samples). Spot checks decide where they disagree.
      */
     redundancy: z.enum(REDUNDANCY_MODES).default('spot-checks'),
+    /** An animation: these frames, each its own image. Absent: one still image. */
+    frames: FramesSchema.optional(),
+    /** The camera's path over the frames of a static scene (needs `frames`). Absent: the scene's camera. */
+    cameraPath: CameraPathSchema.optional(),
     /**
      * A paid job's budget in wei (decimal string): deposited in the escrow before rendering starts; what the
      * verified work does not use is refunded. Absent: an unpaid (volunteer) job.
@@ -120,6 +223,14 @@ export const JobRequestSchema = z
   })
   .strict()
   .superRefine((request, ctx) => {
+    if (request.cameraPath && !request.frames) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cameraPath'],
+        message:
+          'a camera path moves the camera over frames: give the job `frames` too, or leave cameraPath out',
+      });
+    }
     // The independent-seed test estimates each pixel's variance from its samples: it needs a few.
     if (request.redundancy !== 'independent-seeds') return;
     const perUnit = Math.min(request.samplesPerPixel, request.samplesPerUnit ?? request.samplesPerPixel);
@@ -163,6 +274,20 @@ export interface JobSpec {
    * front (the request named samplesPerUnit). Absent on jobs stored before carving existed: 'fixed'.
    */
   unitSizing?: 'device' | 'fixed';
+  /** An animation's frames (each its own image). Absent (every job stored before animations): a still. */
+  frames?: Frames;
+  /** How the camera moves over the frames (lib/work/frame-pose.ts). Absent: the scene's (or its animation's). */
+  cameraPath?: CameraPath;
+}
+
+/** The job's frame numbers in order: the inclusive range of an animation, none for a still. */
+export function frameCount(spec: Pick<JobSpec, 'frames'>): number {
+  return spec.frames ? spec.frames.end - spec.frames.start + 1 : 1;
+}
+
+/** Whether the job renders frames (each its own image) rather than one still. */
+export function isAnimation(spec: Pick<JobSpec, 'frames'>): spec is { frames: Frames } {
+  return spec.frames !== undefined;
 }
 
 /** Whether a job's units are fixed and planned up front (see JobSpec.unitSizing; old jobs are). */

@@ -11,6 +11,24 @@ export const JOB_LIMITS = {
   maxBounces: 16,
 } as const;
 
+/**
+ * Animation jobs (lib/protocol/job-spec.ts FramesSchema): each frame is an image's worth of tiles in the
+ * database, so frames times tiles per frame is bounded as well as the frame count.
+ */
+export const ANIMATION_LIMITS = {
+  /** Frames in one job (the inclusive range end - start + 1). */
+  maxFrames: 1000,
+  /** The highest frame number a range may name. */
+  maxFrameNumber: 1_000_000,
+  /** Tile rows of one job, all frames together (4,096: one 4096² still in 64 px tiles). */
+  maxTiles: 65_536,
+  minFps: 1,
+  maxFps: 240,
+  defaultFps: 24,
+  /** Keys of a keyframed camera path. */
+  maxCameraKeys: 256,
+} as const;
+
 /** Verification confidence a requestor may ask for (lib/verification/policy.ts turns it into check pixels). */
 export const CONFIDENCE_LIMITS = { min: 0.9, max: 0.999_999, default: 0.999 } as const;
 

@@ -1,4 +1,4 @@
-import type { JobSpec } from './job-spec';
+import { frameCount, type JobSpec } from './job-spec';
 import type { Tile } from './region';
 
 export type { Region, Tile } from './region';
@@ -33,4 +33,16 @@ export function replicasOf(spec: Pick<JobSpec, 'redundancy'>): 1 | 2 {
 /** Samples every pixel has once the job is done: samplesPerPixel, times two with replicas. */
 export function finalSamplesPerPixel(spec: Pick<JobSpec, 'samplesPerPixel' | 'redundancy'>): number {
   return spec.samplesPerPixel * replicasOf(spec);
+}
+
+/** Tiles of one frame's image (an animation's frame f holds tile rows [k·n, (k+1)·n), k = f - frames.start). */
+export function tilesPerFrame(spec: Pick<JobSpec, 'width' | 'height' | 'tileSize'>): number {
+  return Math.ceil(spec.width / spec.tileSize) * Math.ceil(spec.height / spec.tileSize);
+}
+
+/** Pixel-samples of the finished job: every pixel of every frame with its final samples. */
+export function jobPixelSamples(
+  spec: Pick<JobSpec, 'width' | 'height' | 'samplesPerPixel' | 'redundancy' | 'frames'>,
+): number {
+  return spec.width * spec.height * finalSamplesPerPixel(spec) * frameCount(spec);
 }

@@ -608,7 +608,8 @@ function packParams(
 ): { buffer: ArrayBuffer; setSampleRange: (start: number, count: number) => void } {
   const params = paramsWriter();
   const { info } = scene;
-  const camera = cameraBasis(info.camera, task.width, task.height);
+  // An animation frame's camera (resolved by the coordinator, lib/work/frame-pose.ts) replaces the scene's.
+  const camera = cameraBasis(task.pose?.camera ?? info.camera, task.width, task.height);
   // Tasks parsed from JSON written before environments existed carry none: they get the default sky.
   const environment: Environment = task.environment ?? DEFAULT_ENVIRONMENT;
   const black = (c: readonly number[]) => c.every((x) => x === 0);

@@ -5,7 +5,7 @@ import { jobCredits } from '../ledger/credits';
 import type { JobPaymentView } from '../protocol/api-types';
 import { InvalidRequestError, UnavailableError } from '../protocol/errors';
 import type { JobSpec } from '../protocol/job-spec';
-import { finalSamplesPerPixel } from '../protocol/tiles';
+import { jobPixelSamples } from '../protocol/tiles';
 import { chainJobId, chainJobKey, costOfPlan, formatEther } from './pricing';
 
 /** A deposit must stay locked this long, so the requestor cannot take it back before contributors are paid. */
@@ -23,7 +23,7 @@ export interface JobPaymentPlan {
 export function costOf(spec: JobSpec, priceWei: bigint) {
   return costOfPlan(
     {
-      pixelSamples: spec.width * spec.height * finalSamplesPerPixel(spec),
+      pixelSamples: jobPixelSamples(spec),
       confidence: spec.confidence ?? 0.999,
       tileSize: spec.tileSize,
     },

@@ -10,6 +10,7 @@ import { concatResults, leaseTasks, RESULT_CHANNELS } from '../protocol/result-l
  */
 export async function standInRender(task: RenderTask): Promise<Float32Array> {
   const indices = task.pixels ?? regionIndices(task);
+  const seed = poseSeed(task);
   const out = new Float32Array(indices.length * RESULT_CHANNELS);
   indices.forEach((index, p) => {
     let r = 0;
@@ -17,7 +18,7 @@ export async function standInRender(task: RenderTask): Promise<Float32Array> {
     let b = 0;
     let lumSq = 0;
     for (let s = task.sampleStart; s < task.sampleEnd; s++) {
-      const h = hash(task.seed, index, s);
+      const h = hash(seed, index, s);
       const v = 0.2 + (h % 1000) / 500;
       const sr = v;
       const sg = v * 0.8;
@@ -31,6 +32,19 @@ export async function standInRender(task: RenderTask): Promise<Float32Array> {
     out.set([r, g, b, lumSq, task.sampleEnd - task.sampleStart], p * RESULT_CHANNELS);
   });
   return out;
+}
+
+/**
+ * The seed mixed with the task's pose, as a pure function of it: an animation's frames (each its own camera)
+ * differ as the real renderer's would, and a check of frame f agrees only with a render of frame f's pose.
+ * A still (no pose) keeps its seed.
+ */
+function poseSeed(task: RenderTask): number {
+  if (!task.pose) return task.seed;
+  const words = new Uint32Array(new Float32Array(Object.values(task.pose.camera ?? {}).flat()).buffer);
+  let h = Math.imul(task.pose.frame + 1, 0x9e3779b1) >>> 0;
+  for (const w of words) h = Math.imul(h ^ w, 0x85ebca77) >>> 0;
+  return (task.seed ^ h) >>> 0;
 }
 
 function regionIndices(task: RenderTask): number[] {
@@ -56,9 +70,10 @@ function hash(seed: number, index: number, sample: number): number {
 export function flatStandInRender(task: RenderTask): Float32Array<ArrayBuffer> {
   const indices = task.pixels ?? regionIndices(task);
   const samples = task.sampleEnd - task.sampleStart;
+  const seed = poseSeed(task);
   const out = new Float32Array(indices.length * RESULT_CHANNELS);
   for (let p = 0; p < indices.length; p++) {
-    const h = hash(task.seed ^ task.sampleStart, indices[p] as number, task.sampleEnd);
+    const h = hash(seed ^ task.sampleStart, indices[p] as number, task.sampleEnd);
     const v = 0.2 + (h % 1000) / 500;
     const lum = 0.2126 * v + 0.7152 * v * 0.8 + 0.0722 * v * 0.6;
     out.set(

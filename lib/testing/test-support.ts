@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { CoordinatorContext } from '../coordinator/context';
+import type { FramePose } from '../protocol/frame-pose';
 import { type JobSpec, taskCamera } from '../protocol/job-spec';
 import type { RenderTask } from '../protocol/render-task';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
@@ -29,8 +30,8 @@ export function inProcessFarmApi(ctx: () => CoordinatorContext): FarmApi {
   };
 }
 
-/** The task that renders a job's whole image with all its samples in one piece. */
-export function wholeImageTask(spec: JobSpec): RenderTask {
+/** The task that renders a job's whole image (an animation's frame: with its pose) in one piece. */
+export function wholeImageTask(spec: JobSpec, pose?: FramePose): RenderTask {
   return {
     sceneHash: spec.sceneHash,
     environment: spec.environment,
@@ -42,6 +43,7 @@ export function wholeImageTask(spec: JobSpec): RenderTask {
     region: { x: 0, y: 0, width: spec.width, height: spec.height },
     sampleStart: 0,
     sampleEnd: spec.samplesPerPixel,
+    ...(pose ? { pose } : {}),
   };
 }
 
@@ -49,11 +51,16 @@ export function wholeImageTask(spec: JobSpec): RenderTask {
  * The job is done and its accumulated image equals one honest render of the whole image (float64 sums of
  * float32 partial sums: equal to float32 rounding), every pixel with exactly samplesPerPixel samples.
  */
-export async function expectHonestImage(ctx: CoordinatorContext, jobId: string): Promise<void> {
+export async function expectHonestImage(
+  ctx: CoordinatorContext,
+  jobId: string,
+  /** An animation's frame, and the pose its tasks carried. */
+  frame?: { frame: number; pose: FramePose },
+): Promise<void> {
   const job = await getJob(ctx, jobId);
   expect(job.status).toBe('done');
-  const { sums } = await readAccumulation(ctx, jobId);
-  const honest = await standInRender(wholeImageTask(job.spec));
+  const { sums } = await readAccumulation(ctx, jobId, frame?.frame);
+  const honest = await standInRender(wholeImageTask(job.spec, frame?.pose));
   expect(honest.length).toBe(job.spec.width * job.spec.height * RESULT_CHANNELS);
   let worst = 0;
   for (let i = 0; i < honest.length; i++) {

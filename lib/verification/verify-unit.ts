@@ -67,12 +67,14 @@ export interface UnitRow {
   leased_at: number | null;
   /** A straggler's backup copy names the unit it copies. */
   backup_of: number | null;
+  /** An animation's frame (its tiles are that frame's); null for a still. */
+  frame: number | null;
 }
 
 /** Every unit column but its result (megabytes for a large unit): `result` reads as null. */
 export const UNIT_COLUMNS_LEAN = `id, job_id, tile_index, sample_start, sample_end, state, session_id, lease_id,
   lease_expires_at, submitted_by, submitted_at, submission, checks_required, partner_id, NULL::bytea AS result,
-  x, y, width, height, leased_at, backup_of`;
+  x, y, width, height, leased_at, backup_of, frame`;
 
 export const UNIT_COLUMNS = UNIT_COLUMNS_LEAN.replace('NULL::bytea AS result', 'result');
 
@@ -88,13 +90,14 @@ export function unitRegion(unit: Pick<UnitRow, 'tile_index' | 'x' | 'y' | 'width
 /** Adds a check's verdict to the per-tile counters (the dashboard's heatmap) of every tile of the unit. */
 async function countCheckOnTiles(
   tx: SqlExecutor,
-  unit: Pick<UnitRow, 'job_id' | 'x' | 'y' | 'width' | 'height'>,
+  unit: Pick<UnitRow, 'job_id' | 'x' | 'y' | 'width' | 'height' | 'frame'>,
   agree: boolean,
 ): Promise<void> {
+  // (Every frame of an animation has tiles at these coordinates: only the unit's frame's are its.)
   await tx.query(
     `UPDATE tiles SET checks_passed = checks_passed + $6, checks_failed = checks_failed + $7
-     WHERE job_id = $1 AND x >= $2 AND x < $2 + $4 AND y >= $3 AND y < $3 + $5`,
-    [unit.job_id, unit.x, unit.y, unit.width, unit.height, agree ? 1 : 0, agree ? 0 : 1],
+     WHERE job_id = $1 AND x >= $2 AND x < $2 + $4 AND y >= $3 AND y < $3 + $5 AND frame IS NOT DISTINCT FROM $8::int`,
+    [unit.job_id, unit.x, unit.y, unit.width, unit.height, agree ? 1 : 0, agree ? 0 : 1, unit.frame],
   );
 }
 

@@ -129,7 +129,7 @@ async function reissueUnit(tx: SqlExecutor, unit: UnitRow, submitter: string, no
  */
 async function acceptUnit(
   tx: SqlExecutor,
-  unit: Pick<UnitRow, 'id' | 'job_id' | 'sample_start' | 'sample_end'>,
+  unit: Pick<UnitRow, 'id' | 'job_id' | 'sample_start' | 'sample_end' | 'frame'>,
   tile: TileRow,
   result: Uint8Array,
   now: number,
@@ -170,7 +170,7 @@ async function acceptUnit(
  */
 async function addToTiles(
   tx: SqlExecutor,
-  unit: Pick<UnitRow, 'job_id'>,
+  unit: Pick<UnitRow, 'job_id' | 'frame'>,
   tile: TileRow,
   values: Float32Array,
   sign: 1 | -1,
@@ -184,10 +184,11 @@ async function addToTiles(
     height: number;
     sums: Uint8Array | null;
   }>(
+    // (Every frame of an animation has tiles at these coordinates: the unit's frame's are its own.)
     `SELECT tile_index, x, y, width, height, sums FROM tiles
-     WHERE job_id = $1 AND x >= $2 AND x < $2 + $4 AND y >= $3 AND y < $3 + $5
+     WHERE job_id = $1 AND x >= $2 AND x < $2 + $4 AND y >= $3 AND y < $3 + $5 AND frame IS NOT DISTINCT FROM $6::int
      ORDER BY tile_index FOR UPDATE`,
-    [unit.job_id, tile.x, tile.y, tile.width, tile.height],
+    [unit.job_id, tile.x, tile.y, tile.width, tile.height, unit.frame],
   );
   for (const t of tiles) {
     const sums = t.sums

@@ -8,6 +8,7 @@ import {
   accumulationBands,
   accumulationBytes,
   exrBytes,
+  type ImageJob,
   imageJob,
   pfmBytes,
   pngBytes,
@@ -22,6 +23,8 @@ export interface JobImageRequest {
   kind: JobImageKind;
   /** PNG only: the longer side of a preview, averaged down from the tiles. */
   maxSize?: number;
+  /** An animation's frame (the frame routes); absent: the still, or an animation's first frame. */
+  frame?: number;
   /** The request's If-None-Match header. */
   ifNoneMatch?: string | null;
   /** The request's signal: a client gone while queued gives its place up. */
@@ -40,10 +43,11 @@ export async function jobImageResponse(
   request: JobImageRequest,
   resources: { gate: BuildGate; cache: PngCache } = imageResources(),
 ): Promise<Response> {
-  const job = await imageJob(ctx, jobId);
+  const job = await imageJob(ctx, jobId, request.frame);
   const preview = request.kind === 'png' && request.maxSize !== undefined;
   const variant = preview ? `preview-${previewGeometry(job, request.maxSize ?? 0).width}` : request.kind;
-  const etag = `"v${job.version}-${variant}"`;
+  const etag = `"v${job.version}-${job.frame === null ? '' : `f${job.frame}-`}${variant}"`;
+  const name = imageFileName(job);
   const headers: Record<string, string> = {
     // Stored, but asked again each time: the ETag answers a repeat with 304.
     'cache-control': 'no-cache',
@@ -55,7 +59,7 @@ export async function jobImageResponse(
   if (request.kind === 'png') {
     Object.assign(headers, {
       'content-type': 'image/png',
-      'content-disposition': `inline; filename="lumengrid-${job.id}${preview ? '-preview' : ''}.png"`,
+      'content-disposition': `inline; filename="${name}${preview ? '-preview' : ''}.png"`,
     });
     const cached = resources.cache.get(cacheKey);
     if (cached) return new Response(Buffer.from(cached), { headers });
@@ -98,7 +102,7 @@ export async function jobImageResponse(
           ...headers,
           'content-type': 'application/x-portable-floatmap',
           'content-length': String(length),
-          'content-disposition': `attachment; filename="lumengrid-${job.id}.pfm"`,
+          'content-disposition': `attachment; filename="${name}.pfm"`,
         },
       });
     }
@@ -108,7 +112,7 @@ export async function jobImageResponse(
           ...headers,
           'content-type': 'image/x-exr',
           'content-length': String(exrByteLength(job.width, job.height)),
-          'content-disposition': `attachment; filename="lumengrid-${job.id}.exr"`,
+          'content-disposition': `attachment; filename="${name}.exr"`,
         },
       });
     }
@@ -124,6 +128,13 @@ export async function jobImageResponse(
     release();
     throw error;
   }
+}
+
+/** What a download is called: the job, and an animation's frame (zero-padded, so names sort in order). */
+export function imageFileName(job: Pick<ImageJob, 'id' | 'frame'>): string {
+  return job.frame === null
+    ? `lumengrid-${job.id}`
+    : `lumengrid-${job.id}-frame-${String(job.frame).padStart(6, '0')}`;
 }
 
 /** Whether If-None-Match names this ETag (or `*`); weak and strong forms compare alike. */

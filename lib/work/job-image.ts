@@ -5,6 +5,7 @@ import type { CoordinatorContext } from '../coordinator/context';
 import { NotFoundError } from '../protocol/errors';
 import type { JobSpec } from '../protocol/job-spec';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { tilesPerFrame } from '../protocol/tiles';
 import { exrBlocks, exrHeader } from '../render/exr';
 import { pfmHeader, pfmRows } from '../render/pfm';
 import { toneMapAccumulation } from '../render/tonemap';
@@ -29,6 +30,10 @@ export interface ImageJob {
   height: number;
   tileSize: number;
   version: number;
+  /** An animation's frame this image is; null for a still. */
+  frame: number | null;
+  /** The frame's first tile row (its tiles are numbered on from there); 0 for a still. */
+  tileBase: number;
 }
 
 /** One band of the image: rows [y, y + height), full width, RESULT_CHANNELS float64 per pixel. */
@@ -38,8 +43,11 @@ export interface Band {
   sums: Float64Array<ArrayBuffer>;
 }
 
-/** One row of the jobs table, without its tiles: reading a job's 4,096 tile rows is not needed here. */
-export async function imageJob(ctx: CoordinatorContext, jobId: string): Promise<ImageJob> {
+/**
+ * One row of the jobs table, without its tiles: reading a job's 4,096 tile rows is not needed here. `frame`
+ * names one frame of an animation; absent, an animation's image is its first frame (a still's is itself).
+ */
+export async function imageJob(ctx: CoordinatorContext, jobId: string, frame?: number): Promise<ImageJob> {
   const [row] = await ctx.db.query<{ spec: JobSpec; version: number }>(
     'SELECT spec, version FROM jobs WHERE id = $1',
     [jobId],
@@ -49,8 +57,24 @@ export async function imageJob(ctx: CoordinatorContext, jobId: string): Promise<
       metaMessages: ['Check the link, or list jobs at /jobs.'],
     });
   }
-  const { width, height, tileSize } = row.spec;
-  return { id: jobId, width, height, tileSize, version: row.version };
+  const { width, height, tileSize, frames } = row.spec;
+  if (frame !== undefined && (!frames || frame < frames.start || frame > frames.end)) {
+    throw new NotFoundError(
+      frames
+        ? `Job ${jobId} has no frame ${frame}: it renders frames ${frames.start} to ${frames.end}`
+        : `Job ${jobId} is a still image, with no frames`,
+      {
+        metaMessages: [
+          frames
+            ? `Ask for a frame from ${frames.start} to ${frames.end}, or for frames.zip.`
+            : `Its image is /api/jobs/${jobId}/image.png.`,
+        ],
+      },
+    );
+  }
+  const shown = frames ? (frame ?? frames.start) : null;
+  const tileBase = frames && shown !== null ? (shown - frames.start) * tilesPerFrame(row.spec) : 0;
+  return { id: jobId, width, height, tileSize, version: row.version, frame: shown, tileBase };
 }
 
 interface TileSums {
@@ -67,7 +91,7 @@ async function bandTiles(ctx: CoordinatorContext, job: ImageJob, band: number): 
   const rows = await ctx.db.query<{ x: number; y: number; width: number; height: number; sums: Uint8Array }>(
     `SELECT x, y, width, height, sums FROM tiles
      WHERE job_id = $1 AND tile_index >= $2 AND tile_index < $3 AND sums IS NOT NULL`,
-    [job.id, band * columns, (band + 1) * columns],
+    [job.id, job.tileBase + band * columns, job.tileBase + (band + 1) * columns],
   );
   return rows.map((tile) => ({
     ...tile,
@@ -119,8 +143,12 @@ export async function* accumulationBands(
  * Assembles the per-tile accumulators into one image-sized buffer: O(width × height), for tests and tools
  * on small jobs. The routes stream (`accumulationStream`) instead.
  */
-export async function readAccumulation(ctx: CoordinatorContext, jobId: string): Promise<Accumulation> {
-  const job = await imageJob(ctx, jobId);
+export async function readAccumulation(
+  ctx: CoordinatorContext,
+  jobId: string,
+  frame?: number,
+): Promise<Accumulation> {
+  const job = await imageJob(ctx, jobId, frame);
   const sums = new Float64Array(job.width * job.height * RESULT_CHANNELS);
   for await (const band of accumulationBands(ctx, job))
     sums.set(band.sums, band.y * job.width * RESULT_CHANNELS);
@@ -204,8 +232,12 @@ export async function* pngBytes(
 }
 
 /** The whole PNG as one buffer, through the streaming encoder: small images, tests. */
-export async function renderJobPng(ctx: CoordinatorContext, jobId: string): Promise<Uint8Array> {
-  const job = await imageJob(ctx, jobId);
+export async function renderJobPng(
+  ctx: CoordinatorContext,
+  jobId: string,
+  frame?: number,
+): Promise<Uint8Array> {
+  const job = await imageJob(ctx, jobId, frame);
   return collect(pngBytes(accumulationBands(ctx, job, { reuse: true }), job.width, job.height));
 }
 

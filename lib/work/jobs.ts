@@ -10,15 +10,15 @@ import type {
   TileProgress,
 } from '../protocol/api-types';
 import { InvalidRequestError, NotFoundError, RateLimitedError, UnavailableError } from '../protocol/errors';
-import { hasFixedUnits, JobRequestSchema, type JobSpec } from '../protocol/job-spec';
-import { CONFIDENCE_LIMITS, JOB_LIMITS, JOB_SIZE_LIMITS } from '../protocol/limits';
-import { finalSamplesPerPixel, replicasOf, tilesOf } from '../protocol/tiles';
+import { frameCount, hasFixedUnits, JobRequestSchema, type JobSpec } from '../protocol/job-spec';
+import { ANIMATION_LIMITS, CONFIDENCE_LIMITS, JOB_LIMITS, JOB_SIZE_LIMITS } from '../protocol/limits';
+import { jobPixelSamples, replicasOf, tilesPerFrame } from '../protocol/tiles';
 import { insertJobPayment, jobPaymentViews, planJobPayment } from '../settlement/job-payment';
 import { pixelsPerCheck } from '../verification/policy';
 import { resolveJobEnvironment } from './environment-store';
 import { ownerOfNewJob } from './job-owner';
 import { recordProgress } from './job-progress-history';
-import { planJob, planUnits, unitCount } from './plan';
+import { jobTiles, planJob, planUnits, unitCount } from './plan';
 import { resolveScene } from './scene-store';
 
 interface JobRow {
@@ -83,13 +83,14 @@ export async function createJob(
     );
   }
 
+  refuseTooManyTiles(spec);
   if (fixed) refuseOversizedUnits(spec);
   const owner = await ownerOfNewJob(ctx, edge.ownerToken ?? null);
   const id = randomUUID();
   const payment = planJobPayment(ctx, id, spec, parsed.data.budgetWei, parsed.data.requestor);
   if (!payment) await refuseFreeJobBeyondLimits(ctx, spec, edge.origin ?? null);
   const now = ctx.now();
-  const tiles = tilesOf(spec);
+  const tiles = jobTiles(spec);
   // Fixed-size units are planned now; device-sized ones are carved as devices ask (lib/work/carve.ts).
   const plan = fixed ? planUnits(spec) : [];
   await ctx.db.transaction(async (tx) => {
@@ -103,7 +104,7 @@ export async function createJob(
         payment ? 'awaiting-deposit' : 'rendering',
         now,
         plan.length,
-        spec.width * spec.height * finalSamplesPerPixel(spec),
+        jobPixelSamples(spec),
         edge.origin ?? null,
         owner.hash,
         parsed.data.private,
@@ -113,18 +114,19 @@ export async function createJob(
     await recordProgress(tx, id, now);
     if (payment) await insertJobPayment(tx, id, payment);
     await tx.query(
-      `INSERT INTO tiles (job_id, tile_index, x, y, width, height, samples_planned)
-       SELECT $1, t.i, t.x, t.y, t.w, t.h, $7
-       FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS t(i, x, y, w, h)`,
+      `INSERT INTO tiles (job_id, tile_index, x, y, width, height, samples_planned, frame)
+       SELECT $1, t.i, t.x, t.y, t.w, t.h, $7, t.f
+       FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $8::int[]) AS t(i, x, y, w, h, f)`,
       [
         id,
         ...(['index', 'x', 'y', 'width', 'height'] as const).map((k) => tiles.map((t) => t[k])),
         fixed ? spec.samplesPerPixel : 0,
+        tiles.map((t) => t.frame),
       ],
     );
     await tx.query(
-      `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state)
-       SELECT $1, u.t, t.x, t.y, t.width, t.height, u.s0, u.s1, 'pending'
+      `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, frame)
+       SELECT $1, u.t, t.x, t.y, t.width, t.height, u.s0, u.s1, 'pending', t.frame
        FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS u(t, s0, s1, n)
        JOIN tiles t ON t.job_id = $1 AND t.tile_index = u.t
        ORDER BY u.n`,
@@ -202,6 +204,7 @@ export async function lastTileChange(ctx: CoordinatorContext, id: string): Promi
 
 interface TileRow {
   tile_index: number;
+  frame: number | null;
   x: number;
   y: number;
   width: number;
@@ -213,7 +216,7 @@ interface TileRow {
 }
 
 const TILE_COLUMNS =
-  'tile_index, x, y, width, height, samples_done, checks_passed, checks_failed, units_rejected';
+  'tile_index, frame, x, y, width, height, samples_done, checks_passed, checks_failed, units_rejected';
 
 function toTileView(t: TileRow): TileProgress {
   return {
@@ -226,6 +229,7 @@ function toTileView(t: TileRow): TileProgress {
     checksPassed: t.checks_passed,
     checksFailed: t.checks_failed,
     unitsRejected: t.units_rejected,
+    ...(t.frame !== null ? { frame: t.frame } : {}),
   };
 }
 
@@ -288,6 +292,19 @@ function verificationOf(row: JobRow): JobVerification {
   };
 }
 
+/**
+ * Every frame of an animation is an image's worth of tile rows, written when the job is created and read by
+ * every view of it: frames x tiles per frame is bounded (ANIMATION_LIMITS.maxTiles).
+ */
+function refuseTooManyTiles(spec: JobSpec): void {
+  const tiles = tilesPerFrame(spec) * frameCount(spec);
+  if (tiles <= ANIMATION_LIMITS.maxTiles) return;
+  throw new InvalidRequestError(
+    `This animation would have ${tiles} tiles (${frameCount(spec)} frames × ${tilesPerFrame(spec)} tiles each); the limit is ${ANIMATION_LIMITS.maxTiles}`,
+    { metaMessages: ['Render fewer frames per job, lower the resolution, or raise tileSize.'] },
+  );
+}
+
 /** A fixed-size unit goes to any device that asks, however slow: it must fit in a lease. */
 function refuseOversizedUnits(spec: JobSpec): void {
   const perUnit = spec.tileSize * spec.tileSize * spec.samplesPerUnit;
@@ -312,11 +329,16 @@ async function refuseFreeJobBeyondLimits(
   spec: JobSpec,
   origin: string | null,
 ): Promise<void> {
-  const pixelSamples = spec.width * spec.height * finalSamplesPerPixel(spec);
+  // Every frame's: an animation of a thousand small frames costs what a still of their area does.
+  const pixelSamples = jobPixelSamples(spec);
   if (pixelSamples > JOB_SIZE_LIMITS.maxFreePixelSamples) {
     throw new InvalidRequestError(
       `An unpaid job may render at most ${JOB_SIZE_LIMITS.maxFreePixelSamples} pixel-samples; this one asks for ${pixelSamples}`,
-      { metaMessages: ['Lower the resolution or samples per pixel, or give the job a budget.'] },
+      {
+        metaMessages: [
+          `Lower the resolution or samples per pixel${spec.frames ? ', render fewer frames' : ''}, or give the job a budget.`,
+        ],
+      },
     );
   }
   const [open] = await ctx.db.query<{ total: number | string; mine: number | string }>(

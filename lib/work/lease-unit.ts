@@ -3,12 +3,13 @@ import type { CoordinatorContext } from '../coordinator/context';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { BatchedCheck, Lease } from '../protocol/api-types';
 import { InvalidRequestError, RateLimitedError } from '../protocol/errors';
+import type { FramePose } from '../protocol/frame-pose';
 import { hasFixedUnits, type JobSpec, MIN_SAMPLES_PER_REPLICA, taskCamera } from '../protocol/job-spec';
 import { LeaseRequestSchema } from '../protocol/lease-request';
 import { LEASE_LIMITS, MAX_BATCHED_CHECKS, MAX_UNIT_PIXELS } from '../protocol/limits';
 import type { Region } from '../protocol/region';
 import type { RenderTask } from '../protocol/render-task';
-import { replicasOf } from '../protocol/tiles';
+import { replicasOf, tilesPerFrame } from '../protocol/tiles';
 import { depositPaysForWork } from '../settlement/work-funding';
 import {
   type ContributorRow,
@@ -23,6 +24,7 @@ import { pinSessionKey } from '../verification/session-identity';
 import { releaseAuditedResults, releaseStalledChecks } from '../verification/verify-unit';
 import { applyVerdict } from './apply-verdict';
 import { carveUnit, UNIT_SIZING, unitBudget } from './carve';
+import { jobFramePose } from './frame-pose';
 
 /** What the edge knows about the request beyond its body. */
 
@@ -164,12 +166,13 @@ export async function leaseUnit(
       now,
     ]);
     const spec = jobs.find((j) => j.id === unit?.job_id)?.spec as JobSpec;
+    const pose = await jobFramePose(tx, { id: unit.job_id, spec }, unit.frame);
     return {
       leaseId,
       jobId: unit.job_id,
       unitId: Number(unit.id),
       expiresAt,
-      task: taskOf(spec, unit, unit),
+      task: taskOf(spec, unit, unit, pose),
       ...batch(checks),
     };
   });
@@ -184,9 +187,11 @@ interface LeasedUnitRow {
   height: number;
   sample_start: number;
   sample_end: number;
+  /** An animation's frame; null for a still. */
+  frame: number | null;
 }
 
-const LEASED_COLUMNS = 'id, job_id, x, y, width, height, sample_start, sample_end';
+const LEASED_COLUMNS = 'id, job_id, x, y, width, height, sample_start, sample_end, frame';
 const LEASED_COLUMNS_OF = (table: string) =>
   LEASED_COLUMNS.split(', ')
     .map((c) => `${table}.${c}`)
@@ -281,9 +286,24 @@ async function carveNewUnit(
   const { spec } = job;
   if (hasFixedUnits(spec)) return undefined;
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CARVE_LOCK, job.id]);
+  // An animation carves its frames in turn: the first frame with samples left to plan, carved like a still
+  // (its tile rows are [k·n, (k+1)·n), lib/work/plan.ts jobTiles). One frame's rows are read, not all.
+  const perFrame = tilesPerFrame(spec);
+  const [open] = spec.frames
+    ? await tx.query<{ k: number }>(
+        `SELECT tile_index / $2 AS k FROM tiles WHERE job_id = $1 AND samples_planned < $3
+         ORDER BY tile_index LIMIT 1`,
+        [job.id, perFrame, spec.samplesPerPixel],
+      )
+    : [{ k: 0 }];
+  if (!open) return undefined;
+  const k = Number(open.k);
+  const base = k * perFrame;
+  const frame = spec.frames ? spec.frames.start + k : null;
   const rows = await tx.query<{ samples_planned: number }>(
-    'SELECT samples_planned FROM tiles WHERE job_id = $1 ORDER BY tile_index',
-    [job.id],
+    `SELECT samples_planned FROM tiles WHERE job_id = $1 AND tile_index >= $2 AND tile_index < $3
+     ORDER BY tile_index`,
+    [job.id, base, base + perFrame],
   );
   const replicas = replicasOf(spec);
   const carved = carveUnit(
@@ -295,13 +315,14 @@ async function carveNewUnit(
     replicas === 2 ? MIN_SAMPLES_PER_REPLICA : 1,
   );
   if (!carved) return undefined;
+  const tiles = carved.tiles.map((i) => base + i);
   await tx.query('UPDATE tiles SET samples_planned = $3 WHERE job_id = $1 AND tile_index = ANY ($2::int[])', [
     job.id,
-    carved.tiles,
+    tiles,
     carved.sampleEnd,
   ]);
   const { x, y, width, height } = carved.region;
-  const unit = await insertLeasedUnit(tx, job.id, carved.tiles[0] as number, carved.region, carved, t, null);
+  const unit = await insertLeasedUnit(tx, job.id, tiles[0] as number, frame, carved.region, carved, t, null);
   if (replicas === 2) {
     // The replica renders sample indices [spp + start, spp + end): with counter-based random numbers an
     // independent stream of the same pixels, and a continuation of the image once both are accepted.
@@ -309,12 +330,12 @@ async function carveNewUnit(
     await tx.query(
       `WITH replica AS (
          INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, partner_id,
-           open_since)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) RETURNING id)
+           open_since, frame)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11) RETURNING id)
        UPDATE units SET partner_id = (SELECT id FROM replica) WHERE id = $9`,
       [
         job.id,
-        carved.tiles[0],
+        tiles[0],
         x,
         y,
         width,
@@ -323,6 +344,7 @@ async function carveNewUnit(
         spp + carved.sampleEnd,
         unit.id,
         t.now,
+        frame,
       ],
     );
   }
@@ -346,7 +368,7 @@ async function backUpStraggler(
 ): Promise<LeasedUnitRow | undefined> {
   if (speed === null || !(speed > 0)) return undefined;
   const [original] = await tx.query<LeasedUnitRow & { tile_index: number }>(
-    `SELECT u.id, u.job_id, u.tile_index, u.x, u.y, u.width, u.height, u.sample_start, u.sample_end
+    `SELECT u.id, u.job_id, u.tile_index, u.x, u.y, u.width, u.height, u.sample_start, u.sample_end, u.frame
      FROM units u LEFT JOIN contributors c ON c.session_id = u.session_id
      WHERE u.job_id = $1 AND u.state = 'leased' AND u.lease_expires_at > $3 AND u.backup_of IS NULL
        AND u.partner_id IS NULL AND u.session_id <> $2 AND NOT ($2 = ANY (u.rejected_sessions))
@@ -373,6 +395,7 @@ async function backUpStraggler(
     tx,
     jobId,
     original.tile_index,
+    original.frame,
     original,
     { sampleStart: original.sample_start, sampleEnd: original.sample_end },
     t,
@@ -385,6 +408,7 @@ async function insertLeasedUnit(
   tx: SqlExecutor,
   jobId: string,
   tileIndex: number,
+  frame: number | null,
   region: Region,
   samples: { sampleStart: number; sampleEnd: number },
   t: LeaseTerms,
@@ -392,8 +416,8 @@ async function insertLeasedUnit(
 ): Promise<LeasedUnitRow> {
   const [unit] = await tx.query<LeasedUnitRow>(
     `INSERT INTO units (job_id, tile_index, x, y, width, height, sample_start, sample_end, state, lease_id,
-       session_id, lease_expires_at, leased_at, attempts, backup_of)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'leased', $9, $10, $11, $12, 1, $13)
+       session_id, lease_expires_at, leased_at, attempts, backup_of, frame)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'leased', $9, $10, $11, $12, 1, $13, $14)
      RETURNING ${LEASED_COLUMNS}`,
     [
       jobId,
@@ -409,6 +433,7 @@ async function insertLeasedUnit(
       t.expiresAt,
       t.now,
       backupOf,
+      frame,
     ],
   );
   if (!unit) throw new Error(`storing a leased unit of job ${jobId} inserted nothing`);
@@ -419,6 +444,7 @@ function taskOf(
   spec: JobSpec,
   region: { x: number; y: number; width: number; height: number },
   unit: { sample_start: number; sample_end: number },
+  pose: FramePose | null,
   pixels?: number[],
 ): RenderTask {
   return {
@@ -433,6 +459,7 @@ function taskOf(
     sampleStart: unit.sample_start,
     sampleEnd: unit.sample_end,
     ...(pixels ? { pixels } : {}),
+    ...(pose ? { pose } : {}),
   };
 }
 
@@ -523,22 +550,25 @@ async function leaseChecks(
     height: number;
     sample_start: number;
     sample_end: number;
+    frame: number | null;
   }>(
     `WITH leased AS (
        UPDATE checks SET state = 'leased', lease_id = $2, session_id = $3, lease_expires_at = $4, leased_at = $5
        WHERE id = ANY ($1::bigint[])
        RETURNING id, unit_id, job_id, pixels)
      SELECT l.id, l.unit_id, l.job_id, l.pixels, j.spec, u.x, u.y, u.width, u.height, u.sample_start,
-            u.sample_end
+            u.sample_end, u.frame
      FROM leased l JOIN units u ON u.id = l.unit_id JOIN jobs j ON j.id = l.job_id
      ORDER BY l.id`,
     [ids, t.leaseId, contributor.sessionId, t.expiresAt, t.now],
   );
-  return rows.map((r) => ({
-    jobId: r.job_id,
-    unitId: Number(r.unit_id),
-    task: taskOf(r.spec, r, r, r.pixels),
-  }));
+  // A check renders its unit's frame with the very pose the unit had: the comparison stays exact.
+  const checks: BatchedCheck[] = [];
+  for (const r of rows) {
+    const pose = await jobFramePose(tx, { id: r.job_id, spec: r.spec }, r.frame);
+    checks.push({ jobId: r.job_id, unitId: Number(r.unit_id), task: taskOf(r.spec, r, r, pose, r.pixels) });
+  }
+  return checks;
 }
 
 /** After this long an open unit too big for the devices asking goes to any of them. */

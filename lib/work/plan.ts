@@ -1,11 +1,14 @@
-import type { JobSpec, ParsedJobRequest } from '../protocol/job-spec';
+import { frameCount, type JobSpec, type ParsedJobRequest } from '../protocol/job-spec';
 import { JOB_LIMITS } from '../protocol/limits';
 import type { Environment } from '../protocol/render-task';
-import { replicasOf, tilesOf } from '../protocol/tiles';
+import { replicasOf, tilesOf, tilesPerFrame } from '../protocol/tiles';
 
 /** One tile times one half-open sample range [start, end). */
 export interface UnitPlan {
+  /** The job's tile row: an animation's frame k (from frames.start) owns rows [k·n, (k+1)·n). */
   tileIndex: number;
+  /** An animation's frame number; null for a still. */
+  frame: number | null;
   sampleStart: number;
   sampleEnd: number;
   /** For an independent-seed replica: the index in the plan of the unit it replicates. */
@@ -55,21 +58,42 @@ export function planJob(
     confidence: request.confidence,
     redundancy: request.redundancy,
     unitSizing: request.samplesPerUnit === undefined ? 'device' : 'fixed',
+    ...(request.frames ? { frames: request.frames } : {}),
+    ...(request.frames && request.cameraPath ? { cameraPath: request.cameraPath } : {}),
   };
 }
 
 export function unitCount(
-  spec: Pick<JobSpec, 'width' | 'height' | 'tileSize' | 'samplesPerPixel' | 'samplesPerUnit' | 'redundancy'>,
+  spec: Pick<
+    JobSpec,
+    'width' | 'height' | 'tileSize' | 'samplesPerPixel' | 'samplesPerUnit' | 'redundancy' | 'frames'
+  >,
 ) {
-  const tiles = Math.ceil(spec.width / spec.tileSize) * Math.ceil(spec.height / spec.tileSize);
-  return tiles * Math.ceil(spec.samplesPerPixel / spec.samplesPerUnit) * replicasOf(spec);
+  const ranges = Math.ceil(spec.samplesPerPixel / spec.samplesPerUnit);
+  return tilesPerFrame(spec) * frameCount(spec) * ranges * replicasOf(spec);
+}
+
+/**
+ * Every tile row of the job: one image's tiles for a still; for an animation, each frame's tiles in turn
+ * (the same rectangles, numbered on: frame k's tile i is row k·n + i), each tagged with its frame number.
+ */
+export function jobTiles(spec: JobSpec): (ReturnType<typeof tilesOf>[number] & { frame: number | null })[] {
+  const tiles = tilesOf(spec);
+  if (!spec.frames) return tiles.map((t) => ({ ...t, frame: null }));
+  const out: (ReturnType<typeof tilesOf>[number] & { frame: number | null })[] = [];
+  for (let frame = spec.frames.start; frame <= spec.frames.end; frame++) {
+    const base = (frame - spec.frames.start) * tiles.length;
+    for (const t of tiles) out.push({ ...t, index: base + t.index, frame });
+  }
+  return out;
 }
 
 /**
  * Every (tile, sample range) of a job. Together the units cover each pixel's samples [0, spp) exactly once
  * (with independent-seed redundancy, [0, 2 spp): each unit followed by its replica).
  * Sample ranges come first in the order so that a coordinator leasing in this order spreads early samples
- * over the whole image: the preview converges everywhere at once rather than tile by tile.
+ * over the whole image: the preview converges everywhere at once rather than tile by tile. An animation's
+ * frames come one after another, each planned like a still.
  */
 export function planUnits(spec: JobSpec): UnitPlan[] {
   const count = unitCount(spec);
@@ -78,20 +102,27 @@ export function planUnits(spec: JobSpec): UnitPlan[] {
   }
   const tiles = tilesOf(spec);
   const units: UnitPlan[] = [];
-  for (let start = 0; start < spec.samplesPerPixel; start += spec.samplesPerUnit) {
-    const end = Math.min(start + spec.samplesPerUnit, spec.samplesPerPixel);
-    for (const tile of tiles) {
-      units.push({ tileIndex: tile.index, sampleStart: start, sampleEnd: end });
-      // The replica renders sample indices [spp + start, spp + end): with counter-based random numbers an
-      // independent stream of the same pixels, and a continuation of the image once both are accepted.
-      if (replicasOf(spec) === 2) {
-        const spp = spec.samplesPerPixel;
-        units.push({
-          tileIndex: tile.index,
-          sampleStart: spp + start,
-          sampleEnd: spp + end,
-          replicaOf: units.length - 1,
-        });
+  // An animation's frames go one after the other, so that finished frames come in order (the player).
+  const frames = spec.frames ? { start: spec.frames.start, end: spec.frames.end } : { start: 0, end: 0 };
+  for (let frame = frames.start; frame <= frames.end; frame++) {
+    const base = (frame - frames.start) * tiles.length;
+    const frameOf = spec.frames ? frame : null;
+    for (let start = 0; start < spec.samplesPerPixel; start += spec.samplesPerUnit) {
+      const end = Math.min(start + spec.samplesPerUnit, spec.samplesPerPixel);
+      for (const tile of tiles) {
+        units.push({ tileIndex: base + tile.index, frame: frameOf, sampleStart: start, sampleEnd: end });
+        // The replica renders sample indices [spp + start, spp + end): with counter-based random numbers an
+        // independent stream of the same pixels, and a continuation of the image once both are accepted.
+        if (replicasOf(spec) === 2) {
+          const spp = spec.samplesPerPixel;
+          units.push({
+            tileIndex: base + tile.index,
+            frame: frameOf,
+            sampleStart: spp + start,
+            sampleEnd: spp + end,
+            replicaOf: units.length - 1,
+          });
+        }
       }
     }
   }

@@ -499,6 +499,18 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX environment_maps_uploads_by_origin ON environment_maps (origin, uploaded_at) WHERE source = 'upload';
     `,
   },
+  {
+    version: 19,
+    name: 'animation frames: tiles and units carry their frame',
+    sql: `
+      -- An animation job's frame f has its own image: its own tile rows (the same rectangles as every other
+      -- frame's, numbered on: frame k = f - frames.start owns tile_index [k·n, (k+1)·n), n tiles per image,
+      -- lib/work/plan.ts jobTiles), and units carved from them render that frame's pose. NULL: a still (every
+      -- job stored before animations). Checks render their unit's frame.
+      ALTER TABLE tiles ADD COLUMN frame integer;
+      ALTER TABLE units ADD COLUMN frame integer;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
