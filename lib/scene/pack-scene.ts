@@ -355,7 +355,9 @@ function buildInstanceBvhs(scene: SceneDescription): InstanceBvhs {
   const trees = members.map((list) => {
     if (list.length === 0) return null;
     const positions = new Float32Array(list.length * 9);
-    list.forEach((t, i) => positions.set(scene.positions.subarray(t * 9, t * 9 + 9), i * 9));
+    list.forEach((t, i) => {
+      positions.set(scene.positions.subarray(t * 9, t * 9 + 9), i * 9);
+    });
     return buildBvh(positions);
   });
   const nodeTotal = trees.reduce((n, tree) => n + (tree?.nodeCount ?? 0), 0);
