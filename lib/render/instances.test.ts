@@ -48,7 +48,8 @@ function movedTriangles(scene: SceneDescription): Set<number> {
 function baked(shift: number): SceneDescription {
   const scene = cornell();
   const positions = new Float32Array(scene.positions);
-  for (const t of movedTriangles(scene)) for (let v = 0; v < 3; v++) positions[9 * t + 3 * v] += shift;
+  for (const t of movedTriangles(scene))
+    for (let v = 0; v < 3; v++) positions[9 * t + 3 * v] = (positions[9 * t + 3 * v] as number) + shift;
   return { ...scene, positions };
 }
 
@@ -63,7 +64,7 @@ function instanced(rest: number): SceneDescription {
   const triangleInstances = new Uint32Array(scene.materialIndices.length);
   for (const t of moved) {
     triangleInstances[t] = 1;
-    for (let v = 0; v < 3; v++) positions[9 * t + 3 * v] -= rest;
+    for (let v = 0; v < 3; v++) positions[9 * t + 3 * v] = (positions[9 * t + 3 * v] as number) - rest;
   }
   const at = (x: number) => [1, 0, 0, x, 0, 1, 0, 0, 0, 0, 1, 0] as [number, ...number[]];
   return {
