@@ -1,6 +1,13 @@
 // Ray queries against the packed scene's BVH: the closest hit (for path segments) and any hit (for shadow
 // rays). Both walk the tree with a small per-invocation stack; there are no pointers in WGSL.
 //
+// Two levels (lib/scene/packed-scene.ts PackedInstance): every instance has its own BVH over its triangles
+// in object space, and the frame's top level (scene_frame, built by the host from the task's pose) is a BVH
+// over the instances' world boxes. A still scene (Params.instance_count = 0) is one BVH in world space,
+// walked directly as it always was. Otherwise the ray is carried into each instance's object space by its
+// inverse transform; the direction is not renormalised, so a distance t along it is the same distance along
+// the world ray and hits compare across instances as they are.
+//
 // Surfaces that may not stop a ray (flagged per triangle in the packed scene, so opaque scenes pay one test
 // of a word the triangle load brings anyway): back faces of single-sided materials are culled, as glTF asks
 // of a rasteriser; alphaMode MASK lets the ray pass where alpha < alphaCutoff; alphaMode BLEND is stochastic
@@ -27,6 +34,7 @@ struct TriangleHit {
   u: f32,         // barycentric weight of v1
   v: f32,         // barycentric weight of v2
   triangle: u32,  // index into scene_triangles, NO_TRIANGLE when nothing was hit
+  instance: u32,  // the instance the triangle belongs to (0 in a still scene)
 }
 
 // 1 / d per component, with zero components replaced by a tiny value of the same sign. WGSL does not promise
@@ -97,9 +105,20 @@ fn hit_counts(key: RayKey, dir: vec3f, tri: Triangle, index: u32, hit: vec3f) ->
 // The closest triangle along the ray within (0, t_max). Children are visited nearest box first and the far
 // one is pushed with its entry distance, so that it is skipped when a closer hit has been found meanwhile.
 fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> TriangleHit {
-  var best = TriangleHit(t_max, 0.0, 0.0, NO_TRIANGLE);
+  let none = TriangleHit(t_max, 0.0, 0.0, NO_TRIANGLE, 0u);
+  if (params.instance_count == 0u) {
+    return trace_closest_in(origin, dir, 0u, 0u, none, key);
+  }
+  return trace_closest_instances(origin, dir, none, key);
+}
+
+// The closest hit in the BVH rooted at node `root` (one instance's, in the ray's space), or `found` when
+// nothing there is closer than found.t.
+fn trace_closest_in(origin: vec3f, dir: vec3f, root: u32, instance: u32, found: TriangleHit, key: RayKey) -> TriangleHit {
+  var best = found;
+  let t_max = found.t;
   let inv_dir = safe_inverse(dir);
-  var node = load_node(0u);
+  var node = load_node(root);
   if (intersect_box(origin, inv_dir, node.bounds_min, node.bounds_max, t_max) >= NO_HIT) {
     return best;
   }
@@ -113,7 +132,7 @@ fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> Triangle
         let tri = load_triangle(i);
         let hit = intersect_triangle(origin, dir, tri, best.t);
         if (hit.x < best.t && (tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
-          best = TriangleHit(hit.x, hit.y, hit.z, i);
+          best = TriangleHit(hit.x, hit.y, hit.z, i, instance);
         }
       }
     } else {
@@ -164,11 +183,85 @@ fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> Triangle
   return best;
 }
 
+// The top level: instances' world boxes, nearest first, each instance's BVH walked in its object space.
+fn trace_closest_instances(origin: vec3f, dir: vec3f, none: TriangleHit, key: RayKey) -> TriangleHit {
+  var best = none;
+  let inv_dir = safe_inverse(dir);
+  var node = load_tlas_node(0u);
+  if (intersect_box(origin, inv_dir, node.bounds_min, node.bounds_max, best.t) >= NO_HIT) {
+    return best;
+  }
+  var stack_node: array<u32, BVH_STACK_SIZE>;
+  var stack_t: array<f32, BVH_STACK_SIZE>;
+  var depth = 0u;
+  loop {
+    if (node.triangle_count > 0u) {
+      let end = node.left_or_first + node.triangle_count;
+      for (var i = node.left_or_first; i < end; i++) {
+        let instance = tlas_instance(i);
+        let slot = load_instance(instance);
+        let local_origin = apply_point(slot.to_object, origin);
+        let local_dir = apply_vector(slot.to_object, dir);
+        best = trace_closest_in(local_origin, local_dir, slot.root_node, instance, best, key);
+      }
+    } else {
+      let first_child = node.left_or_first;
+      let left = load_tlas_node(first_child);
+      let right = load_tlas_node(first_child + 1u);
+      let t_left = intersect_box(origin, inv_dir, left.bounds_min, left.bounds_max, best.t);
+      let t_right = intersect_box(origin, inv_dir, right.bounds_min, right.bounds_max, best.t);
+      if (t_left < NO_HIT && t_right < NO_HIT) {
+        let left_first = t_left <= t_right;
+        if (left_first) {
+          node = left;
+        } else {
+          node = right;
+        }
+        if (depth < BVH_STACK_SIZE) {
+          stack_node[depth] = first_child + select(0u, 1u, left_first);
+          stack_t[depth] = select(t_left, t_right, left_first);
+          depth++;
+        }
+        continue;
+      }
+      if (t_left < NO_HIT) {
+        node = left;
+        continue;
+      }
+      if (t_right < NO_HIT) {
+        node = right;
+        continue;
+      }
+    }
+    var found = false;
+    while (depth > 0u) {
+      depth--;
+      if (stack_t[depth] < best.t) {
+        node = load_tlas_node(stack_node[depth]);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      break;
+    }
+  }
+  return best;
+}
+
 // Whether anything blocks the ray within (0, t_max): shadow rays need no closest hit, so the walk stops at
 // the first triangle it finds and visits children in stored order.
 fn trace_any(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> bool {
+  if (params.instance_count == 0u) {
+    return trace_any_in(origin, dir, t_max, 0u, key);
+  }
+  return trace_any_instances(origin, dir, t_max, key);
+}
+
+// Whether anything in the BVH rooted at node `root` blocks the ray within (0, t_max).
+fn trace_any_in(origin: vec3f, dir: vec3f, t_max: f32, root: u32, key: RayKey) -> bool {
   let inv_dir = safe_inverse(dir);
-  var node = load_node(0u);
+  var node = load_node(root);
   if (intersect_box(origin, inv_dir, node.bounds_min, node.bounds_max, t_max) >= NO_HIT) {
     return false;
   }
@@ -215,6 +308,106 @@ fn trace_any(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> bool {
   }
   return false;
 }
+
+// The top level for shadow rays: the first instance that blocks the ray ends the walk.
+fn trace_any_instances(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> bool {
+  let inv_dir = safe_inverse(dir);
+  var node = load_tlas_node(0u);
+  if (intersect_box(origin, inv_dir, node.bounds_min, node.bounds_max, t_max) >= NO_HIT) {
+    return false;
+  }
+  var stack_node: array<u32, BVH_STACK_SIZE>;
+  var depth = 0u;
+  loop {
+    if (node.triangle_count > 0u) {
+      let end = node.left_or_first + node.triangle_count;
+      for (var i = node.left_or_first; i < end; i++) {
+        let slot = load_instance(tlas_instance(i));
+        let local_origin = apply_point(slot.to_object, origin);
+        let local_dir = apply_vector(slot.to_object, dir);
+        if (trace_any_in(local_origin, local_dir, t_max, slot.root_node, key)) {
+          return true;
+        }
+      }
+    } else {
+      let first_child = node.left_or_first;
+      let left = load_tlas_node(first_child);
+      let right = load_tlas_node(first_child + 1u);
+      let hit_left = intersect_box(origin, inv_dir, left.bounds_min, left.bounds_max, t_max) < NO_HIT;
+      let hit_right = intersect_box(origin, inv_dir, right.bounds_min, right.bounds_max, t_max) < NO_HIT;
+      if (hit_left && hit_right) {
+        node = left;
+        if (depth < BVH_STACK_SIZE) {
+          stack_node[depth] = first_child + 1u;
+          depth++;
+        }
+        continue;
+      }
+      if (hit_left) {
+        node = left;
+        continue;
+      }
+      if (hit_right) {
+        node = right;
+        continue;
+      }
+    }
+    if (depth == 0u) {
+      break;
+    }
+    depth--;
+    node = load_tlas_node(stack_node[depth]);
+  }
+  return false;
+}
+
+// ---- Hits in world space ----
+// A hit's triangle, normals and emission density as the frame places them. In a still scene these are the
+// packed values themselves (the same arithmetic as before instances existed, so stills keep their bits).
+
+// The hit triangle in world space: v0 and both edges carried by the instance's transform.
+fn hit_triangle(hit: TriangleHit) -> Triangle {
+  var tri = load_triangle(hit.triangle);
+  if (params.instance_count > 0u) {
+    let slot = load_instance(hit.instance);
+    tri.v0 = object_to_world_point(slot, tri.v0);
+    tri.edge1 = object_to_world_vector(slot, tri.edge1);
+    tri.edge2 = object_to_world_vector(slot, tri.edge2);
+  }
+  return tri;
+}
+
+// The unit front-face normal of a world-space hit triangle: cross(edge1, edge2), turned around under a
+// mirroring transform (which reverses the winding; glTF 2.0 3.7.4).
+fn hit_face_normal(hit: TriangleHit, tri: Triangle) -> vec3f {
+  let n = normalize(cross(tri.edge1, tri.edge2));
+  if (params.instance_count > 0u) {
+    return n * load_instance(hit.instance).handedness;
+  }
+  return n;
+}
+
+// The emitted luminance per unit of world area that emissive_pdf expects: the light table weighs a
+// triangle by its object-space area (packScene), so a transform that scales the area by A_world / A_object
+// scales the density by the inverse.
+fn hit_emitted_luminance(hit: TriangleHit, tri: Triangle) -> f32 {
+  if (params.instance_count == 0u) {
+    return tri.emitted_luminance;
+  }
+  let packed = load_triangle(hit.triangle);
+  let world_area = length(cross(tri.edge1, tri.edge2));
+  let object_area = length(cross(packed.edge1, packed.edge2));
+  return select(0.0, tri.emitted_luminance * object_area / world_area, world_area > 0.0);
+}
+
+// A shading normal from shade_hit (object space) in world space, by the inverse transpose.
+fn hit_shading_normal(hit: TriangleHit, normal: vec3f) -> vec3f {
+  if (params.instance_count == 0u) {
+    return normal;
+  }
+  return normalize(object_to_world_normal(load_instance(hit.instance), normal));
+}
+
 
 // A ray origin just off a surface point, on the side the normal points to, robust at every scale:
 // Wächter & Binder, "A Fast and Robust Method for Avoiding Self-Intersection" (Ray Tracing Gems, 2019).

@@ -50,14 +50,14 @@ struct GuideSurface {
 // (mirror or glass) surface, and where such a surface sends the ray. The one place that knows how
 // materials are evaluated: switch it when materials.wgsl changes.
 fn guide_surface(hit: TriangleHit, dir: vec3f) -> GuideSurface {
-  let tri = load_triangle(hit.triangle);
+  let tri = hit_triangle(hit);
   let material = load_material(tri.material);
-  let face_normal = normalize(cross(tri.edge1, tri.edge2));
+  let face_normal = hit_face_normal(hit, tri);
   let front = dot(face_normal, dir) < 0.0;
   let geometric_normal = select(-face_normal, face_normal, front);
   // shade_hit (materials.wgsl): textures, vertex colours and normal maps as the path tracer sees them.
   let shaded = shade_hit(hit.triangle, material, hit.u, hit.v);
-  var normal = shaded.normal;
+  var normal = hit_shading_normal(hit, shaded.normal);
   normal = select(normal, -normal, dot(normal, geometric_normal) < 0.0);
   if (!(dot(normal, -dir) > 0.0)) {
     normal = geometric_normal;

@@ -112,7 +112,9 @@ fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
     return LightSample(vec3f(0.0), 0.0, vec3f(0.0), 0.0);
   }
   let light = load_light(find_light(u.y));
-  let tri = load_triangle(light.triangle);
+  // Where the frame puts the triangle (scene-bindings.wgsl; a still scene's packed triangle as it is).
+  let placed = place_light_triangle(light.triangle, light.area);
+  let tri = placed.tri;
   // Uniform on the triangle: (1 - sqrt(r1), sqrt(r1) (1 - r2), sqrt(r1) r2) barycentrics.
   let su = sqrt(u.z);
   let bu = su * (1.0 - u.w);
@@ -120,7 +122,7 @@ fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
   let point = tri.v0 + bu * tri.edge1 + bv * tri.edge2;
   let to_light = point - position;
   let dist2 = dot(to_light, to_light);
-  if (dist2 <= 0.0 || light.area <= 0.0) {
+  if (dist2 <= 0.0 || placed.area <= 0.0) {
     return LightSample(vec3f(0.0), 0.0, vec3f(0.0), 0.0);
   }
   let distance = sqrt(dist2);
@@ -131,7 +133,7 @@ fn sample_light(position: vec3f, normal: vec3f, u: vec4f) -> LightSample {
     return LightSample(vec3f(0.0), 0.0, vec3f(0.0), 0.0);
   }
   let material = load_material(tri.material);
-  let pdf = (1.0 - p_env) * light.probability / light.area * dist2 / cos_light;
+  let pdf = (1.0 - p_env) * light.probability / placed.area * dist2 / cos_light;
   // The emission at the sampled point (its emissive texture), while the choice followed the average; an
   // alpha-tested emitter gives it in the share camera rays see of it (emitter_coverage).
   let emitted = emission_at(light.triangle, material, bu, bv) * emitter_coverage(light.triangle, material, bu, bv);

@@ -2,7 +2,7 @@
 // laid out by lib/render/params-layout.ts (PARAMS_FIELDS), which the buffer is written from;
 // lib/render/params-layout.test.ts parses this struct and fails when the two disagree.
 
-// 176 bytes. Uniform layout rules: a vec3f is 16-byte aligned and 12 bytes long, so the scalar that follows
+// 192 bytes. Uniform layout rules: a vec3f is 16-byte aligned and 12 bytes long, so the scalar that follows
 // one fills its last 4 bytes.
 struct Params {
   image_size: vec2u,        // offset   0: full image width, height in pixels (the camera depends on them)
@@ -30,7 +30,11 @@ struct Params {
   pixel_filter: u32,        // offset 156: PIXEL_FILTER_BOX or PIXEL_FILTER_GAUSSIAN
   environment_map_size: vec2u, // offset 160: width, height of the environment map (ENVIRONMENT_MAP)
   environment_rotation: f32,   // offset 168: the map's rotation about +y, in turns (degrees / 360)
-  _pad1: u32,               // offset 172
+  punctual_base: u32,       // offset 172: vec4f offset of the `punctual` section inside scene_lights
+  instance_count: u32,      // offset 176: instances of the frame (scene_frame); 0 = a still scene, one BVH
+  instance_order_base: u32, // offset 180: vec4f offset of the top level's instance order in scene_frame
+  instance_slot_base: u32,  // offset 184: vec4f offset of the instance slots in scene_frame
+  _pad1: u32,               // offset 188
 }
 
 // Values of Params.environment_type. NONE is a black environment: light sampling skips it entirely.

@@ -82,9 +82,10 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
       break;
     }
 
-    let tri = load_triangle(hit.triangle);
+    // The hit in world space (bvh.wgsl: in a still scene, the packed triangle as it is).
+    let tri = hit_triangle(hit);
     let material = load_material(tri.material);
-    let face_normal = normalize(cross(tri.edge1, tri.edge2));
+    let face_normal = hit_face_normal(hit, tri);
     let front = dot(face_normal, dir) < 0.0;
 
     // Emission, one-sided (the front face). After a non-delta bounce, light sampling could have found the
@@ -92,7 +93,7 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
     if (front && any(material.emissive > vec3f(0.0))) {
       var weight = 1.0;
       if (!prev_delta) {
-        weight = power_heuristic(prev_pdf, emissive_pdf(tri.emitted_luminance, hit.t, -dot(face_normal, dir)));
+        weight = power_heuristic(prev_pdf, emissive_pdf(hit_emitted_luminance(hit, tri), hit.t, -dot(face_normal, dir)));
       }
       radiance += throughput * emission_at(hit.triangle, material, hit.u, hit.v) * weight;
     }
@@ -106,7 +107,7 @@ fn trace_sample(pixel: vec2u, sample_index: u32) -> vec3f {
     let wo = -dir;
     let geometric_normal = select(-face_normal, face_normal, front);
     let shaded = shade_hit(hit.triangle, material, hit.u, hit.v);
-    var normal = shaded.normal;
+    var normal = hit_shading_normal(hit, shaded.normal);
     normal = select(normal, -normal, dot(normal, geometric_normal) < 0.0);
     if (!(dot(normal, wo) > 0.0)) {
       normal = geometric_normal;

@@ -3,9 +3,10 @@
 // Every section is 32-bit words; floats and uints share a record, so records are read as vec4f and the
 // uint slots are bitcast back. The word layouts below repeat packed-scene.ts; that file is the contract.
 //
-// Eight sections, seven bindings: `textures` (4 words a texture) and `texels` share one buffer, headers
-// first, because WebGPU guarantees only 8 storage buffers per shader stage (Firefox and Safari expose no
-// more) and the accumulator needs one of them. Params.texel_base says where the texels start.
+// Eight sections, six bindings: `textures` (4 words a texture) and `texels` share one buffer, headers
+// first, and so do `lights` and `punctual`, because WebGPU guarantees only 8 storage buffers per shader stage
+// (Firefox and Safari expose no more), the accumulator needs one of them and the frame's instances
+// (binding 8) another. Params.texel_base and Params.punctual_base say where the second parts start.
 //
 //#include params.wgsl
 
@@ -26,12 +27,18 @@
 // textures then texels, as words. Texture header t at words 4t..4t+3: texel offset (words into the texel
 // part), width, height, image file bytes (unused here). Texel: RGBA8 sRGB, r | g << 8 | b << 16 | a << 24.
 @group(0) @binding(6) var<storage, read> scene_images: array<u32>;
-// lights: 1 vec4f per emissive triangle: x = u triangle index, y = cumulative probability, z = area,
-// w = selection probability.
+// lights then punctual, as vec4f. lights: 1 vec4f per emissive triangle: x = u triangle index,
+// y = cumulative probability, z = area (object space), w = selection probability.
+// punctual, from vec4f Params.punctual_base on: 4 vec4f per light. [0] = u type, position xyz;
+// [1] = direction xyz, innerConeCos; [2] = intensity rgb, outerConeCos; [3] = range (0 = infinite),
+// u instance (position and direction are in its object space; 0 = world), then reserved.
 @group(0) @binding(7) var<storage, read> scene_lights: array<vec4f>;
-// punctual: 4 vec4f per light. [0] = u type, position xyz; [1] = direction xyz, innerConeCos;
-// [2] = intensity rgb, outerConeCos; [3] = range (0 = infinite), then reserved.
-@group(0) @binding(8) var<storage, read> scene_punctual: array<vec4f>;
+// The frame's instances (lib/render/frame-instances.ts), only read when Params.instance_count > 0:
+// the top-level BVH nodes from vec4f 0 (BVH node layout; a leaf covers entries of the instance order), the
+// instance order from Params.instance_order_base (4 u32 instance indices per vec4f), and from
+// Params.instance_slot_base 7 vec4f per instance, in instance order: [0..2] world-to-object rows (3x4),
+// [3..5] object-to-world rows, [6] = u root node, u first triangle, u triangle count, f sign of det.
+@group(0) @binding(8) var<storage, read> scene_frame: array<vec4f>;
 
 const NO_TEXTURE: u32 = 0xffffffffu;
 
@@ -219,9 +226,112 @@ struct PunctualLight {
 }
 
 fn load_punctual(index: u32) -> PunctualLight {
-  let a = scene_punctual[4u * index];
-  let b = scene_punctual[4u * index + 1u];
-  let c = scene_punctual[4u * index + 2u];
-  let d = scene_punctual[4u * index + 3u];
-  return PunctualLight(bitcast<u32>(a.x), a.yzw, b.xyz, b.w, c.xyz, c.w, d.x);
+  let base = params.punctual_base + 4u * index;
+  let a = scene_lights[base];
+  let b = scene_lights[base + 1u];
+  let c = scene_lights[base + 2u];
+  let d = scene_lights[base + 3u];
+  var light = PunctualLight(bitcast<u32>(a.x), a.yzw, b.xyz, b.w, c.xyz, c.w, d.x);
+  let instance = bitcast<u32>(d.y);
+  // A light hanging from a moving node is stored in its object space: carried to the frame's world.
+  if (params.instance_count > 0u && instance != 0u) {
+    let slot = load_instance(instance);
+    light.position = object_to_world_point(slot, light.position);
+    light.direction = normalize(object_to_world_vector(slot, light.direction));
+  }
+  return light;
+}
+
+// ---- The frame's instances (two-level BVH) ----
+
+struct InstanceSlot {
+  to_object: mat3x4f,  // rows of the world-to-object 3x4 matrix
+  to_world: mat3x4f,   // rows of the object-to-world 3x4 matrix
+  root_node: u32,
+  first_triangle: u32,
+  triangle_count: u32,
+  handedness: f32,     // sign of the transform's determinant: -1 mirrors, which turns the winding around
+}
+
+const INSTANCE_SLOT_VEC4S: u32 = 7u;
+
+fn load_instance(index: u32) -> InstanceSlot {
+  let base = params.instance_slot_base + INSTANCE_SLOT_VEC4S * index;
+  let w = scene_frame[base + 6u];
+  return InstanceSlot(
+    mat3x4f(scene_frame[base], scene_frame[base + 1u], scene_frame[base + 2u]),
+    mat3x4f(scene_frame[base + 3u], scene_frame[base + 4u], scene_frame[base + 5u]),
+    bitcast<u32>(w.x), bitcast<u32>(w.y), bitcast<u32>(w.z), w.w);
+}
+
+// Row-major 3x4 matrices applied to points (w = 1) and vectors (w = 0): one dot product per row.
+fn apply_point(rows: mat3x4f, p: vec3f) -> vec3f {
+  let h = vec4f(p, 1.0);
+  return vec3f(dot(rows[0], h), dot(rows[1], h), dot(rows[2], h));
+}
+
+fn apply_vector(rows: mat3x4f, v: vec3f) -> vec3f {
+  return vec3f(dot(rows[0].xyz, v), dot(rows[1].xyz, v), dot(rows[2].xyz, v));
+}
+
+fn object_to_world_point(slot: InstanceSlot, p: vec3f) -> vec3f {
+  return apply_point(slot.to_world, p);
+}
+
+fn object_to_world_vector(slot: InstanceSlot, v: vec3f) -> vec3f {
+  return apply_vector(slot.to_world, v);
+}
+
+// Normals transform by the inverse transpose: n_world = transpose(A^-1) n, A^-1's rows weighted by n.
+fn object_to_world_normal(slot: InstanceSlot, n: vec3f) -> vec3f {
+  return n.x * slot.to_object[0].xyz + n.y * slot.to_object[1].xyz + n.z * slot.to_object[2].xyz;
+}
+
+fn load_tlas_node(index: u32) -> BvhNode {
+  let a = scene_frame[2u * index];
+  let b = scene_frame[2u * index + 1u];
+  return BvhNode(a.xyz, bitcast<u32>(a.w), b.xyz, bitcast<u32>(b.w));
+}
+
+// Entry `i` of the top level's instance order: the instance a leaf slot names.
+fn tlas_instance(i: u32) -> u32 {
+  return bitcast<vec4u>(scene_frame[params.instance_order_base + i / 4u])[i % 4u];
+}
+
+// The instance holding packed triangle `triangle` (instances hold consecutive ranges, in instance order):
+// the last one whose first triangle is at or before it, by binary search.
+fn instance_of_triangle(triangle: u32) -> u32 {
+  var lo = 0u;
+  var hi = params.instance_count - 1u;
+  while (lo < hi) {
+    let mid = (lo + hi + 1u) / 2u;
+    if (bitcast<u32>(scene_frame[params.instance_slot_base + INSTANCE_SLOT_VEC4S * mid + 6u].y) <= triangle) {
+      lo = mid;
+    } else {
+      hi = mid - 1u;
+    }
+  }
+  return lo;
+}
+
+struct PlacedLight {
+  tri: Triangle,  // world space, wound so that cross(edge1, edge2) is its front normal
+  area: f32,      // world-space area
+}
+
+// An emissive triangle of the light table, placed in the frame (lights.wgsl sample_light). Under a
+// mirroring transform the edges are swapped so that the one-sided emission keeps facing its front.
+fn place_light_triangle(triangle: u32, area: f32) -> PlacedLight {
+  var tri = load_triangle(triangle);
+  if (params.instance_count == 0u) {
+    return PlacedLight(tri, area);
+  }
+  let slot = load_instance(instance_of_triangle(triangle));
+  tri.v0 = object_to_world_point(slot, tri.v0);
+  let e1 = object_to_world_vector(slot, tri.edge1);
+  let e2 = object_to_world_vector(slot, tri.edge2);
+  let mirrored = slot.handedness < 0.0;
+  tri.edge1 = select(e1, e2, mirrored);
+  tri.edge2 = select(e2, e1, mirrored);
+  return PlacedLight(tri, 0.5 * length(cross(e1, e2)));
 }

@@ -56,7 +56,7 @@ describe('the Params uniform layout', () => {
       expect(field.offset, field.name).toBe(wgsl.fields[i]?.offset);
     }
     expect(PARAMS_BYTES).toBe(wgsl.size);
-    expect(PARAMS_BYTES).toBe(176);
+    expect(PARAMS_BYTES).toBe(192);
   });
 
   it('agrees with the offsets and the size written in the shader’s comments', () => {

@@ -49,7 +49,11 @@ export const PARAMS_FIELDS = [
   { name: 'pixel_filter', type: 'u32', offset: 156 },
   { name: 'environment_map_size', type: 'vec2u', offset: 160 },
   { name: 'environment_rotation', type: 'f32', offset: 168 },
-  { name: '_pad1', type: 'u32', offset: 172 },
+  { name: 'punctual_base', type: 'u32', offset: 172 },
+  { name: 'instance_count', type: 'u32', offset: 176 },
+  { name: 'instance_order_base', type: 'u32', offset: 180 },
+  { name: 'instance_slot_base', type: 'u32', offset: 184 },
+  { name: '_pad1', type: 'u32', offset: 188 },
 ] as const satisfies readonly ParamsField[];
 
 export type ParamsFieldName = (typeof PARAMS_FIELDS)[number]['name'];

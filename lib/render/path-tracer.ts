@@ -9,6 +9,7 @@ import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
   MATERIAL_WORDS,
+  MAX_INSTANCES,
   NO_TEXTURE,
   type PackedScene,
   type PackedSceneInfo,
@@ -23,8 +24,16 @@ import {
   TRIANGLE_WORDS,
 } from '../scene/packed-scene';
 import type { RadianceImage } from '../scene/radiance-hdr';
+import { IDENTITY_TRANSFORM } from '../scene/scene-description';
 import { cameraBasis } from './camera';
 import { type EnvironmentDistribution, environmentDistribution } from './environment-map';
+import {
+  buildFrameInstances,
+  type FrameInstances,
+  type InstancedScene,
+  instanceRootBoxes,
+  instanceTransformsProblem,
+} from './frame-instances';
 import { PARAMS_BYTES, paramsWriter } from './params-layout';
 import { guideShader, pathTraceShader } from './shaders';
 
@@ -49,8 +58,8 @@ export const GUIDE_CHANNELS = 8;
 
 /**
  * The kernel's storage bindings (shaders/scene-bindings.wgsl) and the sections each holds. `textures` and
- * `texels` share one buffer because WebGPU guarantees only 8 storage buffers per shader stage and the
- * accumulator takes one.
+ * `texels` share one buffer, and so do `lights` and `punctual`, because WebGPU guarantees only 8 storage
+ * buffers per shader stage and the accumulator and the frame's instances take one each.
  */
 const SCENE_BINDINGS: ReadonlyArray<{ binding: number; label: string; sections: readonly SectionName[] }> = [
   { binding: 2, label: 'Scene.nodes', sections: ['nodes'] },
@@ -58,9 +67,10 @@ const SCENE_BINDINGS: ReadonlyArray<{ binding: number; label: string; sections: 
   { binding: 4, label: 'Scene.shading', sections: ['shading'] },
   { binding: 5, label: 'Scene.materials', sections: ['materials'] },
   { binding: 6, label: 'Scene.textures+texels', sections: ['textures', 'texels'] },
-  { binding: 7, label: 'Scene.lights', sections: ['lights'] },
-  { binding: 8, label: 'Scene.punctual', sections: ['punctual'] },
+  { binding: 7, label: 'Scene.lights+punctual', sections: ['lights', 'punctual'] },
 ];
+/** The frame's instances (lib/render/frame-instances.ts): built per render from the task's pose. */
+const FRAME_BINDING = 8;
 
 export interface RenderOptions {
   /** Wall time one dispatch should take. GPU watchdogs (2 s on Windows TDR) kill long dispatches. */
@@ -101,11 +111,13 @@ interface LoadedEnvironmentMap {
   evicted: boolean;
 }
 
-interface LoadedScene {
+interface LoadedScene extends InstancedScene {
   info: PackedSceneInfo;
   buffers: GPUBuffer[];
   /** Word offset of the texels inside 'Scene.textures+texels' (Params.texel_base). */
   texelBase: number;
+  /** vec4f offset of the punctual lights inside 'Scene.lights+punctual' (Params.punctual_base). */
+  punctualBase: number;
   /**
    * Samples per dispatch the adaptive sizing last settled on for this scene: scenes differ in cost by
    * orders of magnitude, so one figure for all would overshoot the watchdog after a switch.
@@ -172,6 +184,7 @@ export class PathTracer {
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
         storage(1, 'storage'),
         ...SCENE_BINDINGS.map((b) => storage(b.binding, 'read-only-storage')),
+        storage(FRAME_BINDING, 'read-only-storage'),
         // The environment map and its CDFs: float textures read with textureLoad only (no sampler).
         ...[9, 10, 11].map((binding) => ({
           binding,
@@ -271,6 +284,9 @@ export class PathTracer {
       info: packed.info,
       buffers,
       texelBase: sections.textures.length,
+      punctualBase: sections.lights.length / 4,
+      instances: packed.instances,
+      rootBoxes: instanceRootBoxes(packed.instances, sections.nodes),
       samplesPerDispatch: 1,
       samplesPerDispatchPixels: 1,
       renders: 0,
@@ -303,6 +319,8 @@ export class PathTracer {
       );
     }
     const environmentMap = this.environmentMapOf(task);
+    // Built before anything is allocated: a pose that does not fit the scene fails here.
+    const frame = frameOf(scene, task);
     const pixelCount = taskPixelCount(task);
     const resultBytes = pixelCount * RESULT_CHANNELS * 4;
     // Pixel-list mode: the list follows the results in the accumulator, one f32 word per entry.
@@ -348,6 +366,7 @@ export class PathTracer {
       size: PARAMS_BYTES,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
+    const frameBuffer = uploadFrame(device, frame);
     const bindGroup = device.createBindGroup({
       label: 'PathTrace.bindGroup',
       layout: this.layout,
@@ -358,10 +377,11 @@ export class PathTracer {
           binding: b.binding,
           resource: { buffer: scene.buffers[i] as GPUBuffer },
         })),
+        { binding: FRAME_BINDING, resource: { buffer: frameBuffer } },
         ...environmentMap.textures.map((texture, i) => ({ binding: 9 + i, resource: texture.createView() })),
       ],
     });
-    const paramsData = packParams(task, scene, environmentMap);
+    const paramsData = packParams(task, scene, environmentMap, frame);
 
     let spd =
       options.fixedSamplesPerDispatch ??
@@ -410,6 +430,7 @@ export class PathTracer {
       accum.destroy();
       readback.destroy();
       params.destroy();
+      frameBuffer.destroy();
       scene.renders--;
       if (scene.evicted && scene.renders === 0) for (const b of scene.buffers) b.destroy();
       environmentMap.renders--;
@@ -440,6 +461,7 @@ export class PathTracer {
       throw new Error(`The guide buffers need ${mib(bytes)}; this GPU binds at most ${mib(limit)}.`);
     }
     const environmentMap = this.environmentMapOf(task);
+    const frame = frameOf(scene, task);
     this.guidePipeline ??= compilePipeline(device, this.layout, 'Guides', guideShader(), this.workgroup);
     const pipeline = await this.guidePipeline;
     scene.renders++;
@@ -458,8 +480,9 @@ export class PathTracer {
       size: PARAMS_BYTES,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
+    const frameBuffer = uploadFrame(device, frame);
     try {
-      const paramsData = packParams(task, scene, environmentMap);
+      const paramsData = packParams(task, scene, environmentMap, frame);
       paramsData.setSampleRange(task.sampleStart, task.sampleEnd - task.sampleStart);
       device.queue.writeBuffer(params, 0, paramsData.buffer);
       const bindGroup = device.createBindGroup({
@@ -472,6 +495,7 @@ export class PathTracer {
             binding: b.binding,
             resource: { buffer: scene.buffers[i] as GPUBuffer },
           })),
+          { binding: FRAME_BINDING, resource: { buffer: frameBuffer } },
           ...environmentMap.textures.map((texture, i) => ({
             binding: 9 + i,
             resource: texture.createView(),
@@ -497,6 +521,7 @@ export class PathTracer {
       output.destroy();
       readback.destroy();
       params.destroy();
+      frameBuffer.destroy();
       scene.renders--;
       if (scene.evicted && scene.renders === 0) for (const b of scene.buffers) b.destroy();
     }
@@ -516,6 +541,41 @@ export class PathTracer {
     this.environmentMaps.set(environment.hash, map);
     return map;
   }
+}
+
+/**
+ * The frame's instances for a task: null for a scene of one instance (a still scene, whose single BVH the
+ * kernel walks directly, Params.instance_count = 0), else the top level built from the task's pose (the
+ * rest transforms without one). Throws when the pose does not fit the scene.
+ */
+function frameOf(scene: InstancedScene, task: RenderTask): FrameInstances | null {
+  const transforms = task.pose?.instanceTransforms;
+  if (scene.instances.length === 1) {
+    if (transforms !== undefined) {
+      const problem = instanceTransformsProblem(transforms, 1);
+      if (problem !== null) throw new Error(problem);
+      // A still scene's one instance is its world-space geometry: it can only stand at the identity.
+      if (!transforms.every((x, i) => Math.fround(x) === IDENTITY_TRANSFORM[i])) {
+        throw new Error('The pose moves the only instance of a still scene; a still scene cannot move.');
+      }
+    }
+    return null;
+  }
+  return buildFrameInstances(scene, transforms);
+}
+
+/** The `scene_frame` buffer (one zero vec4f for a still scene: a binding may not be left out). */
+function uploadFrame(device: GPUDevice, frame: FrameInstances | null): GPUBuffer {
+  const words = frame?.words ?? new Uint32Array(4);
+  const buffer = device.createBuffer({
+    label: 'PathTrace.frameBuffer',
+    size: words.byteLength,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    mappedAtCreation: true,
+  });
+  new Uint32Array(buffer.getMappedRange()).set(words);
+  buffer.unmap();
+  return buffer;
 }
 
 /** The three textures of a prepared map; rows of float32 are written with their exact byte stride. */
@@ -603,8 +663,9 @@ const PIXEL_FILTER = { box: 0, gaussian: 1 } as const;
  */
 function packParams(
   task: RenderTask,
-  scene: Pick<LoadedScene, 'info' | 'texelBase'>,
+  scene: Pick<LoadedScene, 'info' | 'texelBase' | 'punctualBase'>,
   environmentMap: Pick<LoadedEnvironmentMap, 'width' | 'height' | 'meanWeight'>,
+  frame: FrameInstances | null,
 ): { buffer: ArrayBuffer; setSampleRange: (start: number, count: number) => void } {
   const params = paramsWriter();
   const { info } = scene;
@@ -627,6 +688,12 @@ function packParams(
   params.set('emissive_power', info.emissivePower);
   params.set('camera_up', camera.up);
   params.set('texel_base', scene.texelBase);
+  params.set('punctual_base', scene.punctualBase);
+  if (frame) {
+    params.set('instance_count', frame.instanceCount);
+    params.set('instance_order_base', frame.orderBase);
+    params.set('instance_slot_base', frame.slotBase);
+  }
   params.set('camera_forward', camera.forward);
   params.set('pixel_list_length', task.pixels?.length ?? 0); // 0 = region mode
   params.set('pixel_filter', PIXEL_FILTER[task.pixelFilter ?? 'box']);
@@ -704,9 +771,19 @@ export function validatePackedScene(
   if (info.nodeCount < 1) fail('it has no BVH root');
 
   const nodes = sections.nodes;
-  // Every node reachable from the root exactly once, depth within the stack, leaves within the triangles.
+  const instances = packed.instances;
+  if (!(instances.length >= 1 && instances.length <= MAX_INSTANCES)) {
+    fail(`it has ${instances.length} instances (1 to ${MAX_INSTANCES})`);
+  }
+  // Every node reachable from an instance's root exactly once, depth within the stack, leaves within the
+  // triangles.
   const visited = new Uint8Array(info.nodeCount);
-  const stack: number[] = [0, 0];
+  const stack: number[] = [];
+  for (const instance of instances) {
+    if (instance.triangleCount === 0 && instances.length > 1) continue;
+    if (!(instance.rootNode < info.nodeCount)) fail(`an instance's root node is missing`);
+    stack.push(instance.rootNode, 0);
+  }
   while (stack.length > 0) {
     const depth = stack.pop() as number;
     const index = stack.pop() as number;

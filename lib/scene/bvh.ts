@@ -54,17 +54,6 @@ export function buildBvh(positions: Float32Array): Bvh {
     );
   }
   const triangleCount = positions.length / 9;
-  const order = new Uint32Array(triangleCount);
-  for (let i = 0; i < triangleCount; i++) order[i] = i;
-
-  // A binary tree whose leaves hold at least one triangle has at most 2n - 1 nodes; trimmed at the end.
-  const capacity = Math.max(1, 2 * triangleCount - 1);
-  const words = new Uint32Array(capacity * BVH_NODE_WORDS);
-  const floats = new Float32Array(words.buffer);
-  if (triangleCount === 0) {
-    return { nodes: words, nodeCount: 1, triangleOrder: order };
-  }
-
   // Per-triangle boxes (min xyz, max xyz) and centroids, indexed by BVH slot, not by triangle: partitioning
   // moves them together with `order`, so every pass over a node's range reads memory sequentially (large
   // builds are memory-bound: this measured about 20 % faster at 1M triangles than indirect reads).
@@ -86,6 +75,44 @@ export function buildBvh(positions: Float32Array): Bvh {
       // Centroid of the box rather than of the vertices: equally good for binning and cheaper.
       centroids[t * 3 + a] = (lo + hi) * 0.5;
     }
+  }
+  return buildOverBoxes(triangleCount, boxes, centroids);
+}
+
+/**
+ * The same binned SAH tree over axis-aligned boxes (6 floats each: min xyz, max xyz) instead of triangles:
+ * the top level of the two-level BVH, over instances' world boxes (lib/scene/instance-bvh.ts). Leaves then
+ * cover entries of `triangleOrder` that are box indices. Throws a RangeError on a non-finite or inverted box.
+ */
+export function buildBoxBvh(boxes: Float32Array): Bvh {
+  if (boxes.length % 6 !== 0) throw new RangeError(`boxes holds ${boxes.length} floats, not a multiple of 6`);
+  const count = boxes.length / 6;
+  const own = new Float32Array(boxes);
+  const centroids = new Float32Array(count * 3);
+  for (let b = 0; b < count; b++) {
+    for (let a = 0; a < 3; a++) {
+      const lo = own[b * 6 + a] as number;
+      const hi = own[b * 6 + 3 + a] as number;
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) {
+        throw new RangeError(`box ${b} is not finite and ordered`);
+      }
+      centroids[b * 3 + a] = (lo + hi) * 0.5;
+    }
+  }
+  return buildOverBoxes(count, own, centroids);
+}
+
+/** The builder proper: `boxes` and `centroids` are per primitive, owned (they are permuted in place). */
+function buildOverBoxes(triangleCount: number, boxes: Float32Array, centroids: Float32Array): Bvh {
+  const order = new Uint32Array(triangleCount);
+  for (let i = 0; i < triangleCount; i++) order[i] = i;
+
+  // A binary tree whose leaves hold at least one triangle has at most 2n - 1 nodes; trimmed at the end.
+  const capacity = Math.max(1, 2 * triangleCount - 1);
+  const words = new Uint32Array(capacity * BVH_NODE_WORDS);
+  const floats = new Float32Array(words.buffer);
+  if (triangleCount === 0) {
+    return { nodes: words, nodeCount: 1, triangleOrder: order };
   }
 
   // Per-bin triangle box and centroid box (6 + 6 floats) and count, reused by every split.

@@ -4,6 +4,7 @@
  * the same words, so the serialised bytes and their hash identify the scene.
  */
 import { encode as encodePng } from 'fast-png';
+import { transformBox, validateAnimation } from './animation';
 import { buildBvh } from './bvh';
 import { emissiveLuminance } from './emission-footprint';
 import { generatedTangent } from './generated-tangents';
@@ -15,9 +16,12 @@ import {
   MATERIAL_USES_TEXCOORD_1,
   MATERIAL_VERTEX_COLORS,
   MATERIAL_WORDS,
+  MAX_INSTANCES,
   NO_TEXTURE,
+  type PackedInstance,
   type PackedScene,
   type PackedSceneInfo,
+  PUNCTUAL_INSTANCE_WORD,
   PUNCTUAL_WORDS,
   SHADING_WORDS,
   TEXTURE_SLOT_OFFSET,
@@ -29,7 +33,15 @@ import {
   TRIANGLE_WORDS,
   WRAP_CODE,
 } from './packed-scene';
-import type { MaterialDescription, SceneDescription, TextureBinding, Vec3 } from './scene-description';
+import {
+  IDENTITY_TRANSFORM,
+  type InstanceDescription,
+  type MaterialDescription,
+  type SceneDescription,
+  type TextureBinding,
+  type Transform3x4,
+  type Vec3,
+} from './scene-description';
 
 /** Rec. 709 luminance of a linear RGB colour: the light sampler's notion of "how bright". */
 export function luminance(rgb: Readonly<Vec3>): number {
@@ -53,7 +65,7 @@ export function packScene(scene: SceneDescription): PackedScene {
   validate(scene);
 
   const triangleCount = scene.materialIndices.length;
-  const bvh = buildBvh(scene.positions);
+  const bvh = buildInstanceBvhs(scene);
   const order = bvh.triangleOrder;
   const pos = scene.positions;
 
@@ -280,10 +292,12 @@ export function packScene(scene: SceneDescription): PackedScene {
     punF.set(light.intensity, o + 8);
     punF[o + 11] = light.outerConeCos;
     punF[o + 12] = light.range ?? 0;
+    punctual[o + PUNCTUAL_INSTANCE_WORD] = light.instance ?? 0;
   });
 
-  // The root node's box (exact float32 bounds of every vertex) is the scene's bounds.
-  const rootF = new Float32Array(bvh.nodes.buffer, 0, BVH_NODE_WORDS);
+  // The root node's box (exact float32 bounds of every vertex) is the scene's bounds; with instances, the
+  // union of their boxes at their rest transforms.
+  const rootF = sceneBounds(bvh);
   const info: PackedSceneInfo = {
     triangleCount,
     nodeCount: bvh.nodeCount,
@@ -308,7 +322,116 @@ export function packScene(scene: SceneDescription): PackedScene {
     info,
     sections: { nodes: bvh.nodes, triangles, shading, materials, textures, texels, lights, punctual },
     images,
+    instances: bvh.instances,
+    animation: scene.animation ?? null,
   };
+}
+
+interface InstanceBvhs {
+  nodes: Uint32Array<ArrayBuffer>;
+  nodeCount: number;
+  /** BVH order -> the description's triangle index, over all instances. */
+  triangleOrder: Uint32Array<ArrayBuffer>;
+  instances: PackedInstance[];
+}
+
+/**
+ * The bottom level of the two-level BVH: one tree per instance over its own triangles, concatenated in
+ * instance order (packed-scene.ts PackedInstance). A still scene is one instance: exactly buildBvh's tree.
+ */
+function buildInstanceBvhs(scene: SceneDescription): InstanceBvhs {
+  const descriptions = scene.instances?.length ? scene.instances : [{ name: 'static', transform: IDENTITY }];
+  const triangleCount = scene.materialIndices.length;
+  if (descriptions.length === 1) {
+    const bvh = buildBvh(scene.positions);
+    return {
+      ...bvh,
+      instances: [instanceRecord(descriptions[0] as InstanceDescription, 0, bvh.nodeCount, 0, triangleCount)],
+    };
+  }
+  const membership = scene.triangleInstances as Uint32Array;
+  const members: number[][] = descriptions.map(() => []);
+  for (let t = 0; t < triangleCount; t++) (members[membership[t] as number] as number[]).push(t);
+  const trees = members.map((list) => {
+    if (list.length === 0) return null;
+    const positions = new Float32Array(list.length * 9);
+    list.forEach((t, i) => {
+      positions.set(scene.positions.subarray(t * 9, t * 9 + 9), i * 9);
+    });
+    return buildBvh(positions);
+  });
+  const nodeTotal = trees.reduce((n, tree) => n + (tree?.nodeCount ?? 0), 0);
+  // Every instance empty (a scene of no triangles): one empty leaf, as buildBvh gives.
+  const nodes = new Uint32Array(Math.max(1, nodeTotal) * BVH_NODE_WORDS);
+  const triangleOrder = new Uint32Array(triangleCount);
+  const instances: PackedInstance[] = [];
+  let nodeBase = 0;
+  let triangleBase = 0;
+  descriptions.forEach((description, k) => {
+    const tree = trees[k];
+    const list = members[k] as number[];
+    instances.push(instanceRecord(description, nodeBase, tree?.nodeCount ?? 0, triangleBase, list.length));
+    if (!tree) return;
+    for (let n = 0; n < tree.nodeCount; n++) {
+      const o = n * BVH_NODE_WORDS;
+      const target = (nodeBase + n) * BVH_NODE_WORDS;
+      for (let w = 0; w < BVH_NODE_WORDS; w++) nodes[target + w] = tree.nodes[o + w] as number;
+      // Child indices and leaf ranges become absolute.
+      const leaf = (tree.nodes[o + 7] as number) > 0;
+      nodes[target + 3] = (tree.nodes[o + 3] as number) + (leaf ? triangleBase : nodeBase);
+    }
+    for (let i = 0; i < list.length; i++) {
+      triangleOrder[triangleBase + i] = list[tree.triangleOrder[i] as number] as number;
+    }
+    nodeBase += tree.nodeCount;
+    triangleBase += list.length;
+  });
+  return { nodes, nodeCount: Math.max(1, nodeTotal), triangleOrder, instances };
+}
+
+const IDENTITY: Transform3x4 = [...IDENTITY_TRANSFORM];
+
+function instanceRecord(
+  d: InstanceDescription,
+  rootNode: number,
+  nodeCount: number,
+  firstTriangle: number,
+  triangleCount: number,
+): PackedInstance {
+  return {
+    name: d.name,
+    rootNode,
+    nodeCount,
+    firstTriangle,
+    triangleCount,
+    transform: d.transform.map((x) => Math.fround(x) + 0) as Transform3x4,
+  };
+}
+
+/**
+ * The scene's bounds as 8 floats in BVH node layout (min xyz, -, max xyz, -): the root box of a single
+ * instance, else the union of every instance's root box carried by its rest transform.
+ */
+function sceneBounds(bvh: InstanceBvhs): Float32Array {
+  const floats = new Float32Array(bvh.nodes.buffer);
+  if (bvh.instances.length === 1) return floats.subarray(0, BVH_NODE_WORDS);
+  const out = new Float32Array(BVH_NODE_WORDS);
+  out.set([Infinity, Infinity, Infinity, 0, -Infinity, -Infinity, -Infinity, 0]);
+  for (const instance of bvh.instances) {
+    if (instance.triangleCount === 0) continue;
+    const b = instance.rootNode * BVH_NODE_WORDS;
+    const box = transformBox(
+      [floats[b] as number, floats[b + 1] as number, floats[b + 2] as number],
+      [floats[b + 4] as number, floats[b + 5] as number, floats[b + 6] as number],
+      instance.transform,
+    );
+    for (let a = 0; a < 3; a++) {
+      out[a] = Math.min(out[a] as number, box.min[a] as number);
+      out[4 + a] = Math.max(out[4 + a] as number, box.max[a] as number);
+    }
+  }
+  if (!((out[0] as number) <= (out[4] as number))) out.fill(0);
+  return out;
 }
 
 /** WGSL's pack2x16unorm: x in the low half. */
@@ -414,6 +537,7 @@ function validate(scene: SceneDescription): void {
       throw new RangeError(`punctual light ${i} has range ${l.range}; a range must be positive and finite`);
     }
   });
+  validateInstances(scene);
   scene.textures.forEach((t, i) => {
     if (!Number.isInteger(t.width) || !Number.isInteger(t.height) || t.width < 1 || t.height < 1) {
       throw new RangeError(`texture ${i} (${t.name}) has size ${t.width}x${t.height}`);
@@ -424,4 +548,51 @@ function validate(scene: SceneDescription): void {
       );
     }
   });
+}
+
+function validateInstances(scene: SceneDescription): void {
+  const instances = scene.instances ?? [];
+  const n = scene.materialIndices.length;
+  const count = Math.max(1, instances.length);
+  if (instances.length > MAX_INSTANCES) {
+    throw new RangeError(`${instances.length} instances, more than ${MAX_INSTANCES}`);
+  }
+  instances.forEach((instance, k) => {
+    if (instance.transform.length !== 12 || !instance.transform.every(Number.isFinite)) {
+      throw new RangeError(`instance ${k} has a transform that is not 12 finite numbers`);
+    }
+  });
+  if (instances.length > 0 && !instances[0]?.transform.every((x, i) => x === IDENTITY_TRANSFORM[i])) {
+    throw new RangeError('instance 0 (the static geometry) must be at the identity');
+  }
+  if (scene.triangleInstances) {
+    if (scene.triangleInstances.length !== n) {
+      throw new RangeError(
+        `triangleInstances holds ${scene.triangleInstances.length} entries for ${n} triangles`,
+      );
+    }
+    for (let t = 0; t < n; t++) {
+      if ((scene.triangleInstances[t] as number) >= count) {
+        throw new RangeError(
+          `triangle ${t} is in instance ${scene.triangleInstances[t]}, but there are ${count}`,
+        );
+      }
+    }
+  } else if (instances.length > 1) {
+    throw new RangeError('a scene with several instances needs triangleInstances');
+  }
+  if (instances.length > 1 && n === 0)
+    throw new RangeError('a scene with several instances has no triangles');
+  scene.punctualLights.forEach((l, i) => {
+    if (
+      l.instance !== undefined &&
+      !(Number.isInteger(l.instance) && l.instance >= 0 && l.instance < count)
+    ) {
+      throw new RangeError(`punctual light ${i} is in instance ${l.instance}, but there are ${count}`);
+    }
+  });
+  if (scene.animation) {
+    const problem = validateAnimation(scene.animation, count);
+    if (problem) throw new RangeError(problem);
+  }
 }

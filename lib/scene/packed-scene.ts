@@ -1,4 +1,5 @@
 import type { PackedSceneInfo } from '../protocol/scene-info';
+import type { SceneAnimation, Transform3x4 } from './scene-description';
 
 export const BVH_NODE_WORDS = 8;
 export const TRIANGLE_WORDS = 12;
@@ -71,8 +72,35 @@ export function sectionRecords(info: PackedSceneInfo, texelCount: number): Recor
   };
 }
 
+/**
+ * One instance of the two-level BVH: its own BVH (the bottom level) over its triangles in object space,
+ * nodes [rootNode, rootNode + nodeCount) of `nodes` (child and leaf indices are absolute, into `nodes` and
+ * `triangles`), triangles [firstTriangle, firstTriangle + triangleCount). Instances follow each other in
+ * both sections, instance 0 (the static world-space geometry, at the identity) first, so a still scene is
+ * one instance whose BVH is the whole `nodes` section, exactly as before instances existed.
+ */
+export interface PackedInstance {
+  name: string;
+  rootNode: number;
+  nodeCount: number;
+  firstTriangle: number;
+  triangleCount: number;
+  /** Rest object-to-world transform, float32 values (IDENTITY_TRANSFORM for instance 0). */
+  transform: Transform3x4;
+}
+
+/** Instances a scene may have (the top-level BVH is built per frame over them, on the host). */
+export const MAX_INSTANCES = 1024;
+
+/** punctual word 13: the instance the light hangs from (0 = world space). */
+export const PUNCTUAL_INSTANCE_WORD = 13;
+
 export interface PackedScene {
   info: PackedSceneInfo;
+  /** At least one; more than one only for a scene with animation. */
+  instances: PackedInstance[];
+  /** What moves (lib/scene/animation.ts evaluates it); null for a still scene. */
+  animation: SceneAnimation | null;
   /** Each section as 32-bit words; floats and uints share the buffer (view with a Float32Array). */
   sections: Record<SectionName, Uint32Array<ArrayBuffer>>;
   /**

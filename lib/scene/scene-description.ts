@@ -111,6 +111,11 @@ export interface PunctualLightDescription {
    * (shaders/lights.wgsl). Absent: infinite.
    */
   range?: number;
+  /**
+   * The instance whose object space position and direction are in (it moves with it); absent or 0 = world
+   * space, still.
+   */
+  instance?: number;
 }
 
 export interface SceneDescription {
@@ -135,6 +140,15 @@ export interface SceneDescription {
   textures: TextureDescription[];
   camera: CameraDescription;
   punctualLights: PunctualLightDescription[];
+  /**
+   * 1 per triangle: index into `instances`; absent = every triangle in instance 0 (a still scene). Triangles
+   * of instance k > 0 are in that instance's object space, those of instance 0 in world space.
+   */
+  triangleInstances?: Uint32Array;
+  /** Absent or empty = one static instance at the identity. Instance 0's transform must be the identity. */
+  instances?: InstanceDescription[];
+  /** Absent = nothing moves. */
+  animation?: SceneAnimation;
 }
 
 export const DEFAULT_MATERIAL: MaterialDescription = {
@@ -150,4 +164,77 @@ export const DEFAULT_MATERIAL: MaterialDescription = {
 
 export function triangleCount(scene: Pick<SceneDescription, 'materialIndices'>): number {
   return scene.materialIndices.length;
+}
+
+/**
+ * Row-major 3x4 object-to-world matrix, 12 numbers: rows (m00 m01 m02 tx), (m10 m11 m12 ty), (m20 m21 m22 tz).
+ * The layout FramePose.instanceTransforms uses (lib/protocol/frame-pose.ts).
+ */
+export type Transform3x4 = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+export const IDENTITY_TRANSFORM: Readonly<Transform3x4> = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0];
+
+/** glTF animation sampler interpolation modes. */
+export const INTERPOLATIONS = ['STEP', 'LINEAR', 'CUBICSPLINE'] as const;
+export type Interpolation = (typeof INTERPOLATIONS)[number];
+export const ANIMATED_PATHS = ['translation', 'rotation', 'scale'] as const;
+export type AnimatedPath = (typeof ANIMATED_PATHS)[number];
+
+/** One node of the animation rig: an animated node or an ancestor of one, with its rest TRS (glTF). */
+export interface RigNode {
+  /** Index of the parent in `SceneAnimation.nodes`, -1 for a child of the scene root. Parents come first. */
+  parent: number;
+  translation: Vec3;
+  /** Unit quaternion x, y, z, w. */
+  rotation: [number, number, number, number];
+  scale: Vec3;
+}
+
+/**
+ * One glTF animation channel with its sampler: `times` strictly increasing and finite (seconds), `values`
+ * components per key (3 for translation and scale, 4 for rotation), three times that for CUBICSPLINE
+ * (in-tangent, value, out-tangent per key, as glTF stores them).
+ */
+export interface RigChannel {
+  node: number;
+  path: AnimatedPath;
+  interpolation: Interpolation;
+  times: number[];
+  values: number[];
+}
+
+/**
+ * What moves in a scene, kept from its glTF: the nodes that instances (and the camera) hang from, their
+ * rest transforms and their channels. lib/scene/animation.ts evaluates it for a frame.
+ */
+export interface SceneAnimation {
+  nodes: RigNode[];
+  channels: RigChannel[];
+  /** Per instance of the scene (SceneDescription.instances order), its node in `nodes`; -1 = static. */
+  instanceNodes: number[];
+  /** The camera's node when the camera moves, else absent (the scene's camera is still). */
+  camera?: { node: number; yfov: number };
+}
+
+/**
+ * An instance: triangles stored in its object space (SceneDescription.triangleInstances) drawn at a
+ * transform. Instance 0 is the static world-space geometry, always at the identity.
+ */
+export interface InstanceDescription {
+  name: string;
+  /** The rest transform (the glTF node's world matrix without animation). */
+  transform: Transform3x4;
 }

@@ -61,12 +61,12 @@ describe('scene file', () => {
     }
   });
 
-  it('lays sections out 16-byte aligned, in order, after a LGSC v2 preamble, texels as image files', () => {
+  it('lays sections out 16-byte aligned, in order, after a LGSC v3 preamble, texels as image files', () => {
     const bytes = showcaseBytes;
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('LGSC');
     const { json, dataStart } = header(bytes);
     expect(dataStart % 16).toBe(0);
-    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(3);
     expect(json.sections.map((s: { name: string }) => s.name)).toEqual(
       SECTION_NAMES.map((name) => (name === 'texels' ? 'images' : name)),
     );

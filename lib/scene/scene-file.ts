@@ -4,10 +4,11 @@
  *
  *   offset  size  field
  *   0       4     magic 'LGSC' (bytes 4c 47 53 43)
- *   4       4     u32 format version = 2
+ *   4       4     u32 format version = 3 (2 is still read: a still scene, one instance)
  *   8       4     u32 header byte length H, a multiple of 16 (JSON padded with spaces, as GLB does)
  *   12      4     u32 reserved = 0
- *   16      H     UTF-8 JSON header: { info: PackedSceneInfo, sections: [{ name, wordOffset, wordCount }] }
+ *   16      H     UTF-8 JSON header: { info: PackedSceneInfo, sections: [{ name, wordOffset, wordCount }],
+ *                 instances: PackedInstance[], animation: SceneAnimation | null } (version 3)
  *   16 + H  ...   section data; section k starts at byte 16 + H + 4 * wordOffset, every start 16-byte aligned
  *
  * Sections appear in SECTION_NAMES order, each starting at the first 16-byte boundary after the previous
@@ -27,14 +28,18 @@
 import { z } from 'zod';
 import { BaseError } from '../protocol/errors';
 import { SCENE_LIMITS } from '../protocol/limits';
+import { ANIMATION_LIMITS, validateAnimation } from './animation';
 import { decodeImageRgba8 } from './decode-image';
 import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
   MATERIAL_WORDS,
+  MAX_INSTANCES,
   NO_TEXTURE,
+  type PackedInstance,
   type PackedScene,
   type PackedSceneInfo,
+  PUNCTUAL_INSTANCE_WORD,
   PUNCTUAL_WORDS,
   SECTION_NAMES,
   SECTION_RECORD_WORDS,
@@ -46,9 +51,12 @@ import {
   TEXTURE_WORDS,
   TRIANGLE_WORDS,
 } from './packed-scene';
+import { ANIMATED_PATHS, IDENTITY_TRANSFORM, INTERPOLATIONS, type SceneAnimation } from './scene-description';
 
 export const SCENE_FILE_MAGIC = 'LGSC';
-export const SCENE_FILE_VERSION = 2;
+export const SCENE_FILE_VERSION = 3;
+/** Version 2 files (no instances, no animation) are still read, as a still scene of one instance. */
+const STILL_SCENE_FILE_VERSION = 2;
 const PREAMBLE_BYTES = 16;
 const SECTION_ALIGN_WORDS = 4; // 16 bytes
 
@@ -77,9 +85,58 @@ const infoSchema = z.object({
   bounds: z.object({ min: vec3, max: vec3 }),
   camera: z.object({ position: vec3, target: vec3, up: vec3, yfov: finite }),
 });
+const finiteList = (max: number) => z.array(finite).max(max);
+const instanceSchema = z.object({
+  name: z.string().max(1000),
+  rootNode: count,
+  nodeCount: count,
+  firstTriangle: count,
+  triangleCount: count,
+  transform: z.tuple([
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+    finite,
+  ]),
+});
+const animationSchema = z.object({
+  nodes: z
+    .array(
+      z.object({
+        parent: z.number().int(),
+        translation: vec3,
+        rotation: z.tuple([finite, finite, finite, finite]),
+        scale: vec3,
+      }),
+    )
+    .max(ANIMATION_LIMITS.maxNodes),
+  channels: z
+    .array(
+      z.object({
+        node: count,
+        path: z.enum(ANIMATED_PATHS),
+        interpolation: z.enum(INTERPOLATIONS),
+        times: finiteList(ANIMATION_LIMITS.maxKeyframes),
+        values: finiteList(ANIMATION_LIMITS.maxKeyframes * 12),
+      }),
+    )
+    .max(ANIMATION_LIMITS.maxChannels),
+  instanceNodes: z.array(z.number().int()).max(MAX_INSTANCES),
+  camera: z.object({ node: count, yfov: finite }).optional(),
+});
 const headerSchema = z.object({
   info: infoSchema,
   sections: z.array(z.object({ name: z.string(), wordOffset: count, wordCount: count })),
+  instances: z.array(instanceSchema).min(1).max(MAX_INSTANCES).optional(),
+  animation: animationSchema.nullable().optional(),
 });
 type SceneFileHeader = z.infer<typeof headerSchema>;
 
@@ -111,7 +168,9 @@ export function serializePackedScene(p: PackedScene): Uint8Array<ArrayBuffer> {
     wordOffset = alignWords(wordOffset + wordCount);
   });
   // Fixed key order (info's own order is fixed by packScene and parse) keeps the JSON canonical.
-  const json = new TextEncoder().encode(JSON.stringify({ info: p.info, sections }));
+  const json = new TextEncoder().encode(
+    JSON.stringify({ info: p.info, sections, instances: p.instances, animation: p.animation }),
+  );
   const headerBytes = Math.ceil(json.length / 16) * 16;
   const dataStart = PREAMBLE_BYTES + headerBytes;
   const bytes = new Uint8Array(dataStart + wordOffset * 4);
@@ -151,7 +210,7 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
   const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0, bytes[3] ?? 0);
   if (magic !== SCENE_FILE_MAGIC) throw invalid(`magic is not '${SCENE_FILE_MAGIC}'`);
   const version = view.getUint32(4, true);
-  if (version !== SCENE_FILE_VERSION) {
+  if (version !== SCENE_FILE_VERSION && version !== STILL_SCENE_FILE_VERSION) {
     throw invalid(`format version ${version} is not ${SCENE_FILE_VERSION}`);
   }
   const headerBytes = view.getUint32(8, true);
@@ -175,6 +234,22 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
     throw invalid(`header field ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
   }
   const { info, sections: table } = parsed.data;
+  if ((version === SCENE_FILE_VERSION) !== (parsed.data.instances !== undefined)) {
+    throw invalid(
+      `a version ${version} header ${version === SCENE_FILE_VERSION ? 'lacks' : 'has'} instances`,
+    );
+  }
+  const instances: PackedInstance[] = parsed.data.instances ?? [
+    {
+      name: 'static',
+      rootNode: 0,
+      nodeCount: info.nodeCount,
+      firstTriangle: 0,
+      triangleCount: info.triangleCount,
+      transform: [...IDENTITY_TRANSFORM],
+    },
+  ];
+  const animation = (parsed.data.animation ?? null) as SceneAnimation | null;
 
   // The table must be the canonical one: names in order, offsets packed at 16-byte boundaries.
   if (table.length !== FILE_SECTION_NAMES.length) {
@@ -214,7 +289,60 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
   const images = splitImages(info, sections);
   sections.texels = decodeImages(info, sections.textures, images);
   validateSections(info, sections);
-  return { info, sections, images };
+  validateInstances(info, sections, instances, animation);
+  return { info, sections, images, instances, animation };
+}
+
+/**
+ * The instances tile the nodes and the triangles in order (instance 0 first, at the identity), each BVH
+ * stays inside its own ranges, and the animation (bounded by the schema) is consistent with them.
+ */
+function validateInstances(
+  info: PackedSceneInfo,
+  s: Record<SectionName, Uint32Array<ArrayBuffer>>,
+  instances: readonly PackedInstance[],
+  animation: SceneAnimation | null,
+): void {
+  let node = 0;
+  let triangle = 0;
+  for (const [k, instance] of instances.entries()) {
+    if (instance.rootNode !== node || instance.firstTriangle !== triangle) {
+      throw invalid(`instance ${k} does not follow the previous one`);
+    }
+    if ((instance.nodeCount === 0) !== (instance.triangleCount === 0) && info.triangleCount > 0) {
+      throw invalid(`instance ${k} has ${instance.nodeCount} nodes for ${instance.triangleCount} triangles`);
+    }
+    const nodeEnd = node + instance.nodeCount;
+    const triangleEnd = triangle + instance.triangleCount;
+    for (let n = node; n < nodeEnd && n < info.nodeCount; n++) {
+      const leftOrFirst = s.nodes[n * BVH_NODE_WORDS + 3] as number;
+      const triangles = s.nodes[n * BVH_NODE_WORDS + 7] as number;
+      const inside =
+        triangles === 0
+          ? instance.triangleCount === 0 || leftOrFirst + 1 < nodeEnd
+          : leftOrFirst >= triangle && leftOrFirst + triangles <= triangleEnd;
+      if (!inside) throw invalid(`BVH node ${n} reaches outside instance ${k}`);
+    }
+    node = nodeEnd;
+    triangle = triangleEnd;
+  }
+  if (triangle !== info.triangleCount || (info.triangleCount > 0 && node !== info.nodeCount)) {
+    throw invalid('the instances do not cover the nodes and triangles');
+  }
+  if (!instances[0]?.transform.every((x, i) => x === IDENTITY_TRANSFORM[i])) {
+    throw invalid('instance 0 is not at the identity');
+  }
+  for (let l = 0; l < info.punctualCount; l++) {
+    if ((s.punctual[l * PUNCTUAL_WORDS + PUNCTUAL_INSTANCE_WORD] as number) >= instances.length) {
+      throw invalid(`punctual light ${l} hangs from a missing instance`);
+    }
+  }
+  if (instances.length > 1 && animation === null) throw invalid('several instances but no animation');
+  if (instances.length > 1 && info.triangleCount === 0) throw invalid('several instances but no triangles');
+  if (animation) {
+    const problem = validateAnimation(animation, instances.length);
+    if (problem) throw invalid(problem);
+  }
 }
 
 /**
