@@ -176,6 +176,16 @@ async function renderJob(prefix: string) {
   return report.sessions.get('honest') ?? [];
 }
 
+/** One session leases and honestly renders `count` pieces of work (units or checks), whatever it is given. */
+async function renderAs(sessionId: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    const lease = await leaseUnit(t.ctx, { sessionId, adapter: ADAPTER }, { origin: '10.0.0.1' });
+    if (!lease) throw new Error(`no work for ${sessionId}`);
+    const data = await renderLeaseHonestly(lease);
+    await submitResult(t.ctx, { leaseId: lease.leaseId, sessionId, body: new Uint8Array(data.buffer) });
+  }
+}
+
 async function claimOnChain(account: Address, relayer: PrivateKeyAccount) {
   const view = await claimsView(t.ctx, account);
   if (!view.claim) throw new Error(`nothing claimable for ${account}`);
@@ -455,20 +465,7 @@ describe('payments', () => {
     const payee = await funded();
     await bind('cum-honest-1', payee);
     // One contributor renders a few units, is settled and claims; then the rest is rendered.
-    for (let i = 0; i < 3; i++) {
-      const lease = await leaseUnit(
-        t.ctx,
-        { sessionId: 'cum-honest-1', adapter: ADAPTER },
-        { origin: '10.0.0.1' },
-      );
-      if (!lease) throw new Error('no work');
-      const data = await renderLeaseHonestly(lease);
-      await submitResult(t.ctx, {
-        leaseId: lease.leaseId,
-        sessionId: 'cum-honest-1',
-        body: new Uint8Array(data.buffer),
-      });
-    }
+    await renderAs('cum-honest-1', 3);
     // Probation: its first units wait for checks, which need other contributors. Let two check.
     await runFarm(
       farmApi(),
@@ -492,9 +489,14 @@ describe('payments', () => {
     const relayer = await funded();
     await claimOnChain(payee.address, relayer);
 
+    // More work by the same contributor: a second job, so there is surely work left for it to lease
+    // (the helpers above may have rendered the rest of the first job themselves).
+    const { job: secondJob } = await createPaidJob(requestor);
+    await syncJobDeposit(t.ctx, secondJob.id);
+    await renderAs('cum-honest-1', 2);
     await renderJob('cum');
     const second = await settle(t.ctx, payments);
-    expect(second.posted).toBe(true);
+    expect(second).toMatchObject({ posted: true });
     await warp(WINDOW);
     await reconcile(t.ctx, payments);
     const view = await claimsView(t.ctx, payee.address);
