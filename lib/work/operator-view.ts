@@ -69,7 +69,7 @@ export interface RecentSettlement {
   postedAt: number | null;
   jobs: number;
   addresses: number;
-  /** Seconds from the oldest credit it newly paid maturing to its posting (null: not posted, or none new). */
+  /** Seconds from the first credit it newly paid maturing to its posting (null: not posted, or none new). */
   lagSeconds: number | null;
 }
 
@@ -228,8 +228,9 @@ async function openDisputes(db: SqlExecutor) {
 
 async function recentSettlements(db: SqlExecutor, before: string | null | undefined) {
   const cursor = cursorOf(before);
-  // A settlement's lag: from the oldest credit it newly paid (past the watermark of the last settlement
-  // posted before it) maturing, to its posting. Each row's subqueries are ranges of primary keys.
+  // A settlement's lag: from the first credit it newly paid (past the watermark of the last settlement
+  // posted before it) maturing, to its posting. Each row's subqueries stop at their first row of a primary
+  // key's order, so the page costs the same however many settlements and credits there are.
   const rows = await db.query<{
     id: string | number;
     onchain_id: string | number | null;
@@ -247,11 +248,13 @@ async function recentSettlements(db: SqlExecutor, before: string | null | undefi
             s.posted_at,
             (SELECT count(*)::int FROM settlement_jobs j WHERE j.settlement_id = s.id) AS jobs,
             (SELECT count(*)::int FROM settlement_leaves l WHERE l.settlement_id = s.id) AS addresses,
-            (SELECT min(c.matures_at) FROM credits c
+            (SELECT c.matures_at FROM credits c
               WHERE c.id <= s.credit_watermark AND c.matures_at <= s.created_at AND c.forfeited_at IS NULL
-                AND c.id > coalesce((SELECT max(p.credit_watermark) FROM settlements p
+                AND c.id > coalesce((SELECT p.credit_watermark FROM settlements p
                                       WHERE p.id < s.id AND p.posted_at IS NOT NULL
-                                        AND p.state IN ('posted', 'pending', 'final')), 0)) AS oldest
+                                        AND p.state IN ('posted', 'pending', 'final')
+                                      ORDER BY p.id DESC LIMIT 1), 0)
+              ORDER BY c.id LIMIT 1) AS oldest
        FROM settlements s
       WHERE ($1::bigint IS NULL OR s.id < $1::bigint)
       ORDER BY s.id DESC LIMIT $2`,
