@@ -108,6 +108,15 @@ function Section({
   );
 }
 
+function leaderText(leader: View['figures']['paymentsLeader'], now: number): string {
+  if (leader === null) return 'payments off';
+  if (leader === 'embedded') return 'this process';
+  if (leader === 'none') return 'none: nothing settles';
+  return leader.connectedSince === null
+    ? 'an instance'
+    : `an instance (connected ${when(leader.connectedSince, now)})`;
+}
+
 /** The signed-in operator page: figures at a glance, then the four lists (lib/work/operator-view.ts). */
 export function OperatorView({ view, explorerUrl }: { view: View; explorerUrl: string | null }) {
   const { figures: f, at: now } = view;
@@ -125,6 +134,7 @@ export function OperatorView({ view, explorerUrl }: { view: View; explorerUrl: s
     ['Check disagreements', String(f.checkDisagreements)],
     ['Verification overhead', formatPercent(f.verificationOverhead)],
     ['Settlement lag', f.payments === 'off' ? 'payments off' : formatDuration(f.settlementLagSeconds * 1000)],
+    ['Payments leader', leaderText(f.paymentsLeader, now)],
     ['Open disputes', String(f.openDisputes)],
     ['Jobs held', String(f.heldJobs)],
   ];

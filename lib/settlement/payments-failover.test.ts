@@ -120,11 +120,14 @@ describe.skipIf(!url)('the payments leader on a real chain', () => {
     await anvil?.stop();
   });
 
+  // Not the product's lock: instances.test.ts may elect its own leaders on this server at the same time.
+  const leaderLock = 7_300_000 + Math.floor(Math.random() * 100_000);
   const start = async (intervalMs: number) => {
-    const instance = await startInstance(`${url}#${schema}`, {
-      ...instanceEnv,
-      LUMENGRID_SETTLE_INTERVAL_MS: String(intervalMs),
-    });
+    const instance = await startInstance(
+      `${url}#${schema}`,
+      { ...instanceEnv, LUMENGRID_SETTLE_INTERVAL_MS: String(intervalMs) },
+      leaderLock,
+    );
     instances.push(instance);
     return instance;
   };

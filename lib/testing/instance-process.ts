@@ -12,8 +12,18 @@ export interface InstanceProcess {
   events: { event: string; at: number; job: { unitsDone: number } }[];
 }
 
-export function startInstance(where: string, env: Record<string, string> = {}): Promise<InstanceProcess> {
-  const child = fork(join(import.meta.dirname, 'instance-child.ts'), [where], {
+/**
+ * `leaderLock`: the advisory lock its payments loop elects a leader by. Locks are per database, not per
+ * schema: test files that run at once on one server each pass their own, or one's instances would lead
+ * another's.
+ */
+export function startInstance(
+  where: string,
+  env: Record<string, string> = {},
+  leaderLock?: number,
+): Promise<InstanceProcess> {
+  const args = leaderLock === undefined ? [where] : [where, String(leaderLock)];
+  const child = fork(join(import.meta.dirname, 'instance-child.ts'), args, {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

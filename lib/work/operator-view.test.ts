@@ -8,7 +8,7 @@ import { recordUnitVerdict, touchContributor } from '../verification/contributor
 import { QUARANTINE_AFTER_REJECTIONS } from '../verification/policy';
 import { createJob } from './jobs';
 import { leaseUnit } from './lease-unit';
-import { OPERATOR_PAGE, operatorView, STUCK_ATTEMPTS } from './operator-view';
+import { OPERATOR_PAGE, operatorView, paymentsLeader, STUCK_ATTEMPTS } from './operator-view';
 
 let t: Awaited<ReturnType<typeof createTestContext>>;
 beforeAll(async () => {
@@ -149,5 +149,25 @@ describe('the operator view', () => {
     expect(view.figures.quarantinedSessions).toBe(1);
     expect(view.figures.activeSessions).toBe(2);
     expect(view.figures.payments).toBe('off');
+  });
+
+  it('says whether an instance holds the payments leader lock (PostgreSQL), or that the one process leads', async () => {
+    // A key of its own, above 2^32 (both halves of the lock table's key), that no other test takes.
+    const key = 2 ** 32 + Math.floor(Math.random() * 1_000_000);
+    const { db } = t.ctx;
+    if (!db.poolStats || !db.sessionLock) {
+      expect(await paymentsLeader(db, key)).toBe('embedded');
+      return;
+    }
+    expect(await paymentsLeader(db, key)).toBe('none');
+    const lock = db.sessionLock(key);
+    expect(await lock.held()).toBe(true);
+    const leader = await paymentsLeader(db, key);
+    expect(leader).toMatchObject({ connectedSince: expect.any(Number) });
+    expect(Math.abs((leader as { connectedSince: number }).connectedSince - Date.now())).toBeLessThan(
+      600_000,
+    );
+    await lock.release();
+    expect(await paymentsLeader(db, key)).toBe('none');
   });
 });

@@ -1,5 +1,5 @@
 import type { CoordinatorContext } from '../coordinator/context';
-import type { SqlExecutor } from '../coordinator/db/sql';
+import type { Sql, SqlExecutor } from '../coordinator/db/sql';
 import {
   checkDisagreements,
   quarantinedSessionCount,
@@ -8,6 +8,7 @@ import {
   unitsByState,
   verificationOverhead,
 } from '../coordinator/farm-figures';
+import { PAYMENTS_LEADER_LOCK } from '../settlement/payments-loop';
 
 /**
  * What the operator page (/operator, behind lib/coordinator/operator-session.ts) shows: the figures at a
@@ -34,7 +35,16 @@ export interface OperatorFigures {
   heldJobs: number;
   stuckUnits: number;
   payments: 'on' | 'off';
+  /** Who runs the payments rounds (null with payments off): paymentsLeader. */
+  paymentsLeader: PaymentsLeader | null;
 }
+
+/**
+ * 'embedded': the embedded database's one process leads; 'none': no instance holds the leader lock, so
+ * nothing is settled until one takes it (within a loop interval of starting); else since when the session
+ * that holds it has been connected.
+ */
+export type PaymentsLeader = 'embedded' | 'none' | { connectedSince: number | null };
 
 export interface QuarantinedSession {
   sessionId: string;
@@ -141,12 +151,34 @@ export async function operatorView(
       heldJobs: jobs?.held ?? 0,
       stuckUnits: stuck.total,
       payments: ctx.payments ? 'on' : 'off',
+      paymentsLeader: ctx.payments ? await paymentsLeader(db) : null,
     },
     quarantined,
     disputes,
     settlements,
     stuck,
   };
+}
+
+/**
+ * Whether an instance holds the payments leader's advisory lock (lib/settlement/payments-loop.ts), as the
+ * PostgreSQL server's lock table says: a bigint key is (classid, objid) = its high and low 32 bits.
+ */
+export async function paymentsLeader(
+  db: Pick<Sql, 'query' | 'poolStats'>,
+  key: number = PAYMENTS_LEADER_LOCK,
+): Promise<PaymentsLeader> {
+  // Only a PostgreSQL server has a pool (and other instances); the embedded database's lock is no lock.
+  if (!db.poolStats) return 'embedded';
+  const [row] = await db.query<{ since: number | null }>(
+    `SELECT (extract(epoch FROM a.backend_start) * 1000)::float8 AS since
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      LIMIT 1`,
+    [Math.floor(key / 2 ** 32), key % 2 ** 32],
+  );
+  return row ? { connectedSince: row.since === null ? null : Math.round(Number(row.since)) } : 'none';
 }
 
 /** A cursor is `<number>` or `<number>.<text>`, as this file hands them out; anything else starts over. */
