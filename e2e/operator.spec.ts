@@ -29,6 +29,8 @@ test('the operator signs in with the generated token, sees the farm, and signs o
   for (const title of ['Quarantined sessions', 'Open disputes', 'Settlements', 'Stuck units'])
     await expect(page.getByRole('heading', { name: new RegExp(`^${title} \\(\\d+\\)$`) })).toBeVisible();
   await expect(page.getByTestId('operator-figures')).toContainText('Units pending');
+  // npm start: one process on the embedded database, with its local chain, runs the payments rounds.
+  await expect(page.getByTestId('operator-figures')).toContainText('Payments leaderthis process');
   const [cookie] = (await gpuContext.cookies()).filter((c) => c.name === 'lumengrid_operator');
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/operator', secure: false });
   expect(cookie?.value).not.toContain(token);
