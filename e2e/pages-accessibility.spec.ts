@@ -5,7 +5,7 @@ import { expect, test } from './fixtures';
  * axe on every page, in the light and the dark theme (both follow the system's prefers-color-scheme): no
  * serious or critical WCAG 2.1 A/AA violation. Lesser findings are attached to the report, not failed on.
  */
-const PAGES = ['/', '/jobs', 'job', '/contribute', '/claims', '/render', '/api-docs'] as const;
+const PAGES = ['/', '/jobs', 'job', '/contribute', '/claims', '/render', '/api-docs', '/operator'] as const;
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every page passes axe in the ${colorScheme} theme`, async ({ gpuContext, request }, testInfo) => {

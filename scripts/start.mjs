@@ -5,7 +5,8 @@
 // bad value costs no build. The ones read here: PORT, HOST, LUMENGRID_DATA_DIR, LUMENGRID_CHAIN (off: no
 // payments), LUMENGRID_CHAIN_DIR, LUMENGRID_ANVIL_PORT, LUMENGRID_CHALLENGE_WINDOW_S, LUMENGRID_RPC_URL (another
 // chain instead of the local one), LUMENGRID_VERIFIER (off: no trusted verifier) and LUMENGRID_VERIFIER_TOKEN
-// (default: generated once into LUMENGRID_CHAIN_DIR/verifier-token, mode 600, never printed).
+// (default: generated once into LUMENGRID_CHAIN_DIR/verifier-token, mode 600, never printed), and
+// LUMENGRID_OPERATOR_TOKEN (the same, in LUMENGRID_CHAIN_DIR/operator-token; the operator page's sign-in).
 //
 // Builds the app first when the build is missing or older than the sources. Once the server answers, runs
 // the headless provider (scripts/provider.ts) as the operator's trusted verifier, at low CPU priority: it
@@ -93,14 +94,16 @@ async function waitUntilReady(url, child) {
 }
 
 /**
- * The operator's trusted verifier token (lib/verification/verifier-token.ts): the operator's own when set,
- * else generated once per folder and kept beside the operator keys, readable by this user only. It goes to
- * the server and the verifier through their environment, never the command line (others can read that).
+ * A token of the operator's: their own when set (`configured`), else generated once per folder into
+ * LUMENGRID_CHAIN_DIR/`file`, readable by this user only. It reaches the server (and the verifier) through
+ * the environment, never the command line (others can read that), and is never printed.
+ * - verifier-token: the trusted verifier's (lib/verification/verifier-token.ts).
+ * - operator-token: the operator page's sign-in (/operator, lib/coordinator/operator-session.ts).
  */
-function verifierToken() {
-  if (config.LUMENGRID_VERIFIER_TOKEN) return config.LUMENGRID_VERIFIER_TOKEN;
+function operatorSecret(configured, file) {
+  if (configured) return configured;
   const dir = chainDir;
-  const path = join(dir, 'verifier-token');
+  const path = join(dir, file);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
@@ -112,7 +115,8 @@ function verifierToken() {
 }
 
 buildIfStale();
-env.LUMENGRID_VERIFIER_TOKEN = verifierToken();
+env.LUMENGRID_VERIFIER_TOKEN = operatorSecret(config.LUMENGRID_VERIFIER_TOKEN, 'verifier-token');
+env.LUMENGRID_OPERATOR_TOKEN = operatorSecret(config.LUMENGRID_OPERATOR_TOKEN, 'operator-token');
 
 const children = new Set();
 
@@ -248,6 +252,12 @@ function startVerifier(url) {
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 if (await waitUntilReady(url, server)) {
   console.log(`Lumengrid is running at ${url}`);
+  // The token itself is never printed (terminals are logged and shared): where to read it is.
+  console.log(
+    config.LUMENGRID_OPERATOR_TOKEN
+      ? `Operator page: ${url}/operator (sign in with your LUMENGRID_OPERATOR_TOKEN)`
+      : `Operator page: ${url}/operator (sign in with the token in ${join(chainDir, 'operator-token')})`,
+  );
   if (!stopping) startVerifier(url);
 } else if (!stopping) {
   stop('startup failed');

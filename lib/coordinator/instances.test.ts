@@ -1,7 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InstanceProcess, startInstance, until } from '../testing/instance-process';
 import { openPostgres } from './db/postgres';
 import type { Sql } from './db/sql';
 
@@ -12,48 +11,7 @@ import type { Sql } from './db/sql';
 const url = process.env.LUMENGRID_TEST_DATABASE_URL;
 const JOB = { scene: 'cornell', width: 32, height: 16, samplesPerPixel: 4, tileSize: 16, samplesPerUnit: 2 };
 
-interface Instance {
-  child: ChildProcess;
-  ask<T = Record<string, unknown>>(message: Record<string, unknown>): Promise<T>;
-  events: { event: string; at: number; job: { unitsDone: number } }[];
-}
-
-function startInstance(where: string, env: Record<string, string> = {}): Promise<Instance> {
-  const child = fork(join(import.meta.dirname, '../testing/instance-child.ts'), [where], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const waiting = new Map<number, (reply: never) => void>();
-  const events: Instance['events'] = [];
-  let next = 0;
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-    child.on('message', (message: { id?: number; ready?: boolean; event?: string }) => {
-      if (message.ready) {
-        resolve({
-          child,
-          events,
-          ask: (request) =>
-            new Promise((answer) => {
-              const id = ++next;
-              waiting.set(id, answer as never);
-              child.send({ ...request, id });
-            }),
-        });
-      } else if (message.event) events.push(message as Instance['events'][number]);
-      else if (message.id) waiting.get(message.id)?.(message as never);
-    });
-  });
-}
-
-const until = async (condition: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+type Instance = InstanceProcess;
 
 describe.skipIf(!url)('several coordinator instances on one PostgreSQL', () => {
   const schema = `test_${randomBytes(6).toString('hex')}`;

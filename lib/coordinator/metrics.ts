@@ -1,11 +1,19 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CoordinatorContext } from './context';
+import {
+  checkDisagreements,
+  quarantinedSessionCount,
+  settlementLagSeconds,
+  unitsByState,
+  verificationOverhead,
+} from './farm-figures';
 
 /**
  * The operator's metrics in Prometheus' text format (GET /metrics), one registry per process. Rates are
  * counters (leases and results: `rate(lumengrid_leases_total[1m])` is leases per second); what the
  * database knows (units by state, check disagreements, quarantines, verification overhead, settlement lag)
- * is read when scraped, and so is the connection pool.
+ * is read when scraped (lib/coordinator/farm-figures.ts, which the operator page shows too), and so is the
+ * connection pool.
  */
 export interface CoordinatorMetrics {
   registry: Registry;
@@ -58,8 +66,7 @@ export function createMetrics(ctx?: () => Promise<CoordinatorContext>): Coordina
   };
   if (!ctx) return metrics;
 
-  const fromDb = async <Row>(text: string, params: unknown[] = []) =>
-    (await ctx()).db.query<Row>(text, params);
+  const db = async () => (await ctx()).db;
   new Gauge({
     name: 'lumengrid_units',
     help: 'Units by state',
@@ -67,12 +74,7 @@ export function createMetrics(ctx?: () => Promise<CoordinatorContext>): Coordina
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await fromDb<{ state: string; n: number }>(
-        'SELECT state, count(*)::int AS n FROM units GROUP BY state',
-      );
-      for (const state of ['pending', 'leased', 'verifying', 'done', 'void']) {
-        this.set({ state }, rows.find((row) => row.state === state)?.n ?? 0);
-      }
+      for (const [state, n] of Object.entries(await unitsByState(await db()))) this.set({ state }, n);
     },
   });
   new Gauge({
@@ -80,10 +82,7 @@ export function createMetrics(ctx?: () => Promise<CoordinatorContext>): Coordina
     help: 'Spot checks, escalations and audits whose re-render disagreed with the result they checked',
     registers: [registry],
     async collect() {
-      const [row] = await fromDb<{ n: number }>(
-        "SELECT count(*)::int AS n FROM checks WHERE state = 'done' AND agreed = false",
-      );
-      this.set(row?.n ?? 0);
+      this.set(await checkDisagreements(await db()));
     },
   });
   new Gauge({
@@ -91,10 +90,7 @@ export function createMetrics(ctx?: () => Promise<CoordinatorContext>): Coordina
     help: 'Contributor sessions in quarantine',
     registers: [registry],
     async collect() {
-      const [row] = await fromDb<{ n: number }>(
-        'SELECT count(*)::int AS n FROM contributors WHERE quarantined_at IS NOT NULL',
-      );
-      this.set(row?.n ?? 0);
+      this.set(await quarantinedSessionCount(await db()));
     },
   });
   new Gauge({
@@ -102,10 +98,7 @@ export function createMetrics(ctx?: () => Promise<CoordinatorContext>): Coordina
     help: 'Pixel-samples rendered to check others, per pixel-sample of accepted work, over all jobs',
     registers: [registry],
     async collect() {
-      const [row] = await fromDb<{ checks: number | null; done: number | null }>(
-        'SELECT sum(check_pixel_samples)::float8 AS checks, sum(pixel_samples_done)::float8 AS done FROM jobs',
-      );
-      this.set(row?.done ? (row.checks ?? 0) / row.done : 0);
+      this.set(await verificationOverhead(await db()));
     },
   });
   new Gauge({
@@ -114,15 +107,7 @@ export function createMetrics(ctx?: () => Promise<CoordinatorContext>): Coordina
     registers: [registry],
     async collect() {
       const context = await ctx();
-      const now = context.now();
-      const [row] = await fromDb<{ oldest: number | null }>(
-        `SELECT min(matures_at) AS oldest FROM credits
-          WHERE forfeited_at IS NULL AND matures_at <= $1
-            AND id > coalesce((SELECT max(credit_watermark) FROM settlements
-                                WHERE state IN ('posted', 'pending', 'final')), 0)`,
-        [now],
-      );
-      this.set(row?.oldest ? Math.max(0, (now - row.oldest) / 1000) : 0);
+      this.set(await settlementLagSeconds(context.db, context.now()));
     },
   });
   new Gauge({

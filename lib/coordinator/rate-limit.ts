@@ -77,6 +77,8 @@ export const RATE_LIMITS = {
   relayPerAccount: { burst: 1, perSecond: 1 / 300 },
   // An owner's cancel, pause, resume and priority: by hand, and each one bumps the job's version.
   jobControlPerOrigin: { burst: 20, perSecond: 1 },
+  // Operator sign-in (/operator): a person pastes a token now and then; a guesser gets 5, then one a minute.
+  operatorSignInPerOrigin: { burst: 5, perSecond: 1 / 60 },
 } as const satisfies Record<string, RateLimit>;
 
 type LimitName = keyof typeof RATE_LIMITS;

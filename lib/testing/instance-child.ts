@@ -18,6 +18,8 @@ import { submitResult } from '../work/submit-result';
 import { renderLeaseHonestly } from './stand-in-renderer';
 
 const [url, schema] = (process.argv[2] as string).split('#') as [string, string];
+// Another lock than the product's when the test names one (lib/testing/instance-process.ts says why).
+const leaderLock = process.argv[3] ? Number(process.argv[3]) : PAYMENTS_LEADER_LOCK;
 const db = await openPostgres({ connectionString: url, schema, max: 4 });
 await migrate(db);
 const jobEvents = await relayJobEvents(db);
@@ -34,7 +36,7 @@ const loop = ctx.payments
       ctx,
       ctx.payments,
       serverConfig().LUMENGRID_SETTLE_INTERVAL_MS,
-      db.sessionLock?.(PAYMENTS_LEADER_LOCK),
+      db.sessionLock?.(leaderLock),
     )
   : null;
 

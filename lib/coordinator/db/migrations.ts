@@ -511,6 +511,16 @@ const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE units ADD COLUMN frame integer;
     `,
   },
+  {
+    version: 20,
+    name: 'quarantined sessions by time, for the operator',
+    sql: `
+      -- Sessions are free and many; the quarantined few are what the operator page lists, newest first, page
+      -- by page, and what it and GET /metrics count (lib/work/operator-view.ts, lib/coordinator/farm-figures.ts).
+      CREATE INDEX contributors_quarantined ON contributors (quarantined_at DESC, session_id DESC)
+        WHERE quarantined_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Held while migrating, so that coordinator instances starting together on one PostgreSQL migrate once. */
