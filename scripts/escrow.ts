@@ -30,7 +30,7 @@ import {
   DEFAULT_DISPUTE_BOND_WEI,
   deployEscrow,
 } from '../lib/chain/deploy-escrow';
-import { chainFor } from '../lib/chain/escrow-client';
+import { chainFor } from '../lib/chain/known-chains';
 
 const STATUS = ['none', 'pending', 'disputed', 'final', 'void'];
 

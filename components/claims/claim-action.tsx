@@ -6,6 +6,7 @@ import type { ClaimsView } from '../../lib/protocol/api-types';
 import { formatEther } from '../../lib/settlement/pricing';
 import { sameAddress, shortAddress } from '../../lib/wallet/address';
 import { claimedAmount } from '../../lib/wallet/escrow-logs';
+import { ExplorerLink } from '../wallet/explorer-link';
 import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
@@ -72,8 +73,8 @@ export function ClaimAction({
           Claimed <strong data-testid="claim-received">{formatEther(claimed.amount)}</strong> to{' '}
           {shortAddress(address)}
           {claimed.fee !== undefined ? ` without gas (the relayer kept ${formatEther(claimed.fee)})` : ''}.{' '}
-          <span className="muted mono small" title={claimed.hash} data-testid="claim-tx">
-            Transaction {shortAddress(claimed.hash)}
+          <span className="muted small" title={claimed.hash} data-testid="claim-tx">
+            Transaction <ExplorerLink target="tx" value={claimed.hash} />
           </span>
         </p>
       ) : null}

@@ -12,6 +12,7 @@ const INFO: EnabledChainInfo = {
   enabled: true,
   chainId: 31337,
   chainName: 'Anvil',
+  explorer: null,
   rpcUrl: 'http://127.0.0.1:8545',
   escrowAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
   challengeWindowSeconds: 120,

@@ -17,6 +17,8 @@ export function escrowChain(info: EnabledChainInfo): Chain {
     name: info.chainName,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [info.rpcUrl] } },
+    // A wallet that adds the chain (wallet_addEthereumChain) learns its explorer too.
+    blockExplorers: info.explorer ? { default: info.explorer } : undefined,
     // Only the local chain of npm start has a faucet: a chain with free ether is a test chain.
     testnet: info.faucet || info.chainId === 31337,
   });
