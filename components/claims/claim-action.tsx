@@ -41,6 +41,7 @@ export function ClaimAction({
   async function onRelayedClick() {
     if (!claim || !relay?.available) return;
     setClaimed(null);
+    tx.reset(); // one notice at a time: the last attempt's
     const result = await relayed.send({
       account: address,
       cumulativeAmount: BigInt(claim.cumulativeWei),
@@ -55,6 +56,7 @@ export function ClaimAction({
   async function onClick() {
     if (!claim) return;
     setClaimed(null);
+    relayed.reset();
     const result = await tx.send({
       functionName: 'claim',
       args: [address, BigInt(claim.cumulativeWei), claim.proof],

@@ -86,8 +86,14 @@ export function useRelayedClaim() {
     [config, info, signTypedDataAsync],
   );
 
+  const reset = useCallback(() => {
+    setPhase('idle');
+    setProblem(null);
+  }, []);
+
   return {
     send,
+    reset,
     phase,
     problem,
     busy: phase === 'sign' || phase === 'relaying' || phase === 'mining',
