@@ -43,6 +43,9 @@ export default defineConfig({
       // Credit matures two seconds after it is earned (the audit window; 10 minutes by default), so that a
       // test's settlement can pay it.
       LUMENGRID_AUDIT_WINDOW_MS: '2000',
+      // 1e14 wei per pixel-sample: a 32×32 job at 8 samples per pixel earns enough that the relayer's 1 %
+      // pays a relayed claim's gas on anvil (~1 gwei), so "Claim without gas" is offered.
+      LUMENGRID_PRICE_WEI: '100000000000000',
     },
   },
 });

@@ -1,6 +1,7 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { serverConfig } from './lib/config/server-config';
 import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from './lib/coordinator/security-headers';
+import { WALLETCONNECT_CSP, WALLETCONNECT_PROJECT_ID } from './lib/wallet/walletconnect';
 
 /**
  * Runs before every page and API request: a fresh CSP nonce per request (Next.js applies it to its own
@@ -13,6 +14,7 @@ export function proxy(request: NextRequest) {
     nonce,
     rpcUrl: config.LUMENGRID_PUBLIC_RPC_URL || config.LUMENGRID_RPC_URL,
     dev: process.env.NODE_ENV === 'development',
+    extra: WALLETCONNECT_PROJECT_ID ? WALLETCONNECT_CSP : undefined,
   });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('x-nonce', nonce);

@@ -29,6 +29,14 @@ interface PageWallet {
 
 type Rpc = { method: string; params?: unknown[] };
 
+/** eth_signTypedData_v4's JSON (flat structs: what the escrow's RelayedClaim needs). */
+interface TypedDataJson {
+  domain: { name: string; version: string; chainId: number; verifyingContract: Hex };
+  types: Record<string, { name: string; type: string }[]>;
+  primaryType: string;
+  message: Record<string, unknown>;
+}
+
 export async function installWallet(context: BrowserContext, rpcUrl: string): Promise<TestWallet> {
   const wallets = new Map<Page, PageWallet>();
 
@@ -49,6 +57,7 @@ export async function installWallet(context: BrowserContext, rpcUrl: string): Pr
   const PROMPTS = new Set([
     'eth_requestAccounts',
     'personal_sign',
+    'eth_signTypedData_v4',
     'eth_sendTransaction',
     'wallet_switchEthereumChain',
   ]);
@@ -85,6 +94,22 @@ export async function installWallet(context: BrowserContext, rpcUrl: string): Pr
       case 'personal_sign': {
         const [message] = request.params as [Hex, string];
         return { result: await account.signMessage({ message: { raw: message } }) };
+      }
+      case 'eth_signTypedData_v4': {
+        // What a wallet shows and signs: the JSON viem sends, numbers as decimal strings.
+        const [, json] = request.params as [Hex, string];
+        const { domain, types, primaryType, message } = JSON.parse(json) as TypedDataJson;
+        const { EIP712Domain: _, ...messageTypes } = types;
+        const fields = messageTypes[primaryType] ?? [];
+        const values = Object.fromEntries(
+          fields.map(({ name, type }) => [
+            name,
+            /^u?int/.test(type) ? BigInt(message[name] as string) : message[name],
+          ]),
+        );
+        return {
+          result: await account.signTypedData({ domain, types: messageTypes, primaryType, message: values }),
+        };
       }
       case 'eth_sendTransaction': {
         const [tx] = request.params as [{ to?: Hex; data?: Hex; value?: Hex; gas?: Hex }];

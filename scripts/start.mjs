@@ -143,6 +143,8 @@ async function startChain() {
     LUMENGRID_COORDINATOR_KEY: chain.coordinatorKey,
     LUMENGRID_LOCAL_FAUCET: '1',
   });
+  // "Claim without gas" on the local chain too, from a relayer key of its own, unless one is configured.
+  if (!config.LUMENGRID_RELAYER_KEY) env.LUMENGRID_RELAYER_KEY = chain.relayerKey;
   console.log(
     `Local chain ${chain.chainId} at ${chain.rpcUrl}; escrow ${chain.escrowAddress}${chain.freshDeployment ? ' (deployed now)' : ''}`,
   );

@@ -6,14 +6,18 @@ import type { ClaimsView } from '../../lib/protocol/api-types';
 import { formatEther } from '../../lib/settlement/pricing';
 import { sameAddress, shortAddress } from '../../lib/wallet/address';
 import { claimedAmount } from '../../lib/wallet/escrow-logs';
+import { ExplorerLink } from '../wallet/explorer-link';
 import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
 import { WalletRequirement } from '../wallet/wallet-requirement';
+import { relayStep, useRelayedClaim } from './use-relayed-claim';
 
 /**
  * "Claim X ETH": one transaction pays everything final and unclaimed, with the proof the coordinator gives.
  * Anyone may send it; the ether always goes to the address itself, the sender pays only the gas.
+ * "Claim without gas (fee Y)", where the coordinator relays claims: the address's own wallet signs the
+ * claim for free and the coordinator's relayer sends it, keeping the fee (use-relayed-claim.ts).
  */
 export function ClaimAction({
   address,
@@ -27,13 +31,32 @@ export function ClaimAction({
   const wallet = useWallet();
   const balance = useWalletBalance();
   const tx = useEscrowTransaction();
-  const [claimed, setClaimed] = useState<{ amount: bigint; hash: string } | null>(null);
-  const { claim } = view;
+  const relayed = useRelayedClaim();
+  const [claimed, setClaimed] = useState<{ amount: bigint; hash: string; fee?: bigint } | null>(null);
+  const { claim, relay } = view;
   const claimable = BigInt(view.claimableWei);
+  const busy = tx.busy || relayed.busy;
+  const ownWallet = sameAddress(wallet.address, address);
+
+  async function onRelayedClick() {
+    if (!claim || !relay?.available) return;
+    setClaimed(null);
+    tx.reset(); // one notice at a time: the last attempt's
+    const result = await relayed.send({
+      account: address,
+      cumulativeAmount: BigInt(claim.cumulativeWei),
+      relayer: relay.relayer,
+      fee: BigInt(relay.feeWei),
+    });
+    if (!result.ok) return;
+    setClaimed({ amount: result.received, hash: result.hash, fee: result.fee });
+    await Promise.all([onClaimed(), balance.refetch()]);
+  }
 
   async function onClick() {
     if (!claim) return;
     setClaimed(null);
+    relayed.reset();
     const result = await tx.send({
       functionName: 'claim',
       args: [address, BigInt(claim.cumulativeWei), claim.proof],
@@ -43,19 +66,22 @@ export function ClaimAction({
     await Promise.all([onClaimed(), balance.refetch()]);
   }
 
-  const step = transactionStep(tx.phase, 'the claim');
+  const step = transactionStep(tx.phase, 'the claim') ?? relayStep(relayed.phase);
 
   return (
     <div className="claim-action">
       {claimed ? (
         <p className="notice claim-action__result" role="status" data-testid="claim-result">
-          Claimed <strong>{formatEther(claimed.amount)}</strong> to {shortAddress(address)}.{' '}
-          <span className="muted mono small" title={claimed.hash}>
-            Transaction {shortAddress(claimed.hash)}
+          Claimed <strong data-testid="claim-received">{formatEther(claimed.amount)}</strong> to{' '}
+          {shortAddress(address)}
+          {claimed.fee !== undefined ? ` without gas (the relayer kept ${formatEther(claimed.fee)})` : ''}.{' '}
+          <span className="muted small" title={claimed.hash} data-testid="claim-tx">
+            Transaction <ExplorerLink target="tx" value={claimed.hash} />
           </span>
         </p>
       ) : null}
       {tx.problem ? <WalletProblemNotice problem={tx.problem} testId="claim-error" /> : null}
+      {relayed.problem ? <WalletProblemNotice problem={relayed.problem} testId="relay-error" /> : null}
       {claim ? (
         <WalletRequirement purpose="to send the claim (it pays only the gas)">
           <div className="button-row">
@@ -63,21 +89,46 @@ export function ClaimAction({
               type="button"
               className="button button--primary"
               onClick={() => void onClick()}
-              disabled={tx.busy}
+              disabled={busy}
               data-testid="claim-button"
             >
               {tx.busy ? 'Claiming…' : `Claim ${formatEther(claimable)}`}
             </button>
+            {relay?.available && ownWallet ? (
+              <button
+                type="button"
+                className="button button--secondary"
+                onClick={() => void onRelayedClick()}
+                disabled={busy}
+                data-testid="relay-button"
+              >
+                {relayed.busy ? 'Claiming…' : `Claim without gas (fee ${formatEther(BigInt(relay.feeWei))})`}
+              </button>
+            ) : null}
             {step ? (
               <output className="payment__step" aria-live="polite">
                 <span className="spinner spinner--small" aria-hidden="true" /> {step}
               </output>
             ) : null}
           </div>
-          {wallet.address && !sameAddress(wallet.address, address) ? (
+          {wallet.address && !ownWallet ? (
             <p className="hint">
               The ether goes to {shortAddress(address)}; your wallet {shortAddress(wallet.address)} pays only
               the gas.
+              {relay?.available
+                ? ` To claim without gas, connect the wallet of ${shortAddress(address)}: only it can sign the claim.`
+                : ''}
+            </p>
+          ) : null}
+          {relay?.available && ownWallet && balance.wei === 0n ? (
+            <p className="hint" data-testid="relay-hint">
+              Your wallet has no ETH for gas: “Claim without gas” needs none, the relayer keeps{' '}
+              {relay.feeBps / 100}% of the claim instead.
+            </p>
+          ) : null}
+          {relay && !relay.available ? (
+            <p className="hint" data-testid="relay-unavailable">
+              Claim without gas: {relay.reason}
             </p>
           ) : null}
         </WalletRequirement>

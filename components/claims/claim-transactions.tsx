@@ -4,8 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import type { Address } from 'viem';
 import { usePublicClient } from 'wagmi';
 import { formatEther } from '../../lib/settlement/pricing';
-import { shortAddress } from '../../lib/wallet/address';
 import { type ClaimRow, readClaimHistory } from '../../lib/wallet/escrow-logs';
+import { ExplorerLink } from '../wallet/explorer-link';
 import { useEscrowChain } from '../wallet/wallet-provider';
 
 /**
@@ -71,7 +71,7 @@ export function ClaimTransactions({ address, claimedWei }: { address: Address; c
                   <td className="data-table__num">{formatEther(row.amount)}</td>
                   <td>#{row.settlementId.toString()}</td>
                   <td className="mono" title={row.txHash}>
-                    {shortAddress(row.txHash)}
+                    <ExplorerLink target="tx" value={row.txHash} />
                   </td>
                 </tr>
               ))}

@@ -2,8 +2,8 @@ import Link from 'next/link';
 import { formatSi } from '../../lib/client/format';
 import type { ClaimsView } from '../../lib/protocol/api-types';
 import { formatEther } from '../../lib/settlement/pricing';
-import { shortAddress } from '../../lib/wallet/address';
 import { StatusBadge } from '../ui/status-badge';
+import { ExplorerLink } from '../wallet/explorer-link';
 
 type SettlementState = ClaimsView['settlements'][number]['state'];
 
@@ -57,7 +57,7 @@ export function ClaimsHistory({ view }: { view: ClaimsView }) {
                     <td className="data-table__num">{formatEther(BigInt(s.cumulativeWei))}</td>
                     <td>{time(s.disputableUntil)}</td>
                     <td className="mono" title={s.txHash ?? undefined}>
-                      {s.txHash ? shortAddress(s.txHash) : '—'}
+                      {s.txHash ? <ExplorerLink target="tx" value={s.txHash} /> : '—'}
                     </td>
                   </tr>
                 ))}

@@ -5,6 +5,7 @@ import type { Address } from 'viem';
 import { formatEther } from '../../lib/settlement/pricing';
 import { parseAddress, sameAddress, shortAddress } from '../../lib/wallet/address';
 import { describeWindow } from '../../lib/wallet/errors';
+import { ExplorerLink } from '../wallet/explorer-link';
 import { useWallet } from '../wallet/use-wallet';
 import { WalletOptions } from '../wallet/wallet-options';
 import { useWalletChain } from '../wallet/wallet-provider';
@@ -97,7 +98,9 @@ function AddressPicker({
           <>
             Showing{' '}
             <span className="mono" data-testid="claims-address" title={shown}>
-              {shown}
+              <ExplorerLink target="address" value={shown}>
+                {shown}
+              </ExplorerLink>
             </span>{' '}
             <span className="muted">{lookingUp ? '(looked up)' : '(your wallet)'}</span>
             {lookingUp && onUseWallet ? (

@@ -8,6 +8,7 @@ import { bindPayoutAddress } from '../../lib/client/api';
 import { payoutBindingMessage } from '../../lib/settlement/pricing';
 import { sameAddress } from '../../lib/wallet/address';
 import { describeWalletError, type WalletProblem } from '../../lib/wallet/errors';
+import { ExplorerLink } from '../wallet/explorer-link';
 import { useWallet } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
 import { WalletRequirement } from '../wallet/wallet-requirement';
@@ -65,7 +66,9 @@ export function PayoutCard({
           <p className="payout__bound">
             Payouts from this tab go to{' '}
             <span className="mono payout__address" data-testid="payout-address">
-              {payout}
+              <ExplorerLink target="address" value={payout}>
+                {payout}
+              </ExplorerLink>
             </span>
           </p>
           {wallet.address && !sameAddress(wallet.address, payout) ? (

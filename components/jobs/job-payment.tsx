@@ -8,6 +8,7 @@ import { sameAddress, shortAddress } from '../../lib/wallet/address';
 import type { WalletProblem } from '../../lib/wallet/errors';
 import { refundedAmount } from '../../lib/wallet/escrow-logs';
 import { StatusBadge } from '../ui/status-badge';
+import { ExplorerLink } from '../wallet/explorer-link';
 import { transactionStep, useEscrowTransaction } from '../wallet/use-escrow-transaction';
 import { useWallet, useWalletBalance } from '../wallet/use-wallet';
 import { WalletProblemNotice } from '../wallet/wallet-problem';
@@ -98,7 +99,15 @@ export function JobPaymentPanel({
       <dl className="details-list">
         <div>
           <dt>Requestor</dt>
-          <dd className="mono">{payment.requestor ?? '—'}</dd>
+          <dd className="mono">
+            {payment.requestor ? (
+              <ExplorerLink target="address" value={payment.requestor}>
+                {payment.requestor}
+              </ExplorerLink>
+            ) : (
+              '—'
+            )}
+          </dd>
         </div>
         <div>
           <dt>Escrow job id</dt>
@@ -230,8 +239,8 @@ function RefundAction({
     return (
       <p className="notice payment__result" role="status" data-testid="refund-result">
         Refunded <strong>{formatEther(refunded.amount)}</strong> to {shortAddress(payment.requestor ?? '')}.{' '}
-        <span className="muted mono small" title={refunded.hash}>
-          Transaction {shortAddress(refunded.hash)}
+        <span className="muted small" title={refunded.hash}>
+          Transaction <ExplorerLink target="tx" value={refunded.hash} />
         </span>
       </p>
     );

@@ -5,6 +5,7 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useDisconnect } from 'wagmi';
 import { formatEther } from '../../lib/settlement/pricing';
 import { shortAddress } from '../../lib/wallet/address';
+import { ExplorerLink } from './explorer-link';
 import { FaucetButton } from './faucet-button';
 import { SwitchChainButton } from './switch-chain-button';
 import { useWallet, useWalletBalance } from './use-wallet';
@@ -101,7 +102,11 @@ function ConnectedPanel({ onDone }: { onDone: () => void }) {
   return (
     <>
       <p className="wallet-panel__title">{wallet.connectorName ?? 'Wallet'}</p>
-      <p className="mono wallet-panel__address">{wallet.address}</p>
+      <p className="mono wallet-panel__address">
+        <ExplorerLink target="address" value={wallet.address}>
+          {wallet.address}
+        </ExplorerLink>
+      </p>
       <p className="wallet-panel__balance" data-testid="wallet-balance">
         {balance.wei === undefined ? 'Balance …' : formatEther(balance.wei)}
         <span className="muted small"> on {wallet.info.chainName}</span>

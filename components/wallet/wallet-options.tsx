@@ -10,17 +10,24 @@ import { useEscrowChain } from './wallet-provider';
  * The wallets this browser offers: every one that announced itself (EIP-6963) by its own name and icon.
  * The generic window.ethereum connector is offered only when nothing announced itself, because it is then
  * the only way in, and otherwise it is almost always one of the announced wallets a second time.
+ * WalletConnect (phone wallets, where the build has a project id: lib/wallet/walletconnect.ts) comes last.
  */
 export function useWalletOptions(): Connector[] {
   const connectors = useConnectors();
-  const announced = connectors.filter((c) => c.id !== 'injected');
-  if (announced.length > 0) return announced;
+  const phone = connectors.filter((c) => c.type === 'walletConnect');
+  const announced = connectors.filter((c) => c.id !== 'injected' && c.type !== 'walletConnect');
+  if (announced.length > 0) return [...announced, ...phone];
   const hasInjected =
     typeof window !== 'undefined' && (window as { ethereum?: unknown }).ethereum !== undefined;
-  return connectors.filter((c) => c.id === 'injected' && hasInjected);
+  return [...connectors.filter((c) => c.id === 'injected' && hasInjected), ...phone];
 }
 
-const nameOf = (connector: Connector) => (connector.id === 'injected' ? 'Browser wallet' : connector.name);
+const nameOf = (connector: Connector) =>
+  connector.id === 'injected'
+    ? 'Browser wallet'
+    : connector.type === 'walletConnect'
+      ? 'WalletConnect (phone wallet)'
+      : connector.name;
 
 /** One button per wallet; pressing one asks that wallet to connect. */
 export function WalletOptions({ onConnected }: { onConnected?: () => void }) {

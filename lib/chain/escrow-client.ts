@@ -4,7 +4,6 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
-  defineChain,
   type Hex,
   http,
   type PublicClient,
@@ -14,6 +13,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { lumengridEscrowAbi } from './artifacts/lumengrid-escrow';
+import { chainFor } from './known-chains';
 
 /** The escrow as the coordinator uses it: reads, and the coordinator role's one write. */
 export interface EscrowClient {
@@ -68,15 +68,6 @@ export interface EscrowClientOptions {
   chainId: number;
   address: Address;
   coordinatorKey: Hex;
-}
-
-export function chainFor(chainId: number, rpcUrl: string): Chain {
-  return defineChain({
-    id: chainId,
-    name: chainId === 31337 ? 'Local chain (anvil)' : `Chain ${chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
 }
 
 export function createEscrowClient(options: EscrowClientOptions): EscrowClient {

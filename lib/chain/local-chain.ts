@@ -18,7 +18,7 @@ import { DEFAULT_ARBITRATION_WINDOW_SECONDS, DEFAULT_DISPUTE_BOND_WEI, deployEsc
 
 /**
  * The chain `npm start` runs: anvil with its state in `dir` (kept across restarts), the escrow deployed
- * once (again when the contract's bytecode changed), and the admin's, coordinator's and arbiter's keys
+ * once (again when the contract's bytecode changed), and the admin's, coordinator's, arbiter's and relayer's keys
  * generated on first start into `dir/keys.json` (mode 600, ignored by git). The admin key deploys and holds
  * DEFAULT_ADMIN_ROLE; the coordinator's hot key, which the server holds, only COORDINATOR_ROLE. Nothing
  * secret is in the repository; a real chain is configured through the environment.
@@ -32,6 +32,8 @@ export interface LocalChain {
   adminKey: Hex;
   coordinatorKey: Hex;
   arbiterKey: Hex;
+  /** Sends relayed claims ("Claim without gas"): a key of its own, so its nonces never race the coordinator's. */
+  relayerKey: Hex;
   challengeWindowSeconds: number;
   freshDeployment: boolean;
 }
@@ -40,6 +42,7 @@ interface Keys {
   adminKey: Hex;
   coordinatorKey: Hex;
   arbiterKey: Hex;
+  relayerKey: Hex;
 }
 
 interface Deployment {
@@ -72,8 +75,9 @@ export async function startLocalChain(options: {
     arbiterKey: stored?.arbiterKey ?? generatePrivateKey(),
     // Older folders have no admin key (the coordinator's used to deploy): one is added.
     adminKey: stored?.adminKey ?? generatePrivateKey(),
+    relayerKey: stored?.relayerKey ?? generatePrivateKey(),
   };
-  if (!stored?.adminKey || !stored.coordinatorKey || !stored.arbiterKey) {
+  if (!stored?.adminKey || !stored.coordinatorKey || !stored.arbiterKey || !stored.relayerKey) {
     writeFileSync(keysPath, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   }
   const anvil = await startAnvil({ port: options.port, statePath: join(options.dir, 'anvil-state.json') });
@@ -83,8 +87,9 @@ export async function startLocalChain(options: {
     const coordinator = privateKeyToAccount(keys.coordinatorKey);
     const arbiter = privateKeyToAccount(keys.arbiterKey);
     const admin = privateKeyToAccount(keys.adminKey);
+    const relayer = privateKeyToAccount(keys.relayerKey);
     // A local chain's ether is free: keep the operators' gas money topped up.
-    for (const account of [coordinator.address, arbiter.address, admin.address]) {
+    for (const account of [coordinator.address, arbiter.address, admin.address, relayer.address]) {
       if ((await publicClient.getBalance({ address: account })) < parseEther('10')) {
         await publicClient.request({
           method: 'anvil_setBalance',

@@ -10,6 +10,7 @@ import type {
   CreatedJobView,
   JobView,
   Lease,
+  RelayedClaimView,
   SceneSummary,
   SubmitReceipt,
 } from '../protocol/api-types';
@@ -373,6 +374,22 @@ export async function bindPayoutAddress(
 /** GET /api/claims/:address: what an address has earned, can claim now, and has claimed. */
 export function getClaims(address: string, options: RequestOptions = {}): Promise<ClaimsView> {
   return json(`/api/claims/${encodeURIComponent(address)}`, { method: 'GET' }, options);
+}
+
+/**
+ * POST /api/claims/:address/relay: asks the coordinator's relayer to send `address`'s claim, signed by the
+ * address (EIP-712 RelayedClaim, lib/settlement/relayed-claim.ts) for `feeWei`. Answers once it is sent.
+ */
+export function relayClaim(
+  address: `0x${string}`,
+  body: { cumulativeWei: string; feeWei: string; signature: `0x${string}` },
+  options: RequestOptions = {},
+): Promise<RelayedClaimView> {
+  return json(
+    `/api/claims/${encodeURIComponent(address)}/relay`,
+    { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
+    options,
+  );
 }
 
 /** POST /api/chain/faucet: tops the address up to 10 test ETH (the local chain of npm start only). */

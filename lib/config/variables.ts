@@ -327,7 +327,14 @@ export const PAYMENTS_REQUIRED = [
 ] as const satisfies readonly VariableName[];
 
 /**
- * Browser variables (NEXT_PUBLIC_*), inlined by Next.js at build time: none yet. Declare each here with its
- * doc and read it once, literally (`process.env.NEXT_PUBLIC_X`), in the module that uses it.
+ * Browser variables (NEXT_PUBLIC_*), inlined by Next.js at build time (set them for `npm run build` / `npm
+ * start`'s build). Declare each here with its doc and read it once, literally (`process.env.NEXT_PUBLIC_X`),
+ * in the module that uses it.
  */
-export const PUBLIC_VARIABLES: Record<string, { doc: string; default: string }> = {};
+export const PUBLIC_VARIABLES: Record<string, { doc: string; default: string }> = {
+  /** Read in lib/wallet/walletconnect.ts. */
+  NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: {
+    doc: 'WalletConnect (Reown) project id: offers WalletConnect for phone wallets beside the browser’s own; off when unset',
+    default: '',
+  },
+};

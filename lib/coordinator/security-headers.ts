@@ -1,9 +1,16 @@
 /**
  * Security headers for every response (proxy.ts). The CSP is strict: scripts only from this origin with
  * this request's nonce (Next.js puts the nonce on its own scripts), no plugins, no framing, no form posts
- * elsewhere; the browser's wallet RPC (the chain's public JSON-RPC URL) is the one foreign connection.
+ * elsewhere; the browser's wallet RPC (the chain's public JSON-RPC URL) is the one foreign connection, and
+ * WalletConnect's services where the operator turned it on (`extra`).
  */
-export function contentSecurityPolicy(options: { nonce: string; rpcUrl?: string; dev?: boolean }): string {
+export function contentSecurityPolicy(options: {
+  nonce: string;
+  rpcUrl?: string;
+  dev?: boolean;
+  /** More sources per directive (WalletConnect's services, when the build turns it on). */
+  extra?: Record<string, string[]>;
+}): string {
   let rpcOrigin = '';
   if (options.rpcUrl) {
     try {
@@ -31,6 +38,9 @@ export function contentSecurityPolicy(options: { nonce: string; rpcUrl?: string;
     'form-action': ["'self'"],
     'frame-ancestors': ["'none'"],
   };
+  for (const [name, values] of Object.entries(options.extra ?? {})) {
+    directives[name] = [...(directives[name] ?? ["'self'"]), ...values];
+  }
   return Object.entries(directives)
     .map(([name, values]) => `${name} ${values.join(' ')}`)
     .join('; ');

@@ -143,7 +143,10 @@ export type ChainInfo =
   | {
       enabled: true;
       chainId: number;
+      /** viem's name for the chain ("Base Sepolia"), "Local chain (anvil)", or "Chain <id>" where unknown. */
       chainName: string;
+      /** The chain's block explorer (viem's chain list); null for a local chain or one viem does not know. */
+      explorer: { name: string; url: string } | null;
       rpcUrl: string;
       escrowAddress: `0x${string}`;
       challengeWindowSeconds: number;

@@ -1,3 +1,4 @@
+import { chainNaming } from '../chain/known-chains';
 import { serverConfig } from '../config/server-config';
 import type { CoordinatorContext } from '../coordinator/context';
 import type { ChainInfo } from '../protocol/api-types';
@@ -12,10 +13,12 @@ export async function chainInfo(ctx: CoordinatorContext): Promise<ChainInfo> {
     };
   }
   const { escrow } = payments;
+  const naming = chainNaming(escrow.chainId);
   return {
     enabled: true,
     chainId: escrow.chainId,
-    chainName: escrow.publicClient.chain?.name ?? `Chain ${escrow.chainId}`,
+    chainName: naming.name,
+    explorer: naming.explorer,
     rpcUrl: payments.publicRpcUrl,
     escrowAddress: escrow.address,
     challengeWindowSeconds: await escrow.challengeWindowSeconds(),

@@ -12,6 +12,7 @@ const INFO: EnabledChainInfo = {
   enabled: true,
   chainId: 31337,
   chainName: 'Anvil',
+  explorer: null,
   rpcUrl: 'http://127.0.0.1:8545',
   escrowAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
   challengeWindowSeconds: 120,
@@ -31,9 +32,21 @@ describe('wallet config', () => {
     );
   });
 
+  it('offers WalletConnect for phone wallets only with a project id', () => {
+    const phone = createWalletConfig(INFO, { walletConnectProjectId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' });
+    expect(phone.connectors.map((c) => [c.id, c.name])).toEqual([
+      ['injected', 'Injected'],
+      ['walletConnect', 'WalletConnect'],
+    ]);
+    expect(createWalletConfig(INFO, { walletConnectProjectId: null }).connectors.map((c) => c.id)).toEqual([
+      'injected',
+    ]);
+  });
+
   it('has exactly that chain and the injected connector', () => {
     const config = createWalletConfig(INFO);
     expect(config.chains.map((c) => c.id)).toEqual([31337]);
+    // This build has no NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: nothing but the browser's wallets.
     expect(config.connectors.map((c) => c.id)).toEqual(['injected']);
     expect(config._internal.ssr).toBe(true);
   });

@@ -1,6 +1,8 @@
 import { type Chain, defineChain } from 'viem';
-import { type Config, createConfig, custom, http, injected } from 'wagmi';
+import { type Config, type CreateConnectorFn, createConfig, custom, http, injected } from 'wagmi';
+import { walletConnect } from 'wagmi/connectors';
 import type { ChainInfo } from '../protocol/api-types';
+import { WALLETCONNECT_PROJECT_ID } from './walletconnect';
 
 /**
  * Wallet configuration for the chain the coordinator's escrow lives on. The chain is known only at run time
@@ -17,21 +19,48 @@ export function escrowChain(info: EnabledChainInfo): Chain {
     name: info.chainName,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [info.rpcUrl] } },
+    // A wallet that adds the chain (wallet_addEthereumChain) learns its explorer too.
+    blockExplorers: info.explorer ? { default: info.explorer } : undefined,
     // Only the local chain of npm start has a faucet: a chain with free ether is a test chain.
     testnet: info.faucet || info.chainId === 31337,
   });
 }
 
 /**
- * One chain, the generic injected wallet (window.ethereum) and, by wagmi's default, every wallet that
- * announces itself through EIP-6963. `ssr: true` leaves reading the last connection from localStorage to
- * the first mount, so a server render and the first client render agree.
+ * The WalletConnect connector for a build with a project id (lib/wallet/walletconnect.ts). The connector
+ * itself is small; the WalletConnect provider and its QR modal (several hundred kB) are a chunk of their own
+ * that it imports on first use, so pages without a project id never load them.
  */
-export function createWalletConfig(info: EnabledChainInfo): Config {
+function walletConnectConnector(projectId: string): CreateConnectorFn {
+  const origin = typeof window === 'undefined' ? 'https://lumengrid.invalid' : window.location.origin;
+  return walletConnect({
+    projectId,
+    showQrModal: true,
+    metadata: {
+      name: 'Lumengrid',
+      description: 'A volunteer render farm in a web page: pay for renders, get paid for your GPU’s work.',
+      url: origin,
+      icons: [`${origin}/icon.svg`],
+    },
+  });
+}
+
+/**
+ * One chain, the generic injected wallet (window.ethereum), by wagmi's default every wallet that announces
+ * itself through EIP-6963, and WalletConnect for phone wallets where the build has a project id (pass
+ * `walletConnectProjectId: null` to leave it out). `ssr: true` leaves reading the last connection from
+ * localStorage to the first mount, so a server render and the first client render agree.
+ */
+export function createWalletConfig(
+  info: EnabledChainInfo,
+  options: { walletConnectProjectId?: string | null } = {},
+): Config {
   const chain = escrowChain(info);
+  const projectId =
+    options.walletConnectProjectId === undefined ? WALLETCONNECT_PROJECT_ID : options.walletConnectProjectId;
   return createConfig({
     chains: [chain],
-    connectors: [injected()],
+    connectors: [injected(), ...(projectId ? [walletConnectConnector(projectId)] : [])],
     multiInjectedProviderDiscovery: true,
     transports: { [chain.id]: http(info.rpcUrl) },
     ssr: true,

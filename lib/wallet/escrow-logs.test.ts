@@ -8,6 +8,7 @@ import {
   claimRows,
   readClaimHistory,
   refundedAmount,
+  relayedClaimPaid,
 } from './escrow-logs';
 
 const ESCROW: Address = '0x00000000000000000000000000000000000000e5';
@@ -35,6 +36,17 @@ const claimedLog = (amount: bigint) =>
     encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }, { type: 'uint256' }], [amount, 900n, 3n]),
   );
 
+const RELAYER: Address = '0x000000000000000000000000000000000000e1a7';
+const claimRelayedLog = (fee: bigint) =>
+  log(
+    encodeEventTopics({
+      abi: lumengridEscrowAbi,
+      eventName: 'ClaimRelayed',
+      args: { account: ACCOUNT, relayer: RELAYER },
+    }) as Hex[],
+    encodeAbiParameters([{ type: 'uint256' }], [fee]),
+  );
+
 const refundedLog = (amount: bigint) =>
   log(
     encodeEventTopics({
@@ -54,9 +66,15 @@ describe('receipt amounts', () => {
     expect(refundedAmount([claimedLog(42n), refundedLog(7n)])).toBe(7n);
   });
 
+  it('reads what a relayed claim paid the account (the claim minus the fee) and the relayer', () => {
+    expect(relayedClaimPaid([claimedLog(1000n), claimRelayedLog(10n)])).toEqual({ received: 990n, fee: 10n });
+  });
+
   it('is null when the receipt has no such event', () => {
     expect(claimedAmount([refundedLog(7n)])).toBeNull();
     expect(refundedAmount([])).toBeNull();
+    // A plain claim is not a relayed one.
+    expect(relayedClaimPaid([claimedLog(1000n)])).toBeNull();
   });
 });
 

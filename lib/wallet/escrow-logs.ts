@@ -13,6 +13,17 @@ export function claimedAmount(logs: readonly Log[]): bigint | null {
   return event?.args.amount ?? null;
 }
 
+/**
+ * What a relayed claim's receipt says the account received and the relayer kept: the `Claimed` amount
+ * minus the `ClaimRelayed` fee. Null when the receipt holds no relayed claim.
+ */
+export function relayedClaimPaid(logs: readonly Log[]): { received: bigint; fee: bigint } | null {
+  const amount = claimedAmount(logs);
+  const [relayed] = parseEventLogs({ abi: lumengridEscrowAbi, eventName: 'ClaimRelayed', logs: [...logs] });
+  if (amount === null || !relayed) return null;
+  return { received: amount - relayed.args.fee, fee: relayed.args.fee };
+}
+
 /** The amount of the first `Refunded` event among a receipt's logs; null when there is none. */
 export function refundedAmount(logs: readonly Log[]): bigint | null {
   const [event] = parseEventLogs({ abi: lumengridEscrowAbi, eventName: 'Refunded', logs: [...logs] });

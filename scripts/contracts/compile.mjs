@@ -36,7 +36,16 @@ const input = {
     // Cancun: the newest fork that every major EVM chain runs; nothing here needs a later one.
     evmVersion: 'cancun',
     optimizer: { enabled: true, runs: 10_000 },
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    outputSelection: {
+      '*': {
+        '*': [
+          'abi',
+          'evm.bytecode.object',
+          'evm.deployedBytecode.object',
+          'evm.deployedBytecode.immutableReferences',
+        ],
+      },
+    },
   },
 };
 
@@ -54,6 +63,25 @@ if (errors.length > 0) process.exit(1);
 const kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const camel = (name) => name[0].toLowerCase() + name.slice(1);
 
+/**
+ * The runtime code a deployment must leave on chain, and where the constructor writes its immutables into it
+ * (byte ranges that differ per deployment): `npm run escrow -- deploy` compares the two with those masked.
+ * Only contracts a script deploys and checks need it.
+ */
+const VERIFIED = new Set(['LumengridEscrow']);
+function deployedCode(name, artifact) {
+  if (!VERIFIED.has(name)) return '';
+  const ranges = Object.values(artifact.evm.deployedBytecode.immutableReferences ?? {})
+    .flat()
+    .sort((a, b) => a.start - b.start);
+  return `
+export const ${camel(name)}DeployedBytecode = '0x${artifact.evm.deployedBytecode.object}' as const;
+
+/** Byte ranges of the runtime code that hold immutables (set by the constructor). */
+export const ${camel(name)}ImmutableRanges = ${JSON.stringify(ranges)} as const;
+`;
+}
+
 const files = new Map();
 for (const [source, contracts] of Object.entries(output.contracts)) {
   if (!source.startsWith('contracts/')) continue;
@@ -63,7 +91,7 @@ for (const [source, contracts] of Object.entries(output.contracts)) {
 export const ${camel(name)}Abi = ${JSON.stringify(artifact.abi, null, 2)} as const;
 
 export const ${camel(name)}Bytecode = '0x${artifact.evm.bytecode.object}' as const;
-`;
+${deployedCode(name, artifact)}`;
     files.set(`${kebab(name)}.ts`, text);
   }
 }
