@@ -17,8 +17,15 @@ export interface Track {
 export interface NodeSpec {
   name: string;
   /** A unit cube scaled by `size` about the node's origin, or a one-sided quad (see `quad`). */
-  mesh?: { kind: 'box'; size: number } | { kind: 'quad'; size: number; facing: 'up' | 'down' };
+  mesh?:
+    | { kind: 'box'; size: number }
+    | { kind: 'quad'; size: number; facing: 'up' | 'down' }
+    /** One triangle in the y = 0 plane facing -y, corners (-s/2, -s/2), (s/2, -s/2), (0, s/2) in x, z. */
+    | { kind: 'triangle'; size: number };
   baseColor?: [number, number, number];
+  /** Default 1 (matte) and 0. */
+  roughness?: number;
+  metallic?: number;
   emissive?: [number, number, number];
   translation?: [number, number, number];
   rotation?: [number, number, number, number];
@@ -95,7 +102,10 @@ function meshOf(doc: Document, buffer: ReturnType<Document['createBuffer']>, spe
       normals.push(...n);
     }
   };
-  if (shape.kind === 'quad') {
+  if (shape.kind === 'triangle') {
+    positions.push(-h, 0, -h, h, 0, -h, 0, 0, h);
+    normals.push(0, -1, 0, 0, -1, 0, 0, -1, 0);
+  } else if (shape.kind === 'quad') {
     const up = shape.facing === 'up';
     const corners: [number, number, number][] = [
       [-h, 0, -h],
@@ -160,16 +170,16 @@ function meshOf(doc: Document, buffer: ReturnType<Document['createBuffer']>, spe
       ],
     );
   }
-  const indices: number[] = [];
-  for (let q = 0; q < positions.length / 12; q++)
+  const indices: number[] = shape.kind === 'triangle' ? [0, 1, 2] : [];
+  for (let q = 0; shape.kind !== 'triangle' && q < positions.length / 12; q++)
     indices.push(4 * q, 4 * q + 1, 4 * q + 2, 4 * q, 4 * q + 2, 4 * q + 3);
   const accessor = (type: 'VEC3' | 'SCALAR', array: Float32Array<ArrayBuffer> | Uint16Array<ArrayBuffer>) =>
     doc.createAccessor().setType(type).setArray(array).setBuffer(buffer);
   const material = doc
     .createMaterial(`${spec.name} material`)
     .setBaseColorFactor([...(spec.baseColor ?? [0.8, 0.8, 0.8]), 1])
-    .setRoughnessFactor(1)
-    .setMetallicFactor(0)
+    .setRoughnessFactor(spec.roughness ?? 1)
+    .setMetallicFactor(spec.metallic ?? 0)
     .setEmissiveFactor(spec.emissive ?? [0, 0, 0])
     .setDoubleSided(false);
   const primitive = doc
