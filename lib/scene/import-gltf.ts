@@ -3,14 +3,19 @@
  * with its `.bin` and image files under their relative URIs. Runs in browsers, workers and Node (no fs,
  * no fetch): every resource comes from the `files` map, and a missing one is named in the error.
  *
- * What is kept: the default scene's node hierarchy flattened into world-space triangles with their normals,
- * TEXCOORD_0/1, COLOR_0 and TANGENT; glTF 2.0 metallic-roughness materials with their base colour (and
- * alpha: OPAQUE, MASK, BLEND), metallic-roughness, normal and emissive textures (PNG or JPEG, decoded to
- * RGBA8 and kept as files for the packed scene), samplers and KHR_texture_transform; doubleSided; emissive
- * strength, transmission and IOR; the first perspective camera; KHR_lights_punctual lights. What is ignored,
- * with a warning: every other extension (named), textures in WebP/KTX2/AVIF, UV sets beyond 1, animations,
- * skins and morph targets (the rest pose is rendered), non-triangle primitives. Occlusion textures are left
- * out without a warning: a path tracer traces the shadowing they approximate (see describeMaterial).
+ * What is kept: the default scene's node hierarchy flattened into triangles with their normals,
+ * TEXCOORD_0/1, COLOR_0 and TANGENT, in world space, except under animated nodes: there each moving node's
+ * subtree is an instance stored once in that node's space, and the file's node animations (translation,
+ * rotation, scale; STEP, LINEAR, CUBICSPLINE; an animated camera) become the scene's animation, posed per
+ * frame by lib/scene/animation.ts (lib/scene/gltf-animation.ts says how, and bounds it); glTF 2.0
+ * metallic-roughness materials with their base colour (and alpha: OPAQUE, MASK, BLEND), metallic-roughness,
+ * normal and emissive textures (PNG or JPEG, decoded to RGBA8 and kept as files for the packed scene),
+ * samplers and KHR_texture_transform; doubleSided; emissive strength, transmission and IOR; the first
+ * perspective camera; KHR_lights_punctual lights (moving with their instance). What is ignored, with a
+ * warning: every other extension (named), textures in WebP/KTX2/AVIF, UV sets beyond 1, skins (rendered
+ * unskinned, in the bind pose) and morph targets (the base shape), non-triangle primitives. Occlusion
+ * textures are left out without a warning: a path tracer traces the shadowing they approximate (see
+ * describeMaterial).
  */
 import {
   type Accessor,
