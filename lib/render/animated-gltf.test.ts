@@ -212,4 +212,48 @@ describe('an animated glTF, frame by frame', () => {
     expect(Math.abs(brightness - 1)).toBeLessThan(0.01);
     expect(differs.frameKvs0).toBeGreaterThan(0.1);
   }, 300_000);
+
+  it('hides a node scaled to nothing at a frame, with the light hanging from it, as if it were not there', async () => {
+    const vanishing = (lamp: boolean): NodeSpec => ({
+      ...box(),
+      name: 'vanishing box',
+      tracks: [...(box().tracks ?? []), { path: 'scale', times: [0, 1], values: [1, 1, 1, 0, 0, 0] }],
+      ...(lamp && {
+        children: [
+          {
+            name: 'lamp on the box',
+            mesh: { kind: 'triangle', size: 1 },
+            emissive: [10, 10, 10],
+            translation: [0.9, 1.2, 0],
+          },
+        ],
+      }),
+    });
+    const empty = await loadGlb('box-none', [floor, ceilingLight, camera]);
+    const still = await render(small(empty.hash));
+    const many = { sampleEnd: 64, width: 16, height: 12 };
+    const stillMany = meanOf(await render(small(empty.hash, undefined, many)));
+    // The box alone: the same light table as the empty room, so the frames compare pixel by pixel.
+    const box1 = await loadGlb('box-vanish', [floor, ceilingLight, camera, vanishing(false)]);
+    const gone = framePose(SPEC, box1.poseScene, 24); // t = 1 s: scale 0
+    expect(gone.instanceTransforms?.slice(12, 15)).toEqual([0, 0, 0]);
+    const differs = {
+      gone: differingFraction(await render(small(box1.hash, gone)), still),
+      there: differingFraction(await render(small(box1.hash, framePose(SPEC, box1.poseScene, 0))), still),
+    };
+    // With a lamp on it: its triangle stays in the light table (sampled, giving nothing), so the noise
+    // differs; the light does not: the room's mean brightness is the empty room's, not the lit one's.
+    const lit = await loadGlb('box-lamp-vanish', [floor, ceilingLight, camera, vanishing(true)]);
+    const brightness = {
+      gone: meanOf(await render(small(lit.hash, framePose(SPEC, lit.poseScene, 24), many))) / stillMany,
+      lit: meanOf(await render(small(lit.hash, framePose(SPEC, lit.poseScene, 0), many))) / stillMany,
+    };
+    console.log(
+      `vanishing box: pixels over 2% apart ${JSON.stringify(differs)}; brightness vs the empty room ${JSON.stringify(brightness)}`,
+    );
+    expect(differs.gone).toBe(0);
+    expect(differs.there).toBeGreaterThan(0.1);
+    expect(Math.abs(brightness.gone - 1)).toBeLessThan(0.03);
+    expect(brightness.lit).toBeGreaterThan(1.1);
+  }, 300_000);
 });
