@@ -213,6 +213,35 @@ describe('an animated glTF, frame by frame', () => {
     expect(differs.frameKvs0).toBeGreaterThan(0.1);
   }, 300_000);
 
+  it('lights a frame from a point light hanging from a moving node as the baked still does', async () => {
+    const lampRig = (pose?: { t: number }): NodeSpec => ({
+      name: 'lamp rig',
+      ...(pose
+        ? { translation: [-1 + 2 * pose.t, 1.5, 0], rotation: axisAngle([0, 1, 0], pose.t) }
+        : {
+            translation: [-1, 1.5, 0],
+            tracks: [
+              { path: 'translation', times: [0, 1], values: [-1, 1.5, 0, 1, 1.5, 0] },
+              { path: 'rotation', times: [0, 1], values: [0, 0, 0, 1, ...axisAngle([0, 1, 0], 1)] },
+            ],
+          }),
+      children: [{ name: 'lamp', pointLight: { intensity: 4 }, translation: [0.3, 0, 0] }],
+    });
+    const animated = await loadGlb('lamp-anim', [floor, stillBox, camera, lampRig()]);
+    const frameK = await render(small(animated.hash, framePose(SPEC, animated.poseScene, 18)));
+    const frame0 = await render(small(animated.hash, framePose(SPEC, animated.poseScene, 0)));
+    const baked = await loadGlb('lamp-baked-18', [floor, stillBox, camera, lampRig({ t: 18 / FPS })]);
+    const still = await render(small(baked.hash));
+    const differs = {
+      frameK: differingFraction(frameK, still),
+      frameKvs0: differingFraction(frameK, frame0),
+    };
+    console.log(`moving point light: pixels over 2% apart ${JSON.stringify(differs)}`);
+    expect(meanOf(still)).toBeGreaterThan(0);
+    expect(differs.frameK).toBeLessThan(0.05);
+    expect(differs.frameKvs0).toBeGreaterThan(0.1);
+  }, 300_000);
+
   it('hides a node scaled to nothing at a frame, with the light hanging from it, as if it were not there', async () => {
     const vanishing = (lamp: boolean): NodeSpec => ({
       ...box(),

@@ -126,6 +126,25 @@ describe('importGltf: animations', () => {
     expect(orbit.camera?.position.map(Math.fround)).toEqual([0, 1, 5]);
   });
 
+  it('moves a punctual light with its animated node, stored in that node’s space', async () => {
+    const { packed, scene } = await importPacked([
+      floor,
+      {
+        name: 'lamp rig',
+        translation: [-1, 2, 0],
+        tracks: [{ path: 'translation', times: [0, 1], values: [-1, 2, 0, 1, 2, 0] }],
+        children: [{ name: 'lamp', pointLight: { intensity: 5 }, translation: [0, 0.5, 0] }],
+      },
+    ]);
+    // An instance without triangles, holding the light at its place below the rig.
+    expect(packed.instances.map((i) => [i.name, i.triangleCount])).toEqual([
+      ['static', 2],
+      ['lamp rig', 0],
+    ]);
+    expect(scene.punctualLights).toEqual([expect.objectContaining({ instance: 1, position: [0, 0.5, 0] })]);
+    expect(translationOf(framePoseAt(packed, 0.5).instanceTransforms, 1)).toEqual([0, 2, 0]);
+  });
+
   it('warns by name that skins and morph targets render undeformed, and still imports the motion', async () => {
     const { warnings, packed } = await importPacked([
       floor,

@@ -4,6 +4,7 @@
  * same description without tracks and with the transforms of one instant is that instant's still scene.
  */
 import { type Document, Document as GltfDocument, type Node as GltfNode, WebIO } from '@gltf-transform/core';
+import { KHRLightsPunctual } from '@gltf-transform/extensions';
 import type { Interpolation } from '../scene/scene-description';
 
 export interface Track {
@@ -31,6 +32,8 @@ export interface NodeSpec {
   rotation?: [number, number, number, number];
   scale?: [number, number, number];
   tracks?: Track[];
+  /** A KHR_lights_punctual point light on this node (white, intensity in candela). */
+  pointLight?: { intensity: number };
   /** A perspective camera on this node (yfov in radians). */
   camera?: { yfov: number };
   /** The mesh gets a morph target (and the file a weights track). */
@@ -46,6 +49,7 @@ export async function buildGlb(roots: NodeSpec[]): Promise<Uint8Array> {
   const buffer = doc.createBuffer();
   const scene = doc.createScene('scene');
   const animation = doc.createAnimation('motion');
+  const lights = doc.createExtension(KHRLightsPunctual);
   let animated = false;
   const add = (spec: NodeSpec): GltfNode => {
     const node = doc.createNode(spec.name);
@@ -56,6 +60,12 @@ export async function buildGlb(roots: NodeSpec[]): Promise<Uint8Array> {
     if (spec.camera) {
       node.setCamera(
         doc.createCamera(spec.name).setType('perspective').setYFov(spec.camera.yfov).setZNear(0.01),
+      );
+    }
+    if (spec.pointLight) {
+      node.setExtension(
+        'KHR_lights_punctual',
+        lights.createLight(spec.name).setType('point').setIntensity(spec.pointLight.intensity),
       );
     }
     for (const track of spec.tracks ?? []) {
@@ -86,7 +96,14 @@ export async function buildGlb(roots: NodeSpec[]): Promise<Uint8Array> {
   for (const root of roots) scene.addChild(add(root));
   doc.getRoot().setDefaultScene(scene);
   if (!animated) animation.dispose();
-  return new WebIO().writeBinary(doc);
+  if (
+    !roots.some(function hasLight(n: NodeSpec): boolean {
+      return !!n.pointLight || (n.children ?? []).some(hasLight);
+    })
+  ) {
+    lights.dispose();
+  }
+  return new WebIO().registerExtensions([KHRLightsPunctual]).writeBinary(doc);
 }
 
 function meshOf(doc: Document, buffer: ReturnType<Document['createBuffer']>, spec: NodeSpec) {
