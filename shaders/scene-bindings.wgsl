@@ -233,9 +233,14 @@ fn load_punctual(index: u32) -> PunctualLight {
   let d = scene_lights[base + 3u];
   var light = PunctualLight(bitcast<u32>(a.x), a.yzw, b.xyz, b.w, c.xyz, c.w, d.x);
   let instance = bitcast<u32>(d.y);
-  // A light hanging from a moving node is stored in its object space: carried to the frame's world.
+  // A light hanging from a moving node is stored in its object space: carried to the frame's world. A node
+  // scaled to nothing this frame (handedness 0) hides what hangs from it, its lights too.
   if (params.instance_count > 0u && instance != 0u) {
     let slot = load_instance(instance);
+    if (slot.handedness == 0.0) {
+      light.intensity = vec3f(0.0);
+      return light;
+    }
     light.position = object_to_world_point(slot, light.position);
     light.direction = normalize(object_to_world_vector(slot, light.direction));
   }
@@ -250,7 +255,8 @@ struct InstanceSlot {
   root_node: u32,
   first_triangle: u32,
   triangle_count: u32,
-  handedness: f32,     // sign of the transform's determinant: -1 mirrors, which turns the winding around
+  handedness: f32,     // sign of the transform's determinant: -1 mirrors, which turns the winding around;
+                       // 0: the transform is singular (scaled to nothing), the instance is hidden
 }
 
 const INSTANCE_SLOT_VEC4S: u32 = 7u;
@@ -327,6 +333,10 @@ fn place_light_triangle(triangle: u32, area: f32) -> PlacedLight {
     return PlacedLight(tri, area);
   }
   let slot = load_instance(instance_of_triangle(triangle));
+  // A hidden instance's emitters give no light (sample_light drops a sample of zero area).
+  if (slot.handedness == 0.0) {
+    return PlacedLight(tri, 0.0);
+  }
   tri.v0 = object_to_world_point(slot, tri.v0);
   let e1 = object_to_world_vector(slot, tri.edge1);
   let e2 = object_to_world_vector(slot, tri.edge2);

@@ -10,7 +10,11 @@
  *   [orderBase, slotBase)       the instance order: 4 u32 instance indices per vec4f
  *   [slotBase, + 7 instances)   per instance, in instance order: world-to-object rows (3 vec4f),
  *                               object-to-world rows (3), then u root node, u first triangle,
- *                               u triangle count, f sign of the determinant
+ *                               u triangle count, f sign of the determinant (0: singular, hidden)
+ *
+ * A transform that cannot be inverted (a node scaled to zero, the usual way to make an object vanish in an
+ * animation) hides its instance for the frame: it is left out of the top level (no ray meets it), its
+ * world-to-object rows are zeros, and the kernel gives its emitters and punctual lights no light.
  */
 import { roundDown, roundUp, transformBox } from '../scene/animation';
 import { buildBoxBvh } from '../scene/bvh';
@@ -50,7 +54,7 @@ export function instanceRootBoxes(
 
 /**
  * Why a pose's instance transforms cannot be used with a scene of `instanceCount` instances (wrong length,
- * a value not finite, a matrix that cannot be inverted), or null.
+ * a value not finite), or null. A matrix that cannot be inverted is usable: it hides its instance.
  */
 export function instanceTransformsProblem(
   transforms: readonly number[],
@@ -62,8 +66,6 @@ export function instanceTransformsProblem(
   for (let k = 0; k < instanceCount; k++) {
     const m = transforms.slice(k * 12, k * 12 + 12).map(Math.fround);
     if (!m.every(Number.isFinite)) return `Instance ${k}'s transform has a value that is not finite.`;
-    const inverse = invert(m as Transform3x4);
-    if (!inverse) return `Instance ${k}'s transform cannot be inverted (a zero scale).`;
   }
   return null;
 }
@@ -79,16 +81,18 @@ export function buildFrameInstances(scene: InstancedScene, transforms?: readonly
   if (problem !== null) throw new Error(problem);
 
   const matrices: Transform3x4[] = [];
-  const inverses: Transform3x4[] = [];
+  const inverses: (Transform3x4 | null)[] = [];
   for (let k = 0; k < count; k++) {
     const m = all.slice(k * 12, k * 12 + 12).map(Math.fround) as Transform3x4;
     matrices.push(m);
-    inverses.push((invert(m) as Transform3x4).map(Math.fround) as Transform3x4);
+    inverses.push((invert(m)?.map(Math.fround) as Transform3x4 | undefined) ?? null);
   }
 
   // World boxes of the instances that hold triangles, padded: the kernel carries rays into object space in
   // float32 with the rounded inverse, so a hit found there may lie a few ulps outside the exact world box.
-  const drawn = scene.instances.flatMap((instance, k) => (instance.triangleCount > 0 ? [k] : []));
+  const drawn = scene.instances.flatMap((instance, k) =>
+    instance.triangleCount > 0 && inverses[k] !== null ? [k] : [],
+  );
   const boxes = new Float32Array(drawn.length * 6);
   drawn.forEach((k, i) => {
     const root = scene.rootBoxes[k] as { min: Vec3; max: Vec3 };
@@ -101,7 +105,9 @@ export function buildFrameInstances(scene: InstancedScene, transforms?: readonly
       boxes[i * 6 + 3 + a] = roundUp(hi + pad);
     }
   });
-  if (drawn.length === 0) throw new Error('The scene has instances but no triangles to draw.');
+  if (drawn.length === 0) {
+    throw new Error('Nothing is drawn in this frame: every instance with triangles is scaled to nothing.');
+  }
   const tlas = buildBoxBvh(boxes);
 
   const orderBase = tlas.nodeCount * 2;
@@ -116,12 +122,13 @@ export function buildFrameInstances(scene: InstancedScene, transforms?: readonly
 
   scene.instances.forEach((instance, k) => {
     const o = (slotBase + INSTANCE_SLOT_VEC4S * k) * 4;
-    floats.set(inverses[k] as Transform3x4, o);
+    const inverse = inverses[k] ?? null;
+    if (inverse) floats.set(inverse, o);
     floats.set(matrices[k] as Transform3x4, o + 12);
     words[o + 24] = instance.rootNode;
     words[o + 25] = instance.firstTriangle;
     words[o + 26] = instance.triangleCount;
-    floats[o + 27] = determinant(matrices[k] as Transform3x4) < 0 ? -1 : 1;
+    floats[o + 27] = inverse === null ? 0 : determinant(matrices[k] as Transform3x4) < 0 ? -1 : 1;
   });
   return { words, instanceCount: count, orderBase, slotBase };
 }

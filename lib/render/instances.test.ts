@@ -17,7 +17,7 @@ beforeAll(async () => {
   if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
   device = gpu.device;
   tracer = await PathTracer.create(device);
-}, 60_000);
+}, 300_000);
 afterAll(() => device?.destroy());
 
 const { load, task, render } = renderHarness(() => tracer);

@@ -3,14 +3,19 @@
  * with its `.bin` and image files under their relative URIs. Runs in browsers, workers and Node (no fs,
  * no fetch): every resource comes from the `files` map, and a missing one is named in the error.
  *
- * What is kept: the default scene's node hierarchy flattened into world-space triangles with their normals,
- * TEXCOORD_0/1, COLOR_0 and TANGENT; glTF 2.0 metallic-roughness materials with their base colour (and
- * alpha: OPAQUE, MASK, BLEND), metallic-roughness, normal and emissive textures (PNG or JPEG, decoded to
- * RGBA8 and kept as files for the packed scene), samplers and KHR_texture_transform; doubleSided; emissive
- * strength, transmission and IOR; the first perspective camera; KHR_lights_punctual lights. What is ignored,
- * with a warning: every other extension (named), textures in WebP/KTX2/AVIF, UV sets beyond 1, animations,
- * skins and morph targets (the rest pose is rendered), non-triangle primitives. Occlusion textures are left
- * out without a warning: a path tracer traces the shadowing they approximate (see describeMaterial).
+ * What is kept: the default scene's node hierarchy flattened into triangles with their normals,
+ * TEXCOORD_0/1, COLOR_0 and TANGENT, in world space, except under animated nodes: there each moving node's
+ * subtree is an instance stored once in that node's space, and the file's node animations (translation,
+ * rotation, scale; STEP, LINEAR, CUBICSPLINE; an animated camera) become the scene's animation, posed per
+ * frame by lib/scene/animation.ts (lib/scene/gltf-animation.ts says how, and bounds it); glTF 2.0
+ * metallic-roughness materials with their base colour (and alpha: OPAQUE, MASK, BLEND), metallic-roughness,
+ * normal and emissive textures (PNG or JPEG, decoded to RGBA8 and kept as files for the packed scene),
+ * samplers and KHR_texture_transform; doubleSided; emissive strength, transmission and IOR; the first
+ * perspective camera; KHR_lights_punctual lights (moving with their instance). What is ignored, with a
+ * warning: every other extension (named), textures in WebP/KTX2/AVIF, UV sets beyond 1, skins (rendered
+ * unskinned, in the bind pose) and morph targets (the base shape), non-triangle primitives. Occlusion
+ * textures are left out without a warning: a path tracer traces the shadowing they approximate (see
+ * describeMaterial).
  */
 import {
   type Accessor,
@@ -21,6 +26,7 @@ import {
   type Material,
   type Mesh,
   type Primitive,
+  type Root,
   type Texture,
   type TextureInfo,
   WebIO,
@@ -49,10 +55,12 @@ import {
   pngHeader,
   pngToRgba8,
 } from './decode-image';
+import { type GltfRig, readGltfAnimation } from './gltf-animation';
 import { SHADING_WORDS, TRIANGLE_WORDS } from './packed-scene';
 import {
   type CameraDescription,
   DEFAULT_MATERIAL,
+  IDENTITY_TRANSFORM,
   type MaterialDescription,
   type PunctualLightDescription,
   type SceneDescription,
@@ -273,12 +281,25 @@ export async function importGltf(
   checkLayout(main.name, json, resources, lim.maxFileBytes);
   warnAboutExtensions(gltf, warnings);
 
-  const scene = await readScene(main.name, json, resources, warnings);
+  const { root, scene } = await readScene(main.name, json, resources, warnings);
   const found = collectDraws(scene, warnings);
   checkTriangleCount(found.triangleCount, lim);
   checkPackedSize(found.triangleCount * PACKED_TRIANGLE_BYTES, lim);
+  const rig = readGltfAnimation(
+    root,
+    scene,
+    {
+      drawnNodes: new Set([...found.draws.map((d) => d.node), ...found.lightNodes.map((l) => l.node)]),
+      cameraNode: found.cameraNode,
+      cameraYfov: found.cameraNode ? nodeCamera(found.cameraNode).yfov : AUTO_YFOV,
+      skinnedMeshes: found.skinnedMeshes,
+      morphedMeshes: found.morphedMeshes,
+    },
+    warnings,
+  );
+  placeDraws(found.draws, rig);
   const mesh = flattenDraws(main.name, found.draws, found.triangleCount, lim, warnings);
-  const description = describeScene(mesh, found, warnings);
+  const description = describeScene(mesh, found, rig, warnings);
 
   return {
     scene: description,
@@ -403,7 +424,7 @@ async function readScene(
   json: unknown,
   resources: Record<string, Uint8Array<ArrayBuffer>>,
   warnings: Set<string>,
-): Promise<GltfScene> {
+): Promise<{ root: Root; scene: GltfScene }> {
   const logger: ILogger = {
     debug: () => {},
     info: () => {},
@@ -423,21 +444,38 @@ async function readScene(
   }
 
   const root = document.getRoot();
-  if (root.listAnimations().length > 0) warnings.add(ANIMATIONS_IGNORED);
   const scene = root.getDefaultScene() ?? root.listScenes()[0];
   if (!scene) {
     throw new SceneImportError(`${name} contains no scene.`, {
       metaMessages: [`Export with at least one scene holding the visible objects. ${EXPORT_HINT}`],
     });
   }
-  return scene;
+  return { root, scene };
 }
 
-/** One triangle primitive to draw, at its node's world transform (column-major). */
+/**
+ * One triangle primitive to draw: its node, and (set by placeDraws) the instance it belongs to and the
+ * column-major matrix into that instance's object space (the world matrix for the static instance 0).
+ */
 interface Draw {
   node: GltfNode;
   primitive: Primitive;
   matrix: number[];
+  instance: number;
+}
+
+/** Gives every draw its instance and its matrix into that instance's space (lib/scene/gltf-animation.ts). */
+function placeDraws(draws: Draw[], rig: GltfRig): void {
+  const matrices = new Map<GltfNode, number[]>();
+  for (const draw of draws) {
+    let matrix = matrices.get(draw.node);
+    if (!matrix) {
+      matrix = rig.objectMatrix(draw.node);
+      matrices.set(draw.node, matrix);
+    }
+    draw.matrix = matrix;
+    draw.instance = rig.instanceOf(draw.node);
+  }
 }
 
 /** What pass 1 finds in the scene's node tree, before anything is allocated. */
@@ -448,14 +486,10 @@ interface SceneContents {
   cameraNode: GltfNode | null;
   lightNodes: { node: GltfNode; light: Light }[];
   triangleCount: number;
+  /** Names of drawn meshes with a skin, and with morph targets (rendered undeformed, with a warning). */
+  skinnedMeshes: Set<string>;
+  morphedMeshes: Set<string>;
 }
-
-/**
- * Skins, morph targets and animation channels all say the same to the user until animation is rendered:
- * nodes stand at their own transforms, skinned meshes in their bind pose, morphed ones in their base shape.
- */
-const ANIMATIONS_IGNORED =
-  'Animations are ignored: the first frame / rest pose is rendered (skins in their bind pose, morph targets at their base shape).';
 
 /** Pass 1: find what to draw, the camera and the lights, and count triangles before allocating anything. */
 function collectDraws(scene: GltfScene, warnings: Set<string>): SceneContents {
@@ -465,6 +499,8 @@ function collectDraws(scene: GltfScene, warnings: Set<string>): SceneContents {
     cameraNode: null,
     lightNodes: [],
     triangleCount: 0,
+    skinnedMeshes: new Set<string>(),
+    morphedMeshes: new Set<string>(),
   };
   scene.traverse((node) => {
     const mesh = node.getMesh();
@@ -485,7 +521,8 @@ function collectDraws(scene: GltfScene, warnings: Set<string>): SceneContents {
 
 /** The drawable (triangle, positioned) primitives of a node's mesh, with warnings for what is skipped. */
 function collectMesh(node: GltfNode, mesh: Mesh, found: SceneContents, warnings: Set<string>): void {
-  if (node.getSkin()) warnings.add(ANIMATIONS_IGNORED);
+  const meshName = mesh.getName() || node.getName() || 'mesh';
+  if (node.getSkin()) found.skinnedMeshes.add(meshName);
   for (const primitive of mesh.listPrimitives()) {
     if (primitive.getMode() !== 4) {
       warnings.add(
@@ -498,10 +535,10 @@ function collectMesh(node: GltfNode, mesh: Mesh, found: SceneContents, warnings:
       warnings.add(`Skipped a primitive of mesh "${mesh.getName()}" that has no POSITION attribute.`);
       continue;
     }
-    if (primitive.listTargets().length > 0) warnings.add(ANIMATIONS_IGNORED);
+    if (primitive.listTargets().length > 0) found.morphedMeshes.add(meshName);
     const indices = primitive.getIndices();
     found.triangleCount += Math.floor((indices ? indices.getCount() : position.getCount()) / 3);
-    found.draws.push({ node, primitive, matrix: Array.from(node.getWorldMatrix()) });
+    found.draws.push({ node, primitive, matrix: [], instance: 0 });
     found.meshes.add(mesh);
   }
 }
@@ -560,6 +597,8 @@ interface FlatMesh {
   /** Sized for the counted triangles, for the lazy arrays above. */
   capacity: number;
   materialIndices: Uint32Array;
+  /** 1 per triangle: its instance (0 = static, world space). */
+  triangleInstances: Uint32Array;
   materials: MaterialDescription[];
   textures: TextureTable;
 }
@@ -582,6 +621,7 @@ function flattenDraws(
     tangents: null,
     capacity: triangleCount,
     materialIndices: new Uint32Array(triangleCount),
+    triangleInstances: new Uint32Array(triangleCount),
     materials: [],
     textures: new TextureTable(lim, warnings, triangleCount * PACKED_TRIANGLE_BYTES),
   };
@@ -626,7 +666,7 @@ function flattenDraws(
  * whole, with a warning.
  */
 function flattenPrimitive(
-  { node, primitive, matrix: m }: Draw,
+  { node, primitive, matrix: m, instance }: Draw,
   mi: number,
   out: FlatMesh,
   warnings: Set<string>,
@@ -759,6 +799,7 @@ function flattenPrimitive(
       }
     }
     materialIndices[t] = mi;
+    out.triangleInstances[t] = instance;
     t++;
   }
   out.triangles = t;
@@ -769,9 +810,15 @@ function flattenPrimitive(
  * The scene description: the flattened mesh trimmed to the triangles written, the first perspective camera
  * (or one framing the bounds) and the lights; warns when nothing lights the scene.
  */
-function describeScene(mesh: FlatMesh, found: SceneContents, warnings: Set<string>): SceneDescription {
+function describeScene(
+  mesh: FlatMesh,
+  found: SceneContents,
+  rig: GltfRig,
+  warnings: Set<string>,
+): SceneDescription {
   const { triangles: t, positions, normals, uvs, materialIndices, materials } = mesh;
   const whole = t === found.triangleCount;
+  const animated = rig.animation !== undefined;
   const description: SceneDescription = {
     positions: whole ? positions : positions.slice(0, t * 9),
     normals: whole ? normals : normals.slice(0, t * 9),
@@ -784,8 +831,19 @@ function describeScene(mesh: FlatMesh, found: SceneContents, warnings: Set<strin
     textures: mesh.textures.list,
     camera: found.cameraNode
       ? nodeCamera(found.cameraNode)
-      : frameBounds(boundsOf(positions.subarray(0, t * 9))),
-    punctualLights: found.lightNodes.map(({ node, light }) => describeLight(node, light)),
+      : frameBounds(
+          animated
+            ? restBounds(positions.subarray(0, t * 9), mesh.triangleInstances.subarray(0, t), rig)
+            : boundsOf(positions.subarray(0, t * 9)),
+        ),
+    punctualLights: found.lightNodes.map(({ node, light }) =>
+      describeLight(light, rig.objectMatrix(node), rig.instanceOf(node)),
+    ),
+    ...(rig.animation && {
+      triangleInstances: whole ? mesh.triangleInstances : mesh.triangleInstances.slice(0, t),
+      instances: rig.instances,
+      animation: rig.animation,
+    }),
   };
   if (
     description.punctualLights.length === 0 &&
@@ -1098,6 +1156,27 @@ function cross(a: Vec3, b: Vec3): Vec3 {
   return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 }
 
+/** The world bounds of the scene at rest: each instance's vertices carried by its rest transform. */
+function restBounds(
+  positions: Float32Array,
+  triangleInstances: Uint32Array,
+  rig: GltfRig,
+): { min: Vec3; max: Vec3 } {
+  const world = new Float32Array(positions.length);
+  for (let i = 0; i < positions.length; i += 3) {
+    const m: readonly number[] =
+      rig.instances[triangleInstances[Math.floor(i / 9)] as number]?.transform ?? IDENTITY_TRANSFORM;
+    const x = positions[i] as number;
+    const y = positions[i + 1] as number;
+    const z = positions[i + 2] as number;
+    const at = (k: number) => m[k] as number;
+    for (let a = 0; a < 3; a++) {
+      world[i + a] = at(a * 4) * x + at(a * 4 + 1) * y + at(a * 4 + 2) * z + at(a * 4 + 3);
+    }
+  }
+  return boundsOf(world);
+}
+
 function boundsOf(positions: Float32Array): { min: Vec3; max: Vec3 } {
   const min = [Infinity, Infinity, Infinity];
   const max = [-Infinity, -Infinity, -Infinity];
@@ -1152,8 +1231,11 @@ function nodeCamera(node: GltfNode): CameraDescription {
   };
 }
 
-function describeLight(node: GltfNode, light: Light): PunctualLightDescription {
-  const m = node.getWorldMatrix();
+/**
+ * A punctual light placed by `m` (column-major: its node's world matrix, or the matrix into its instance's
+ * object space when it moves with `instance`).
+ */
+function describeLight(light: Light, m: number[], instance: number): PunctualLightDescription {
   const color = light.getColor();
   const intensity = light.getIntensity();
   const type = light.getType() as PunctualLightDescription['type'];
@@ -1163,14 +1245,15 @@ function describeLight(node: GltfNode, light: Light): PunctualLightDescription {
   const bounded = type !== 'directional' && range !== null && range > 0 && Number.isFinite(range);
   return {
     type,
-    position: [m[12], m[13], m[14]],
+    position: [m[12] as number, m[13] as number, m[14] as number],
     // Lights shine down their local -Z (KHR_lights_punctual).
-    direction: normalize([-m[8], -m[9], -m[10]]) ?? [0, 0, -1],
+    direction: normalize([-(m[8] as number), -(m[9] as number), -(m[10] as number)]) ?? [0, 0, -1],
     intensity: [color[0] * intensity, color[1] * intensity, color[2] * intensity],
     // Point and directional lights get a full sphere (cos = -1), so a cone test never dims them.
     innerConeCos: spot ? Math.cos(light.getInnerConeAngle()) : -1,
     outerConeCos: spot ? Math.cos(light.getOuterConeAngle()) : -1,
     ...(bounded ? { range } : {}),
+    ...(instance > 0 ? { instance } : {}),
   };
 }
 

@@ -203,11 +203,22 @@ function imagesSection(images: readonly Uint8Array[]): Uint32Array<ArrayBuffer> 
   return out;
 }
 
-/** Parses and validates a file written by `serializePackedScene`; throws SceneFileError on anything else. */
-export function parsePackedScene(bytes: Uint8Array): PackedScene {
-  if (bytes.length < PREAMBLE_BYTES) throw invalid(`${bytes.length} bytes is shorter than the preamble`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0, bytes[3] ?? 0);
+/** What a scene file's header says, read without its sections (what the coordinator needs to pose frames). */
+export interface SceneFileHeaderContents {
+  info: PackedSceneInfo;
+  instances: PackedInstance[];
+  animation: SceneAnimation | null;
+}
+
+/**
+ * The bytes a scene file's preamble and header take (16 + H), from its first 16 bytes; throws SceneFileError
+ * when they are not a scene file's preamble.
+ */
+export function sceneFileHeaderBytes(preamble: Uint8Array): number {
+  if (preamble.length < PREAMBLE_BYTES)
+    throw invalid(`${preamble.length} bytes is shorter than the preamble`);
+  const view = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
+  const magic = String.fromCharCode(preamble[0] ?? 0, preamble[1] ?? 0, preamble[2] ?? 0, preamble[3] ?? 0);
   if (magic !== SCENE_FILE_MAGIC) throw invalid(`magic is not '${SCENE_FILE_MAGIC}'`);
   const version = view.getUint32(4, true);
   if (version !== SCENE_FILE_VERSION && version !== STILL_SCENE_FILE_VERSION) {
@@ -215,15 +226,31 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
   }
   const headerBytes = view.getUint32(8, true);
   if (view.getUint32(12, true) !== 0) throw invalid('reserved preamble word is not 0');
-  if (headerBytes % 16 !== 0 || headerBytes > bytes.length - PREAMBLE_BYTES) {
-    throw invalid(`header length ${headerBytes} does not fit a ${bytes.length}-byte file`);
-  }
+  if (headerBytes % 16 !== 0) throw invalid(`header length ${headerBytes} is not a multiple of 16`);
+  return PREAMBLE_BYTES + headerBytes;
+}
 
+/**
+ * The header of a scene file from its first sceneFileHeaderBytes() bytes (or the whole file): info,
+ * instances (one static instance for a version 2 file) and animation, the animation checked against the
+ * instances (validateAnimation). The sections are not read, so this does not vouch for them.
+ */
+export function readSceneFileHeader(bytes: Uint8Array): SceneFileHeaderContents {
+  return readHeader(bytes).contents;
+}
+
+function readHeader(bytes: Uint8Array): {
+  contents: SceneFileHeaderContents;
+  table: SceneFileHeader['sections'];
+  headerBytes: number;
+} {
+  const end = sceneFileHeaderBytes(bytes);
+  if (end > bytes.length)
+    throw invalid(`header length ${end - PREAMBLE_BYTES} does not fit a ${bytes.length}-byte file`);
+  const version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   let raw: unknown;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(
-      bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerBytes),
-    );
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, end));
     raw = JSON.parse(text);
   } catch (error) {
     throw invalid(`header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
@@ -250,6 +277,22 @@ export function parsePackedScene(bytes: Uint8Array): PackedScene {
     },
   ];
   const animation = (parsed.data.animation ?? null) as SceneAnimation | null;
+  if (instances.length > 1 && animation === null) throw invalid('several instances but no animation');
+  if (animation) {
+    const problem = validateAnimation(animation, instances.length);
+    if (problem) throw invalid(problem);
+  }
+  return { contents: { info, instances, animation }, table, headerBytes: end - PREAMBLE_BYTES };
+}
+
+/** Parses and validates a file written by `serializePackedScene`; throws SceneFileError on anything else. */
+export function parsePackedScene(bytes: Uint8Array): PackedScene {
+  const {
+    contents: { info, instances, animation },
+    table,
+    headerBytes,
+  } = readHeader(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
   // The table must be the canonical one: names in order, offsets packed at 16-byte boundaries.
   if (table.length !== FILE_SECTION_NAMES.length) {

@@ -4,6 +4,8 @@ import type { Lease } from '../protocol/api-types';
 import { InvalidRequestError, NotFoundError } from '../protocol/errors';
 import { ANIMATION_LIMITS } from '../protocol/limits';
 import { RESULT_CHANNELS } from '../protocol/result-layout';
+import { DEFAULT_IMPORT_POOL, SceneImportPool } from '../scene/scene-import-pool';
+import { buildGlb } from '../testing/animated-gltf';
 import { runFarm } from '../testing/farm';
 import { renderLeaseHonestly, standInRender } from '../testing/stand-in-renderer';
 import { createTestContext } from '../testing/test-context';
@@ -19,7 +21,7 @@ import { readAccumulation } from './job-image';
 import { jobImageResponse } from './job-image-response';
 import { createJob, getJob } from './jobs';
 import { leaseUnit } from './lease-unit';
-import { resolveScene } from './scene-store';
+import { resolveScene, uploadScene } from './scene-store';
 import { submitResult } from './submit-result';
 
 // Animation jobs through the real coordinator and database: every frame is its own image, its units and
@@ -260,5 +262,55 @@ describe('animation jobs', () => {
     await expect(jobImageResponse(t.ctx, created.id, { kind: 'png', frame: 9 })).rejects.toThrow(
       /renders frames 10 to 12/,
     );
+  }, 120_000);
+
+  it('poses an uploaded animated glTF on the coordinator: each frame’s tasks carry its nodes at frame / fps', async () => {
+    const glb = await buildGlb([
+      {
+        name: 'light',
+        mesh: { kind: 'quad', size: 1, facing: 'down' },
+        emissive: [1, 1, 1],
+        translation: [0, 3, 0],
+      },
+      { name: 'floor', mesh: { kind: 'quad', size: 4, facing: 'up' } },
+      {
+        name: 'box',
+        mesh: { kind: 'box', size: 0.5 },
+        translation: [-1, 0.5, 0],
+        tracks: [{ path: 'translation', times: [0, 1], values: [-1, 0.5, 0, 1, 0.5, 0] }],
+      },
+    ]);
+    const inThread = new SceneImportPool({ ...DEFAULT_IMPORT_POOL, isolate: false });
+    const scene = await uploadScene(t.ctx, new Map([['slide.glb', glb]]), 'slide', { pool: inThread });
+    const job = await createJob(t.ctx, {
+      scene: scene.hash,
+      width: 16,
+      height: 16,
+      samplesPerPixel: 2,
+      tileSize: 16,
+      frames: { start: 0, end: 4, fps: 4 },
+    });
+    const boxX = new Map<number, number>();
+    for (let step = 0; step < 40 && boxX.size < 5; step++) {
+      const session = `session-${step}`;
+      const lease = await leaseUnit(
+        t.ctx,
+        { sessionId: session, adapter: STAND_IN_ADAPTER },
+        { origin: `origin-${session}` },
+      );
+      if (!lease) {
+        t.clock.now += 16_000;
+        continue;
+      }
+      const pose = lease.task.pose;
+      // Instance 0 (floor and light) at the identity, instance 1 (the box) where the keys put it.
+      expect(pose?.instanceTransforms).toHaveLength(24);
+      expect(pose?.instanceTransforms?.slice(0, 12)).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
+      expect(pose?.camera).toBeUndefined();
+      boxX.set(pose?.frame as number, pose?.instanceTransforms?.[12 + 3] as number);
+    }
+    // Frame f is glTF time f / 4 s: x = -1 + 2 f / 4, held at 1 after the last key.
+    expect((await getJob(t.ctx, job.id)).tiles).toHaveLength(5);
+    expect(Object.fromEntries(boxX)).toEqual({ 0: -1, 1: -0.5, 2: 0, 3: 0.5, 4: 1 });
   }, 120_000);
 });

@@ -1,7 +1,11 @@
+import { Gunzip } from 'fflate';
 import type { SqlExecutor } from '../coordinator/db/sql';
 import type { FramePose } from '../protocol/frame-pose';
 import type { CameraKey, CameraPath, JobSpec } from '../protocol/job-spec';
 import type { CameraDescription, PackedSceneInfo, Vec3 } from '../protocol/scene-info';
+import { framePoseAt, isAnimated } from '../scene/animation';
+import type { SceneAnimation } from '../scene/scene-description';
+import { readSceneFileHeader, sceneFileHeaderBytes } from '../scene/scene-file';
 
 /**
  * The pose of one frame of an animation job: what its tasks carry (RenderTask.pose), computed here, on the
@@ -9,26 +13,36 @@ import type { CameraDescription, PackedSceneInfo, Vec3 } from '../protocol/scene
  * frame f gets the pose this returns for f, so verification of a frame stays exact.
  */
 
-/** What a pose needs of the job's packed scene. */
-export type PoseScene = Pick<PackedSceneInfo, 'camera' | 'bounds'>;
+/**
+ * What a pose needs of the job's packed scene: its camera and bounds (camera paths) and its animation
+ * (absent or null: a still scene).
+ */
+export type PoseScene = Pick<PackedSceneInfo, 'camera' | 'bounds'> & { animation?: SceneAnimation | null };
 
 /**
- * The pose of `frame` of the job: today the job's camera path (a still's camera stays the scene's).
- *
- * MERGE POINT (issue 17, the renderer half): the scene's own animation goes in here. With the glTF
- * animation pose of lib/scene/animation.ts, this becomes: evaluate the scene's animation at time
- * frame / spec.frames.fps into `{ camera?, instanceTransforms? }`, then let the job's camera path (when it
- * has one) override the camera. `scene` then needs the animation channels too (PoseScene grows; the loader
- * below reads them with the scene), and the cache below already keeps the result per (job, frame).
+ * The pose of `frame` of the job. An animated scene is evaluated at glTF time frame / fps
+ * (lib/scene/animation.ts framePoseAt: every instance's transform, and the camera when the file animates
+ * it); the job's camera path, when it has one, then sets the camera. A still scene's pose is its camera
+ * path's camera alone (none without a path: the scene's camera). Every number is float32.
  */
 export function framePose(
   spec: Pick<JobSpec, 'frames' | 'cameraPath'>,
   scene: PoseScene,
   frame: number,
 ): FramePose {
+  const animated =
+    spec.frames && scene.animation && isAnimated({ instances: [], animation: scene.animation })
+      ? framePoseAt({ instances: [], animation: scene.animation }, frame / spec.frames.fps)
+      : null;
   const camera =
-    spec.cameraPath && spec.frames ? pathCamera(spec.cameraPath, spec.frames, scene, frame) : null;
-  return { frame, ...(camera ? { camera } : {}) };
+    spec.cameraPath && spec.frames
+      ? pathCamera(spec.cameraPath, spec.frames, scene, frame)
+      : (animated?.camera ?? null);
+  return {
+    frame,
+    ...(camera ? { camera } : {}),
+    ...(animated ? { instanceTransforms: animated.instanceTransforms } : {}),
+  };
 }
 
 /** The camera of a camera path at `frame`, to float32 values (what the kernel gets in any case). */
@@ -131,15 +145,76 @@ export async function jobFramePose(
   const key = `${job.id}:${frame}`;
   const cached = poseCache.get(key);
   if (cached) return cached;
-  const [row] = await db.query<{ info: PackedSceneInfo }>('SELECT info FROM scenes WHERE hash = $1', [
-    job.spec.sceneHash,
-  ]);
-  if (!row) throw new Error(`the scene ${job.spec.sceneHash} of job ${job.id} is not stored`);
-  const pose = framePose(job.spec, row.info, frame);
+  const pose = framePose(job.spec, await poseSceneOf(db, job.spec.sceneHash, job.id), frame);
   if (poseCache.size >= POSE_CACHE_ENTRIES) {
     const oldest = poseCache.keys().next().value;
     if (oldest !== undefined) poseCache.delete(oldest);
   }
   poseCache.set(key, pose);
   return pose;
+}
+
+/**
+ * Scenes' camera, bounds and animation by hash (a stored scene never changes): read once per process from
+ * the stored file's header, bounded like the pose cache.
+ */
+const SCENE_CACHE_ENTRIES = 64;
+const sceneCache = new Map<string, Promise<PoseScene>>();
+
+async function poseSceneOf(db: SqlExecutor, hash: string, jobId: string): Promise<PoseScene> {
+  let scene = sceneCache.get(hash);
+  if (!scene) {
+    scene = readPoseScene(db, hash, jobId);
+    if (sceneCache.size >= SCENE_CACHE_ENTRIES) {
+      const oldest = sceneCache.keys().next().value;
+      if (oldest !== undefined) sceneCache.delete(oldest);
+    }
+    sceneCache.set(hash, scene);
+    scene.catch(() => sceneCache.delete(hash));
+  }
+  return scene;
+}
+
+async function readPoseScene(db: SqlExecutor, hash: string, jobId: string): Promise<PoseScene> {
+  const [row] = await db.query<{ info: PackedSceneInfo; file: Uint8Array; encoding: 'identity' | 'gzip' }>(
+    'SELECT info, file, encoding FROM scenes WHERE hash = $1',
+    [hash],
+  );
+  if (!row) throw new Error(`the scene ${hash} of job ${jobId} is not stored`);
+  const file = new Uint8Array(row.file);
+  const header = readSceneFileHeader(row.encoding === 'gzip' ? gunzipHeader(file) : file);
+  return { camera: row.info.camera, bounds: row.info.bounds, animation: header.animation };
+}
+
+/**
+ * The preamble and header of a gzipped scene file, inflating only as far as they reach (the header comes
+ * first; a scene's sections may be a hundred MiB). Throws when the stream ends before the header does.
+ */
+export function gunzipHeader(gzipped: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let need = Number.POSITIVE_INFINITY;
+  const gunzip = new Gunzip((chunk) => {
+    chunks.push(chunk);
+    length += chunk.length;
+  });
+  const STEP = 16 * 1024;
+  for (let offset = 0; offset < gzipped.length && length < need; offset += STEP) {
+    gunzip.push(gzipped.subarray(offset, offset + STEP), offset + STEP >= gzipped.length);
+    if (need === Number.POSITIVE_INFINITY && length >= 16) need = sceneFileHeaderBytes(concat(chunks, 16));
+  }
+  if (length < need) throw new Error('the stored scene file ends before its header does');
+  return concat(chunks, need);
+}
+
+function concat(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= bytes) break;
+    const part = chunk.subarray(0, bytes - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
