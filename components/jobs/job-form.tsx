@@ -39,7 +39,12 @@ export function JobForm() {
         }}
       />
       <JobSizeFields id={id} field={field} />
-      <JobFramesFields id={id} field={field} />
+      <JobFramesFields
+        id={id}
+        field={field}
+        animationSeconds={form.scene?.stats.animationSeconds ?? 0}
+        fps={fields.fps}
+      />
       <JobVerificationFields id={id} field={field} plan={plan} />
       <JobAdvancedFields id={id} field={field} plan={plan} />
       <JobPlanSummary plan={plan} paid={paid} cost={cost} />

@@ -1,10 +1,44 @@
+import { lastFrameOf } from '../../lib/dashboard/job-plan';
 import { ANIMATION_LIMITS } from '../../lib/protocol/limits';
 import type { FieldBinder } from './use-job-form';
 
-/** The job form's animation: a frame range (empty last frame: a still), its fps, and a turntable camera. */
-export function JobFramesFields({ id, field }: { id: string; field: FieldBinder }) {
+/**
+ * The job form's animation: a frame range (empty last frame: a still), its fps, and a turntable camera. When
+ * the chosen scene moves, it says how long its animation is and offers its whole frame range in one click.
+ */
+export function JobFramesFields({
+  id,
+  field,
+  animationSeconds,
+  fps,
+}: {
+  id: string;
+  field: FieldBinder;
+  /** The chosen scene's animation length (0: nothing moves). */
+  animationSeconds: number;
+  /** The fps field as typed (empty: 24). */
+  fps: string;
+}) {
+  const rate = Number(fps) > 0 ? Number(fps) : 24;
+  const last = lastFrameOf(animationSeconds, rate);
+  const set = (name: 'frameStart' | 'frameEnd', value: string) => field(name).onChange({ target: { value } });
   return (
     <>
+      {animationSeconds > 0 ? (
+        <p className="hint job-form__animation" id={`${id}-animation`}>
+          This scene is animated: {animationSeconds.toFixed(2)} s, frames 0–{last} at {rate} fps.{' '}
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => {
+              set('frameStart', '0');
+              set('frameEnd', String(last));
+            }}
+          >
+            Render the whole animation
+          </button>
+        </p>
+      ) : null}
       <div className="job-form__grid">
         <div className="field">
           <label htmlFor={`${id}-frameStart`}>First frame</label>

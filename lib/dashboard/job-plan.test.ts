@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { JobRequestSchema } from '../protocol/job-spec';
-import { JOB_LIMITS } from '../protocol/limits';
+import { ANIMATION_LIMITS, JOB_LIMITS } from '../protocol/limits';
 import { costOf } from '../settlement/job-payment';
 import { planTiling } from '../work/plan';
 import {
   JOB_FORM_DEFAULTS,
   type JobFormFields,
+  lastFrameOf,
   localPreviewParams,
   planCost,
   previewJobPlan,
@@ -164,5 +165,18 @@ describe('the animation fields', () => {
       ok: false,
       problem: expect.stringMatching(/give the job `frames`/),
     });
+  });
+});
+
+describe('lastFrameOf: the frame range the job form offers for a scene that moves', () => {
+  it('ends on the last whole frame of the animation at the chosen fps', () => {
+    expect(lastFrameOf(2.5, 24)).toBe(60);
+    expect(lastFrameOf(1, 30)).toBe(30);
+    expect(lastFrameOf(0.99, 24)).toBe(23);
+    expect(lastFrameOf(1 / 3, 3)).toBe(1);
+  });
+
+  it('stays within the frame limit for a long animation', () => {
+    expect(lastFrameOf(3600, 60)).toBe(ANIMATION_LIMITS.maxFrames - 1);
   });
 });

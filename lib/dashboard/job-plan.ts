@@ -4,7 +4,7 @@
  */
 import type { JobRequest, RedundancyMode } from '../protocol/job-spec';
 import { JobRequestSchema } from '../protocol/job-spec';
-import { JOB_LIMITS } from '../protocol/limits';
+import { ANIMATION_LIMITS, JOB_LIMITS } from '../protocol/limits';
 import type { PixelFilter } from '../protocol/render-task';
 import { jobPixelSamples } from '../protocol/tiles';
 import { costOfPlan, type JobCost } from '../settlement/pricing';
@@ -189,4 +189,13 @@ export function localPreviewParams(f: JobFormFields, plan: JobPlan): Partial<Loc
     maxBounces: Number(f.maxBounces),
     seed: f.seed.trim() ? Number(f.seed) : undefined,
   };
+}
+
+/**
+ * The last frame of a scene animation `seconds` long at `fps` (glTF time = frame / fps: frame 0 is its
+ * start, the last frame the last whole frame before its end), within the frame limit.
+ */
+export function lastFrameOf(seconds: number, fps: number): number {
+  // The epsilon keeps 2.5 s x 24 fps = 60 from rounding down to 59 on float error.
+  return Math.min(ANIMATION_LIMITS.maxFrames - 1, Math.floor(seconds * fps + 1e-6));
 }

@@ -34,4 +34,9 @@ export interface SceneImportStats {
   lights: number;
   /** Distinct glTF meshes drawn by the default scene. */
   meshes: number;
+  /**
+   * Length of the scene's own animation in seconds (its last keyframe), so the job form can offer its frame
+   * range. Absent (scenes stored before animations, built-ins) or 0: nothing in the scene moves.
+   */
+  animationSeconds?: number;
 }

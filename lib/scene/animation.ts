@@ -54,7 +54,7 @@ export function isAnimated(scene: SceneWithAnimation): boolean {
 }
 
 /** The animation's length in seconds: the last keyframe time over all channels (0 when nothing moves). */
-export function animationDuration(scene: SceneWithAnimation): number {
+export function animationDuration(scene: { animation?: SceneAnimation | null }): number {
   let end = 0;
   for (const channel of scene.animation?.channels ?? []) {
     end = Math.max(end, channel.times[channel.times.length - 1] ?? 0);

@@ -46,8 +46,9 @@ describe('importGltf: animations', () => {
       translation: [-1, 0.5, 0],
       tracks: [slide([0, 1], [-1, 1])],
     };
-    const { scene, packed, warnings } = await importPacked([floor, light, box]);
+    const { scene, packed, warnings, stats } = await importPacked([floor, light, box]);
     expect(warnings.join('\n')).not.toMatch(/animation|ignored/i);
+    expect(stats.animationSeconds).toBe(1); // the job form offers frames 0..fps from it
     // Floor and light static (instance 0), the box's 12 triangles once, in its own space (centred on 0).
     expect(scene.instances?.map((i) => i.name)).toEqual(['static', 'box']);
     expect(packed.instances.map((i) => i.triangleCount)).toEqual([4, 12]);

@@ -47,6 +47,7 @@ import {
 import { z } from 'zod';
 import { SCENE_LIMITS } from '../protocol/limits';
 import type { SceneImportStats } from '../protocol/scene-info';
+import { animationDuration } from './animation';
 import {
   decodeJpegBounded,
   decodePngBounded,
@@ -310,6 +311,7 @@ export async function importGltf(
       textures: description.textures.length,
       lights: description.punctualLights.length,
       meshes: found.meshes.size,
+      animationSeconds: animationDuration(rig),
     },
   };
 }
