@@ -18,9 +18,6 @@ import { formatEther } from './pricing';
  * The relayer's wallet is lib/chain/relayer-wallet.ts.
  */
 
-/** The relayer's share of a claim when LUMENGRID_RELAY_FEE_BPS is unset: 1%. */
-export const DEFAULT_RELAY_FEE_BPS = 100;
-
 /** A relayed claim's gas bound before it is signed (measured ~96,000, ~121,000 to a fresh account). */
 export const RELAYED_CLAIM_GAS_BOUND = 150_000n;
 /** The price a quote assumes is this much above the chain's current estimate, so a quote stays good a while. */
