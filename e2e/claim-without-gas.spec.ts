@@ -4,7 +4,7 @@ import { generatePrivateKey } from 'viem/accounts';
 import type { ChainInfo, ClaimsView } from '../lib/protocol/api-types';
 import { formatEther } from '../lib/settlement/pricing';
 import { expect, giveConsent, test } from './fixtures';
-import { chainRpc, installWallet, TEST_WALLET_NAME } from './wallet';
+import { chainRpc, connectWallet, installWallet } from './wallet';
 
 // "Claim without gas" as a volunteer with an empty wallet meets it: the contributor binds a payout address
 // by signing (free), renders a paid job, and once the settlement is final claims on the claims page without
@@ -12,17 +12,6 @@ import { chainRpc, installWallet, TEST_WALLET_NAME } from './wallet';
 // key) sends it, and the contributor ends up with exactly the claim minus the fee.
 
 const rpcUrl = process.env.E2E_RPC_URL as string;
-
-async function connectWallet(page: Page) {
-  await page.getByTestId('wallet-button').click();
-  await page
-    .getByTestId('wallet-menu')
-    .getByTestId('wallet-option')
-    .filter({ hasText: TEST_WALLET_NAME })
-    .click();
-  await expect(page.getByTestId('wallet-address')).toBeVisible();
-  await page.keyboard.press('Escape');
-}
 
 test('a contributor with 0 ETH claims without gas and is paid the claim minus the fee', async ({
   gpuContext,

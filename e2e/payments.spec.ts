@@ -3,7 +3,7 @@ import { type Hex, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import type { ChainInfo, ClaimsView, JobView } from '../lib/protocol/api-types';
 import { expect, giveConsent, test } from './fixtures';
-import { chainRpc, installWallet, TEST_WALLET_NAME } from './wallet';
+import { chainRpc, connectWallet, installWallet } from './wallet';
 
 // The money path as people use it, on the real local chain of `npm start` (anvil) with the escrow deployed:
 // a requestor deposits from the job form with a browser wallet, two contributor tabs bind payout addresses
@@ -12,17 +12,6 @@ import { chainRpc, installWallet, TEST_WALLET_NAME } from './wallet';
 // what its verified work earned, and the requestor takes the unused deposit back.
 
 const rpcUrl = process.env.E2E_RPC_URL as string;
-
-async function connectWallet(page: Page) {
-  await page.getByTestId('wallet-button').click();
-  await page
-    .getByTestId('wallet-menu')
-    .getByTestId('wallet-option')
-    .filter({ hasText: TEST_WALLET_NAME })
-    .click();
-  await expect(page.getByTestId('wallet-address')).toBeVisible();
-  await page.keyboard.press('Escape');
-}
 
 test('a paid job: deposit, render, settle, claim exactly what was earned, refund the rest', async ({
   gpuContext,

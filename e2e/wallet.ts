@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import { type BrowserContext, expect, type Page } from '@playwright/test';
 import { createWalletClient, type Hex, http, type PrivateKeyAccount, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
@@ -226,4 +226,16 @@ export function chainRpc(rpcUrl: string) {
       return BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice);
     },
   };
+}
+
+/** Connects the app on `page` to the test wallet through the wallet menu, as a person would. */
+export async function connectWallet(page: Page) {
+  await page.getByTestId('wallet-button').click();
+  await page
+    .getByTestId('wallet-menu')
+    .getByTestId('wallet-option')
+    .filter({ hasText: TEST_WALLET_NAME })
+    .click();
+  await expect(page.getByTestId('wallet-address')).toBeVisible();
+  await page.keyboard.press('Escape');
 }
