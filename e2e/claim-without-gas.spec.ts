@@ -1,4 +1,3 @@
-import type { Page } from '@playwright/test';
 import { type Hex, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import type { ChainInfo, ClaimsView } from '../lib/protocol/api-types';

@@ -127,7 +127,14 @@ function expectOutwardFacing(scene: SceneDescription, center: number[]) {
 describe('importGltf: real files', () => {
   it('imports Box.glb: 12 triangles, its material, bounds of a unit cube, an automatic camera', async () => {
     const { scene, stats, warnings } = await importGltf(one('Box.glb'));
-    expect(stats).toEqual({ triangles: 12, materials: 1, textures: 0, lights: 0, meshes: 1, animationSeconds: 0 });
+    expect(stats).toEqual({
+      triangles: 12,
+      materials: 1,
+      textures: 0,
+      lights: 0,
+      meshes: 1,
+      animationSeconds: 0,
+    });
     expect(scene.materials[0]).toMatchObject({
       baseColorTexture: null,
       metallic: 0,

@@ -1,4 +1,3 @@
-import type { Address } from 'viem';
 import type { PaymentsContext } from '../coordinator/context';
 import type { ClaimsView } from '../protocol/api-types';
 import { UnavailableError } from '../protocol/errors';

@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 
 /**
  * The EIP-712 message a contributor signs so that a relayer may send its claim (LumengridEscrow
