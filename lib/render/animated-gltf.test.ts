@@ -7,11 +7,10 @@ import { packScene } from '../scene/pack-scene';
 import type { PackedScene } from '../scene/packed-scene';
 import { parsePackedScene, readSceneFileHeader, serializePackedScene } from '../scene/scene-file';
 import { axisAngle, buildGlb, type NodeSpec } from '../testing/animated-gltf';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import { bitsOf, gather, pixelMeans, renderHarness } from '../testing/test-scenes';
 import { framePose, gunzipHeader } from '../work/frame-pose';
-import { acquireGpu } from './capability';
-import { nodeGpu } from './node-gpu';
-import { PathTracer } from './path-tracer';
+import type { PathTracer } from './path-tracer';
 
 // An animated glTF through the whole way a frame takes: built as an exporter writes it, imported, packed,
 // stored (its header read back as the coordinator reads it), posed by framePose at frame / fps and drawn by
@@ -21,11 +20,8 @@ let device: GPUDevice;
 let tracer: PathTracer;
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  tracer = await PathTracer.create(device);
-}, 300_000);
+  ({ device, tracer } = await openTestTracer());
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 const { task, render } = renderHarness(() => tracer);

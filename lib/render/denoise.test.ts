@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderTask } from '../protocol/render-task';
 import { DEMO_SCENES } from '../scene/demo-scenes';
 import { packScene } from '../scene/pack-scene';
-import { acquireGpu } from './capability';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import { Denoiser, denoisedToSums, GUIDE_SAMPLES, noisyFromSums } from './denoise';
 import { meanLuminance, meansOfSums, rgbOfRgba, rmse } from './image-error';
-import { nodeGpu } from './node-gpu';
-import { GUIDE_CHANNELS, PathTracer } from './path-tracer';
+import { GUIDE_CHANNELS, type PathTracer } from './path-tracer';
 
 // On Dawn in Node (SwiftShader without a GPU): images stay tiny.
 let device: GPUDevice;
@@ -14,11 +13,9 @@ let tracer: PathTracer;
 let denoiser: Denoiser;
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  [tracer, denoiser] = await Promise.all([PathTracer.create(device), Denoiser.create(device)]);
-}, 60_000);
+  ({ device, tracer } = await openTestTracer());
+  denoiser = await Denoiser.create(device);
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 /** A deterministic stream of values in [-1, 1). */

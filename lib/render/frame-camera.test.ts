@@ -3,10 +3,9 @@ import type { RenderTask } from '../protocol/render-task';
 import { DEMO_SCENES } from '../scene/demo-scenes';
 import { packScene } from '../scene/pack-scene';
 import type { SceneDescription } from '../scene/scene-description';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import { orbitCamera } from '../work/frame-pose';
-import { acquireGpu } from './capability';
-import { nodeGpu } from './node-gpu';
-import { PathTracer } from './path-tracer';
+import type { PathTracer } from './path-tracer';
 
 // An animation frame's camera (RenderTask.pose.camera, resolved by the coordinator) on Dawn in Node
 // (SwiftShader where there is no GPU): the same pose draws the same bits, another camera draws another image.
@@ -16,15 +15,12 @@ let packedCamera: ReturnType<typeof packScene>['info']['camera'];
 let packedBounds: ReturnType<typeof packScene>['info']['bounds'];
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  tracer = await PathTracer.create(device);
+  ({ device, tracer } = await openTestTracer());
   const packed = packScene(DEMO_SCENES.cornell?.build() as SceneDescription);
   packedCamera = packed.info.camera;
   packedBounds = packed.info.bounds;
   tracer.loadScene('cornell', packed);
-}, 60_000);
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 function task(overrides: Partial<RenderTask> = {}): RenderTask {

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderTask } from '../protocol/render-task';
 import { DEMO_SCENES } from '../scene/demo-scenes';
 import type { SceneDescription } from '../scene/scene-description';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import { pixelMeans, renderHarness, sameBits } from '../testing/test-scenes';
-import { acquireGpu } from './capability';
-import { nodeGpu } from './node-gpu';
-import { PathTracer } from './path-tracer';
+import type { PathTracer } from './path-tracer';
 
 // Two-level BVH on Dawn in Node (SwiftShader): an instance drawn at a transform must look like the same
 // triangles baked into world space at that transform. Images stay tiny.
@@ -13,11 +12,8 @@ let device: GPUDevice;
 let tracer: PathTracer;
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  tracer = await PathTracer.create(device);
-}, 300_000);
+  ({ device, tracer } = await openTestTracer());
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 const { load, task, render } = renderHarness(() => tracer);

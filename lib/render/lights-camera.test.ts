@@ -11,11 +11,10 @@ import type {
   SceneDescription,
   Vec3,
 } from '../scene/scene-description';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import { material, SceneBuilder } from '../testing/test-scenes';
 import { cameraBasis, cameraRay, circleOfConfusionPixels, pixelFilterDensity } from './camera';
-import { acquireGpu } from './capability';
-import { nodeGpu } from './node-gpu';
-import { PathTracer } from './path-tracer';
+import type { PathTracer } from './path-tracer';
 
 // Environment maps, punctual light falloff and the camera (lens, pixel filter) on Dawn in Node (SwiftShader
 // where there is no GPU): tiny images, closed-form answers.
@@ -23,11 +22,8 @@ let device: GPUDevice;
 let tracer: PathTracer;
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  tracer = await PathTracer.create(device);
-}, 60_000);
+  ({ device, tracer } = await openTestTracer());
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 const BLACK: Environment = { type: 'uniform', radiance: [0, 0, 0] };

@@ -10,6 +10,7 @@ import {
   textureBinding,
   type Vec3,
 } from '../scene/scene-description';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import {
   bitsOf,
   gather,
@@ -21,9 +22,7 @@ import {
   sameBits,
   uniform,
 } from '../testing/test-scenes';
-import { acquireGpu } from './capability';
-import { nodeGpu } from './node-gpu';
-import { PathTracer } from './path-tracer';
+import type { PathTracer } from './path-tracer';
 
 // glTF materials in the WGSL path tracer (shaders/materials.wgsl, shaders/bvh.wgsl) on Dawn in Node
 // (SwiftShader without a GPU): alpha cut-outs, stochastic transparency, textured emitters. Images stay tiny.
@@ -31,11 +30,8 @@ let device: GPUDevice;
 let tracer: PathTracer;
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  tracer = await PathTracer.create(device);
-}, 60_000);
+  ({ device, tracer } = await openTestTracer());
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 const { load, task, render, packedScenes } = renderHarness(() => tracer);

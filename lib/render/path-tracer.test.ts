@@ -9,6 +9,7 @@ import {
   textureBinding,
   type Vec3,
 } from '../scene/scene-description';
+import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import {
   bitsOf,
   gather,
@@ -21,20 +22,15 @@ import {
   uniform,
 } from '../testing/test-scenes';
 import { cameraBasis, cameraRay } from './camera';
-import { acquireGpu } from './capability';
-import { nodeGpu } from './node-gpu';
-import { PathTracer, pixelListGrid, validatePackedScene } from './path-tracer';
+import { type PathTracer, pixelListGrid, validatePackedScene } from './path-tracer';
 
 // The WGSL path tracer on Dawn in Node (SwiftShader on machines without a GPU): images stay tiny.
 let device: GPUDevice;
 let tracer: PathTracer;
 
 beforeAll(async () => {
-  const gpu = await acquireGpu(nodeGpu());
-  if (!gpu.ok) throw new Error(`${gpu.reason} ${gpu.nextStep}`);
-  device = gpu.device;
-  tracer = await PathTracer.create(device);
-}, 60_000);
+  ({ device, tracer } = await openTestTracer());
+}, GPU_SETUP_TIMEOUT_MS);
 afterAll(() => device?.destroy());
 
 const { load, task, render } = renderHarness(() => tracer);
