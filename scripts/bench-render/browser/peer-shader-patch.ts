@@ -17,11 +17,25 @@ export const PEER_SHADOW_RAY_LINE =
 export const PEER_SHADOW_RAY_FIX =
   'gl_FragColor.rgb += directLightContribution( - ray.direction, surf, state, surf.transmission > 0.0 ? ' +
   'hitPoint : stepRayOrigin( ray.origin, ray.direction, surf.faceNormal, surfaceHit.dist ) );';
+/**
+ * The second fix: a single-sided surface. The peer's camera and path rays pass through a single-sided
+ * surface's back face and stop on its front (get_surface_record: skip where side != material.side), but its
+ * shadow rays do the opposite (attenuate_hit: pass where side == material.side), so a light sample crosses
+ * a single-sided wall from the front, where a BSDF ray in the same direction stops on it: light leaks
+ * through walls into light sampling only, and MIS mixes two different scenes. bench:fidelity's cutouts (a
+ * single-sided wall and floor in a corner) came out 6 % bright on the peer once the first fix gave its
+ * light samples their due. The fix gives shadow rays the rule of every other ray of the peer (and of ours).
+ */
+export const PEER_SIDEDNESS_LINE = 'material.side != 0.0 && surfaceHit.side == material.side';
+export const PEER_SIDEDNESS_FIX = 'material.side != 0.0 && surfaceHit.side != material.side';
+
 export function patchedPeerShader(source: string): string {
-  if (source.split(PEER_SHADOW_RAY_LINE).length !== 2) {
-    throw new Error(
-      'three-gpu-pathtracer: the next-event estimation line to patch is not in its shader (new version?)',
-    );
+  for (const line of [PEER_SHADOW_RAY_LINE, PEER_SIDEDNESS_LINE]) {
+    if (source.split(line).length !== 2) {
+      throw new Error(`three-gpu-pathtracer: a line to patch is not in its shader (new version?): ${line}`);
+    }
   }
-  return source.replace(PEER_SHADOW_RAY_LINE, PEER_SHADOW_RAY_FIX);
+  return source
+    .replace(PEER_SHADOW_RAY_LINE, PEER_SHADOW_RAY_FIX)
+    .replace(PEER_SIDEDNESS_LINE, PEER_SIDEDNESS_FIX);
 }
