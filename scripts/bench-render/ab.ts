@@ -8,8 +8,9 @@
  * same bits (a change that keeps results for existing scenes must give equal images).
  *
  * Settings: bench:render's environment variables (config.ts: BENCH_SIZE, BENCH_SPP, BENCH_WARMUP_SPP,
- * BENCH_BOUNCES, BENCH_SCENES) and BENCH_ROUNDS (default 4). Last line:
- *   ab: cornell=1.012 dense=0.998 (ours/baseline speed, median of rounds)
+ * BENCH_BOUNCES, BENCH_SCENES) and BENCH_ROUNDS (default 4). Last line (against 285ab3e, BENCH_SIZE=64
+ * BENCH_SPP=8 BENCH_ROUNDS=5 BENCH_SCENES=cornell,dense,showcase, SwiftShader on 2 shared cores):
+ *   ab: cornell=1.022 dense=0.995 showcase=1.015 (ours/baseline speed, median of rounds)
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
