@@ -131,7 +131,7 @@ fn trace_closest_in(origin: vec3f, dir: vec3f, root: u32, instance: u32, found: 
       for (var i = node.left_or_first; i < end; i++) {
         let tri = load_triangle(i);
         let hit = intersect_triangle(origin, dir, tri, best.t);
-        if (hit.x < best.t && (tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
+        if (hit.x < best.t && (!SCENE_PASS_THROUGH || tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
           best = TriangleHit(hit.x, hit.y, hit.z, i, instance);
         }
       }
@@ -273,7 +273,7 @@ fn trace_any_in(origin: vec3f, dir: vec3f, t_max: f32, root: u32, key: RayKey) -
       for (var i = node.left_or_first; i < end; i++) {
         let tri = load_triangle(i);
         let hit = intersect_triangle(origin, dir, tri, t_max);
-        if (hit.x < NO_HIT && (tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
+        if (hit.x < NO_HIT && (!SCENE_PASS_THROUGH || tri.flags == 0u || hit_counts(key, dir, tri, i, hit))) {
           return true;
         }
       }

@@ -126,7 +126,7 @@ fn surface_alpha(triangle: u32, material: Material, u: f32, v: f32) -> f32 {
     let uvs = hit_uvs(triangle, material, load_shading(triangle, u, v).uv, u, v);
     alpha *= sample_texture(load_texture_slot(material.index, SLOT_BASE_COLOR), uvs.uv0, uvs.uv1, true).a;
   }
-  if ((material.flags & MATERIAL_VERTEX_COLORS) != 0u) {
+  if (SCENE_VERTEX_COLORS && (material.flags & MATERIAL_VERTEX_COLORS) != 0u) {
     alpha *= load_vertex_color(triangle, u, v).a;
   }
   return alpha;
@@ -149,7 +149,7 @@ fn emission_at(triangle: u32, material: Material, u: f32, v: f32) -> vec3f {
 // itself ignores alpha (a transparent part is drawn and gives nothing: noise, not bias).
 fn emitter_coverage(triangle: u32, material: Material, u: f32, v: f32) -> f32 {
   let mode = material.flags & 3u;
-  if (mode == ALPHA_OPAQUE) {
+  if (!SCENE_PASS_THROUGH || mode == ALPHA_OPAQUE) {
     return 1.0;
   }
   let alpha = surface_alpha(triangle, material, u, v);
@@ -171,7 +171,7 @@ struct HitSurface {
 fn shade_hit(triangle: u32, material: Material, u: f32, v: f32) -> HitSurface {
   let shading = load_shading(triangle, u, v);
   var normal = normalize(shading.normal);
-  let textured = (material.flags & (15u * MATERIAL_SLOT_BIT)) != 0u;
+  let textured = SCENE_TEXTURE_SLOTS != 0u && (material.flags & (15u * MATERIAL_SLOT_BIT)) != 0u;
   let uvs = hit_uvs(triangle, material, shading.uv, u, v);
   var base = max(material.base_color.rgb, vec3f(0.0));
   var metallic = material.metallic;
@@ -190,7 +190,7 @@ fn shade_hit(triangle: u32, material: Material, u: f32, v: f32) -> HitSurface {
       normal = normal_mapped(triangle, material, normal, uvs, u, v);
     }
   }
-  if ((material.flags & MATERIAL_VERTEX_COLORS) != 0u) {
+  if (SCENE_VERTEX_COLORS && (material.flags & MATERIAL_VERTEX_COLORS) != 0u) {
     base *= max(load_vertex_color(triangle, u, v).rgb, vec3f(0.0));
   }
   return HitSurface(surface_from(material, base, metallic, roughness), normal);

@@ -55,6 +55,13 @@ fn load_node(index: u32) -> BvhNode {
   return BvhNode(a.xyz, bitcast<u32>(a.w), b.xyz, bitcast<u32>(b.w));
 }
 
+// What the loaded scene uses (lib/render/path-tracer.ts KernelFeatures sets them per scene; the defaults are
+// every feature). False compiles the code of that feature out: SwiftShader runs inlined branches that no
+// invocation takes, so texture, alpha and culling code cost scenes without them several times over.
+override SCENE_PASS_THROUGH: bool = true;   // some triangle is alpha-tested or single-sided
+override SCENE_TEXTURE_SLOTS: u32 = 15u;    // bit k: some material has texture slot k (SLOT_*)
+override SCENE_VERTEX_COLORS: bool = true;  // some material multiplies by COLOR_0
+
 const TRIANGLE_ALPHA_TESTED: u32 = 1u;  // MASK or BLEND material: a hit may be passed through
 const TRIANGLE_CULL_BACK: u32 = 2u;     // single-sided material: back-face hits do not count
 
@@ -164,7 +171,7 @@ fn load_material(index: u32) -> Material {
 }
 
 fn has_texture(m: Material, slot: u32) -> bool {
-  return (m.flags & (MATERIAL_SLOT_BIT << slot)) != 0u;
+  return (SCENE_TEXTURE_SLOTS & (1u << slot)) != 0u && (m.flags & (MATERIAL_SLOT_BIT << slot)) != 0u;
 }
 
 struct TextureSlot {

@@ -357,7 +357,7 @@ describe('PathTracer: normal maps', () => {
     expect(mean).toBeLessThan(1 + 4 * standardError + 0.002);
     expect(Math.max(...means)).toBeLessThan(1.02);
     expect(mean).toBeGreaterThan(0.95);
-  });
+  }, 90_000); // its scene is the first of its kind here: the first render compiles a specialised kernel
 });
 
 describe('PathTracer: KHR_texture_transform turns the normal map tangent frame', () => {
@@ -492,7 +492,7 @@ describe('PathTracer: alpha-tested emitters in light sampling', () => {
     expect(opaque.mean).toBeGreaterThan(0.01); // light arrives
     // Light sampling without the alpha weight gives about 1 / 0.4 = 2.5 here (it dominates the MIS).
     expect(Math.abs(ratio - 1)).toBeLessThan(Math.max(4 * ratioError, 0.02));
-  });
+  }, 90_000); // its scene is the first of its kind here: the first render compiles a specialised kernel
 
   it('a MASK emitter whose alpha is below the cutoff gives no light, as it is never seen', async () => {
     const cut = await direct('emitter-mask-cut', () => emitterOverPlane('mask', 0.4, 3));

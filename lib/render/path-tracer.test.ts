@@ -22,7 +22,7 @@ import {
   uniform,
 } from '../testing/test-scenes';
 import { cameraBasis, cameraRay } from './camera';
-import { type PathTracer, pixelListGrid, validatePackedScene } from './path-tracer';
+import { kernelFeatures, PathTracer, pixelListGrid, validatePackedScene } from './path-tracer';
 
 // The WGSL path tracer on Dawn in Node (SwiftShader on machines without a GPU): images stay tiny.
 let device: GPUDevice;
@@ -211,6 +211,64 @@ describe('PathTracer: determinism on the Cornell box', () => {
     // At this 3:2 aspect the camera sees past the box's open sides (black); most pixels see a lit surface.
     expect(lit / red.length).toBeGreaterThan(0.7);
   });
+});
+
+describe('PathTracer: kernels specialised on scene features', () => {
+  it('renders the same bits through the specialised kernel as through the one with every feature', async () => {
+    const full = await PathTracer.create(device, { specialise: false });
+    const textured = () => {
+      const b = new SceneBuilder();
+      const texture = b.addTexture({
+        name: 't',
+        width: 2,
+        height: 1,
+        rgba: new Uint8Array([200, 90, 30, 255, 20, 160, 220, 255]),
+      });
+      b.quad(
+        [-2, -1, 0],
+        [4, 0, 0],
+        [0, 2, 0],
+        b.addMaterial(material({ baseColorTexture: textureBinding(texture) })),
+      );
+      b.sphere([0, 0, 1], 0.5, b.addMaterial(material({ metallic: 1, roughness: 0.4 })), { segments: 12 });
+      return b.build({ position: [0, 0, 4], target: [0, 0, 0], up: [0, 1, 0], yfov: 1 });
+    };
+    const singleSided = () => {
+      const b = new SceneBuilder();
+      b.quad([-2, -1, 0], [4, 0, 0], [0, 2, 0], b.addMaterial(material({ doubleSided: false })));
+      b.quad([2, -1, 1], [-4, 0, 0], [0, 2, 0], b.addMaterial(material({ baseColor: [0.2, 0.9, 0.3, 1] })));
+      return b.build({ position: [0, 0, 4], target: [0, 0, 0], up: [0, 1, 0], yfov: 1 });
+    };
+    const cases = [
+      {
+        name: 'cornell',
+        build: () => demo('cornell'),
+        features: { passThrough: false, textureSlots: 0, vertexColors: false },
+      },
+      {
+        name: 'features-textured',
+        build: textured,
+        features: { passThrough: false, textureSlots: 1, vertexColors: false },
+      },
+      {
+        name: 'features-single-sided',
+        build: singleSided,
+        features: { passThrough: true, textureSlots: 0, vertexColors: false },
+      },
+    ];
+    for (const c of cases) {
+      const packed = packScene(c.build());
+      expect(kernelFeatures(packed)).toEqual(c.features);
+      tracer.loadScene(c.name, packed);
+      full.loadScene(c.name, packed);
+      const t = task(c.name, { width: 8, height: 8, sampleEnd: 8, environment: uniform([0.5, 0.6, 0.7]) });
+      const [specialised, everything] = [
+        await render(t),
+        (await full.render(t, { fixedSamplesPerDispatch: 64 })).data,
+      ];
+      expect(sameBits(specialised, everything)).toBe(true);
+    }
+  }, 300_000);
 });
 
 describe('pixelListGrid', () => {

@@ -8,6 +8,8 @@ import { RESULT_CHANNELS, taskPixelCount } from '../protocol/result-layout';
 import {
   BVH_NODE_WORDS,
   LIGHT_WORDS,
+  MATERIAL_SLOT_BIT,
+  MATERIAL_VERTEX_COLORS,
   MATERIAL_WORDS,
   MAX_INSTANCES,
   NO_TEXTURE,
@@ -46,6 +48,8 @@ export const DEFAULT_WORKGROUP = { x: 8, y: 8 } as const;
 export interface PathTracerOptions {
   /** Workgroup shape; x * y must not exceed the device's maxComputeInvocationsPerWorkgroup. */
   workgroup?: { x: number; y: number };
+  /** false: every scene through the kernel with all features (KernelFeatures), for tests comparing the two. */
+  specialise?: boolean;
 }
 /** Deepest BVH the kernel's traversal stack holds: BVH_STACK_SIZE in shaders/bvh.wgsl. */
 export const BVH_MAX_DEPTH = 64;
@@ -111,8 +115,46 @@ interface LoadedEnvironmentMap {
   evicted: boolean;
 }
 
+/**
+ * What a scene needs of the kernel beyond plain opaque, untextured triangles: the path tracer's pipeline is
+ * specialised on these (override constants SCENE_PASS_THROUGH, SCENE_TEXTURE_SLOTS, SCENE_VERTEX_COLORS in
+ * shaders/scene-bindings.wgsl). Where a feature is absent its code is compiled out: SwiftShader runs the
+ * inlined texture, alpha and culling code of the BVH loops and shading even where every branch skips it
+ * (measured: the bench:render scenes ran 2 to 5 times slower than before those features until specialised).
+ * The code that remains is the same, so a scene renders the same bits either way.
+ */
+export interface KernelFeatures {
+  /** Some triangle may let a ray pass (alphaMode MASK or BLEND, or a single-sided material's back face). */
+  passThrough: boolean;
+  /** Bit k: some material has texture slot k (base colour, metallic-roughness, normal, emissive). */
+  textureSlots: number;
+  /** Some material multiplies by COLOR_0. */
+  vertexColors: boolean;
+}
+
+const ALL_FEATURES: KernelFeatures = { passThrough: true, textureSlots: 15, vertexColors: true };
+
+/** The features a packed scene uses, read from its triangle and material flag words. */
+export function kernelFeatures(packed: PackedScene): KernelFeatures {
+  const { triangles, materials } = packed.sections;
+  let passThrough = false;
+  for (let o = 7; o < triangles.length; o += TRIANGLE_WORDS) if (triangles[o] !== 0) passThrough = true;
+  let textureSlots = 0;
+  let vertexColors = false;
+  for (let o = 7; o < materials.length; o += MATERIAL_WORDS) {
+    const flags = materials[o] as number;
+    textureSlots |= (flags / MATERIAL_SLOT_BIT) & 15;
+    if ((flags & MATERIAL_VERTEX_COLORS) !== 0) vertexColors = true;
+  }
+  return { passThrough, textureSlots, vertexColors };
+}
+
+const featureKey = (f: KernelFeatures) =>
+  `${f.passThrough ? 'pass' : 'opaque'}+slots${f.textureSlots}${f.vertexColors ? '+colors' : ''}`;
+
 interface LoadedScene extends InstancedScene {
   info: PackedSceneInfo;
+  features: KernelFeatures;
   buffers: GPUBuffer[];
   /** Word offset of the texels inside 'Scene.textures+texels' (Params.texel_base). */
   texelBase: number;
@@ -144,13 +186,18 @@ export class PathTracer {
   private readonly noEnvironmentMap: LoadedEnvironmentMap;
   /** The denoiser's guide kernel (shaders/guides.wgsl), compiled on first use: contributors never need it. */
   private guidePipeline: Promise<GPUComputePipeline> | null = null;
+  /** The kernel specialised per KernelFeatures (featureKey), compiled on first use; all features at create. */
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
 
   private constructor(
     private readonly device: GPUDevice,
-    private readonly pipeline: GPUComputePipeline,
+    pipeline: GPUComputePipeline,
+    private readonly module: GPUShaderModule,
     private readonly layout: GPUBindGroupLayout,
     private readonly workgroup: { x: number; y: number },
+    private readonly specialise: boolean,
   ) {
+    this.pipelines.set(featureKey(ALL_FEATURES), Promise.resolve(pipeline));
     this.noEnvironmentMap = uploadEnvironmentMap(device, {
       width: 1,
       height: 1,
@@ -193,16 +240,18 @@ export class PathTracer {
         })),
       ],
     });
-    const pipeline = await device.createComputePipelineAsync({
-      label: 'PathTrace.pipeline',
-      layout: device.createPipelineLayout({ label: 'PathTrace.pipelineLayout', bindGroupLayouts: [layout] }),
-      compute: {
-        module,
-        entryPoint: 'main',
-        constants: { WORKGROUP_X: workgroup.x, WORKGROUP_Y: workgroup.y },
-      },
-    });
-    return new PathTracer(device, pipeline, layout, workgroup);
+    const pipeline = await specialisedPipeline(device, module, layout, workgroup, ALL_FEATURES);
+    return new PathTracer(device, pipeline, module, layout, workgroup, options.specialise ?? true);
+  }
+
+  private pipelineFor(features: KernelFeatures): Promise<GPUComputePipeline> {
+    const key = featureKey(this.specialise ? features : ALL_FEATURES);
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = specialisedPipeline(this.device, this.module, this.layout, this.workgroup, features);
+      this.pipelines.set(key, pipeline);
+    }
+    return pipeline;
   }
 
   hasScene(hash: string): boolean {
@@ -282,6 +331,7 @@ export class PathTracer {
     });
     this.scenes.set(hash, {
       info: packed.info,
+      features: kernelFeatures(packed),
       buffers,
       texelBase: sections.textures.length,
       punctualBase: sections.lights.length / 4,
@@ -321,6 +371,7 @@ export class PathTracer {
     const environmentMap = this.environmentMapOf(task);
     // Built before anything is allocated: a pose that does not fit the scene fails here.
     const frame = frameOf(scene, task);
+    const pipeline = await this.pipelineFor(scene.features);
     const pixelCount = taskPixelCount(task);
     const resultBytes = pixelCount * RESULT_CHANNELS * 4;
     // Pixel-list mode: the list follows the results in the accumulator, one f32 word per entry.
@@ -397,7 +448,7 @@ export class PathTracer {
         device.queue.writeBuffer(params, 0, paramsData.buffer);
         const encoder = device.createCommandEncoder({ label: 'PathTrace.encoder' });
         const pass = encoder.beginComputePass({ label: 'PathTrace.pass' });
-        pass.setPipeline(this.pipeline);
+        pass.setPipeline(pipeline);
         pass.setBindGroup(0, bindGroup);
         pass.dispatchWorkgroups(grid[0], grid[1]);
         pass.end();
@@ -853,6 +904,31 @@ export function validatePackedScene(
     }
   }
   if (info.lightCount > 0 && !(Math.abs(previous - 1) <= 1e-5)) fail('the light CDF does not end at 1');
+}
+
+/** The path tracer's pipeline with the scene features as override constants (KernelFeatures). */
+function specialisedPipeline(
+  device: GPUDevice,
+  module: GPUShaderModule,
+  layout: GPUBindGroupLayout,
+  workgroup: { x: number; y: number },
+  features: KernelFeatures,
+): Promise<GPUComputePipeline> {
+  return device.createComputePipelineAsync({
+    label: `PathTrace.pipeline(${featureKey(features)})`,
+    layout: device.createPipelineLayout({ label: 'PathTrace.pipelineLayout', bindGroupLayouts: [layout] }),
+    compute: {
+      module,
+      entryPoint: 'main',
+      constants: {
+        WORKGROUP_X: workgroup.x,
+        WORKGROUP_Y: workgroup.y,
+        SCENE_PASS_THROUGH: features.passThrough ? 1 : 0,
+        SCENE_TEXTURE_SLOTS: features.textureSlots,
+        SCENE_VERTEX_COLORS: features.vertexColors ? 1 : 0,
+      },
+    },
+  });
 }
 
 /** Compiles one kernel of the tracer's binding layout, reporting WGSL errors with their line numbers. */

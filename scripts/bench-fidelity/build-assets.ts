@@ -376,20 +376,46 @@ function cutouts(b: AssetBuilder): void {
   b.camera([0.3, 1.3, 3.3], [0.1, 0.85, -0.5], 45, 1);
 }
 
-function hdrSpheres(b: AssetBuilder): void {
-  const ground = b.material('ground').setBaseColorFactor([0.5, 0.5, 0.5, 1]).setRoughnessFactor(0.9);
-  b.mesh('ground', quad([-3, 0, 3], [6, 0, 0], [0, 0, -6]), ground);
-  const white = b.material('white').setBaseColorFactor([0.8, 0.8, 0.8, 1]).setRoughnessFactor(1);
-  b.mesh('white', sphere([-1.2, 0.5, 0], 0.5), white);
-  const gold = b
-    .material('gold')
-    .setBaseColorFactor([1, 0.78, 0.34, 1])
-    .setMetallicFactor(1)
-    .setRoughnessFactor(0.3);
-  b.mesh('gold', sphere([0, 0.5, 0], 0.5), gold);
-  const red = b.material('red').setBaseColorFactor([0.7, 0.05, 0.05, 1]).setRoughnessFactor(0.15);
-  b.mesh('red', sphere([1.2, 0.5, 0], 0.5), red);
-  b.camera([0, 1.2, 4], [0, 0.4, 0], 40, 1);
+type HdrSpherePart = 'ground' | 'white' | 'gold' | 'red';
+
+/**
+ * hdr-spheres, or one of its parts alone filling the view (the diagnostic assets of main.ts --diagnose: one
+ * material at a time, no sky in the image, so that a difference in that material's light is not diluted).
+ */
+function hdrSpheres(
+  b: AssetBuilder,
+  parts: readonly HdrSpherePart[] = ['ground', 'white', 'gold', 'red'],
+): void {
+  if (parts.includes('ground')) {
+    const ground = b.material('ground').setBaseColorFactor([0.5, 0.5, 0.5, 1]).setRoughnessFactor(0.9);
+    b.mesh('ground', quad([-3, 0, 3], [6, 0, 0], [0, 0, -6]), ground);
+  }
+  if (parts.includes('white')) {
+    const white = b.material('white').setBaseColorFactor([0.8, 0.8, 0.8, 1]).setRoughnessFactor(1);
+    b.mesh('white', sphere([-1.2, 0.5, 0], 0.5), white);
+  }
+  if (parts.includes('gold')) {
+    const gold = b
+      .material('gold')
+      .setBaseColorFactor([1, 0.78, 0.34, 1])
+      .setMetallicFactor(1)
+      .setRoughnessFactor(0.3);
+    b.mesh('gold', sphere([0, 0.5, 0], 0.5), gold);
+  }
+  if (parts.includes('red')) {
+    const red = b.material('red').setBaseColorFactor([0.7, 0.05, 0.05, 1]).setRoughnessFactor(0.15);
+    b.mesh('red', sphere([1.2, 0.5, 0], 0.5), red);
+  }
+  const eye: Vec3 = [0, 1.2, 4];
+  if (parts.length > 1) {
+    b.camera(eye, [0, 0.4, 0], 40, 1);
+  } else if (parts[0] === 'ground') {
+    b.camera(eye, [0, 0, 1], 20, 1);
+  } else {
+    // The sphere's disc is 6.8° in radius from the eye: a 9° square view lies inside it.
+    const centres = { white: [-1.2, 0.5, 0], gold: [0, 0.5, 0], red: [1.2, 0.5, 0] } as const;
+    b.camera(eye, [...centres[parts[0] as 'white' | 'gold' | 'red']], 9, 1);
+  }
 }
 
 function envProbe(b: AssetBuilder): void {
@@ -403,7 +429,10 @@ function envProbe(b: AssetBuilder): void {
 
 export interface BuiltAssets {
   /** File paths of the .glb files, by asset name. */
-  glb: Record<'pbr-box' | 'cutouts' | 'hdr-spheres' | 'env-probe', string>;
+  glb: Record<
+    'pbr-box' | 'cutouts' | 'hdr-spheres' | 'env-probe' | 'hdr-ground' | 'hdr-white' | 'hdr-gold' | 'hdr-red',
+    string
+  >;
   hdrPath: string;
   map: EnvironmentMap;
 }
@@ -411,7 +440,16 @@ export interface BuiltAssets {
 /** Writes the assets and the .hdr into `dir` (created if needed). Same bytes every time. */
 export async function buildAssets(dir: string): Promise<BuiltAssets> {
   mkdirSync(dir, { recursive: true });
-  const builders = { 'pbr-box': pbrBox, cutouts, 'hdr-spheres': hdrSpheres, 'env-probe': envProbe };
+  const builders = {
+    'pbr-box': pbrBox,
+    cutouts,
+    'hdr-spheres': (b: AssetBuilder) => hdrSpheres(b),
+    'env-probe': envProbe,
+    'hdr-ground': (b: AssetBuilder) => hdrSpheres(b, ['ground']),
+    'hdr-white': (b: AssetBuilder) => hdrSpheres(b, ['white']),
+    'hdr-gold': (b: AssetBuilder) => hdrSpheres(b, ['gold']),
+    'hdr-red': (b: AssetBuilder) => hdrSpheres(b, ['red']),
+  };
   const glb = {} as BuiltAssets['glb'];
   for (const [name, build] of Object.entries(builders) as [
     keyof BuiltAssets['glb'],

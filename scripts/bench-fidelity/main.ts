@@ -60,6 +60,8 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const PEER_LABEL = 'three-gpu-pathtracer 0.0.26 (WebGLPathTracer, three 0.187.0, three-mesh-bvh 0.9.17)';
 
 const quick = process.argv.includes('--quick');
+/** hdr-spheres taken apart (main.ts's diagnostic assets) instead of the usual set. */
+const diagnose = process.argv.includes('--diagnose');
 const config = {
   size: intFromEnv('BENCH_SIZE', quick ? 48 : 128, 8, 2048),
   /** Even: each run stops halfway too (the noise estimate). */
@@ -123,12 +125,31 @@ if (existsSync(config.barrel)) {
 } else {
   log(`Barrel.glb not found at ${config.barrel} (set BENCH_BARREL): left out`);
 }
-assets.push(
-  await asset('pbr-box', built.glb['pbr-box'], uniform),
-  await asset('cutouts', built.glb.cutouts, uniform),
-  await asset('hdr-spheres', built.glb['hdr-spheres'], hdr),
-);
+if (diagnose) {
+  // hdr-spheres taken apart: each part alone under the map, and the whole under the uniform environment.
+  assets.length = 0;
+  assets.push(
+    await asset('hdr-spheres', built.glb['hdr-spheres'], hdr),
+    await asset('hdr-ground', built.glb['hdr-ground'], hdr),
+    await asset('hdr-white', built.glb['hdr-white'], hdr),
+    await asset('hdr-gold', built.glb['hdr-gold'], hdr),
+    await asset('hdr-red', built.glb['hdr-red'], hdr),
+    await asset('hdr-spheres-uniform', built.glb['hdr-spheres'], uniform),
+    await asset('hdr-ground-uniform', built.glb['hdr-ground'], uniform),
+  );
+} else {
+  assets.push(
+    await asset('pbr-box', built.glb['pbr-box'], uniform),
+    await asset('cutouts', built.glb.cutouts, uniform),
+    await asset('hdr-spheres', built.glb['hdr-spheres'], hdr),
+  );
+}
 const probe = await asset('env-probe', built.glb['env-probe'], hdr);
+const only = process.env.BENCH_ASSETS?.split(',').map((s) => s.trim());
+if (only) {
+  const kept = assets.filter((a) => only.includes(a.name));
+  assets.splice(0, assets.length, ...kept);
+}
 log(`assets: ${assets.map((a) => a.name).join(', ')} (built ones and sky.hdr generated into ${assetDir})`);
 log('');
 
@@ -302,6 +323,10 @@ if (probeImages) {
 for (const { name, image, scale } of images) {
   const path = join(config.outDir, `${name}.png`);
   writePng(path, image, scale);
+  writeFileSync(
+    join(config.outDir, `${name}.f32`),
+    new Uint8Array(image.rgb.buffer, image.rgb.byteOffset, image.rgb.byteLength),
+  );
 }
 log(`png: ${config.outDir}/<asset>-{lumengrid,three-gpu-pathtracer}.png`);
 log(`log: ${join(config.outDir, 'bench-fidelity.log')}`);

@@ -93,7 +93,7 @@ export async function loadAssetForPeer(asset: AssetScene, aspect: number): Promi
   const camera = cameraFor(gltf.cameras, asset.framing, aspect, notes);
   const environment =
     asset.environment.type === 'map'
-      ? await new HDRLoader().setDataType(FloatType).loadAsync(asset.environment.url)
+      ? rgbeAsRadiance(await new HDRLoader().setDataType(FloatType).loadAsync(asset.environment.url), notes)
       : uniformEquirect(asset.environment.radiance);
   // Equirectangular in three's convention: u = atan2(z, x) / 2π + ½, top row +y (main.ts's orientation
   // probe checks the peer against it). The same map lights the scene and is what camera rays see.
@@ -132,9 +132,31 @@ function cameraFor(
   return camera;
 }
 
+/**
+ * three's HDRLoader decodes an RGBE texel as mantissa / 255 x 2^(e - 128); the format's writers (Radiance,
+ * Walter's rgbe.c) and readers (rgbe.c, stb_image, ours: lib/scene/radiance-hdr.ts) use mantissa / 256, which
+ * is what the bench's .hdr was encoded with (environment-map.ts). Scaled by 255 / 256, the peer sees the
+ * radiance that was written, as ours does; otherwise the peer's scene is 0.4 % brighter before any light
+ * transport (the ratio of mean luminance would count a file reading as a rendering difference).
+ */
+function rgbeAsRadiance(texture: DataTexture, notes: string[]): DataTexture {
+  const data = texture.image.data as Float32Array;
+  for (let i = 0; i < data.length; i++) if (i % 4 !== 3) data[i] = (data[i] as number) * (255 / 256);
+  texture.needsUpdate = true;
+  notes.push(
+    "the .hdr through three's HDRLoader, scaled by 255/256 (it divides RGBE mantissas by 255, not 256)",
+  );
+  return texture;
+}
+
 /** A constant equirectangular map: the peer samples an environment only from a texture. */
 function uniformEquirect(radiance: number): DataTexture {
-  const [w, h] = [16, 8];
+  // Not smaller: the peer's inverse-CDF tables stop half a row short of each pole and sample that half row
+  // at its inner edge, which counts a polar cap in proportion to sin θ at its edge, about twice its share.
+  // At 8 rows the zenith cap holds 3.8 % of a horizontal surface's cosine-weighted light, so a rough metal
+  // plane came out 3.7 % bright (measured, bench:fidelity --diagnose); at 128 rows the cap is 0.7° and its
+  // share 1.5e-4.
+  const [w, h] = [256, 128];
   const data = new Float32Array(w * h * 4);
   for (let i = 0; i < w * h; i++) data.set([radiance, radiance, radiance, 1], i * 4);
   const texture = new DataTexture(data, w, h, RGBAFormat, FloatType);

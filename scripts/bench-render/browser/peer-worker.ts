@@ -15,6 +15,7 @@ import {
   type RunReport,
   type RunRequest,
 } from '../protocol';
+import { patchedPeerShader } from './peer-shader-patch';
 import { sceneToThree, type ThreeScene } from './scene-to-three';
 
 interface Peer {
@@ -34,6 +35,7 @@ function createPeer(): Peer {
   renderer.toneMapping = NoToneMapping;
   renderer.setPixelRatio(1);
   const tracer = new WebGLPathTracer(renderer);
+  patchLightSampleOrigin(tracer);
   // Render every call, at full resolution, one whole sample per call, and skip the canvas compositing and
   // raster preview the interactive viewer does (they would be timed along with the samples).
   tracer.tiles.set(1, 1);
@@ -51,6 +53,15 @@ function createPeer(): Peer {
     ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL))
     : String(gl.getParameter(gl.RENDERER));
   return { renderer, tracer, device, compiled: false };
+}
+
+/** The peer's one fix for bench:fidelity and bench:render alike: peer-shader-patch.ts says why. */
+function patchLightSampleOrigin(tracer: WebGLPathTracer): void {
+  const material = (
+    tracer as unknown as { _pathTracer: { material: { fragmentShader: string; needsUpdate: boolean } } }
+  )._pathTracer.material;
+  material.fragmentShader = patchedPeerShader(material.fragmentShader);
+  material.needsUpdate = true;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
