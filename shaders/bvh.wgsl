@@ -106,7 +106,7 @@ fn hit_counts(key: RayKey, dir: vec3f, tri: Triangle, index: u32, hit: vec3f) ->
 // one is pushed with its entry distance, so that it is skipped when a closer hit has been found meanwhile.
 fn trace_closest(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> TriangleHit {
   let none = TriangleHit(t_max, 0.0, 0.0, NO_TRIANGLE, 0u);
-  if (params.instance_count == 0u) {
+  if (!frame_instanced()) {
     return trace_closest_in(origin, dir, 0u, 0u, none, key);
   }
   return trace_closest_instances(origin, dir, none, key);
@@ -252,7 +252,7 @@ fn trace_closest_instances(origin: vec3f, dir: vec3f, none: TriangleHit, key: Ra
 // Whether anything blocks the ray within (0, t_max): shadow rays need no closest hit, so the walk stops at
 // the first triangle it finds and visits children in stored order.
 fn trace_any(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> bool {
-  if (params.instance_count == 0u) {
+  if (!frame_instanced()) {
     return trace_any_in(origin, dir, t_max, 0u, key);
   }
   return trace_any_instances(origin, dir, t_max, key);
@@ -368,7 +368,7 @@ fn trace_any_instances(origin: vec3f, dir: vec3f, t_max: f32, key: RayKey) -> bo
 // The hit triangle in world space: v0 and both edges carried by the instance's transform.
 fn hit_triangle(hit: TriangleHit) -> Triangle {
   var tri = load_triangle(hit.triangle);
-  if (params.instance_count > 0u) {
+  if (frame_instanced()) {
     let slot = load_instance(hit.instance);
     tri.v0 = object_to_world_point(slot, tri.v0);
     tri.edge1 = object_to_world_vector(slot, tri.edge1);
@@ -381,7 +381,7 @@ fn hit_triangle(hit: TriangleHit) -> Triangle {
 // mirroring transform (which reverses the winding; glTF 2.0 3.7.4).
 fn hit_face_normal(hit: TriangleHit, tri: Triangle) -> vec3f {
   let n = normalize(cross(tri.edge1, tri.edge2));
-  if (params.instance_count > 0u) {
+  if (frame_instanced()) {
     return n * load_instance(hit.instance).handedness;
   }
   return n;
@@ -391,7 +391,7 @@ fn hit_face_normal(hit: TriangleHit, tri: Triangle) -> vec3f {
 // triangle by its object-space area (packScene), so a transform that scales the area by A_world / A_object
 // scales the density by the inverse.
 fn hit_emitted_luminance(hit: TriangleHit, tri: Triangle) -> f32 {
-  if (params.instance_count == 0u) {
+  if (!frame_instanced()) {
     return tri.emitted_luminance;
   }
   let packed = load_triangle(hit.triangle);
@@ -402,7 +402,7 @@ fn hit_emitted_luminance(hit: TriangleHit, tri: Triangle) -> f32 {
 
 // A shading normal from shade_hit (object space) in world space, by the inverse transpose.
 fn hit_shading_normal(hit: TriangleHit, normal: vec3f) -> vec3f {
-  if (params.instance_count == 0u) {
+  if (!frame_instanced()) {
     return normal;
   }
   return normalize(object_to_world_normal(load_instance(hit.instance), normal));

@@ -61,6 +61,13 @@ fn load_node(index: u32) -> BvhNode {
 override SCENE_PASS_THROUGH: bool = true;   // some triangle is alpha-tested or single-sided
 override SCENE_TEXTURE_SLOTS: u32 = 15u;    // bit k: some material has texture slot k (SLOT_*)
 override SCENE_VERTEX_COLORS: bool = true;  // some material multiplies by COLOR_0
+override SCENE_INSTANCED: bool = true;      // the scene has instances (an animation): the two-level walk
+
+// Whether this frame is drawn as instances over a top level (lib/render/frame-instances.ts). A still scene's
+// kernel is compiled with SCENE_INSTANCED false, so none of the top-level code is in it.
+fn frame_instanced() -> bool {
+  return SCENE_INSTANCED && params.instance_count > 0u;
+}
 
 const TRIANGLE_ALPHA_TESTED: u32 = 1u;  // MASK or BLEND material: a hit may be passed through
 const TRIANGLE_CULL_BACK: u32 = 2u;     // single-sided material: back-face hits do not count
@@ -242,7 +249,7 @@ fn load_punctual(index: u32) -> PunctualLight {
   let instance = bitcast<u32>(d.y);
   // A light hanging from a moving node is stored in its object space: carried to the frame's world. A node
   // scaled to nothing this frame (handedness 0) hides what hangs from it, its lights too.
-  if (params.instance_count > 0u && instance != 0u) {
+  if (frame_instanced() && instance != 0u) {
     let slot = load_instance(instance);
     if (slot.handedness == 0.0) {
       light.intensity = vec3f(0.0);
@@ -336,7 +343,7 @@ struct PlacedLight {
 // mirroring transform the edges are swapped so that the one-sided emission keeps facing its front.
 fn place_light_triangle(triangle: u32, area: f32) -> PlacedLight {
   var tri = load_triangle(triangle);
-  if (params.instance_count == 0u) {
+  if (!frame_instanced()) {
     return PlacedLight(tri, area);
   }
   let slot = load_instance(instance_of_triangle(triangle));

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderTask } from '../protocol/render-task';
 import { DEMO_SCENES } from '../scene/demo-scenes';
+import { packScene } from '../scene/pack-scene';
 import type { SceneDescription } from '../scene/scene-description';
 import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
 import { pixelMeans, renderHarness, sameBits } from '../testing/test-scenes';
-import type { PathTracer } from './path-tracer';
+import { kernelFeatures, PathTracer } from './path-tracer';
 
 // Two-level BVH on Dawn in Node (SwiftShader): an instance drawn at a transform must look like the same
 // triangles baked into world space at that transform. Images stay tiny.
@@ -122,6 +123,18 @@ describe('PathTracer: instances (two-level BVH)', () => {
     const ones = await tracer.render(small(hash, { pose, sampleEnd: 6 }), { fixedSamplesPerDispatch: 1 });
     expect(sameBits(ones.data, whole.data)).toBe(true);
   });
+
+  it('compiles the two-level walk only into the kernels of instanced scenes, with the bits of the full kernel', async () => {
+    expect(kernelFeatures(packScene(cornell())).instanced).toBe(false);
+    expect(kernelFeatures(packScene(instanced(0.125))).instanced).toBe(true);
+    const hash = load('cornell-instanced', () => instanced(0.125));
+    const full = await PathTracer.create(device, { specialise: false });
+    full.loadScene(hash, packScene(instanced(0.125)));
+    const frame = small(hash, { pose: { frame: 2, instanceTransforms: shifted(0.3) }, sampleEnd: 4 });
+    const specialised = await tracer.render(frame, { fixedSamplesPerDispatch: 4 });
+    const everything = await full.render(frame, { fixedSamplesPerDispatch: 4 });
+    expect(sameBits(specialised.data, everything.data)).toBe(true);
+  }, 300_000);
 
   it('refuses a pose that does not fit the scene', async () => {
     const hash = load('cornell-instanced', () => instanced(0.125));

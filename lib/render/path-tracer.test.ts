@@ -243,17 +243,17 @@ describe('PathTracer: kernels specialised on scene features', () => {
       {
         name: 'cornell',
         build: () => demo('cornell'),
-        features: { passThrough: false, textureSlots: 0, vertexColors: false },
+        features: { passThrough: false, textureSlots: 0, vertexColors: false, instanced: false },
       },
       {
         name: 'features-textured',
         build: textured,
-        features: { passThrough: false, textureSlots: 1, vertexColors: false },
+        features: { passThrough: false, textureSlots: 1, vertexColors: false, instanced: false },
       },
       {
         name: 'features-single-sided',
         build: singleSided,
-        features: { passThrough: true, textureSlots: 0, vertexColors: false },
+        features: { passThrough: true, textureSlots: 0, vertexColors: false, instanced: false },
       },
     ];
     for (const c of cases) {

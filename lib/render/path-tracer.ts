@@ -130,9 +130,16 @@ export interface KernelFeatures {
   textureSlots: number;
   /** Some material multiplies by COLOR_0. */
   vertexColors: boolean;
+  /** The scene has more than one instance (an animation): the two-level walk over a per-frame top level. */
+  instanced: boolean;
 }
 
-const ALL_FEATURES: KernelFeatures = { passThrough: true, textureSlots: 15, vertexColors: true };
+const ALL_FEATURES: KernelFeatures = {
+  passThrough: true,
+  textureSlots: 15,
+  vertexColors: true,
+  instanced: true,
+};
 
 /** The features a packed scene uses, read from its triangle and material flag words. */
 export function kernelFeatures(packed: PackedScene): KernelFeatures {
@@ -146,11 +153,11 @@ export function kernelFeatures(packed: PackedScene): KernelFeatures {
     textureSlots |= (flags / MATERIAL_SLOT_BIT) & 15;
     if ((flags & MATERIAL_VERTEX_COLORS) !== 0) vertexColors = true;
   }
-  return { passThrough, textureSlots, vertexColors };
+  return { passThrough, textureSlots, vertexColors, instanced: packed.instances.length > 1 };
 }
 
 const featureKey = (f: KernelFeatures) =>
-  `${f.passThrough ? 'pass' : 'opaque'}+slots${f.textureSlots}${f.vertexColors ? '+colors' : ''}`;
+  `${f.passThrough ? 'pass' : 'opaque'}+slots${f.textureSlots}${f.vertexColors ? '+colors' : ''}${f.instanced ? '+instanced' : ''}`;
 
 interface LoadedScene extends InstancedScene {
   info: PackedSceneInfo;
@@ -926,6 +933,7 @@ function specialisedPipeline(
         SCENE_PASS_THROUGH: features.passThrough ? 1 : 0,
         SCENE_TEXTURE_SLOTS: features.textureSlots,
         SCENE_VERTEX_COLORS: features.vertexColors ? 1 : 0,
+        SCENE_INSTANCED: features.instanced ? 1 : 0,
       },
     },
   });
