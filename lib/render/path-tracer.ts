@@ -117,10 +117,10 @@ interface LoadedEnvironmentMap {
 
 /**
  * What a scene needs of the kernel beyond plain opaque, untextured triangles: the path tracer's pipeline is
- * specialised on these (override constants SCENE_PASS_THROUGH, SCENE_TEXTURE_SLOTS, SCENE_VERTEX_COLORS in
- * shaders/scene-bindings.wgsl). Where a feature is absent its code is compiled out: SwiftShader runs the
- * inlined texture, alpha and culling code of the BVH loops and shading even where every branch skips it
- * (measured: the bench:render scenes ran 2 to 5 times slower than before those features until specialised).
+ * specialised on these (override constants SCENE_PASS_THROUGH, SCENE_TEXTURE_SLOTS, SCENE_VERTEX_COLORS,
+ * SCENE_INSTANCED in shaders/scene-bindings.wgsl). Where a feature is absent its code is compiled out:
+ * SwiftShader runs the inlined texture, alpha, culling and top-level code of the BVH loops and shading even
+ * where every branch skips it (measured: the bench:render scenes ran 2 to 5 times slower until specialised).
  * The code that remains is the same, so a scene renders the same bits either way.
  */
 export interface KernelFeatures {
