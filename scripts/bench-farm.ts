@@ -3,9 +3,10 @@
 // contributor-loop.ts: leases ahead, submits in the background) against the real server over loopback HTTP
 // with an added round trip (BENCH_RTT_MS, default 50), rendering with a stand-in whose cost does not grow
 // with samples: each render sleeps pixel-samples / speed. Two runs side by side on one server build:
-//   device-sized units (a 1920x1080 job at BENCH_SPP, default 65536 spp: about a minute of this farm, rendered
-//   to the end), and
-//   the old fixed units (64 px tiles x 16 samples, a 1920x1080 x 4096 spp job, for BENCH_OLD_SECONDS).
+//   device-sized units (BENCH_SPP samples per pixel at 1920x1080, default 65536, as jobs of 8192 spp at once:
+//   an unpaid job is bounded; about a minute of this farm, rendered to the end or BENCH_MAX_SECONDS),
+//   the old fixed units (64 px tiles x 16 samples, a 1920x1080 x 4096 spp job, for BENCH_OLD_SECONDS), and
+//   an animation (24 turntable frames of 480x270). A run's unfinished jobs are cancelled before the next.
 // Per speed class: the share of its time spent rendering. For the farm: verified pixel-samples per second
 // against the sum of the contributors' speeds (efficiency), the coordinator's CPU seconds per G
 // pixel-samples, units and check leases per second, verification overhead, and the fast class's busy share
@@ -14,10 +15,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJob, getJob, leaseWork, releaseLease, submitResult } from '../lib/client/api';
+import { controlJob, createJob, getJob, leaseWork, releaseLease, submitResult } from '../lib/client/api';
 import { createContributorLoop } from '../lib/contributor/contributor-loop';
 import { CONSENT_VERSION, createContributorStore } from '../lib/contributor/contributor-store';
 import type { JobRequest } from '../lib/protocol/job-spec';
+import { JOB_SIZE_LIMITS } from '../lib/protocol/limits';
 import type { RenderTask } from '../lib/protocol/render-task';
 import { flatStandInRender } from '../lib/testing/stand-in-renderer';
 import type { Probe, RenderOutcome } from '../workers/render-worker-api';
@@ -25,6 +27,8 @@ import { type Server, startServer, stopServer } from './bench-server';
 
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 50);
 const SPP = Number(process.env.BENCH_SPP) || 65_536;
+/** Samples per pixel of one unpaid 1920 x 1080 job within JOB_SIZE_LIMITS.maxFreePixelSamples, a power of two. */
+const FREE_SPP = 2 ** Math.floor(Math.log2(JOB_SIZE_LIMITS.maxFreePixelSamples / (1920 * 1080)));
 const OLD_SECONDS = Number(process.env.BENCH_OLD_SECONDS) || 20;
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS) || 240;
 
@@ -160,24 +164,38 @@ interface Run {
   done: boolean;
 }
 
-async function runFarm(server: Server, label: string, job: JobRequest, limitSeconds: number): Promise<Run> {
+/**
+ * Runs the farm on `copies` identical jobs at once until all are done or `limitSeconds` pass: an unpaid job is
+ * bounded (JOB_SIZE_LIMITS.maxFreePixelSamples, about 8 s of this farm), so a longer run is several of them.
+ */
+async function runFarm(
+  server: Server,
+  label: string,
+  job: JobRequest,
+  limitSeconds: number,
+  copies = 1,
+): Promise<Run> {
   const options = {
     fetch: ((input: string, init?: RequestInit) => fetch(`${server.url}${input}`, init)) as typeof fetch,
   };
-  const created = await createJob(job, options);
+  const created: { id: string; ownerToken: string }[] = [];
+  for (let i = 0; i < copies; i++) created.push(await createJob(job, options));
   const cpu0 = cpuSeconds(server.process.pid ?? 0);
   const t0 = performance.now();
   let n = 0;
   const contributors = CLASSES.flatMap((c) =>
     Array.from({ length: c.count }, () => startContributor(server.url, c.name, c.speed, n++, label)),
   );
-  let view = await getJob(created.id, options);
+  const look = () => Promise.all(created.map((c) => getJob(c.id, options)));
+  let views = await look();
+  const total = views.reduce((sum, v) => sum + v.pixelSamplesTotal, 0);
+  const done = () => views.reduce((sum, v) => sum + v.pixelSamplesDone, 0);
   const marks = [0.25, 0.5, 0.9, 0.99];
   const reached: string[] = [];
-  while (view.status !== 'done' && performance.now() - t0 < limitSeconds * 1000) {
+  while (!views.every((v) => v.status === 'done') && performance.now() - t0 < limitSeconds * 1000) {
     await sleep(250);
-    view = await getJob(created.id, options);
-    while (marks.length > 0 && view.pixelSamplesDone >= (marks[0] as number) * view.pixelSamplesTotal) {
+    views = await look();
+    while (marks.length > 0 && done() >= (marks[0] as number) * total) {
       reached.push(
         `${(marks.shift() as number) * 100} % at ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
@@ -187,15 +205,23 @@ async function runFarm(server: Server, label: string, job: JobRequest, limitSeco
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(server.process.pid ?? 0) - cpu0;
   for (const c of contributors) c.stop();
+  // The next run must not inherit this one's unfinished work: its contributors would lease it first.
+  for (const [i, c] of created.entries()) {
+    if (views[i]?.status !== 'done')
+      await controlJob(c.id, 'cancel', { ...options, ownerToken: c.ownerToken });
+  }
   await sleep(500);
+  const verified = done();
   return {
     label,
     seconds,
-    verified: view.pixelSamplesDone,
+    verified,
     cpu,
-    overhead: view.verification.overhead,
+    // Each job's overhead, weighed by the work it verified.
+    overhead:
+      views.reduce((sum, v) => sum + v.verification.overhead * v.pixelSamplesDone, 0) / Math.max(1, verified),
     contributors,
-    done: view.status === 'done',
+    done: views.every((v) => v.status === 'done'),
   };
 }
 
@@ -252,7 +278,15 @@ try {
     `bench:farm: ${CLASSES.map((c) => `${c.count} x ${c.name}`).join(', ')} (sum ${(SUM_OF_SPEEDS / 1e9).toFixed(3)} G px-samples/s), round trip ${RTT_MS} ms`,
   );
   const scene = { scene: 'cornell', width: 1920, height: 1080, tileSize: 64 } as const;
-  const sized = await runFarm(server, 'device-sized units', { ...scene, samplesPerPixel: SPP }, MAX_SECONDS);
+  // SPP samples per pixel in all, as jobs of FREE_SPP each (the most an unpaid 1920 x 1080 job may take).
+  const copies = Math.max(1, Math.round(SPP / FREE_SPP));
+  const sized = await runFarm(
+    server,
+    `device-sized units (${copies} jobs x ${FREE_SPP} spp)`,
+    { ...scene, samplesPerPixel: Math.min(SPP, FREE_SPP) },
+    MAX_SECONDS,
+    copies,
+  );
   const old = await runFarm(
     server,
     'old fixed units (64 px x 16 samples)',
@@ -286,8 +320,12 @@ try {
   console.log(
     `farm: efficiency=${(now.efficiency * 100).toFixed(1)}% fast_busy=${(fastBusy * 100).toFixed(1)}% coordinator_cpu_s_per_gpxs=${now.perG.toFixed(3)}`,
   );
+} catch (error) {
+  // Said, not swallowed: the exit below would otherwise end a failed run with status 0 and no figures.
+  console.error(error);
+  process.exitCode = 1;
 } finally {
   await stopServer(server);
   rmSync(dataRoot, { recursive: true, force: true });
-  process.exit(0);
+  process.exit(process.exitCode ?? 0);
 }
