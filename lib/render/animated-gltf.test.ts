@@ -8,7 +8,7 @@ import type { PackedScene } from '../scene/packed-scene';
 import { parsePackedScene, readSceneFileHeader, serializePackedScene } from '../scene/scene-file';
 import { axisAngle, buildGlb, type NodeSpec } from '../testing/animated-gltf';
 import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
-import { bitsOf, gather, pixelMeans, renderHarness } from '../testing/test-scenes';
+import { bitsOf, differingFraction, gather, pixelMeans, renderHarness } from '../testing/test-scenes';
 import { framePose, gunzipHeader } from '../work/frame-pose';
 import type { PathTracer } from './path-tracer';
 
@@ -122,19 +122,6 @@ async function loadGlb(name: string, roots: NodeSpec[]) {
 
 const small = (hash: string, pose?: FramePose, overrides: Partial<RenderTask> = {}) =>
   task(hash, { width: 32, height: 24, sampleEnd: 8, maxBounces: 3, ...(pose && { pose }), ...overrides });
-
-/** Fraction of pixels whose mean luminance differs by more than 2% (relative, floor 1e-3). */
-function differingFraction(a: Float32Array, b: Float32Array): number {
-  const ma = pixelMeans(a, 1);
-  const mb = pixelMeans(b, 1);
-  let differ = 0;
-  for (let p = 0; p < ma.length; p++) {
-    const x = ma[p] as number;
-    const y = mb[p] as number;
-    if (Math.abs(x - y) > 0.02 * Math.max(x, y, 1e-3)) differ++;
-  }
-  return differ / ma.length;
-}
 
 const meanOf = (data: Float32Array) => {
   const means = pixelMeans(data, 1);

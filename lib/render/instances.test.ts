@@ -4,7 +4,7 @@ import { DEMO_SCENES } from '../scene/demo-scenes';
 import { packScene } from '../scene/pack-scene';
 import type { SceneDescription } from '../scene/scene-description';
 import { GPU_SETUP_TIMEOUT_MS, openTestTracer } from '../testing/gpu-test-setup';
-import { pixelMeans, renderHarness, sameBits } from '../testing/test-scenes';
+import { differingFraction, renderHarness, sameBits } from '../testing/test-scenes';
 import { kernelFeatures, PathTracer } from './path-tracer';
 
 // Two-level BVH on Dawn in Node (SwiftShader): an instance drawn at a transform must look like the same
@@ -76,19 +76,6 @@ function instanced(rest: number): SceneDescription {
 }
 
 const shifted = (x: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, x, 0, 1, 0, 0, 0, 0, 1, 0];
-
-/** Fraction of pixels whose mean luminance differs by more than 2% (relative, floor 1e-3). */
-function differingFraction(a: Float32Array, b: Float32Array): number {
-  const ma = pixelMeans(a, 1);
-  const mb = pixelMeans(b, 1);
-  let differ = 0;
-  for (let p = 0; p < ma.length; p++) {
-    const x = ma[p] as number;
-    const y = mb[p] as number;
-    if (Math.abs(x - y) > 0.02 * Math.max(x, y, 1e-3)) differ++;
-  }
-  return differ / ma.length;
-}
 
 describe('PathTracer: instances (two-level BVH)', () => {
   const small = (hash: string, overrides: Partial<RenderTask> = {}) =>

@@ -243,3 +243,16 @@ export function gather(full: Float32Array, pixels: readonly number[]): Float32Ar
   });
   return out;
 }
+
+/** Fraction of pixels whose mean luminance differs by more than 2% (relative, floor 1e-3). */
+export function differingFraction(a: Float32Array, b: Float32Array): number {
+  const ma = pixelMeans(a, 1);
+  const mb = pixelMeans(b, 1);
+  let differ = 0;
+  for (let p = 0; p < ma.length; p++) {
+    const x = ma[p] as number;
+    const y = mb[p] as number;
+    if (Math.abs(x - y) > 0.02 * Math.max(x, y, 1e-3)) differ++;
+  }
+  return differ / ma.length;
+}

@@ -1,11 +1,5 @@
 import { withErrors } from '@/lib/coordinator/http';
-import { isSecureRequest, readCredential } from '@/lib/coordinator/owner-credential';
-import { coordinator } from '@/lib/instance/coordinator';
-import { InvalidRequestError } from '@/lib/protocol/errors';
-import { ImagePngQuerySchema } from '@/lib/protocol/image-query';
-import { IMAGE_LIMITS } from '@/lib/protocol/limits';
-import { jobImageResponse } from '@/lib/work/job-image-response';
-import { asReaderResponse, requireJobReader } from '@/lib/work/job-owner';
+import { pngImageResponse } from '../png-image-handler';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,25 +8,6 @@ export const dynamic = 'force-dynamic';
  * side, averaged down from the tiles. ETag by job version; `?v=` is only there to change the URL.
  */
 export const GET = withErrors(
-  async (request: Request, { params }: RouteContext<'/api/jobs/[id]/image.png'>) => {
-    const { id } = await params;
-    const url = new URL(request.url);
-    const query = ImagePngQuerySchema.safeParse({ maxSize: url.searchParams.get('maxSize') ?? undefined });
-    if (!query.success) {
-      throw new InvalidRequestError('The image query is invalid', {
-        metaMessages: [`maxSize is a whole number of pixels from 1 to ${IMAGE_LIMITS.maxPreviewSize}.`],
-        details: query.error.flatten(),
-      });
-    }
-    const ctx = await coordinator();
-    // A private job's image: its owner's token (header, or the cookie an <img> sends).
-    const reader = await requireJobReader(ctx, id, readCredential(request));
-    const response = await jobImageResponse(ctx, id, {
-      kind: 'png',
-      maxSize: query.data.maxSize,
-      ifNoneMatch: request.headers.get('if-none-match'),
-      signal: request.signal,
-    });
-    return asReaderResponse(response, reader, isSecureRequest(request));
-  },
+  async (request: Request, { params }: RouteContext<'/api/jobs/[id]/image.png'>) =>
+    pngImageResponse(request, (await params).id),
 );
